@@ -1,0 +1,143 @@
+using System.Text.RegularExpressions;
+using LlmMux.Gateway.Providers;
+
+namespace LlmMux.Gateway.Configuration;
+
+/// <summary>One rule a config breaks, at a key path such as <c>providers[0].base-url</c>.</summary>
+public sealed record ConfigError(string Path, string Message);
+
+/// <summary>The rules YAML types alone cannot express: references, URLs, ranges, uniqueness.</summary>
+public static partial class ConfigValidator
+{
+    private static readonly string[] Strategies = ["round-robin", "fill-first", "least-busy"];
+
+    public static IReadOnlyList<ConfigError> Validate(LlmMuxOptions options)
+    {
+        var errors = new List<ConfigError>();
+        if (options.Port is < 0 or > 65535)
+        {
+            errors.Add(new("port", $"must be 0-65535, got {options.Port}"));
+        }
+
+        if (options.Limits.MaxRequestBodyMb is < 1 or > 1024)
+        {
+            errors.Add(new("limits.max-request-body-mb", $"must be 1-1024, got {options.Limits.MaxRequestBodyMb}"));
+        }
+
+        for (var i = 0; i < options.ApiKeys.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.ApiKeys[i]))
+            {
+                errors.Add(new($"api-keys[{i}]", "must not be empty"));
+            }
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Providers.Count; i++)
+        {
+            ValidateProvider(options.Providers[i], $"providers[{i}]", names, errors);
+        }
+
+        var routing = options.Routing;
+        if (routing.DefaultProvider.Length > 0 && !names.Contains(routing.DefaultProvider))
+        {
+            errors.Add(new("routing.default-provider", $"names no configured provider: '{routing.DefaultProvider}'"));
+        }
+
+        if (routing.MaxAttempts < 1)
+        {
+            errors.Add(new("routing.max-attempts", $"must be at least 1, got {routing.MaxAttempts}"));
+        }
+
+        for (var i = 0; i < routing.Rules.Count; i++)
+        {
+            var rule = routing.Rules[i];
+            if (string.IsNullOrWhiteSpace(rule.Match))
+            {
+                errors.Add(new($"routing.rules[{i}].match", "must not be empty"));
+            }
+
+            if (rule.Providers.Count == 0)
+            {
+                errors.Add(new($"routing.rules[{i}].providers", "must name at least one provider"));
+            }
+
+            foreach (var p in rule.Providers.Where(p => !names.Contains(p)))
+            {
+                errors.Add(new($"routing.rules[{i}].providers", $"names no configured provider: '{p}'"));
+            }
+        }
+
+        foreach (var (alias, target) in routing.Aliases)
+        {
+            if (string.IsNullOrWhiteSpace(target))
+            {
+                errors.Add(new("routing.aliases", $"alias '{alias}' has no target"));
+            }
+        }
+
+        return errors;
+    }
+
+    private static void ValidateProvider(ProviderOptions p, string path, HashSet<string> names, List<ConfigError> errors)
+    {
+        if (!ProviderName().IsMatch(p.Name))
+        {
+            errors.Add(new($"{path}.name", $"must be letters, digits, '.', '_' or '-', got '{p.Name}'"));
+        }
+        else if (!names.Add(p.Name))
+        {
+            errors.Add(new($"{path}.name", $"duplicate provider name '{p.Name}'"));
+        }
+
+        var kind = ProviderKind.Find(p.Type);
+        if (kind is null)
+        {
+            errors.Add(new($"{path}.type", $"unknown type '{p.Type}' (expected one of {string.Join(", ", ProviderKind.All.Select(k => k.Type))})"));
+        }
+
+        if (p.BaseUrl is not null && !IsHttpUrl(p.BaseUrl))
+        {
+            errors.Add(new($"{path}.base-url", $"must be an absolute http(s) URL, got '{p.BaseUrl}'"));
+        }
+
+        if (p.ProxyUrl.Length > 0 && !(Uri.TryCreate(p.ProxyUrl, UriKind.Absolute, out var proxy) && proxy.Scheme is "http" or "https" or "socks5"))
+        {
+            errors.Add(new($"{path}.proxy-url", $"must be an http, https or socks5 URL, got '{p.ProxyUrl}'"));
+        }
+
+        if (!Strategies.Contains(p.Strategy))
+        {
+            errors.Add(new($"{path}.strategy", $"unknown strategy '{p.Strategy}' (expected {string.Join(", ", Strategies)})"));
+        }
+
+        if (kind is { KeyBased: true } && kind != ProviderKind.OpenAI && p.ApiKeys.Count == 0)
+        {
+            // openai-compatible servers (vLLM, Ollama) often need no key, so an empty list means one keyless account there.
+            errors.Add(new($"{path}.api-keys", $"type '{p.Type}' needs at least one key"));
+        }
+
+        for (var i = 0; i < p.ApiKeys.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(p.ApiKeys[i]))
+            {
+                errors.Add(new($"{path}.api-keys[{i}]", "must not be empty"));
+            }
+        }
+
+        var clientNames = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < p.Models.Count; i++)
+        {
+            if (!clientNames.Add(p.Models[i].ClientName))
+            {
+                errors.Add(new($"{path}.models[{i}]", $"model '{p.Models[i].ClientName}' is listed twice"));
+            }
+        }
+    }
+
+    private static bool IsHttpUrl(string value)
+        => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex ProviderName();
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using LlmMux.Gateway.Providers;
+using LlmMux.Gateway.Routing;
+
+namespace LlmMux.Gateway.Configuration;
+
+/// <summary>
+/// One validated config, turned into what requests need: providers with their accounts, the model resolver and the
+/// hashed client keys. Immutable; a reload builds a new one and swaps it in whole.
+/// </summary>
+public sealed class GatewaySnapshot
+{
+    private readonly Dictionary<string, UpstreamAccount> _accounts;
+
+    public GatewaySnapshot(LlmMuxOptions options, int revision)
+    {
+        Options = options;
+        Revision = revision;
+        Providers = options.Providers
+            .Select(BuildProvider)
+            .ToList();
+        _accounts = Providers.SelectMany(p => p.Accounts).ToDictionary(a => a.DestinationId, StringComparer.Ordinal);
+        ClientKeyHashes = options.ApiKeys.Select(HashKey).ToList();
+        Resolver = new ModelResolver(Providers.Where(p => p.Kind.Served).ToList(), options.Routing);
+    }
+
+    public LlmMuxOptions Options { get; }
+
+    public int Revision { get; }
+
+    public IReadOnlyList<ProviderDefinition> Providers { get; }
+
+    public ModelResolver Resolver { get; }
+
+    /// <summary>SHA-256 of each client key, compared in constant time (<see cref="Security.ClientKeyCheck"/>).</summary>
+    public IReadOnlyList<byte[]> ClientKeyHashes { get; }
+
+    public long MaxRequestBodyBytes => Options.Limits.MaxRequestBodyMb * 1024L * 1024L;
+
+    public UpstreamAccount? FindAccount(string destinationId) => _accounts.GetValueOrDefault(destinationId);
+
+    public static byte[] HashKey(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    private static ProviderDefinition BuildProvider(ProviderOptions p)
+    {
+        var kind = ProviderKind.Find(p.Type)!;
+        var accounts = p.ApiKeys.Count == 0
+            ? [new UpstreamAccount(p.Name, "keyless", null)]
+            : p.ApiKeys.Distinct().Select(k => new UpstreamAccount(p.Name, AccountIdFor(k), k)).ToList();
+        var baseUrl = (p.BaseUrl ?? kind.DefaultBaseUrl).TrimEnd('/');
+        return new ProviderDefinition(p.Name, kind, baseUrl, accounts, p.Models, p.Headers, p.Strategy);
+    }
+
+    /// <summary>A short, stable, non-reversible id for a key: "key-" and 8 hex digits of its hash.</summary>
+    private static string AccountIdFor(string key) => "key-" + Convert.ToHexStringLower(HashKey(key).AsSpan(0, 4));
+}

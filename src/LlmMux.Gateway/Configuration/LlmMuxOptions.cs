@@ -1,0 +1,80 @@
+namespace LlmMux.Gateway.Configuration;
+
+/// <summary>The whole of <c>llm-mux.yaml</c> (spec §2). Keys are kebab-case in the file.</summary>
+/// <remarks>Collections are concrete lists because YamlDotNet fills those; treat a loaded instance as read-only.</remarks>
+public sealed record LlmMuxOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 8317;
+    public string AuthDir { get; init; } = "~/.config/llm-mux/auth";
+    public bool Debug { get; init; }
+    public List<string> ApiKeys { get; init; } = [];
+    public bool AllowUnauthenticatedRemote { get; init; }
+    public LimitsOptions Limits { get; init; } = new();
+    public ManagementOptions Management { get; init; } = new();
+    public List<ProviderOptions> Providers { get; init; } = [];
+    public RoutingOptions Routing { get; init; } = new();
+    public TelemetryOptions Telemetry { get; init; } = new();
+}
+
+public sealed record LimitsOptions
+{
+    public int MaxRequestBodyMb { get; init; } = 32;
+}
+
+public sealed record ManagementOptions
+{
+    public string SecretKey { get; init; } = "";
+    public bool AllowRemote { get; init; }
+}
+
+public sealed record ProviderOptions
+{
+    public string Name { get; init; } = "";
+    public string Type { get; init; } = "";
+    public string? BaseUrl { get; init; }
+    public OAuthOptions? Oauth { get; init; }
+    public List<string> ApiKeys { get; init; } = [];
+    public List<ModelEntry> Models { get; init; } = [];
+    public Dictionary<string, string> Headers { get; init; } = [];
+    public string ProxyUrl { get; init; } = "";
+    public string Strategy { get; init; } = "round-robin";
+}
+
+public sealed record OAuthOptions
+{
+    public string? AuthorizeUrl { get; init; }
+    public string? TokenUrl { get; init; }
+    public string? DeviceCodeUrl { get; init; }
+    public string? CopilotTokenUrl { get; init; }
+    public string? ClientId { get; init; }
+    public int? CallbackPort { get; init; }
+}
+
+/// <summary>A model a provider serves: <see cref="Name"/> upstream, <see cref="Alias"/> as clients call it.</summary>
+public sealed record ModelEntry(string Name, string? Alias = null)
+{
+    public string ClientName => Alias ?? Name;
+}
+
+public sealed record RoutingOptions
+{
+    public string DefaultProvider { get; init; } = "";
+    public Dictionary<string, string> Aliases { get; init; } = [];
+    public List<RoutingRule> Rules { get; init; } = [];
+    public int MaxAttempts { get; init; } = 4;
+    public TimeSpan MaxCooldownWait { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed record RoutingRule
+{
+    public string Match { get; init; } = "";
+    public List<string> Providers { get; init; } = [];
+}
+
+public sealed record TelemetryOptions
+{
+    public string ServiceName { get; init; } = "llm-mux";
+    public string OtlpEndpoint { get; init; } = "";
+    public bool Prometheus { get; init; } = true;
+}

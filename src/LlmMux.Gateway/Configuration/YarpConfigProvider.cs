@@ -1,0 +1,78 @@
+using LlmMux.Gateway.Forwarding;
+using LlmMux.Gateway.Ingress;
+using LlmMux.Gateway.LoadBalancing;
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace LlmMux.Gateway.Configuration;
+
+/// <summary>
+/// Shows the current <see cref="GatewaySnapshot"/> to YARP: one cluster per provider, one destination per account,
+/// the public ingress routes and one hidden route per provider. YARP keeps destination health across swaps as long
+/// as the destination id stays the same, which it does for the same key.
+/// </summary>
+internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfigProvider
+{
+    /// <summary>Generous idle time: a reasoning model can think for minutes before its first token.</summary>
+    private static readonly TimeSpan UpstreamActivityTimeout = TimeSpan.FromMinutes(10);
+
+    public IProxyConfig GetConfig()
+    {
+        // Take the token before the snapshot: a swap in between then fires the token and YARP simply asks again.
+        var changeToken = store.ChangeToken;
+        return Build(store.Current, changeToken);
+    }
+
+    internal static IProxyConfig Build(GatewaySnapshot snapshot, IChangeToken changeToken)
+    {
+        var routes = new List<RouteConfig>();
+        var clusters = new List<ClusterConfig> { new() { ClusterId = ProviderRoutes.IngressClusterId } };
+
+        foreach (var ingress in IngressRoute.All)
+        {
+            routes.Add(new RouteConfig
+            {
+                RouteId = ingress.RouteId,
+                ClusterId = ProviderRoutes.IngressClusterId,
+                Match = new RouteMatch { Path = ingress.Path, Methods = [ingress.Method] },
+                MaxRequestBodySize = -1, // the request middleware enforces limits.max-request-body-mb with a proper error
+                Metadata = new Dictionary<string, string> { [ProviderRoutes.KindKey] = ProviderRoutes.IngressKind },
+            });
+        }
+
+        foreach (var provider in snapshot.Providers.Where(p => p.Kind.Served))
+        {
+            routes.Add(new RouteConfig
+            {
+                RouteId = ProviderRoutes.RouteId(provider.Name),
+                ClusterId = provider.Name,
+                Match = new RouteMatch { Path = ProviderRoutes.PathFor(provider.Name) },
+                Metadata = new Dictionary<string, string> { [ProviderRoutes.KindKey] = ProviderRoutes.ProviderKind },
+            });
+
+            var proxyUrl = snapshot.Options.Providers.First(p => p.Name == provider.Name).ProxyUrl;
+            clusters.Add(new ClusterConfig
+            {
+                ClusterId = provider.Name,
+                LoadBalancingPolicy = AccountSelectionPolicy.PolicyName,
+                HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = "HealthyAndUnknown" },
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = UpstreamActivityTimeout },
+                HttpClient = proxyUrl.Length > 0 ? new HttpClientConfig { WebProxy = new WebProxyConfig { Address = new Uri(proxyUrl) } } : null,
+                Destinations = provider.Accounts.ToDictionary(
+                    a => a.DestinationId,
+                    a => new DestinationConfig
+                    {
+                        Address = provider.BaseUrl,
+                        Metadata = new Dictionary<string, string> { ["account"] = a.Id, ["provider"] = provider.Name },
+                    },
+                    StringComparer.Ordinal),
+            });
+        }
+
+        return new Snapshot(routes, clusters, changeToken, snapshot.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private sealed record Snapshot(IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters, IChangeToken ChangeToken, string RevisionId)
+        : IProxyConfig;
+}

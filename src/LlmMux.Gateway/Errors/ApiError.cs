@@ -1,0 +1,30 @@
+namespace LlmMux.Gateway.Errors;
+
+/// <summary>An error the gateway itself answers, before it is rendered in the caller's dialect.</summary>
+/// <param name="Status">HTTP status.</param>
+/// <param name="Code">Machine-readable reason, stable across dialects (e.g. <c>model_not_found</c>).</param>
+/// <param name="Message">Human-readable text; never contains a key or token.</param>
+public sealed record ApiError(int Status, string Code, string Message)
+{
+    public static ApiError InvalidJson(string detail) => new(400, "invalid_json", $"The request body is not valid JSON: {detail}");
+
+    public static ApiError MissingModel() => new(400, "missing_model", "The request body has no 'model' field.");
+
+    public static ApiError ModelNotFound(string model) => new(404, "model_not_found",
+        $"The model '{model}' is not served by any configured provider. GET /v1/models lists the models llm-mux can route, and `llm-mux models` shows the provider chain of each.");
+
+    public static ApiError BodyTooLarge(long limitBytes) => new(413, "request_too_large",
+        $"The request body is larger than the limit of {limitBytes / (1024 * 1024)} MiB (limits.max-request-body-mb).");
+
+    public static ApiError MissingKey() => new(401, "invalid_api_key",
+        "No API key was given. Send one of the configured api-keys as 'Authorization: Bearer <key>', 'x-api-key', 'x-goog-api-key' or '?key='.");
+
+    public static ApiError WrongKey() => new(401, "invalid_api_key", "The API key is not one of the configured api-keys.");
+
+    public static ApiError RemoteNeedsKey() => new(403, "permission_denied",
+        "llm-mux has no api-keys configured, so only loopback clients may connect. Set api-keys (or allow-unauthenticated-remote: true).");
+
+    public static ApiError UnknownRoute(string path) => new(404, "not_found", $"llm-mux has no endpoint at '{path}'.");
+
+    public static ApiError Internal() => new(500, "internal_error", "llm-mux failed to handle the request; see its log.");
+}

@@ -1,0 +1,14 @@
+namespace LlmMux.Gateway.Forwarding;
+
+/// <summary>An upstream answer that ends an attempt without reaching the client (429, 401, 5xx, ...).</summary>
+/// <param name="Status">Upstream HTTP status.</param>
+/// <param name="RetryAfter">What the upstream said about when to come back, if anything.</param>
+/// <param name="Detail">The start of the upstream's error body, for logs and the final error; never a credential.</param>
+public sealed record UpstreamOutcome(int Status, TimeSpan? RetryAfter, string Detail)
+{
+    /// <summary>
+    /// Statuses another account or provider may answer differently. 400-class client errors are not among them:
+    /// the same body would fail everywhere, so those go back to the client at once (spec §7).
+    /// </summary>
+    public static bool AllowsFailover(int status) => status is 401 or 403 or 408 or 429 or >= 500;
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Endpoints;
+using LlmMux.Gateway.Errors;
+using LlmMux.Gateway.Forwarding;
+using LlmMux.Gateway.Ingress;
+using LlmMux.Gateway.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LlmMux.Gateway.Hosting;
+
+/// <summary>Builds the llm-mux web application: Kestrel on the configured address, the endpoints and the YARP pipeline.</summary>
+public static class GatewayHost
+{
+    /// <exception cref="ConfigException">The config is invalid; nothing is started.</exception>
+    public static WebApplication Build(GatewayHostOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddLlmMuxGateway(options);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<GatewayConfigStore>((kestrel, store) =>
+        {
+            kestrel.AddServerHeader = false;
+            Listen(kestrel, store.Current.Options);
+        });
+        GatewayConfigStore? store = null;
+        // `debug:` is read per log call, so turning it on in the file takes effect on the next reload.
+        builder.Logging.AddFilter("LlmMux", level => level >= (store?.Current.Options.Debug == true ? LogLevel.Debug : LogLevel.Information));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        store = app.Services.GetRequiredService<GatewayConfigStore>(); // loads the config now, so a bad file fails here
+
+        if (options.WatchConfig)
+        {
+            store.StartWatching();
+        }
+
+        app.UseMiddleware<UnhandledErrorMiddleware>();
+        app.UseMiddleware<ClientAuthMiddleware>();
+        app.MapHealth();
+        app.MapModels();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<LlmRequestMiddleware>();
+            pipeline.UseMiddleware<FailoverMiddleware>();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        app.MapFallback((HttpContext context) => ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), ApiError.UnknownRoute(context.Request.Path)));
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel bound, e.g. <c>http://127.0.0.1:8317</c> (the real port when 0 was asked for).</summary>
+    public static IReadOnlyList<string> BoundAddresses(WebApplication app)
+        => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    private static void Listen(KestrelServerOptions kestrel, LlmMuxOptions options)
+    {
+        if (options.Host is "localhost")
+        {
+            kestrel.ListenLocalhost(options.Port);
+        }
+        else if (IPAddress.TryParse(options.Host, out var address))
+        {
+            kestrel.Listen(address, options.Port);
+        }
+        else
+        {
+            throw new ConfigException($"host: '{options.Host}' is not an IP address or 'localhost'");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Forwarding;
+using LlmMux.Gateway.Routing;
+
+namespace LlmMux.Gateway.Ingress;
+
+/// <summary>
+/// The one parse of an inbound LLM call, shared by every later step and every failover attempt. The body is kept
+/// as the client sent it, so each attempt (maybe to another provider) rebuilds its upstream body from the original.
+/// </summary>
+public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snapshot, ReadOnlyMemory<byte> body, string model, bool stream, ModelRoute route)
+{
+    public IngressRoute Ingress { get; } = ingress;
+
+    /// <summary>The config in effect when the request arrived; a reload mid-request does not change it.</summary>
+    public GatewaySnapshot Snapshot { get; } = snapshot;
+
+    public ReadOnlyMemory<byte> Body { get; } = body;
+
+    public string Model { get; } = model;
+
+    public bool Stream { get; } = stream;
+
+    public ModelRoute Route { get; } = route;
+
+    /// <summary>The provider of the attempt in progress.</summary>
+    public RouteTarget? Target { get; internal set; }
+
+    /// <summary>Set by the response transform when the attempt failed in a way another account may not.</summary>
+    public UpstreamOutcome? Outcome { get; internal set; }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace LlmMux.Gateway.Logging;
+
+/// <summary>Every log line the gateway writes. None of them carries a key, token or prompt.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Loaded config {Source} (revision {Revision}, {Providers} providers)")]
+    public static partial void ConfigLoaded(ILogger logger, string source, int revision, int providers);
+
+    [LoggerMessage(2, LogLevel.Error, "Config {Source} was not applied; the previous config stays in effect:\n{Errors}")]
+    public static partial void ConfigRejected(ILogger logger, string source, string errors);
+
+    [LoggerMessage(3, LogLevel.Warning, "Provider '{Provider}' has type '{Type}', which this build cannot serve yet; it is skipped")]
+    public static partial void ProviderTypeNotServed(ILogger logger, string provider, string type);
+
+    [LoggerMessage(4, LogLevel.Warning, "Attempt {Attempt} on {Destination} for model {Model} failed ({Reason}); trying the next account or provider")]
+    public static partial void AttemptFailed(ILogger logger, int attempt, string destination, string model, string reason);
+
+    [LoggerMessage(5, LogLevel.Debug, "Routing model {Model} to {Provider} as {UpstreamModel}")]
+    public static partial void Routing(ILogger logger, string model, string provider, string upstreamModel);
+
+    [LoggerMessage(6, LogLevel.Warning, "Rejected a request from {Remote}: {Reason}")]
+    public static partial void ClientRejected(ILogger logger, string remote, string reason);
+}

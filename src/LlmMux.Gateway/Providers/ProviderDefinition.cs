@@ -1,0 +1,31 @@
+using LlmMux.Gateway.Configuration;
+
+namespace LlmMux.Gateway.Providers;
+
+/// <summary>A configured provider as the gateway runs it: one YARP cluster.</summary>
+public sealed record ProviderDefinition(
+    string Name,
+    ProviderKind Kind,
+    string BaseUrl,
+    IReadOnlyList<UpstreamAccount> Accounts,
+    IReadOnlyList<ModelEntry> Models,
+    IReadOnlyDictionary<string, string> Headers,
+    string Strategy)
+{
+    /// <summary>The upstream name for a client-facing model name (alias → name), or the name itself.</summary>
+    public string UpstreamModelFor(string clientModel)
+        => Models.FirstOrDefault(m => m.ClientName == clientModel)?.Name ?? clientModel;
+
+    public bool Serves(string clientModel) => Models.Any(m => m.ClientName == clientModel);
+}
+
+/// <summary>
+/// One account of a provider: one YARP destination. <see cref="DestinationId"/> is stable for the same key across
+/// reloads, so health and cooldown state survive an edit of the file. The secret never goes into YARP metadata.
+/// </summary>
+public sealed record UpstreamAccount(string Provider, string Id, string? ApiKey)
+{
+    public string DestinationId => $"{Provider}/{Id}";
+
+    public override string ToString() => DestinationId;
+}

@@ -1,0 +1,33 @@
+using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Forwarding;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace LlmMux.Gateway.Transforms;
+
+/// <summary>
+/// Gives every hidden provider route the llm-mux transforms. Client headers are not copied wholesale and no
+/// X-Forwarded-* headers are added: the upstream sees the account, not the client.
+/// </summary>
+internal sealed class ProviderTransformProvider(GatewayConfigStore config) : ITransformProvider
+{
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        if (context.Route.Metadata?.GetValueOrDefault(ProviderRoutes.KindKey) != ProviderRoutes.ProviderKind)
+        {
+            return;
+        }
+
+        context.CopyRequestHeaders = false;
+        context.UseDefaultForwarders = false;
+        context.RequestTransforms.Add(new UpstreamRequestTransform(config));
+        context.ResponseTransforms.Add(new UpstreamResponseTransform());
+    }
+}

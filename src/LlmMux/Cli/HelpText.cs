@@ -1,0 +1,22 @@
+namespace LlmMux.Cli;
+
+internal static class HelpText
+{
+    public const string Usage = """
+        llm-mux: one local endpoint for every LLM subscription and key you have.
+
+        Usage:
+          llm-mux serve [--config FILE] [--host ADDR] [--port N] [--debug]
+                                     run the gateway (default 127.0.0.1:8317)
+          llm-mux models [--config FILE]
+                                     every routable model with the provider chain that serves it
+          llm-mux init [--force]     write a commented ./llm-mux.yaml to start from
+          llm-mux login <provider>   (not in this build yet)
+          llm-mux accounts [list]    (not in this build yet)
+          llm-mux --version | --help
+
+        Config lookup: --config, $LLM_MUX_CONFIG, ./llm-mux.yaml, ~/.config/llm-mux/config.yaml,
+        else an embedded default with no providers. LLM_MUX_PORT, LLM_MUX_HOST, LLM_MUX_AUTH_DIR,
+        LLM_MUX_DEBUG, LLM_MUX_API_KEYS and LLM_MUX_MANAGEMENT_KEY override the file.
+        """;
+}

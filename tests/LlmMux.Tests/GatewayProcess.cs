@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace LlmMux.Tests;
+
+/// <summary>The real <c>llm-mux serve</c> as a child process on 127.0.0.1 and a port the OS picks.</summary>
+internal sealed partial class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private GatewayProcess(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+
+    public static async Task<GatewayProcess> StartAsync(string configPath)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { ExecutablePath(), "serve", "--config", configPath, "--port", "0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start llm-mux");
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (Listening().Match(line) is { Success: true } match)
+            {
+                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep draining so the child never blocks
+                return new GatewayProcess(process, match.Groups[1].Value);
+            }
+        }
+
+        throw new InvalidOperationException($"llm-mux exited before listening (exit code {(process.HasExited ? process.ExitCode : -1)})");
+    }
+
+    /// <summary>The llm-mux build of this configuration, next to the test's own output.</summary>
+    public static string ExecutablePath() => Path.Combine(AppContext.BaseDirectory, "llm-mux.dll");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"listening on (http://\S+)")]
+    private static partial Regex Listening();
+}
