@@ -20,6 +20,8 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public List<RecordedRequest> Requests { get; } = [];
 
+    public static Task<FakeUpstream> StartAsync(Func<HttpContext, Task> handler) => StartAsync((context, _) => handler(context));
+
     public static async Task<FakeUpstream> StartAsync(Func<HttpContext, RecordedRequest, Task> handler)
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -49,6 +49,11 @@ public static partial class ConfigValidator
             errors.Add(new("routing.max-attempts", $"must be at least 1, got {routing.MaxAttempts}"));
         }
 
+        if (routing.UpstreamIdleTimeout <= TimeSpan.Zero)
+        {
+            errors.Add(new("routing.upstream-idle-timeout", "must be longer than zero"));
+        }
+
         for (var i = 0; i < routing.Rules.Count; i++)
         {
             var rule = routing.Rules[i];

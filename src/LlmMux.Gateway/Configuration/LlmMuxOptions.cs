@@ -64,6 +64,12 @@ public sealed record RoutingOptions
     public List<RoutingRule> Rules { get; init; } = [];
     public int MaxAttempts { get; init; } = 4;
     public TimeSpan MaxCooldownWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long an upstream may stay silent (before its headers or between stream reads) before the attempt counts as
+    /// failed. Not in the spec; generous because a reasoning model can think for minutes before answering.
+    /// </summary>
+    public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed record RoutingRule

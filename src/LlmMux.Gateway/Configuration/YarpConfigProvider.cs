@@ -1,4 +1,5 @@
 using LlmMux.Gateway.Forwarding;
+using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Ingress;
 using LlmMux.Gateway.LoadBalancing;
 using Microsoft.Extensions.Primitives;
@@ -14,9 +15,6 @@ namespace LlmMux.Gateway.Configuration;
 /// </summary>
 internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfigProvider
 {
-    /// <summary>Generous idle time: a reasoning model can think for minutes before its first token.</summary>
-    private static readonly TimeSpan UpstreamActivityTimeout = TimeSpan.FromMinutes(10);
-
     public IProxyConfig GetConfig()
     {
         // Take the token before the snapshot: a swap in between then fires the token and YARP simply asks again.
@@ -56,8 +54,13 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
             {
                 ClusterId = provider.Name,
                 LoadBalancingPolicy = AccountSelectionPolicy.PolicyName,
-                HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = "HealthyAndUnknown" },
-                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = UpstreamActivityTimeout },
+                // HealthyAndUnknown, not YARP's default HealthyOrPanic, which would send to cooling accounts when all are cooling.
+                HealthCheck = new HealthCheckConfig
+                {
+                    AvailableDestinationsPolicy = "HealthyAndUnknown",
+                    Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = CooldownHealthPolicy.PolicyName },
+                },
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = snapshot.Options.Routing.UpstreamIdleTimeout },
                 HttpClient = proxyUrl.Length > 0 ? new HttpClientConfig { WebProxy = new WebProxyConfig { Address = new Uri(proxyUrl) } } : null,
                 Destinations = provider.Accounts.ToDictionary(
                     a => a.DestinationId,

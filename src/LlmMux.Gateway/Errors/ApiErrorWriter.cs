@@ -17,6 +17,23 @@ public static class ApiErrorWriter
         await response.Body.WriteAsync(Render(dialect, error), context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The dialect's in-stream error, for a failure after the stream began (spec §4): the last thing the client reads
+    /// before the stream ends.
+    /// </summary>
+    public static byte[] RenderStreamError(ApiDialect dialect, ApiError error)
+    {
+        var body = System.Text.Encoding.UTF8.GetString(Render(dialect, error));
+        var text = dialect switch
+        {
+            ApiDialect.Anthropic => $"event: error\ndata: {body}\n\n",
+            ApiDialect.Gemini => $"data: {body}\n\n",
+            ApiDialect.Ollama => body + "\n",
+            _ => $"data: {body}\n\ndata: [DONE]\n\n",
+        };
+        return System.Text.Encoding.UTF8.GetBytes(text);
+    }
+
     public static byte[] Render(ApiDialect dialect, ApiError error)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);

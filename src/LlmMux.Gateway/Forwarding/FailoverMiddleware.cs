@@ -1,4 +1,6 @@
+using System.Globalization;
 using LlmMux.Gateway.Errors;
+using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Ingress;
 using LlmMux.Gateway.Logging;
 using Microsoft.AspNetCore.Http;
@@ -14,24 +16,61 @@ namespace LlmMux.Gateway.Forwarding;
 /// Runs the rest of the proxy pipeline (load balancing → passive health → forwarder) once per attempt: the next
 /// account of the same provider, then the next provider of the chain, while nothing has reached the client yet.
 /// Sits before <c>UseLoadBalancing()</c> so every attempt gets a fresh pick from the narrowed destination list.
+/// When every candidate is cooling down it waits for the first to free up if that is within
+/// <c>routing.max-cooldown-wait</c>, else answers 429 with the earliest reset as <c>Retry-After</c>.
 /// </summary>
-internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup proxyState, ILogger<FailoverMiddleware> logger)
+internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup proxyState, AccountStateStore accounts, ILogger<FailoverMiddleware> logger)
 {
+    private static readonly TimeSpan ResetSlack = TimeSpan.FromMilliseconds(50);
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Features.GetRequiredFeature<LlmRequestFeature>();
-        var maxAttempts = request.Snapshot.Options.Routing.MaxAttempts;
-        var attempts = 0;
-        UpstreamOutcome? lastOutcome = null;
-        IForwarderErrorFeature? lastTransportError = null;
+        var routing = request.Snapshot.Options.Routing;
+        var state = new AttemptState();
+        var waitBudget = routing.MaxCooldownWait;
 
-        foreach (var target in request.Route.Chain)
+        while (true)
         {
-            if (attempts >= maxAttempts)
+            if (await TryChainAsync(context, request, routing.MaxAttempts, state).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            // Every candidate failed or is cooling. Wait only when the wait ends within the budget and an attempt is left.
+            var wait = state.EarliestReset is { } reset ? reset - accounts.Time.GetUtcNow() : (TimeSpan?)null;
+            if (wait is not { } delay || delay > waitBudget || state.Attempts >= routing.MaxAttempts || context.RequestAborted.IsCancellationRequested)
             {
                 break;
             }
 
+            waitBudget -= delay;
+            // A little past the reset: timers may fire a tick early, and the account must be free when we look again.
+            await Task.Delay((delay > TimeSpan.Zero ? delay : TimeSpan.Zero) + ResetSlack, accounts.Time, context.RequestAborted).ConfigureAwait(false);
+            state.StartRound();
+        }
+
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Response.Clear();
+        var error = FinalError(request, state);
+        if (error.Status == 429 && state.EarliestReset is { } retryAt)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling((retryAt - accounts.Time.GetUtcNow()).TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        await ApiErrorWriter.WriteAsync(context, request.Ingress.Dialect, error).ConfigureAwait(false);
+    }
+
+    /// <returns>True when the response is settled (success, a client error, or something already sent).</returns>
+    private async Task<bool> TryChainAsync(HttpContext context, LlmRequestFeature request, int maxAttempts, AttemptState state)
+    {
+        foreach (var target in request.Route.Chain)
+        {
             if (!proxyState.TryGetRoute(ProviderRoutes.RouteId(target.Provider.Name), out var route) || route?.Cluster is null)
             {
                 continue;
@@ -42,28 +81,26 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
             request.Target = target;
             Log.Routing(logger, request.Model, target.Provider.Name, target.UpstreamModel);
 
-            var tried = new HashSet<string>(StringComparer.Ordinal);
-            while (attempts < maxAttempts)
+            while (state.Attempts < maxAttempts)
             {
-                // From the cluster each time: the load balancer narrows the feature's list to its one pick.
-                var available = route.Cluster.DestinationsState.AvailableDestinations.Where(d => !tried.Contains(d.DestinationId)).ToList();
-                if (available.Count == 0)
+                var candidates = Candidates(route.Cluster, target.UpstreamModel, state);
+                if (candidates.Count == 0)
                 {
                     break;
                 }
 
-                proxy.AvailableDestinations = available;
+                proxy.AvailableDestinations = candidates;
                 proxy.ProxiedDestination = null;
                 request.Outcome = null;
                 context.Features.Set<IForwarderErrorFeature>(null);
-                attempts++;
+                state.Attempts++;
 
                 await next(context).ConfigureAwait(false);
 
                 var transportError = context.Features.Get<IForwarderErrorFeature>();
-                if (context.Response.HasStarted || (request.Outcome is null && transportError is null))
+                if (context.Response.HasStarted || (request.Outcome is null && transportError is null) || context.RequestAborted.IsCancellationRequested)
                 {
-                    return;
+                    return true;
                 }
 
                 if (proxy.ProxiedDestination is not { } destination)
@@ -71,43 +108,104 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                     break;
                 }
 
-                tried.Add(destination.DestinationId);
-                lastOutcome = request.Outcome;
-                lastTransportError = request.Outcome is null ? transportError : null;
-                Log.AttemptFailed(logger, attempts, destination.DestinationId, request.Model,
-                    lastOutcome is { } o ? $"HTTP {o.Status}" : transportError!.Error.ToString());
+                state.Tried.Add(destination.DestinationId);
+                state.LastOutcome = request.Outcome;
+                state.LastTransportError = request.Outcome is null ? transportError : null;
+                state.LastProvider = target.Provider.Name;
+                if (request.Outcome?.Status == 429 && accounts.IsBlocked(destination.DestinationId, target.UpstreamModel, out var until))
+                {
+                    state.NoteReset(until);
+                }
+
+                Log.AttemptFailed(logger, state.Attempts, destination.DestinationId, request.Model,
+                    request.Outcome is { } o ? $"HTTP {o.Status}" : transportError!.Error.ToString());
                 context.Response.Clear();
             }
         }
 
-        context.Response.Clear();
-        if (lastOutcome?.RetryAfter is { } retryAfter)
-        {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        await ApiErrorWriter.WriteAsync(context, request.Ingress.Dialect, FinalError(request, lastOutcome, lastTransportError)).ConfigureAwait(false);
+        return false;
     }
 
-    private static ApiError FinalError(LlmRequestFeature request, UpstreamOutcome? outcome, IForwarderErrorFeature? transport)
+    /// <summary>
+    /// Accounts of the cluster that may take this attempt: healthy in YARP, not tried yet, not cooling for this model.
+    /// Accounts close to the request rate at which they last hit a 429 are offered only when nothing else is left.
+    /// </summary>
+    private List<DestinationState> Candidates(ClusterState cluster, string model, AttemptState state)
     {
-        var provider = request.Target?.Provider.Name ?? "(none)";
-        if (outcome is { } o)
+        // Read from the cluster each time: the load balancer narrows the feature's list to its one pick.
+        var available = cluster.DestinationsState.AvailableDestinations;
+        var candidates = new List<DestinationState>(available.Count);
+        foreach (var destination in cluster.DestinationsState.AllDestinations)
+        {
+            if (state.Tried.Contains(destination.DestinationId))
+            {
+                continue;
+            }
+
+            if (accounts.IsBlocked(destination.DestinationId, model, out var until))
+            {
+                state.NoteReset(until);
+            }
+            else if (available.Contains(destination))
+            {
+                candidates.Add(destination);
+            }
+        }
+
+        var fresh = candidates.Where(d => !accounts.NearLearnedLimit(d.DestinationId)).ToList();
+        return fresh.Count > 0 ? fresh : candidates;
+    }
+
+    private static ApiError FinalError(LlmRequestFeature request, AttemptState state)
+    {
+        var provider = state.LastProvider ?? request.Route.Chain[0].Provider.Name;
+        if (state.LastOutcome is { } o)
         {
             var detail = o.Detail.Length > 0 ? $" Upstream said: {o.Detail}" : "";
             return o.Status switch
             {
-                429 => new ApiError(429, "rate_limited", $"Every account tried for model '{request.Model}' is rate limited (last: provider '{provider}').{detail}"),
+                429 => new ApiError(429, "rate_limited", $"Every account for model '{request.Model}' is rate limited or cooling down (last: provider '{provider}').{detail}"),
                 401 or 403 => new ApiError(502, "upstream_auth_failed", $"The upstream rejected the credentials of every account tried (HTTP {o.Status}, provider '{provider}').{detail}"),
                 _ => new ApiError(502, "upstream_error", $"The upstream failed on every attempt (HTTP {o.Status}, provider '{provider}').{detail}"),
             };
         }
 
-        if (transport is not null)
+        if (state.LastTransportError is { } transport)
         {
-            return new ApiError(502, "upstream_unreachable", $"Could not reach the upstream of provider '{provider}' ({transport.Error}).");
+            return transport.Error == ForwarderError.RequestTimedOut
+                ? new ApiError(504, "upstream_timeout", $"The upstream of provider '{provider}' did not answer in time.")
+                : new ApiError(502, "upstream_unreachable", $"Could not reach the upstream of provider '{provider}' ({transport.Error}).");
         }
 
-        return new ApiError(503, "no_available_account", $"No account is available to serve model '{request.Model}'.");
+        return state.EarliestReset is not null
+            ? new ApiError(429, "model_cooldown", $"Every account that serves model '{request.Model}' is cooling down after rate limits.")
+            : new ApiError(503, "no_available_account", $"No account is available to serve model '{request.Model}'.");
+    }
+
+    private sealed class AttemptState
+    {
+        public int Attempts;
+        public UpstreamOutcome? LastOutcome;
+        public IForwarderErrorFeature? LastTransportError;
+        public string? LastProvider;
+
+        public HashSet<string> Tried { get; } = new(StringComparer.Ordinal);
+
+        public DateTimeOffset? EarliestReset { get; private set; }
+
+        public void NoteReset(DateTimeOffset until)
+        {
+            if (EarliestReset is null || until < EarliestReset)
+            {
+                EarliestReset = until;
+            }
+        }
+
+        /// <summary>After a cooldown wait every account may be tried again.</summary>
+        public void StartRound()
+        {
+            Tried.Clear();
+            EarliestReset = null;
+        }
     }
 }

@@ -2,9 +2,9 @@ namespace LlmMux.Gateway.Forwarding;
 
 /// <summary>An upstream answer that ends an attempt without reaching the client (429, 401, 5xx, ...).</summary>
 /// <param name="Status">Upstream HTTP status.</param>
-/// <param name="RetryAfter">What the upstream said about when to come back, if anything.</param>
-/// <param name="Detail">The start of the upstream's error body, for logs and the final error; never a credential.</param>
-public sealed record UpstreamOutcome(int Status, TimeSpan? RetryAfter, string Detail)
+/// <param name="ResetAt">When the upstream said to come back (see <see cref="Health.RateLimitResets"/>), if it did.</param>
+/// <param name="Detail">The start of the upstream's error body, for the final error; never a credential.</param>
+public sealed record UpstreamOutcome(int Status, DateTimeOffset? ResetAt, string Detail)
 {
     /// <summary>
     /// Statuses another account or provider may answer differently. 400-class client errors are not among them:

@@ -1,9 +1,12 @@
 using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Health;
 using LlmMux.Gateway.LoadBalancing;
 using LlmMux.Gateway.Transforms;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 
 namespace LlmMux.Gateway.Hosting;
@@ -16,6 +19,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new GatewayConfigStore(options.Config, options.Overrides, sp.GetRequiredService<ILogger<GatewayConfigStore>>()));
         services.AddSingleton<IProxyConfigProvider, YarpConfigProvider>();
         services.AddSingleton<ILoadBalancingPolicy, AccountSelectionPolicy>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AccountStateStore>();
+        services.AddSingleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>();
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
         return services;
     }

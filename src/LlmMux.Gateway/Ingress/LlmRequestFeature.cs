@@ -8,7 +8,7 @@ namespace LlmMux.Gateway.Ingress;
 /// The one parse of an inbound LLM call, shared by every later step and every failover attempt. The body is kept
 /// as the client sent it, so each attempt (maybe to another provider) rebuilds its upstream body from the original.
 /// </summary>
-public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snapshot, ReadOnlyMemory<byte> body, string model, bool stream, ModelRoute route)
+public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snapshot, ReadOnlyMemory<byte> body, string model, bool stream, ModelRoute route, string? sessionKey = null)
 {
     public IngressRoute Ingress { get; } = ingress;
 
@@ -22,6 +22,9 @@ public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snap
     public bool Stream { get; } = stream;
 
     public ModelRoute Route { get; } = route;
+
+    /// <summary>A conversation id the client sent, if any: the same conversation sticks to one account (prompt caches).</summary>
+    public string? SessionKey { get; } = sessionKey;
 
     /// <summary>The provider of the attempt in progress.</summary>
     public RouteTarget? Target { get; internal set; }

@@ -53,7 +53,22 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             return;
         }
 
-        context.Features.Set(new LlmRequestFeature(ingress, snapshot, body, probe.Model, probe.Stream, route));
+        var session = SessionHeader(context.Request) ?? probe.SessionKey;
+        context.Features.Set(new LlmRequestFeature(ingress, snapshot, body, probe.Model, probe.Stream, route, session));
         await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Conversation ids clients send as headers (Codex CLI: <c>session_id</c>; others: <c>x-session-id</c>).</summary>
+    private static string? SessionHeader(HttpRequest request)
+    {
+        foreach (var name in (ReadOnlySpan<string>)["x-session-id", "session_id", "x-conversation-id", "conversation_id"])
+        {
+            if (request.Headers.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value))
+            {
+                return value.ToString();
+            }
+        }
+
+        return null;
     }
 }

@@ -6,7 +6,7 @@ namespace LlmMux.Gateway.Ingress;
 /// The few top-level fields routing needs, read in one validating pass without building a DOM: the rest of the body
 /// stays bytes until a translator or the upstream needs it.
 /// </summary>
-internal readonly record struct RequestProbe(string? Model, bool Stream)
+internal readonly record struct RequestProbe(string? Model, bool Stream, string? SessionKey = null)
 {
     /// <exception cref="JsonException">The body is not one well-formed JSON object.</exception>
     public static RequestProbe Read(ReadOnlySpan<byte> json)
@@ -17,7 +17,7 @@ internal readonly record struct RequestProbe(string? Model, bool Stream)
             throw new JsonException("expected a JSON object");
         }
 
-        string? model = null;
+        string? model = null, session = null;
         var stream = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -36,6 +36,16 @@ internal readonly record struct RequestProbe(string? Model, bool Stream)
                     _ => throw new JsonException("'stream' must be a boolean"),
                 };
             }
+            else if (reader.ValueTextEquals("prompt_cache_key"u8) || reader.ValueTextEquals("user"u8))
+            {
+                reader.Read();
+                session ??= reader.TokenType == JsonTokenType.String ? reader.GetString() : SkipValue(ref reader);
+            }
+            else if (reader.ValueTextEquals("metadata"u8))
+            {
+                reader.Read();
+                session ??= ReadMetadataUserId(ref reader);
+            }
             else
             {
                 reader.Read();
@@ -48,6 +58,38 @@ internal readonly record struct RequestProbe(string? Model, bool Stream)
             throw new JsonException("unexpected data after the JSON object");
         }
 
-        return new RequestProbe(model, stream);
+        return new RequestProbe(model, stream, session);
+    }
+
+    /// <summary>Anthropic clients (Claude Code among them) carry their session in <c>metadata.user_id</c>.</summary>
+    private static string? ReadMetadataUserId(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return SkipValue(ref reader);
+        }
+
+        string? userId = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isUserId = reader.ValueTextEquals("user_id"u8);
+            reader.Read();
+            if (isUserId && reader.TokenType == JsonTokenType.String)
+            {
+                userId = reader.GetString();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return userId;
+    }
+
+    private static string? SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
     }
 }

@@ -25,13 +25,28 @@ internal sealed class AccountSelectionPolicy : ILoadBalancingPolicy
             return null;
         }
 
-        var strategy = context.Features.Get<LlmRequestFeature>()?.Target?.Provider.Strategy ?? "round-robin";
-        return strategy switch
+        var request = context.Features.Get<LlmRequestFeature>();
+        if (request?.SessionKey is { } session)
+        {
+            return Sticky(session, availableDestinations);
+        }
+
+        return (request?.Target?.Provider.Strategy ?? "round-robin") switch
         {
             "fill-first" => FirstInConfigOrder(cluster, availableDestinations),
             "least-busy" => availableDestinations.MinBy(d => d.ConcurrentRequestCount),
             _ => RoundRobin(cluster, availableDestinations),
         };
+    }
+
+    /// <summary>
+    /// Rendezvous hashing: each conversation ranks the accounts by hash and takes the best available one, so it stays
+    /// on one account, and moves only when that account is cooling or gone (and then back once it returns).
+    /// </summary>
+    private static DestinationState Sticky(string session, IReadOnlyList<DestinationState> available)
+    {
+        var sessionHash = StringComparer.Ordinal.GetHashCode(session);
+        return available.MaxBy(d => (uint)HashCode.Combine(sessionHash, StringComparer.Ordinal.GetHashCode(d.DestinationId)))!;
     }
 
     private DestinationState RoundRobin(ClusterState cluster, IReadOnlyList<DestinationState> available)

@@ -8,7 +8,7 @@ namespace LlmMux.Gateway.Transforms;
 /// Gives every hidden provider route the llm-mux transforms. Client headers are not copied wholesale and no
 /// X-Forwarded-* headers are added: the upstream sees the account, not the client.
 /// </summary>
-internal sealed class ProviderTransformProvider(GatewayConfigStore config) : ITransformProvider
+internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeProvider time) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -28,6 +28,6 @@ internal sealed class ProviderTransformProvider(GatewayConfigStore config) : ITr
         context.CopyRequestHeaders = false;
         context.UseDefaultForwarders = false;
         context.RequestTransforms.Add(new UpstreamRequestTransform(config));
-        context.ResponseTransforms.Add(new UpstreamResponseTransform());
+        context.ResponseTransforms.Add(new UpstreamResponseTransform(time));
     }
 }

@@ -1,5 +1,7 @@
 using System.Text;
+using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Forwarding;
+using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Ingress;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Transforms;
@@ -10,7 +12,7 @@ namespace LlmMux.Gateway.Transforms;
 /// Keeps a failed upstream answer away from the client while failover is still possible: the body is suppressed
 /// and the outcome recorded, and <see cref="FailoverMiddleware"/> decides what happens next.
 /// </summary>
-internal sealed class UpstreamResponseTransform : ResponseTransform
+internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTransform
 {
     private const int MaxDetailBytes = 2048;
 
@@ -26,17 +28,19 @@ internal sealed class UpstreamResponseTransform : ResponseTransform
         var status = (int)response.StatusCode;
         if (!UpstreamOutcome.AllowsFailover(status))
         {
+            if (status < 300 && request.Stream)
+            {
+                var error = new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete.");
+                response.Content = new StreamFailureGuard(response.Content, ApiErrorWriter.RenderStreamError(request.Ingress.Dialect, error));
+            }
+
             return;
         }
 
         context.SuppressResponseBody = true;
-        var retryAfter = response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow,
-            _ => (TimeSpan?)null,
-        };
-        request.Outcome = new UpstreamOutcome(status, retryAfter, await ReadDetailAsync(response.Content, context.CancellationToken).ConfigureAwait(false));
+        var detail = await ReadDetailAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+        var resetAt = status == 429 ? RateLimitResets.Find(response.Headers, detail, time.GetUtcNow()) : null;
+        request.Outcome = new UpstreamOutcome(status, resetAt, detail);
     }
 
     private static async Task<string> ReadDetailAsync(HttpContent content, CancellationToken cancellationToken)

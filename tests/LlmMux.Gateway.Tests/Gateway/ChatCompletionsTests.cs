@@ -35,6 +35,8 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
             api-keys: [sk-upstream-1, sk-upstream-2]
             headers: {"{"} X-Extra: from-config {"}"}
             models: [{"{"} name: gpt-4.1, alias: smart {"}"}, gpt-4.1-mini]
+        routing:
+          max-cooldown-wait: 0s
         """;
 
     private static HttpRequestMessage Chat(string body, string? key = "client-key")

@@ -28,6 +28,8 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public string ConfigPath { get; }
 
+    public T GetService<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
     public static async Task<GatewayFixture> StartAsync(string yaml)
     {
         var dir = Directory.CreateTempSubdirectory("llm-mux-test-").FullName;

@@ -1,0 +1,173 @@
+namespace LlmMux.Gateway.Health;
+
+/// <summary>
+/// Cooldowns, usage and learned limits per account (spec §7). YARP's passive health can only block a whole
+/// destination and cannot extend a running block, so this store is the source of truth for timing: quota cooldowns
+/// are kept per (account, model), and account-wide blocks are mirrored into YARP so its load balancer skips them.
+/// State is keyed by destination id, which is stable across config reloads.
+/// </summary>
+public sealed class AccountStateStore(TimeProvider time)
+{
+    /// <summary>First back-off for a 429 that said nothing about when to come back; it doubles per repeat.</summary>
+    public static readonly TimeSpan QuotaBackoffStart = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan QuotaBackoffMax = TimeSpan.FromHours(1);
+    private static readonly TimeSpan ServerBackoffStart = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ServerBackoffMax = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan KeyRejectedCooldown = TimeSpan.FromMinutes(30);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public TimeProvider Time => time;
+
+    /// <summary>True when the account may not serve <paramref name="model"/> now; <paramref name="until"/> says how long.</summary>
+    public bool IsBlocked(string destinationId, string model, out DateTimeOffset until)
+    {
+        until = default;
+        if (!_entries.TryGetValue(destinationId, out var entry))
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        lock (entry)
+        {
+            if (entry.CooldownUntil > now)
+            {
+                until = entry.CooldownUntil;
+            }
+
+            if (entry.Models.TryGetValue(model, out var m) && m.Until > now && m.Until > until)
+            {
+                until = m.Until;
+            }
+        }
+
+        return until > now;
+    }
+
+    /// <summary>True when the account has nearly made as many requests this minute as it had when it last hit a 429.</summary>
+    public bool NearLearnedLimit(string destinationId)
+    {
+        if (!_entries.TryGetValue(destinationId, out var entry))
+        {
+            return false;
+        }
+
+        lock (entry)
+        {
+            return entry.LearnedPerMinute is { } limit && entry.Usage.Sum(time.GetUtcNow(), 1).Requests >= Math.Max(1, limit - 1);
+        }
+    }
+
+    public void AttemptSent(string destinationId)
+    {
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            entry.Usage.Add(time.GetUtcNow(), 1, 0);
+        }
+    }
+
+    public void TokensUsed(string destinationId, long tokens)
+    {
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            entry.Usage.Add(time.GetUtcNow(), 0, tokens);
+        }
+    }
+
+    public void Succeeded(string destinationId, string model)
+    {
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            entry.Models.Remove(model);
+            entry.ServerStrikes = 0;
+        }
+    }
+
+    /// <summary>A 429 or quota error: blocks (account, model) until <paramref name="resetAt"/>, however far away, else backs off.</summary>
+    public DateTimeOffset RateLimited(string destinationId, string model, DateTimeOffset? resetAt, string detail)
+    {
+        var now = time.GetUtcNow();
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            entry.Models.TryGetValue(model, out var previous);
+            var strikes = previous.Strikes + 1;
+            var until = resetAt is { } reset && reset > now ? reset : now + Backoff(QuotaBackoffStart, QuotaBackoffMax, strikes);
+            entry.Models[model] = (until, strikes);
+            entry.LearnedPerMinute = entry.Usage.Sum(now, 1).Requests;
+            entry.LastError = detail;
+            return until;
+        }
+    }
+
+    /// <summary>5xx, 529, time-out or connect failure: a short account-wide cooldown that grows while it repeats.</summary>
+    public TimeSpan ServerFailed(string destinationId, string detail)
+    {
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            entry.ServerStrikes++;
+            var period = Backoff(ServerBackoffStart, ServerBackoffMax, entry.ServerStrikes);
+            entry.CooldownUntil = time.GetUtcNow() + period;
+            entry.Condition = AccountCondition.CoolingDown;
+            entry.LastError = detail;
+            return period;
+        }
+    }
+
+    /// <summary>The upstream refused the key (401/403): the account rests until the key is changed or the period ends.</summary>
+    public TimeSpan KeyRejected(string destinationId, string detail)
+    {
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            entry.CooldownUntil = time.GetUtcNow() + KeyRejectedCooldown;
+            entry.Condition = AccountCondition.KeyRejected;
+            entry.LastError = detail;
+            return KeyRejectedCooldown;
+        }
+    }
+
+    public AccountStatus Status(string destinationId)
+    {
+        var now = time.GetUtcNow();
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            var cooling = entry.CooldownUntil > now;
+            var usageDay = entry.Usage.Sum(now, 24 * 60);
+            return new AccountStatus(
+                destinationId,
+                cooling ? entry.Condition : AccountCondition.Ready,
+                cooling ? entry.CooldownUntil : null,
+                entry.Models.Where(m => m.Value.Until > now).ToDictionary(m => m.Key, m => m.Value.Until, StringComparer.Ordinal),
+                entry.Usage.Sum(now, 1).Requests,
+                entry.Usage.Sum(now, 60).Requests,
+                usageDay.Requests,
+                usageDay.Tokens,
+                entry.LearnedPerMinute,
+                entry.LastError);
+        }
+    }
+
+    private Entry Get(string destinationId) => _entries.GetOrAdd(destinationId, static _ => new Entry());
+
+    private static TimeSpan Backoff(TimeSpan start, TimeSpan max, int strikes)
+        => TimeSpan.FromTicks(Math.Min(max.Ticks, start.Ticks << Math.Min(strikes - 1, 20)));
+
+    private sealed class Entry
+    {
+        public DateTimeOffset CooldownUntil;
+        public AccountCondition Condition;
+        public int ServerStrikes;
+        public long? LearnedPerMinute;
+        public string? LastError;
+        public readonly Dictionary<string, (DateTimeOffset Until, int Strikes)> Models = new(StringComparer.Ordinal);
+        public readonly UsageWindow Usage = new();
+    }
+}

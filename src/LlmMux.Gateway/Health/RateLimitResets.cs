@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+
+namespace LlmMux.Gateway.Health;
+
+/// <summary>
+/// When a rate-limited upstream says its quota comes back, from every place providers put it: <c>Retry-After</c>
+/// (seconds or a date), OpenAI's <c>x-ratelimit-reset-*</c> durations, Anthropic's <c>anthropic-ratelimit-*-reset</c>
+/// timestamps, Gemini's <c>RetryInfo.retryDelay</c> and ChatGPT/Codex <c>resets_in_seconds</c>/<c>resets_at</c>
+/// bodies. The value is honoured as given, however far away: a quota that resets in two days is not retried sooner.
+/// </summary>
+public static partial class RateLimitResets
+{
+    private static readonly string[] OpenAIKinds = ["requests", "tokens"];
+    private static readonly string[] AnthropicKinds = ["requests", "tokens", "input-tokens", "output-tokens"];
+
+    public static DateTimeOffset? Find(HttpResponseHeaders headers, string body, DateTimeOffset now)
+    {
+        if (headers.RetryAfter is { } retryAfter)
+        {
+            if (retryAfter.Delta is { } delta)
+            {
+                return now + delta;
+            }
+
+            if (retryAfter.Date is { } date)
+            {
+                return date;
+            }
+        }
+
+        return FromLimitHeaders(headers, now, "x-ratelimit-reset-", "x-ratelimit-remaining-", OpenAIKinds, ParseGoDuration)
+            ?? FromLimitHeaders(headers, now, "anthropic-ratelimit-", "anthropic-ratelimit-", AnthropicKinds, ParseTimestamp, resetSuffix: "-reset", remainingSuffix: "-remaining")
+            ?? FromBody(body, now);
+    }
+
+    private static DateTimeOffset? FromLimitHeaders(
+        HttpResponseHeaders headers, DateTimeOffset now, string resetPrefix, string remainingPrefix, string[] kinds,
+        Func<string, DateTimeOffset, DateTimeOffset?> parse, string resetSuffix = "", string remainingSuffix = "")
+    {
+        DateTimeOffset? exhausted = null, earliest = null;
+        foreach (var kind in kinds)
+        {
+            if (!headers.TryGetValues(resetPrefix + kind + resetSuffix, out var resets) || parse(resets.First(), now) is not { } reset)
+            {
+                continue;
+            }
+
+            earliest = earliest is null || reset < earliest ? reset : earliest;
+            if (headers.TryGetValues(remainingPrefix + kind + remainingSuffix, out var remaining) && remaining.First().Trim() == "0")
+            {
+                exhausted = exhausted is null || reset > exhausted ? reset : exhausted;
+            }
+        }
+
+        // The limit that ran out decides; without that hint the soonest reset is the safe first retry.
+        return exhausted ?? earliest;
+    }
+
+    private static DateTimeOffset? FromBody(string body, DateTimeOffset now)
+    {
+        if (RetryDelay().Match(body) is { Success: true } delay
+            && double.TryParse(delay.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return now + TimeSpan.FromSeconds(seconds);
+        }
+
+        if (ResetsInSeconds().Match(body) is { Success: true } resetsIn
+            && double.TryParse(resetsIn.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var inSeconds))
+        {
+            return now + TimeSpan.FromSeconds(inSeconds);
+        }
+
+        if (ResetsAt().Match(body) is { Success: true } resetsAt
+            && long.TryParse(resetsAt.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(unix);
+        }
+
+        return null;
+    }
+
+    private static DateTimeOffset? ParseTimestamp(string value, DateTimeOffset now)
+        => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+
+    /// <summary>OpenAI writes durations the Go way: <c>20ms</c>, <c>1s</c>, <c>6m0s</c>, <c>1h2m3.5s</c>.</summary>
+    internal static DateTimeOffset? ParseGoDuration(string value, DateTimeOffset now)
+    {
+        var match = GoDuration().Match(value.Trim());
+        if (!match.Success || match.Length == 0)
+        {
+            return null;
+        }
+
+        double total = 0;
+        foreach (Capture part in match.Groups["part"].Captures)
+        {
+            var unit = UnitOf().Match(part.Value).Value;
+            var number = double.Parse(part.Value[..^unit.Length], CultureInfo.InvariantCulture);
+            total += unit switch { "h" => number * 3600, "m" => number * 60, "ms" => number / 1000, _ => number };
+        }
+
+        return now + TimeSpan.FromSeconds(total);
+    }
+
+    [GeneratedRegex(@"^(?<part>\d+(?:\.\d+)?(?:ms|h|m|s))+$")]
+    private static partial Regex GoDuration();
+
+    [GeneratedRegex(@"(ms|h|m|s)$")]
+    private static partial Regex UnitOf();
+
+    [GeneratedRegex("\"retryDelay\"\\s*:\\s*\"([0-9.]+)s\"")]
+    private static partial Regex RetryDelay();
+
+    [GeneratedRegex("\"resets_in_seconds\"\\s*:\\s*([0-9.]+)")]
+    private static partial Regex ResetsInSeconds();
+
+    [GeneratedRegex("\"resets_at\"\\s*:\\s*([0-9]+)")]
+    private static partial Regex ResetsAt();
+}

@@ -1,0 +1,126 @@
+using System.Net.Http.Headers;
+using LlmMux.Gateway.Health;
+
+namespace LlmMux.Gateway.Tests.Health;
+
+public sealed class RateLimitResetsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    private static HttpResponseHeaders Headers(params (string Name, string Value)[] headers)
+    {
+        var response = new HttpResponseMessage();
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return response.Headers;
+    }
+
+    [Fact]
+    public void Retry_after_seconds_win()
+        => Assert.Equal(Now.AddSeconds(17), RateLimitResets.Find(Headers(("Retry-After", "17"), ("x-ratelimit-reset-requests", "5s")), "", Now));
+
+    [Fact]
+    public void Retry_after_as_a_date_is_honoured_however_far_away()
+        => Assert.Equal(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero),
+            RateLimitResets.Find(Headers(("Retry-After", "Mon, 30 Nov 2026 08:00:00 GMT")), "", Now));
+
+    [Fact]
+    public void Openai_reset_durations_use_the_exhausted_limit()
+        => Assert.Equal(Now.AddMinutes(6).AddSeconds(1.5), RateLimitResets.Find(Headers(
+            ("x-ratelimit-remaining-requests", "10"), ("x-ratelimit-reset-requests", "20ms"),
+            ("x-ratelimit-remaining-tokens", "0"), ("x-ratelimit-reset-tokens", "6m1.5s")), "", Now));
+
+    [Fact]
+    public void Anthropic_reset_timestamps_are_read()
+        => Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 5, 0, TimeSpan.Zero), RateLimitResets.Find(Headers(
+            ("anthropic-ratelimit-requests-remaining", "0"), ("anthropic-ratelimit-requests-reset", "2026-11-28T12:05:00Z"),
+            ("anthropic-ratelimit-tokens-remaining", "5000"), ("anthropic-ratelimit-tokens-reset", "2026-11-28T12:00:30Z")), "", Now));
+
+    [Fact]
+    public void Gemini_retry_info_in_the_body_is_read()
+        => Assert.Equal(Now.AddSeconds(37.5), RateLimitResets.Find(Headers(),
+            """{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"37.5s"}]}}""", Now));
+
+    [Fact]
+    public void Codex_resets_in_seconds_in_the_body_is_read()
+        => Assert.Equal(Now.AddSeconds(172800), RateLimitResets.Find(Headers(),
+            """{"error":{"type":"usage_limit_reached","message":"limit","resets_in_seconds":172800}}""", Now));
+
+    [Fact]
+    public void Nothing_known_gives_null()
+        => Assert.Null(RateLimitResets.Find(Headers(("x-ratelimit-reset-requests", "soon")), "{}", Now));
+}
+
+public sealed class AccountStateStoreTests
+{
+    private sealed class ManualTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private readonly ManualTime _time = new();
+    private readonly AccountStateStore _store;
+
+    public AccountStateStoreTests() => _store = new AccountStateStore(_time);
+
+    [Fact]
+    public void A_429_blocks_only_that_model_until_the_reset_however_far()
+    {
+        var reset = _time.Now.AddDays(2);
+        _store.RateLimited("p/a", "m1", reset, "HTTP 429");
+
+        Assert.True(_store.IsBlocked("p/a", "m1", out var until));
+        Assert.Equal(reset, until);
+        Assert.False(_store.IsBlocked("p/a", "m2", out _));
+        _time.Now = reset.AddSeconds(1);
+        Assert.False(_store.IsBlocked("p/a", "m1", out _));
+    }
+
+    [Fact]
+    public void Without_a_reset_429s_back_off_from_30_seconds_doubling_until_a_success()
+    {
+        Assert.Equal(_time.Now.AddSeconds(30), _store.RateLimited("p/a", "m", null, "x"));
+        Assert.Equal(_time.Now.AddSeconds(60), _store.RateLimited("p/a", "m", null, "x"));
+        Assert.Equal(_time.Now.AddSeconds(120), _store.RateLimited("p/a", "m", null, "x"));
+        _store.Succeeded("p/a", "m");
+        Assert.Equal(_time.Now.AddSeconds(30), _store.RateLimited("p/a", "m", null, "x"));
+    }
+
+    [Fact]
+    public void Server_failures_cool_the_whole_account_briefly()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), _store.ServerFailed("p/a", "HTTP 500"));
+        Assert.Equal(TimeSpan.FromSeconds(10), _store.ServerFailed("p/a", "HTTP 500"));
+        Assert.True(_store.IsBlocked("p/a", "any-model", out _));
+        var status = _store.Status("p/a");
+        Assert.Equal(AccountCondition.CoolingDown, status.State);
+        Assert.Equal("HTTP 500", status.LastError);
+    }
+
+    [Fact]
+    public void The_request_rate_at_a_429_is_learned_and_an_account_near_it_is_flagged()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _store.AttemptSent("p/a");
+        }
+
+        _store.RateLimited("p/a", "m", _time.Now.AddSeconds(1), "HTTP 429");
+        Assert.Equal(5, _store.Status("p/a").LearnedRequestsPerMinute);
+
+        _time.Now = _time.Now.AddMinutes(2);
+        Assert.False(_store.NearLearnedLimit("p/a"));
+        for (var i = 0; i < 4; i++)
+        {
+            _store.AttemptSent("p/a");
+        }
+
+        Assert.True(_store.NearLearnedLimit("p/a"));
+        Assert.Equal(9, _store.Status("p/a").RequestsLastHour);
+    }
+}
