@@ -33,7 +33,7 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
             {
                 RouteId = ingress.RouteId,
                 ClusterId = ProviderRoutes.IngressClusterId,
-                Match = new RouteMatch { Path = ingress.Path, Methods = [ingress.Method] },
+                Match = new RouteMatch { Path = ingress.Path, Methods = ["POST"] },
                 MaxRequestBodySize = -1, // the request middleware enforces limits.max-request-body-mb with a proper error
                 Metadata = new Dictionary<string, string> { [ProviderRoutes.KindKey] = ProviderRoutes.IngressKind },
             });

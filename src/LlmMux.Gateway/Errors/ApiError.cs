@@ -8,6 +8,8 @@ public sealed record ApiError(int Status, string Code, string Message)
 {
     public static ApiError InvalidJson(string detail) => new(400, "invalid_json", $"The request body is not valid JSON: {detail}");
 
+    public static ApiError InvalidRequest(string detail) => new(400, "invalid_request", $"The request cannot be translated: {detail}");
+
     public static ApiError MissingModel() => new(400, "missing_model", "The request body has no 'model' field.");
 
     public static ApiError ModelNotFound(string model) => new(404, "model_not_found",

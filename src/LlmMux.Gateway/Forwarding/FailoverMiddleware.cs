@@ -63,7 +63,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        await ApiErrorWriter.WriteAsync(context, request.Ingress.Dialect, error).ConfigureAwait(false);
+        await ApiErrorWriter.WriteAsync(context, request.Ingress.ErrorDialect, error).ConfigureAwait(false);
     }
 
     /// <returns>True when the response is settled (success, a client error, or something already sent).</returns>

@@ -1,21 +1,45 @@
 using LlmMux.Gateway.Errors;
+using LlmMux.Translation;
 
 namespace LlmMux.Gateway.Ingress;
 
-/// <summary>One public endpoint of an inbound dialect; becomes a YARP route on the ingress cluster.</summary>
-/// <param name="RouteId">YARP route id, also the name in route metadata.</param>
-/// <param name="Path">Route path pattern.</param>
-/// <param name="Method">HTTP method.</param>
-/// <param name="Dialect">Error and listing shape of the callers of this route.</param>
-/// <param name="Format">Wire format of the body; decides whether a provider call is pass-through or translated.</param>
-public sealed record IngressRoute(string RouteId, string Path, string Method, ApiDialect Dialect, string Format)
+/// <summary>How an inbound endpoint names its model and what it asks for.</summary>
+public enum IngressKind
 {
-    public const string OpenAIChatFormat = "openai-chat";
+    /// <summary>Model and stream flag in the JSON body (OpenAI, Anthropic, Ollama).</summary>
+    Generate,
 
-    public static readonly IngressRoute OpenAIChat = new("ingress:openai-chat", "/v1/chat/completions", "POST", ApiDialect.OpenAI, OpenAIChatFormat);
+    /// <summary>Gemini: <c>models/{model}:{action}</c> in the path; the action decides streaming or token counting.</summary>
+    GeminiModelAction,
 
-    /// <summary>Every public route; fixed by the protocols, so generated in code rather than read from YAML.</summary>
-    public static IReadOnlyList<IngressRoute> All { get; } = [OpenAIChat];
+    /// <summary>Anthropic <c>count_tokens</c>: model in the body, answered with a token count.</summary>
+    CountTokens,
+}
+
+/// <summary>One public endpoint of an inbound dialect; becomes a YARP route on the ingress cluster.</summary>
+/// <param name="RouteId">YARP route id.</param>
+/// <param name="Path">Route path pattern.</param>
+/// <param name="ErrorDialect">Error and listing shape of the callers of this route.</param>
+/// <param name="Format">Wire format of bodies on this route.</param>
+/// <param name="Kind">Where model and stream flag come from.</param>
+/// <param name="StreamsByDefault">Ollama streams unless told <c>"stream": false</c>.</param>
+public sealed record IngressRoute(string RouteId, string Path, ApiDialect ErrorDialect, Dialect Format, IngressKind Kind = IngressKind.Generate, bool StreamsByDefault = false)
+{
+    /// <summary>Every public LLM route; fixed by the protocols, so generated in code rather than read from YAML.</summary>
+    public static IReadOnlyList<IngressRoute> All { get; } =
+    [
+        new("ingress:openai-chat", "/v1/chat/completions", ApiDialect.OpenAI, Dialect.OpenAIChat),
+        new("ingress:openai-responses", "/v1/responses", ApiDialect.OpenAI, Dialect.OpenAIResponses),
+        new("ingress:anthropic-messages", "/v1/messages", ApiDialect.Anthropic, Dialect.Anthropic),
+        new("ingress:anthropic-count-tokens", "/v1/messages/count_tokens", ApiDialect.Anthropic, Dialect.Anthropic, IngressKind.CountTokens),
+        new("ingress:gemini-v1beta", "/v1beta/models/{**action}", ApiDialect.Gemini, Dialect.Gemini, IngressKind.GeminiModelAction),
+        new("ingress:gemini-v1", "/v1/models/{**action}", ApiDialect.Gemini, Dialect.Gemini, IngressKind.GeminiModelAction),
+        new("ingress:gemini-v1alpha", "/v1alpha/models/{**action}", ApiDialect.Gemini, Dialect.Gemini, IngressKind.GeminiModelAction),
+        new("ingress:ollama-chat", "/api/chat", ApiDialect.Ollama, Dialect.Ollama, StreamsByDefault: true),
+        new("ingress:ollama-generate", "/api/generate", ApiDialect.Ollama, Dialect.OllamaGenerate, StreamsByDefault: true),
+        new("ingress:ollama-chat-prefixed", "/ollama/api/chat", ApiDialect.Ollama, Dialect.Ollama, StreamsByDefault: true),
+        new("ingress:ollama-generate-prefixed", "/ollama/api/generate", ApiDialect.Ollama, Dialect.OllamaGenerate, StreamsByDefault: true),
+    ];
 
     public static IngressRoute? Find(string routeId) => All.FirstOrDefault(r => r.RouteId == routeId);
 }

@@ -1,6 +1,7 @@
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Forwarding;
 using LlmMux.Gateway.Routing;
+using LlmMux.Translation.Ir;
 
 namespace LlmMux.Gateway.Ingress;
 
@@ -8,7 +9,7 @@ namespace LlmMux.Gateway.Ingress;
 /// The one parse of an inbound LLM call, shared by every later step and every failover attempt. The body is kept
 /// as the client sent it, so each attempt (maybe to another provider) rebuilds its upstream body from the original.
 /// </summary>
-public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snapshot, ReadOnlyMemory<byte> body, string model, bool stream, ModelRoute route, string? sessionKey = null)
+public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snapshot, ReadOnlyMemory<byte> body, string model, bool stream, ModelRoute route)
 {
     public IngressRoute Ingress { get; } = ingress;
 
@@ -24,7 +25,16 @@ public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snap
     public ModelRoute Route { get; } = route;
 
     /// <summary>A conversation id the client sent, if any: the same conversation sticks to one account (prompt caches).</summary>
-    public string? SessionKey { get; } = sessionKey;
+    public string? SessionKey { get; init; }
+
+    /// <summary>Gemini clients that did not ask for <c>alt=sse</c> get their stream as one JSON array.</summary>
+    public bool GeminiJsonArrayStream { get; init; }
+
+    /// <summary>The request decoded once into the IR, when some provider of the chain speaks another dialect.</summary>
+    public IrRequest? Ir { get; init; }
+
+    /// <summary>A token-count call (Anthropic <c>count_tokens</c>, Gemini <c>countTokens</c>) forwarded to a native counter.</summary>
+    public bool IsCountTokens { get; init; }
 
     /// <summary>The provider of the attempt in progress.</summary>
     public RouteTarget? Target { get; internal set; }

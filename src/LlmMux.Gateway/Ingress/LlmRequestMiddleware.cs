@@ -1,6 +1,9 @@
 using System.Text.Json;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
+using LlmMux.Gateway.Routing;
+using LlmMux.Translation;
+using LlmMux.Translation.Ir;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
 
@@ -8,7 +11,9 @@ namespace LlmMux.Gateway.Ingress;
 
 /// <summary>
 /// First step of the proxy pipeline: reads and parses the body once (capped), resolves the model to a provider chain
-/// and leaves an <see cref="LlmRequestFeature"/> for the failover loop, transforms and load balancer.
+/// and leaves an <see cref="LlmRequestFeature"/> for the failover loop, transforms and load balancer. When some
+/// provider of the chain speaks another dialect the body is decoded into the IR here, once, so a malformed request
+/// is a 400 in the caller's dialect before any upstream is called.
 /// </summary>
 internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config)
 {
@@ -26,7 +31,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         var body = await RequestBodyReader.ReadAsync(context.Request, snapshot.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
-            await ApiErrorWriter.WriteAsync(context, ingress.Dialect, ApiError.BodyTooLarge(snapshot.MaxRequestBodyBytes)).ConfigureAwait(false);
+            await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.BodyTooLarge(snapshot.MaxRequestBodyBytes)).ConfigureAwait(false);
             return;
         }
 
@@ -37,25 +42,83 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         }
         catch (JsonException ex)
         {
-            await ApiErrorWriter.WriteAsync(context, ingress.Dialect, ApiError.InvalidJson(ex.Message)).ConfigureAwait(false);
+            await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.InvalidJson(ex.Message)).ConfigureAwait(false);
             return;
         }
 
-        if (string.IsNullOrEmpty(probe.Model))
+        var kind = ingress.Kind;
+        string? model = probe.Model;
+        var stream = probe.Stream ?? ingress.StreamsByDefault;
+        if (kind == IngressKind.GeminiModelAction)
         {
-            await ApiErrorWriter.WriteAsync(context, ingress.Dialect, ApiError.MissingModel()).ConfigureAwait(false);
-            return;
+            if (!TryParseGeminiAction(context.Request.RouteValues["action"] as string, out model, out var action))
+            {
+                await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.UnknownRoute(context.Request.Path)).ConfigureAwait(false);
+                return;
+            }
+
+            stream = action == "streamGenerateContent";
+            kind = action == "countTokens" ? IngressKind.CountTokens : IngressKind.Generate;
         }
 
-        if (snapshot.Resolver.Resolve(probe.Model) is not { Chain.Count: > 0 } route)
+        if (string.IsNullOrEmpty(model))
         {
-            await ApiErrorWriter.WriteAsync(context, ingress.Dialect, ApiError.ModelNotFound(probe.Model)).ConfigureAwait(false);
+            await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.MissingModel()).ConfigureAwait(false);
             return;
         }
 
-        var session = SessionHeader(context.Request) ?? probe.SessionKey;
-        context.Features.Set(new LlmRequestFeature(ingress, snapshot, body, probe.Model, probe.Stream, route, session));
+        if (snapshot.Resolver.Resolve(model) is not { Chain.Count: > 0 } route)
+        {
+            await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.ModelNotFound(model)).ConfigureAwait(false);
+            return;
+        }
+
+        IrRequest? ir = null;
+        var needsIr = kind == IngressKind.CountTokens || route.Chain.Any(t => t.Provider.Protocol.Dialect != ingress.Format);
+        if (needsIr)
+        {
+            try
+            {
+                ir = Translator.Default.DecodeRequest(body, ingress.Format);
+            }
+            catch (TranslationException ex)
+            {
+                await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.InvalidRequest(ex.Message)).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var request = new LlmRequestFeature(ingress, snapshot, body, model, stream && kind != IngressKind.CountTokens, route)
+        {
+            SessionKey = SessionHeader(context.Request) ?? probe.SessionKey,
+            GeminiJsonArrayStream = ingress.Format == Dialect.Gemini && stream && context.Request.Query["alt"] != "sse",
+            Ir = ir,
+            IsCountTokens = kind == IngressKind.CountTokens,
+        };
+
+        if (request.IsCountTokens && !TokenCountEndpoint.HasNativeCounter(request))
+        {
+            await TokenCountEndpoint.WriteEstimateAsync(context, request).ConfigureAwait(false);
+            return;
+        }
+
+        context.Features.Set(request);
         await next(context).ConfigureAwait(false);
+    }
+
+    private static bool TryParseGeminiAction(string? value, out string? model, out string action)
+    {
+        model = null;
+        action = "";
+        var colon = value?.LastIndexOf(':') ?? -1;
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        model = value![..colon];
+        action = value[(colon + 1)..];
+        return action is "generateContent" or "streamGenerateContent" or "countTokens";
     }
 
     /// <summary>Conversation ids clients send as headers (Codex CLI: <c>session_id</c>; others: <c>x-session-id</c>).</summary>

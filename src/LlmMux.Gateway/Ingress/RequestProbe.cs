@@ -6,7 +6,7 @@ namespace LlmMux.Gateway.Ingress;
 /// The few top-level fields routing needs, read in one validating pass without building a DOM: the rest of the body
 /// stays bytes until a translator or the upstream needs it.
 /// </summary>
-internal readonly record struct RequestProbe(string? Model, bool Stream, string? SessionKey = null)
+internal readonly record struct RequestProbe(string? Model, bool? Stream, string? SessionKey = null)
 {
     /// <exception cref="JsonException">The body is not one well-formed JSON object.</exception>
     public static RequestProbe Read(ReadOnlySpan<byte> json)
@@ -18,7 +18,7 @@ internal readonly record struct RequestProbe(string? Model, bool Stream, string?
         }
 
         string? model = null, session = null;
-        var stream = false;
+        bool? stream = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("model"u8))
@@ -32,7 +32,8 @@ internal readonly record struct RequestProbe(string? Model, bool Stream, string?
                 stream = reader.TokenType switch
                 {
                     JsonTokenType.True => true,
-                    JsonTokenType.False or JsonTokenType.Null => false,
+                    JsonTokenType.False => false,
+                    JsonTokenType.Null => null,
                     _ => throw new JsonException("'stream' must be a boolean"),
                 };
             }

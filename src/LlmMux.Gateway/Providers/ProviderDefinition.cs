@@ -17,6 +17,9 @@ public sealed record ProviderDefinition(
         => Models.FirstOrDefault(m => m.ClientName == clientModel)?.Name ?? clientModel;
 
     public bool Serves(string clientModel) => Models.Any(m => m.ClientName == clientModel);
+
+    /// <summary>How to talk to this provider; only for types this build serves.</summary>
+    public UpstreamProtocol Protocol => UpstreamProtocol.For(Kind);
 }
 
 /// <summary>

@@ -1,7 +1,11 @@
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Ingress;
 using LlmMux.Gateway.Providers;
+using LlmMux.Gateway.Routing;
+using LlmMux.Translation;
+using LlmMux.Translation.Ir;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Model;
@@ -10,13 +14,13 @@ using Yarp.ReverseProxy.Transforms;
 namespace LlmMux.Gateway.Transforms;
 
 /// <summary>
-/// Builds the upstream request for the chosen account: the provider's path, its body (pass-through or translated),
-/// a deliberate set of headers and the account's credential. Runs once per attempt.
+/// Builds the upstream request for the chosen account: the provider's path, its body (pass-through when the client
+/// speaks the provider's dialect, else encoded from the IR), a deliberate set of headers and the account's
+/// credential. Runs once per attempt, so a failover to a provider of another dialect gets its own body.
 /// </summary>
 internal sealed class UpstreamRequestTransform(GatewayConfigStore config) : RequestTransform
 {
-    /// <summary>Client headers worth passing on; everything else (client keys, cookies, encodings, identity) stays here.</summary>
-    private static readonly string[] ForwardedClientHeaders = ["Accept", "User-Agent", "OpenAI-Beta"];
+    private static readonly ProductInfoHeaderValue GatewayAgent = new("llm-mux", "0.1");
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -27,23 +31,38 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config) : Requ
             ?? throw new InvalidOperationException("no account chosen for this attempt");
         var account = request.Snapshot.FindAccount(destination.DestinationId) ?? config.Current.FindAccount(destination.DestinationId)
             ?? throw new InvalidOperationException($"account {destination.DestinationId} is no longer configured");
+        var protocol = target.Provider.Protocol;
+        var sameDialect = protocol.Dialect == request.Ingress.Format;
 
-        var body = UpstreamBody(request, target.Provider, target.UpstreamModel);
-        http.Request.Body = new MemoryStream(body.ToArray(), writable: false);
+        var body = UpstreamBody(request, target, protocol, sameDialect);
+        http.Request.Body = MemoryMarshal.TryGetArray(body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(body.ToArray(), writable: false);
         var content = context.ProxyRequest.Content ?? throw new InvalidOperationException("the request has no body");
         content.Headers.ContentLength = body.Length;
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        context.Path = UpstreamPath(target.Provider);
         context.Query.Collection.Clear();
+        if (request.IsCountTokens)
+        {
+            context.Path = protocol.CountTokensPath(target.UpstreamModel) ?? throw new InvalidOperationException("no native token counter");
+        }
+        else
+        {
+            context.Path = protocol.GeneratePath(target.UpstreamModel, request.Stream);
+            protocol.SetQuery(context.Query.Collection, request.Stream);
+        }
 
         var headers = context.ProxyRequest.Headers;
-        foreach (var name in ForwardedClientHeaders)
+        if (sameDialect)
         {
-            if (http.Request.Headers.TryGetValue(name, out var value))
-            {
-                headers.TryAddWithoutValidation(name, (IEnumerable<string>)value);
-            }
+            // The client speaks the upstream's language: its protocol headers (versions, betas) mean what they say.
+            CopyClientHeaders(http.Request, headers, ["Accept", "User-Agent"]);
+            CopyClientHeaders(http.Request, headers, protocol.PassThroughHeaders);
+        }
+        else
+        {
+            headers.UserAgent.Add(GatewayAgent);
         }
 
         foreach (var (name, value) in (IEnumerable<KeyValuePair<string, string>>)target.Provider.Headers)
@@ -52,27 +71,46 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config) : Requ
             headers.TryAddWithoutValidation(name, value);
         }
 
-        if (account.ApiKey is { } key)
-        {
-            headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-
+        protocol.SetCredential(headers, account.ApiKey);
         return ValueTask.CompletedTask;
     }
 
-    private static ReadOnlyMemory<byte> UpstreamBody(LlmRequestFeature request, ProviderDefinition provider, string upstreamModel)
+    private static ReadOnlyMemory<byte> UpstreamBody(LlmRequestFeature request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect)
     {
-        if (provider.Kind != ProviderKind.OpenAI || request.Ingress.Format != IngressRoute.OpenAIChatFormat)
+        var reasoning = ToIr(request.Route.Reasoning);
+        if (sameDialect && reasoning is null)
         {
-            throw new NotSupportedException($"no translation from {request.Ingress.Format} to provider type {provider.Kind.Type} yet");
+            return protocol.ModelInBody && target.UpstreamModel != request.Model
+                ? ModelFieldRewriter.Rewrite(request.Body, target.UpstreamModel)
+                : request.Body;
         }
 
-        return upstreamModel == request.Model ? request.Body : ModelFieldRewriter.Rewrite(request.Body, upstreamModel);
+        var overrides = new RequestOverrides { Model = target.UpstreamModel, Reasoning = reasoning, Stream = request.Stream };
+        return sameDialect
+            ? Translator.Default.TranslateRequest(request.Body, protocol.Dialect, protocol.Dialect, overrides)
+            : Translator.Default.EncodeRequest(request.Ir!, protocol.Dialect, overrides);
     }
 
-    private static PathString UpstreamPath(ProviderDefinition provider) => provider.Kind.Type switch
+    /// <summary>A model-name suffix (spec §6) as the IR's reasoning settings; the codecs map it onto each upstream's field.</summary>
+    internal static IrReasoningConfig? ToIr(ReasoningRequest? reasoning) => reasoning switch
     {
-        "openai" => "/chat/completions",
-        _ => throw new NotSupportedException($"provider type {provider.Kind.Type} is not served yet"),
+        null => null,
+        { Enabled: false } => new IrReasoningConfig("none", 0),
+        { BudgetTokens: { } budget } => new IrReasoningConfig(null, budget),
+        { Effort: "max" } => new IrReasoningConfig("xhigh", null),
+        { Effort: { } effort } => new IrReasoningConfig(effort, null),
+        _ => new IrReasoningConfig("medium", null),
     };
+
+    private static void CopyClientHeaders(HttpRequest from, HttpRequestHeaders to, IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (from.Headers.TryGetValue(name, out var value))
+            {
+                to.Remove(name);
+                to.TryAddWithoutValidation(name, (IEnumerable<string>)value);
+            }
+        }
+    }
 }

@@ -1,46 +1,134 @@
 using System.Text;
+using System.Text.Json;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Forwarding;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Ingress;
+using LlmMux.Gateway.Streaming;
+using LlmMux.Translation;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Transforms;
 
 namespace LlmMux.Gateway.Transforms;
 
 /// <summary>
-/// Keeps a failed upstream answer away from the client while failover is still possible: the body is suppressed
-/// and the outcome recorded, and <see cref="FailoverMiddleware"/> decides what happens next.
+/// Shapes the upstream answer for the client. A failed answer that another account may not give is kept away from
+/// the client while failover is still possible (body suppressed, outcome recorded for <see cref="FailoverMiddleware"/>).
+/// A good answer passes through when the client speaks the upstream's dialect, else it is translated: whole bodies
+/// at once, streams event by event through a translating stream that YARP's own copy loop pulls from.
 /// </summary>
 internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTransform
 {
     private const int MaxDetailBytes = 2048;
+    private const int MaxTranslatedBodyBytes = 64 * 1024 * 1024;
 
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         var response = context.ProxyResponse;
         var request = context.HttpContext.Features.Get<LlmRequestFeature>();
-        if (response is null || request is null || context.HttpContext.Response.HasStarted)
+        if (response is null || request?.Target is not { } target || context.HttpContext.Response.HasStarted)
         {
             return;
         }
 
         var status = (int)response.StatusCode;
-        if (!UpstreamOutcome.AllowsFailover(status))
+        var upstream = target.Provider.Protocol.Dialect;
+        var client = request.Ingress.Format;
+        if (UpstreamOutcome.AllowsFailover(status))
         {
-            if (status < 300 && request.Stream)
+            context.SuppressResponseBody = true;
+            var detail = await ReadDetailAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+            var resetAt = status == 429 ? RateLimitResets.Find(response.Headers, detail, time.GetUtcNow()) : null;
+            request.Outcome = new UpstreamOutcome(status, resetAt, UpstreamErrorMessage.Extract(detail));
+            return;
+        }
+
+        var clientResponse = context.HttpContext.Response;
+        if (status >= 300)
+        {
+            if (upstream != client)
             {
-                var error = new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete.");
-                response.Content = new StreamFailureGuard(response.Content, ApiErrorWriter.RenderStreamError(request.Ingress.Dialect, error));
+                // A client error from an upstream of another dialect: same status, the upstream's message, the client's shape.
+                var detail = await ReadDetailAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+                var error = new ApiError(status, "upstream_rejected", UpstreamErrorMessage.Extract(detail));
+                ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect, error), "application/json");
             }
 
             return;
         }
 
-        context.SuppressResponseBody = true;
-        var detail = await ReadDetailAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
-        var resetAt = status == 429 ? RateLimitResets.Find(response.Headers, detail, time.GetUtcNow()) : null;
-        request.Outcome = new UpstreamOutcome(status, resetAt, detail);
+        if (request.Stream)
+        {
+            var errorEvent = ApiErrorWriter.RenderStreamError(request.Ingress.ErrorDialect,
+                new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete."));
+            Func<Stream, Stream> wrap = upstream == client
+                ? s => s
+                : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, new StreamContext { Model = request.Model }));
+            if (request.GeminiJsonArrayStream)
+            {
+                var inner = wrap;
+                wrap = s => new GeminiJsonArrayStream(inner(s));
+            }
+
+            response.Content = upstream == client && !request.GeminiJsonArrayStream
+                ? new StreamFailureGuard(response.Content, errorEvent)
+                : new PullStreamContent(response.Content, wrap);
+            clientResponse.Headers.ContentLength = null;
+            clientResponse.ContentType = StreamContentType(request);
+            return;
+        }
+
+        if (upstream != client)
+        {
+            var bytes = await ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+            byte[] translated;
+            try
+            {
+                translated = Translator.Default.TranslateResponse(bytes, upstream, client, request.Model);
+            }
+            catch (TranslationException ex)
+            {
+                clientResponse.StatusCode = 502;
+                translated = ApiErrorWriter.Render(request.Ingress.ErrorDialect, new ApiError(502, "upstream_invalid", $"The upstream's answer could not be translated: {ex.Message}"));
+            }
+
+            ReplaceBody(context, translated, "application/json");
+        }
+    }
+
+    private static string StreamContentType(LlmRequestFeature request) => request.Ingress.Format switch
+    {
+        Dialect.Ollama or Dialect.OllamaGenerate => "application/x-ndjson",
+        Dialect.Gemini when request.GeminiJsonArrayStream => "application/json",
+        _ => "text/event-stream",
+    };
+
+    private static void ReplaceBody(ResponseTransformContext context, byte[] body, string contentType)
+    {
+        context.ProxyResponse!.Content = new ByteArrayContent(body);
+        var response = context.HttpContext.Response;
+        response.Headers.Remove("Content-Encoding");
+        response.Headers.ContentLength = body.Length;
+        response.ContentType = contentType;
+    }
+
+    private static async Task<byte[]> ReadAllAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxTranslatedBodyBytes)
+            {
+                throw new InvalidDataException("the upstream's answer is larger than llm-mux translates");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     private static async Task<string> ReadDetailAsync(HttpContent content, CancellationToken cancellationToken)
@@ -56,5 +144,35 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         {
             return "";
         }
+    }
+}
+
+/// <summary>The human message inside an upstream error body of any dialect, else the body's start as text.</summary>
+internal static class UpstreamErrorMessage
+{
+    public static string Extract(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error))
+            {
+                if (error.ValueKind == JsonValueKind.String)
+                {
+                    return error.GetString() ?? "";
+                }
+
+                if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
+                {
+                    return message.GetString() ?? "";
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return body.Length > 500 ? body[..500] : body;
     }
 }

@@ -1,0 +1,98 @@
+namespace LlmMux.Gateway.Streaming;
+
+/// <summary>
+/// A read-only stream that hands out bytes produced on demand by <see cref="FillAsync"/>. YARP's copy loop pulls from
+/// it and writes each read to the client at once, so every produced chunk (one or more whole events) is flushed as
+/// soon as it exists, and YARP keeps resetting its activity timeout.
+/// </summary>
+internal abstract class PullStream : Stream
+{
+    private ReadOnlyMemory<byte> _pending;
+    private bool _ended;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.Length == 0)
+        {
+            return 0; // YARP's zero-byte "wait for data" read: answered at once, the real read follows.
+        }
+
+        while (_pending.IsEmpty)
+        {
+            if (_ended)
+            {
+                return 0;
+            }
+
+            var next = await FillAsync(cancellationToken).ConfigureAwait(false);
+            if (next is null)
+            {
+                _ended = true;
+            }
+            else
+            {
+                _pending = next.Value;
+            }
+        }
+
+        var n = Math.Min(buffer.Length, _pending.Length);
+        _pending.Span[..n].CopyTo(buffer.Span);
+        _pending = _pending[n..];
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <summary>The next bytes for the client (may be empty), or null at the end of the stream.</summary>
+    protected abstract ValueTask<ReadOnlyMemory<byte>?> FillAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>An <see cref="HttpContent"/> whose body is a <see cref="PullStream"/> built over the upstream's body.</summary>
+internal sealed class PullStreamContent(HttpContent upstream, Func<Stream, Stream> wrap) : HttpContent
+{
+    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+        => wrap(await upstream.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+
+    protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+    protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => throw new NotSupportedException();
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = -1;
+        return false;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            upstream.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,21 @@
+using System.Text.Json;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Anthropic;
+
+internal sealed class AnthropicCodec : IDialectCodec
+{
+    public string? ModelPropertyName => "model";
+
+    public IrRequest DecodeRequest(JsonElement root) => AnthropicRequest.Decode(root);
+
+    public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => AnthropicRequest.Encode(request, w, overrides);
+
+    public IrResponse DecodeResponse(JsonElement root) => AnthropicResponse.Decode(root);
+
+    public void EncodeResponse(IrResponse response, Utf8JsonWriter w) => AnthropicResponse.Encode(response, w);
+
+    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new AnthropicStreamDecoder();
+
+    public IStreamEncoder CreateStreamEncoder(StreamContext context) => new AnthropicStreamEncoder(context);
+}

@@ -1,0 +1,481 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Anthropic;
+
+/// <summary>Messages API request body ↔ IR.</summary>
+internal static class AnthropicRequest
+{
+    public static IrRequest Decode(JsonElement root)
+    {
+        var system = ImmutableArray.CreateBuilder<string>();
+        if (root.TryProp("system", out var sys))
+        {
+            if (sys.ValueKind == JsonValueKind.String)
+            {
+                system.Add(sys.GetString()!);
+            }
+            else if (sys.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var b in sys.EnumerateArray())
+                {
+                    b.ExpectObject("system[]");
+                    system.Add(b.Str("text") ?? string.Empty);
+                }
+            }
+            else
+            {
+                throw TranslationException.Type("system", "a string or an array of text blocks");
+            }
+        }
+
+        if (!root.TryProp("messages", out _))
+        {
+            throw TranslationException.Missing("messages");
+        }
+
+        var messages = ImmutableArray.CreateBuilder<IrMessage>();
+        foreach (var m in root.Arr("messages"))
+        {
+            m.ExpectObject("messages[]");
+            bool assistant = m.ReqStr("role") == "assistant";
+            var parts = DecodeBlocks(m.Req("content"), "messages[].content");
+            if (assistant)
+            {
+                messages.Add(new IrMessage(IrRole.Assistant, parts));
+                continue;
+            }
+
+            // A user turn carries tool results first; IR keeps them in their own Tool message.
+            var results = parts.Where(p => p is IrToolResult).ToImmutableArray();
+            var rest = parts.Where(p => p is not IrToolResult).ToImmutableArray();
+            if (results.Length > 0)
+            {
+                messages.Add(new IrMessage(IrRole.Tool, results));
+            }
+
+            if (rest.Length > 0 || results.Length == 0)
+            {
+                messages.Add(new IrMessage(IrRole.User, rest));
+            }
+        }
+
+        var tools = ImmutableArray.CreateBuilder<IrTool>();
+        foreach (var t in root.Arr("tools"))
+        {
+            t.ExpectObject("tools[]");
+            if (t.Str("type") is { } type && type != "custom")
+            {
+                continue; // server tools (web_search_*, bash_*, …) have no IR form (drop table)
+            }
+
+            tools.Add(new IrTool(
+                t.ReqStr("name"),
+                t.Str("description"),
+                t.TryProp("input_schema", out var s) ? s.RawObject("input_schema") : OpenAIChat.OpenAIChatRequest.EmptySchema));
+        }
+
+        IrToolChoice? choice = null;
+        bool? parallel = null;
+        if (root.Obj("tool_choice") is { } tc)
+        {
+            choice = tc.Str("type") switch
+            {
+                "any" => IrToolChoice.Required,
+                "none" => IrToolChoice.None,
+                "tool" => new IrToolChoice(IrToolChoiceKind.Specific, tc.ReqStr("name")),
+                _ => IrToolChoice.Auto,
+            };
+            if (tc.Bool("disable_parallel_tool_use") is true)
+            {
+                parallel = false;
+            }
+        }
+
+        IrReasoningConfig? reasoning = null;
+        if (root.Obj("thinking") is { } th)
+        {
+            reasoning = th.Str("type") switch
+            {
+                "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens") ?? 1024, true),
+                "disabled" => new IrReasoningConfig(null, 0, false),
+                _ => null,
+            };
+        }
+
+        return new IrRequest
+        {
+            Model = root.Str("model"),
+            System = system.ToImmutable(),
+            Messages = messages.ToImmutable(),
+            Tools = tools.ToImmutable(),
+            ToolChoice = choice,
+            ParallelToolCalls = parallel,
+            Stream = root.Bool("stream") ?? false,
+            StreamIncludeUsage = true,
+            User = root.Obj("metadata")?.Str("user_id"),
+            Params = new IrGenerationParams
+            {
+                MaxTokens = root.Int("max_tokens"),
+                Temperature = root.Double("temperature"),
+                TopP = root.Double("top_p"),
+                TopK = root.Int("top_k"),
+                Stop = root.StrOrStrArray("stop_sequences"),
+                Reasoning = reasoning,
+            },
+        };
+    }
+
+    internal static ImmutableArray<IrPart> DecodeBlocks(JsonElement content, string path)
+    {
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            string s = content.GetString()!;
+            return s.Length == 0 ? [] : [new IrText(s)];
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            throw TranslationException.Type(path, "a string or an array of blocks");
+        }
+
+        var parts = ImmutableArray.CreateBuilder<IrPart>();
+        foreach (var b in content.EnumerateArray())
+        {
+            b.ExpectObject(path + "[]");
+            switch (b.ReqStr("type"))
+            {
+                case "text":
+                    parts.Add(new IrText(b.Str("text") ?? string.Empty));
+                    break;
+                case "image":
+                    parts.Add(DecodeImage(b));
+                    break;
+                case "tool_use":
+                    parts.Add(new IrToolCall(
+                        b.ReqStr("id"),
+                        b.ReqStr("name"),
+                        b.TryProp("input", out var input) ? input.GetRawText() : "{}"));
+                    break;
+                case "tool_result":
+                    parts.Add(new IrToolResult(
+                        b.ReqStr("tool_use_id"),
+                        null,
+                        b.TryProp("content", out var rc) ? DecodeBlocks(rc, "tool_result.content") : [],
+                        b.Bool("is_error") ?? false));
+                    break;
+                case "thinking":
+                    parts.Add(new IrReasoning(b.Str("thinking") ?? string.Empty, b.Str("signature")));
+                    break;
+                case "redacted_thinking":
+                    parts.Add(new IrReasoning(string.Empty, null, b.ReqStr("data")));
+                    break;
+                default:
+                    break; // document, search_result, server_tool_use, …: drop table
+            }
+        }
+
+        return parts.ToImmutable();
+    }
+
+    private static IrImage DecodeImage(JsonElement b)
+    {
+        var src = b.Obj("source") ?? throw TranslationException.Missing("image.source");
+        return src.Str("type") switch
+        {
+            "base64" => new IrImage(null, src.ReqStr("data"), src.Str("media_type")),
+            "url" => IrImage.FromUrl(src.ReqStr("url")),
+            "file" => new IrImage(src.ReqStr("file_id"), null, null),
+            _ => throw TranslationException.Type("image.source.type", "base64, url or file"),
+        };
+    }
+
+    public static void Encode(IrRequest r, Utf8JsonWriter w, RequestOverrides? o)
+    {
+        var p = r.Params;
+        int? budget = ReasoningMap.Budget(p.Reasoning);
+        bool thinking = budget is > 0 or -1;
+        int thinkingBudget = budget is -1 ? 8192 : Math.Max(1024, budget ?? 0);
+        int maxTokens = p.MaxTokens ?? o?.DefaultMaxTokens ?? 8192;
+        if (thinking && maxTokens <= thinkingBudget)
+        {
+            // Anthropic requires max_tokens > budget_tokens; keep the answer room the client asked for.
+            maxTokens = thinkingBudget + maxTokens;
+        }
+
+        w.WriteStartObject();
+        JsonWrite.StringIf(w, "model", r.Model);
+        w.WriteNumber("max_tokens", maxTokens);
+        if (!r.System.IsDefaultOrEmpty)
+        {
+            // Blocks, not a joined string: that keeps prompt boundaries and lets the gateway prepend identity blocks.
+            w.WritePropertyName("system");
+            w.WriteStartArray();
+            foreach (var s in r.System)
+            {
+                if (s.Length == 0)
+                {
+                    continue;
+                }
+
+                w.WriteStartObject();
+                w.WriteString("type", "text");
+                w.WriteString("text", s);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WritePropertyName("messages");
+        w.WriteStartArray();
+        var pending = new List<IrPart>();
+        bool pendingAssistant = false;
+        foreach (var m in r.Messages)
+        {
+            bool assistant = m.Role == IrRole.Assistant;
+            if (pending.Count > 0 && assistant != pendingAssistant)
+            {
+                WriteMessage(w, pendingAssistant, pending);
+                pending.Clear();
+            }
+
+            pendingAssistant = assistant;
+            // Tool results go first in a user turn, as the API requires.
+            if (m.Role == IrRole.Tool)
+            {
+                pending.InsertRange(pending.FindLastIndex(x => x is IrToolResult) + 1, m.Parts);
+            }
+            else
+            {
+                pending.AddRange(m.Parts);
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            WriteMessage(w, pendingAssistant, pending);
+        }
+
+        w.WriteEndArray();
+
+        if (!r.Tools.IsDefaultOrEmpty)
+        {
+            w.WritePropertyName("tools");
+            w.WriteStartArray();
+            foreach (var t in r.Tools)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", t.Name);
+                JsonWrite.StringIf(w, "description", t.Description);
+                w.WritePropertyName("input_schema");
+                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (r.ToolChoice is { } tc && !r.Tools.IsDefaultOrEmpty)
+        {
+            w.WritePropertyName("tool_choice");
+            w.WriteStartObject();
+            w.WriteString("type", tc.Kind switch
+            {
+                IrToolChoiceKind.None => "none",
+                IrToolChoiceKind.Required => "any",
+                IrToolChoiceKind.Specific => "tool",
+                _ => "auto",
+            });
+            if (tc.Kind == IrToolChoiceKind.Specific)
+            {
+                w.WriteString("name", tc.Name);
+            }
+
+            if (r.ParallelToolCalls is false && tc.Kind != IrToolChoiceKind.None)
+            {
+                w.WriteBoolean("disable_parallel_tool_use", true);
+            }
+
+            w.WriteEndObject();
+        }
+        else if (r.ParallelToolCalls is false && !r.Tools.IsDefaultOrEmpty)
+        {
+            w.WritePropertyName("tool_choice");
+            w.WriteStartObject();
+            w.WriteString("type", "auto");
+            w.WriteBoolean("disable_parallel_tool_use", true);
+            w.WriteEndObject();
+        }
+
+        // Extended thinking rejects a modified temperature / top_k (drop table).
+        if (!thinking)
+        {
+            JsonWrite.NumberIf(w, "temperature", p.Temperature);
+            JsonWrite.NumberIf(w, "top_k", p.TopK);
+        }
+
+        JsonWrite.NumberIf(w, "top_p", p.TopP);
+        if (!p.Stop.IsDefaultOrEmpty)
+        {
+            w.WritePropertyName("stop_sequences");
+            w.WriteStartArray();
+            foreach (var s in p.Stop)
+            {
+                w.WriteStringValue(s);
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (thinking)
+        {
+            w.WritePropertyName("thinking");
+            w.WriteStartObject();
+            w.WriteString("type", "enabled");
+            w.WriteNumber("budget_tokens", thinkingBudget);
+            w.WriteEndObject();
+        }
+
+        if (r.User is not null)
+        {
+            w.WritePropertyName("metadata");
+            w.WriteStartObject();
+            w.WriteString("user_id", r.User);
+            w.WriteEndObject();
+        }
+
+        if (r.Stream)
+        {
+            w.WriteBoolean("stream", true);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteMessage(Utf8JsonWriter w, bool assistant, List<IrPart> parts)
+    {
+        if (!parts.Exists(IsExpressible))
+        {
+            // Nothing Anthropic can carry (e.g. only unsigned reasoning): skip the turn rather than invent text;
+            // the API accepts and merges the consecutive same-role turns this may leave.
+            return;
+        }
+
+        w.WriteStartObject();
+        w.WriteString("role", assistant ? "assistant" : "user");
+        w.WritePropertyName("content");
+        w.WriteStartArray();
+        foreach (var part in parts)
+        {
+            WriteBlock(w, part);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static bool IsExpressible(IrPart part) => part switch
+    {
+        IrText t => t.Text.Length > 0,
+        IrReasoning r => r.RedactedData is not null || !string.IsNullOrEmpty(r.Signature),
+        _ => true,
+    };
+
+    internal static bool WriteBlock(Utf8JsonWriter w, IrPart part)
+    {
+        switch (part)
+        {
+            case IrText { Text.Length: > 0 } t:
+                w.WriteStartObject();
+                w.WriteString("type", "text");
+                w.WriteString("text", t.Text);
+                w.WriteEndObject();
+                return true;
+            case IrImage img:
+                WriteImage(w, img);
+                return true;
+            case IrToolCall c:
+                w.WriteStartObject();
+                w.WriteString("type", "tool_use");
+                w.WriteString("id", c.Id);
+                w.WriteString("name", c.Name);
+                w.WritePropertyName("input");
+                JsonWrite.RawOrString(w, c.ArgumentsJson);
+                w.WriteEndObject();
+                return true;
+            case IrToolResult tr:
+                w.WriteStartObject();
+                w.WriteString("type", "tool_result");
+                w.WriteString("tool_use_id", tr.ToolCallId);
+                if (tr.Content.Any(x => x is IrImage))
+                {
+                    w.WritePropertyName("content");
+                    w.WriteStartArray();
+                    foreach (var x in tr.Content)
+                    {
+                        WriteBlock(w, x);
+                    }
+
+                    w.WriteEndArray();
+                }
+                else
+                {
+                    w.WriteString("content", tr.JoinedText());
+                }
+
+                if (tr.IsError)
+                {
+                    w.WriteBoolean("is_error", true);
+                }
+
+                w.WriteEndObject();
+                return true;
+            case IrReasoning { RedactedData: { } data }:
+                w.WriteStartObject();
+                w.WriteString("type", "redacted_thinking");
+                w.WriteString("data", data);
+                w.WriteEndObject();
+                return true;
+            case IrReasoning { Signature: { Length: > 0 } sig } r:
+                // Only signed thinking can be replayed; unsigned reasoning from other dialects is dropped.
+                w.WriteStartObject();
+                w.WriteString("type", "thinking");
+                w.WriteString("thinking", r.Text);
+                w.WriteString("signature", sig);
+                w.WriteEndObject();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static void WriteImage(Utf8JsonWriter w, IrImage img)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "image");
+        w.WritePropertyName("source");
+        w.WriteStartObject();
+        if (img.Base64Data is not null)
+        {
+            w.WriteString("type", "base64");
+            w.WriteString("media_type", img.MediaType ?? "image/png");
+            w.WriteString("data", img.Base64Data);
+        }
+        else if (img.Url is { } url && url.StartsWith("file_", StringComparison.Ordinal))
+        {
+            w.WriteString("type", "file");
+            w.WriteString("file_id", url);
+        }
+        else
+        {
+            w.WriteString("type", "url");
+            w.WriteString("url", img.Url);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Anthropic;
+
+/// <summary>Non-streaming message body ↔ IR.</summary>
+internal static class AnthropicResponse
+{
+    public static IrResponse Decode(JsonElement root)
+    {
+        var parts = AnthropicRequest.DecodeBlocks(root.Req("content"), "content");
+        return new IrResponse
+        {
+            Id = root.Str("id"),
+            Model = root.Str("model"),
+            Parts = parts,
+            FinishReason = FinishReasons.Normalise(FinishReasons.FromAnthropic(root.Str("stop_reason")), parts.Any(p => p is IrToolCall)),
+            Usage = DecodeUsage(root.Obj("usage")),
+        };
+    }
+
+    /// <summary>Anthropic's input_tokens excludes cache reads and writes; IR input is the total prompt.</summary>
+    public static IrUsage? DecodeUsage(JsonElement? usage)
+    {
+        if (usage is not { } u)
+        {
+            return null;
+        }
+
+        long cacheRead = u.Long("cache_read_input_tokens") ?? 0;
+        long cacheWrite = u.Long("cache_creation_input_tokens") ?? 0;
+        return new IrUsage((u.Long("input_tokens") ?? 0) + cacheRead + cacheWrite, u.Long("output_tokens") ?? 0, cacheRead);
+    }
+
+    public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
+    {
+        w.WritePropertyName("usage");
+        w.WriteStartObject();
+        w.WriteNumber("input_tokens", Math.Max(0, u.InputTokens - u.CachedInputTokens));
+        w.WriteNumber("cache_creation_input_tokens", 0);
+        w.WriteNumber("cache_read_input_tokens", u.CachedInputTokens);
+        w.WriteNumber("output_tokens", u.OutputTokens);
+        w.WriteEndObject();
+    }
+
+    public static void Encode(IrResponse r, Utf8JsonWriter w)
+    {
+        bool hasCalls = r.Parts.Any(p => p is IrToolCall);
+        w.WriteStartObject();
+        w.WriteString("id", r.Id ?? Ids.NewMessageId());
+        w.WriteString("type", "message");
+        w.WriteString("role", "assistant");
+        w.WriteString("model", r.Model ?? string.Empty);
+        w.WritePropertyName("content");
+        w.WriteStartArray();
+        foreach (var p in r.Parts)
+        {
+            if (p is IrReasoning { Signature: null, RedactedData: null, Text.Length: > 0 } unsigned)
+            {
+                // A response may show unsigned reasoning (clients display it); only requests need signatures.
+                w.WriteStartObject();
+                w.WriteString("type", "thinking");
+                w.WriteString("thinking", unsigned.Text);
+                w.WriteString("signature", string.Empty);
+                w.WriteEndObject();
+                continue;
+            }
+
+            AnthropicRequest.WriteBlock(w, p);
+        }
+
+        w.WriteEndArray();
+        w.WriteString("stop_reason", FinishReasons.ToAnthropic(FinishReasons.Normalise(r.FinishReason, hasCalls)));
+        w.WriteNull("stop_sequence");
+        WriteUsage(w, r.Usage ?? new IrUsage(0, 0));
+        w.WriteEndObject();
+    }
+}

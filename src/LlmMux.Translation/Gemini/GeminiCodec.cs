@@ -1,0 +1,63 @@
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Gemini;
+
+/// <summary>Gemini generateContent; with <paramref name="codeAssist"/> the same body inside the Code Assist envelope
+/// (<c>{model, project, request}</c> in, <c>{response}</c> out) used by Gemini CLI OAuth accounts.</summary>
+internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
+{
+    // Plain Gemini carries the model in the URL; Code Assist carries it in the envelope.
+    public string? ModelPropertyName => codeAssist ? "model" : null;
+
+    public (string? Envelope, string Property) ResponseModelPath => (codeAssist ? "response" : null, "modelVersion");
+
+    public IrRequest DecodeRequest(JsonElement root)
+    {
+        if (!codeAssist)
+        {
+            return GeminiRequest.Decode(root, null);
+        }
+
+        var inner = root.Obj("request") ?? throw TranslationException.Missing("request");
+        return GeminiRequest.Decode(inner, root.Str("model"));
+    }
+
+    public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides)
+    {
+        if (!codeAssist)
+        {
+            GeminiRequest.Encode(request, w);
+            return;
+        }
+
+        w.WriteStartObject();
+        JsonWrite.StringIf(w, "model", request.Model);
+        JsonWrite.StringIf(w, "project", overrides?.CodeAssistProject);
+        w.WritePropertyName("request");
+        GeminiRequest.Encode(request, w);
+        w.WriteEndObject();
+    }
+
+    public IrResponse DecodeResponse(JsonElement root) =>
+        GeminiResponse.Decode(codeAssist ? root.Obj("response") ?? throw TranslationException.Missing("response") : root);
+
+    public void EncodeResponse(IrResponse response, Utf8JsonWriter w)
+    {
+        if (!codeAssist)
+        {
+            GeminiResponse.Encode(response, w);
+            return;
+        }
+
+        w.WriteStartObject();
+        w.WritePropertyName("response");
+        GeminiResponse.Encode(response, w);
+        w.WriteEndObject();
+    }
+
+    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new GeminiStreamDecoder(codeAssist);
+
+    public IStreamEncoder CreateStreamEncoder(StreamContext context) => new GeminiStreamEncoder(context, codeAssist);
+}

@@ -1,0 +1,218 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Gemini;
+
+/// <summary>GenerateContentResponse ↔ IR.</summary>
+internal static class GeminiResponse
+{
+    public static IrResponse Decode(JsonElement root)
+    {
+        var parts = ImmutableArray.CreateBuilder<IrPart>();
+        string? finish = null;
+        bool blocked = false;
+        if (!root.TryProp("candidates", out var candidates))
+        {
+            // No candidates: the prompt was blocked (promptFeedback) or the body is not a response at all.
+            blocked = root.TryProp("promptFeedback", out _);
+            if (!blocked && !root.TryProp("usageMetadata", out _))
+            {
+                throw TranslationException.Missing("candidates");
+            }
+        }
+        else
+        {
+            if (candidates.ValueKind != JsonValueKind.Array)
+            {
+                throw TranslationException.Type("candidates", "an array");
+            }
+
+            if (candidates.GetArrayLength() > 0)
+            {
+                var c = candidates[0];
+                c.ExpectObject("candidates[0]");
+                finish = c.Str("finishReason");
+                if (c.Obj("content") is { } content)
+                {
+                    foreach (var p in content.Arr("parts"))
+                    {
+                        p.ExpectObject("parts[]");
+                        DecodePart(p, parts);
+                    }
+                }
+            }
+        }
+
+        bool hasCalls = parts.Any(p => p is IrToolCall);
+        return new IrResponse
+        {
+            Id = root.Str("responseId"),
+            Model = root.Str("modelVersion"),
+            Parts = parts.ToImmutable(),
+            FinishReason = blocked ? IrFinishReason.ContentFilter : FinishReasons.Normalise(FinishReasons.FromGemini(finish), hasCalls),
+            Usage = DecodeUsage(root.Obj("usageMetadata")),
+        };
+    }
+
+    private static void DecodePart(JsonElement p, ImmutableArray<IrPart>.Builder parts)
+    {
+        string? sig = p.Str("thoughtSignature");
+        if (p.Obj("functionCall") is { } fc)
+        {
+            parts.Add(new IrToolCall(fc.Str("id") ?? Ids.NewCallId(), fc.ReqStr("name"), fc.TryProp("args", out var a) ? a.RawObject("functionCall.args") : "{}", sig));
+        }
+        else if (p.Str("text") is { } text)
+        {
+            if (p.Bool("thought") is true)
+            {
+                parts.Add(new IrReasoning(text, sig));
+            }
+            else
+            {
+                if (sig is not null)
+                {
+                    parts.Add(new IrReasoning(string.Empty, sig));
+                }
+
+                if (text.Length > 0)
+                {
+                    parts.Add(new IrText(text));
+                }
+            }
+        }
+        else if (p.Obj("inlineData") is { } inline)
+        {
+            parts.Add(new IrImage(null, inline.ReqStr("data"), inline.Str("mimeType")));
+        }
+    }
+
+    /// <summary>candidatesTokenCount excludes thoughts; IR output includes them.</summary>
+    public static IrUsage? DecodeUsage(JsonElement? usage)
+    {
+        if (usage is not { } u)
+        {
+            return null;
+        }
+
+        long thoughts = u.Long("thoughtsTokenCount") ?? 0;
+        return new IrUsage(
+            u.Long("promptTokenCount") ?? 0,
+            (u.Long("candidatesTokenCount") ?? 0) + thoughts,
+            u.Long("cachedContentTokenCount") ?? 0,
+            thoughts);
+    }
+
+    public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
+    {
+        w.WritePropertyName("usageMetadata");
+        w.WriteStartObject();
+        w.WriteNumber("promptTokenCount", u.InputTokens);
+        w.WriteNumber("candidatesTokenCount", Math.Max(0, u.OutputTokens - u.ReasoningTokens));
+        w.WriteNumber("totalTokenCount", u.TotalTokens);
+        if (u.CachedInputTokens > 0)
+        {
+            w.WriteNumber("cachedContentTokenCount", u.CachedInputTokens);
+        }
+
+        if (u.ReasoningTokens > 0)
+        {
+            w.WriteNumber("thoughtsTokenCount", u.ReasoningTokens);
+        }
+
+        w.WriteEndObject();
+    }
+
+    public static void Encode(IrResponse r, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("candidates");
+        w.WriteStartArray();
+        w.WriteStartObject();
+        w.WritePropertyName("content");
+        w.WriteStartObject();
+        w.WriteString("role", "model");
+        w.WritePropertyName("parts");
+        w.WriteStartArray();
+        string? pendingSig = null;
+        foreach (var p in r.Parts)
+        {
+            switch (p)
+            {
+                case IrReasoning { Text.Length: 0, Signature: { } s }:
+                    pendingSig = s;
+                    break;
+                case IrReasoning { Text.Length: > 0 } rsn:
+                    WriteTextPart(w, rsn.Text, true, rsn.Signature);
+                    break;
+                case IrText t:
+                    WriteTextPart(w, t.Text, false, pendingSig);
+                    pendingSig = null;
+                    break;
+                case IrToolCall c:
+                    WriteCallPart(w, c, c.Signature ?? pendingSig);
+                    pendingSig = null;
+                    break;
+                case IrImage { Base64Data: not null } img:
+                    w.WriteStartObject();
+                    w.WritePropertyName("inlineData");
+                    w.WriteStartObject();
+                    w.WriteString("mimeType", img.MediaType ?? "image/png");
+                    w.WriteString("data", img.Base64Data);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (pendingSig is not null)
+        {
+            WriteTextPart(w, string.Empty, false, pendingSig);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteString("finishReason", FinishReasons.ToGemini(r.FinishReason));
+        w.WriteNumber("index", 0);
+        w.WriteEndObject();
+        w.WriteEndArray();
+        if (r.Usage is { } u)
+        {
+            WriteUsage(w, u);
+        }
+
+        JsonWrite.StringIf(w, "modelVersion", r.Model);
+        JsonWrite.StringIf(w, "responseId", r.Id);
+        w.WriteEndObject();
+    }
+
+    internal static void WriteTextPart(Utf8JsonWriter w, string text, bool thought, string? signature)
+    {
+        w.WriteStartObject();
+        w.WriteString("text", text);
+        if (thought)
+        {
+            w.WriteBoolean("thought", true);
+        }
+
+        JsonWrite.StringIf(w, "thoughtSignature", signature);
+        w.WriteEndObject();
+    }
+
+    internal static void WriteCallPart(Utf8JsonWriter w, IrToolCall c, string? signature)
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("functionCall");
+        w.WriteStartObject();
+        w.WriteString("id", c.Id);
+        w.WriteString("name", c.Name);
+        w.WritePropertyName("args");
+        JsonWrite.RawOrString(w, c.ArgumentsJson);
+        w.WriteEndObject();
+        JsonWrite.StringIf(w, "thoughtSignature", signature);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Gemini;
+
+/// <summary>streamGenerateContent?alt=sse (optionally Code Assist <c>{"response":…}</c> wrapped) → IR events.
+/// Each chunk is a whole GenerateContentResponse; function calls arrive complete in one part.</summary>
+internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFrameHandler
+{
+    private readonly SseFramer _framer = new();
+    private IIrEventSink? _sink;
+    private bool _started;
+    private bool _finished;
+    private bool _ended;
+    private int _calls;
+
+    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
+    {
+        _sink = sink;
+        _framer.Feed(chunk, this);
+    }
+
+    public void Complete(IIrEventSink sink)
+    {
+        _sink = sink;
+        try
+        {
+            _framer.Complete(this);
+        }
+        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
+        {
+            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an event", ex);
+        }
+
+        if (!_finished)
+        {
+            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before a finishReason");
+        }
+
+        // Gemini has no terminator event: the end of the HTTP body after a finishReason is the end.
+        if (!_ended)
+        {
+            _ended = true;
+            sink.OnEvent(IrStreamEnd.Instance);
+        }
+    }
+
+    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
+    {
+        var sink = _sink!;
+        using var doc = JsonRead.Parse(data);
+        var root = JsonRead.RootObject(doc);
+        if (root.TryProp("error", out var err))
+        {
+            sink.OnEvent(new IrStreamError(err.ValueKind == JsonValueKind.Object ? err.Str("message") ?? err.GetRawText() : err.ToString(), err.ValueKind == JsonValueKind.Object ? err.Str("status") : null));
+            return;
+        }
+
+        if (envelope)
+        {
+            root = root.Obj("response") ?? throw TranslationException.Missing("response");
+        }
+
+        if (!_started)
+        {
+            _started = true;
+            sink.OnEvent(new IrStreamStart(root.Str("responseId"), root.Str("modelVersion")));
+        }
+
+        // Usage first so that encoders which announce input tokens up front (Anthropic) can use it.
+        if (GeminiResponse.DecodeUsage(root.Obj("usageMetadata")) is { } usage)
+        {
+            sink.OnEvent(new IrUsageUpdate(usage));
+        }
+
+        string? finish = null;
+        foreach (var c in root.Arr("candidates"))
+        {
+            c.ExpectObject("candidates[]");
+            if ((c.Long("index") ?? 0) != 0)
+            {
+                continue;
+            }
+
+            if (c.Obj("content") is { } content)
+            {
+                foreach (var p in content.Arr("parts"))
+                {
+                    p.ExpectObject("parts[]");
+                    DecodePart(p, sink);
+                }
+            }
+
+            finish ??= c.Str("finishReason");
+        }
+
+        if (finish is null && root.Obj("promptFeedback")?.Str("blockReason") is not null)
+        {
+            finish = "SAFETY";
+        }
+
+        if (finish is not null && !_finished)
+        {
+            _finished = true;
+            sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromGemini(finish), _calls > 0)));
+        }
+    }
+
+    private void DecodePart(JsonElement p, IIrEventSink sink)
+    {
+        string? sig = p.Str("thoughtSignature");
+        if (p.Obj("functionCall") is { } fc)
+        {
+            int index = _calls++;
+            sink.OnEvent(new IrToolCallStart(index, fc.Str("id") ?? Ids.NewCallId(), fc.ReqStr("name"), sig));
+            sink.OnEvent(new IrToolCallDelta(index, fc.TryProp("args", out var a) ? a.RawObject("functionCall.args") : "{}"));
+            return;
+        }
+
+        if (p.Str("text") is { } text)
+        {
+            if (p.Bool("thought") is true)
+            {
+                if (text.Length > 0)
+                {
+                    sink.OnEvent(new IrReasoningDelta(text));
+                }
+
+                if (sig is not null)
+                {
+                    sink.OnEvent(new IrReasoningSignature(sig));
+                }
+
+                return;
+            }
+
+            if (sig is not null)
+            {
+                sink.OnEvent(new IrReasoningSignature(sig));
+            }
+
+            if (text.Length > 0)
+            {
+                sink.OnEvent(new IrTextDelta(text));
+            }
+        }
+        else if (sig is not null)
+        {
+            sink.OnEvent(new IrReasoningSignature(sig));
+        }
+    }
+
+    public void Dispose() => _framer.Dispose();
+}

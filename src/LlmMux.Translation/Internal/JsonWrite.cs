@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace LlmMux.Translation.Internal;
+
+internal static class JsonWrite
+{
+    // Relaxed escaping keeps non-ASCII text and HTML-ish characters readable and byte-compact; output is JSON, not HTML.
+    public static readonly JsonWriterOptions Options = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? cached;
+
+    /// <summary>A writer reset onto <paramref name="output"/>; reused per thread so the hot path allocates none.</summary>
+    public static Utf8JsonWriter Rent(IBufferWriter<byte> output)
+    {
+        var w = cached;
+        if (w is null)
+        {
+            return new Utf8JsonWriter(output, Options);
+        }
+
+        cached = null;
+        w.Reset(output);
+        return w;
+    }
+
+    public static void Return(Utf8JsonWriter w)
+    {
+        w.Flush();
+        // Point the cached writer at a sink that holds nothing so it never pins a caller's buffer.
+        w.Reset(DetachedSink.Instance);
+        cached = w;
+    }
+
+    /// <summary>Writes a raw JSON value, falling back to a string when the text is not valid JSON (arguments streamed
+    /// by a model can be broken; the target still gets a well-formed document).</summary>
+    public static void RawOrString(Utf8JsonWriter w, string? json, string emptyFallback = "{}")
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            w.WriteRawValue(emptyFallback, skipInputValidation: true);
+            return;
+        }
+
+        try
+        {
+            w.WriteRawValue(json, skipInputValidation: false);
+        }
+        catch (JsonException)
+        {
+            w.WriteStringValue(json);
+        }
+    }
+
+    public static void NumberIf(Utf8JsonWriter w, string name, double? v)
+    {
+        if (v is { } d)
+        {
+            w.WriteNumber(name, d);
+        }
+    }
+
+    public static void NumberIf(Utf8JsonWriter w, string name, long? v)
+    {
+        if (v is { } d)
+        {
+            w.WriteNumber(name, d);
+        }
+    }
+
+    public static void StringIf(Utf8JsonWriter w, string name, string? v)
+    {
+        if (v is not null)
+        {
+            w.WriteString(name, v);
+        }
+    }
+
+    public static byte[] ToBytes(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        var w = Rent(buffer);
+        try
+        {
+            write(w);
+        }
+        finally
+        {
+            Return(w);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>True when the text is a JSON object (tool results that are objects are passed as objects to Gemini).</summary>
+    public static bool IsJsonObject(string text)
+    {
+        var span = text.AsSpan().TrimStart();
+        if (span.IsEmpty || span[0] != '{')
+        {
+            return false;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
+
+internal sealed class DetachedSink : IBufferWriter<byte>
+{
+    public static readonly DetachedSink Instance = new();
+
+    public void Advance(int count)
+    {
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => Array.Empty<byte>();
+
+    public Span<byte> GetSpan(int sizeHint = 0) => [];
+}

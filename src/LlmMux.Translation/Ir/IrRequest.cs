@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+
+namespace LlmMux.Translation.Ir;
+
+/// <summary>Dialect-neutral chat request. Every codec decodes into and encodes from this shape.</summary>
+public sealed record IrRequest
+{
+    /// <summary>Model id as the client sent it (Gemini carries it in the URL, so it may be null there).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>System prompt blocks in order; most targets join them, Anthropic keeps them as blocks.</summary>
+    public ImmutableArray<string> System { get; init; } = [];
+
+    public ImmutableArray<IrMessage> Messages { get; init; } = [];
+
+    public ImmutableArray<IrTool> Tools { get; init; } = [];
+
+    public IrToolChoice? ToolChoice { get; init; }
+
+    public IrGenerationParams Params { get; init; } = IrGenerationParams.Empty;
+
+    public bool Stream { get; init; }
+
+    /// <summary>OpenAI <c>stream_options.include_usage</c>; other dialects always report usage.</summary>
+    public bool StreamIncludeUsage { get; init; }
+
+    /// <summary>Whether parallel tool calls are allowed; null = provider default.</summary>
+    public bool? ParallelToolCalls { get; init; }
+
+    /// <summary>Anthropic <c>metadata.user_id</c> / OpenAI <c>user</c>.</summary>
+    public string? User { get; init; }
+}
+
+public enum IrRole
+{
+    User,
+    Assistant,
+    /// <summary>A message that only carries tool results (OpenAI role "tool", Anthropic user tool_result blocks, Gemini functionResponse).</summary>
+    Tool,
+}
+
+public sealed record IrMessage(IrRole Role, ImmutableArray<IrPart> Parts);
+
+public sealed record IrTool(string Name, string? Description, string ParametersJson);
+
+public enum IrToolChoiceKind
+{
+    Auto,
+    None,
+    Required,
+    Specific,
+}
+
+public sealed record IrToolChoice(IrToolChoiceKind Kind, string? Name = null)
+{
+    public static readonly IrToolChoice Auto = new(IrToolChoiceKind.Auto);
+    public static readonly IrToolChoice None = new(IrToolChoiceKind.None);
+    public static readonly IrToolChoice Required = new(IrToolChoiceKind.Required);
+}

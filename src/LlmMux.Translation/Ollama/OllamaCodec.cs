@@ -1,0 +1,23 @@
+using System.Text.Json;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Ollama;
+
+/// <summary>Ollama /api/chat; with <paramref name="generate"/> the /api/generate response shape (<c>response</c>
+/// instead of <c>message</c>). Requests of both shapes are accepted by either.</summary>
+internal sealed class OllamaCodec(bool generate) : IDialectCodec
+{
+    public string? ModelPropertyName => "model";
+
+    public IrRequest DecodeRequest(JsonElement root) => OllamaRequest.Decode(root);
+
+    public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => OllamaRequest.Encode(request, w);
+
+    public IrResponse DecodeResponse(JsonElement root) => OllamaResponse.Decode(root, generate);
+
+    public void EncodeResponse(IrResponse response, Utf8JsonWriter w) => OllamaResponse.Encode(response, w, generate);
+
+    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new OllamaStreamDecoder(generate);
+
+    public IStreamEncoder CreateStreamEncoder(StreamContext context) => new OllamaStreamEncoder(context, generate);
+}

@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Ollama;
+
+/// <summary>Ollama chat / generate response objects ↔ IR (a non-stream body is one final object).</summary>
+internal static class OllamaResponse
+{
+    public static IrResponse Decode(JsonElement root, bool generate)
+    {
+        var parts = ImmutableArray.CreateBuilder<IrPart>();
+        JsonElement holder;
+        if (generate)
+        {
+            if (!root.TryProp("response", out _))
+            {
+                throw TranslationException.Missing("response");
+            }
+
+            holder = root;
+        }
+        else
+        {
+            holder = root.Obj("message") ?? throw TranslationException.Missing("message");
+        }
+
+        if (holder.Str("thinking") is { Length: > 0 } thinking)
+        {
+            parts.Add(new IrReasoning(thinking));
+        }
+
+        if (holder.Str(generate ? "response" : "content") is { Length: > 0 } text)
+        {
+            parts.Add(new IrText(text));
+        }
+
+        foreach (var tc in holder.Arr("tool_calls"))
+        {
+            tc.ExpectObject("tool_calls[]");
+            var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
+            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), OpenAIChat.OpenAIChatRequest.ArgumentsOf(f)));
+        }
+
+        bool hasCalls = parts.Any(p => p is IrToolCall);
+        return new IrResponse
+        {
+            Model = root.Str("model"),
+            Parts = parts.ToImmutable(),
+            FinishReason = FinishReasons.Normalise(FinishReasons.FromOllama(root.Str("done_reason")), hasCalls),
+            Usage = DecodeUsage(root),
+        };
+    }
+
+    public static IrUsage? DecodeUsage(JsonElement root) =>
+        root.Long("prompt_eval_count") is null && root.Long("eval_count") is null
+            ? null
+            : new IrUsage(root.Long("prompt_eval_count") ?? 0, root.Long("eval_count") ?? 0);
+
+    public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
+
+    /// <summary>The closing fields of a final object (done, reason, counters).</summary>
+    public static void WriteDone(Utf8JsonWriter w, IrFinishReason reason, IrUsage? usage)
+    {
+        w.WriteBoolean("done", true);
+        w.WriteString("done_reason", FinishReasons.ToOllama(reason));
+        w.WriteNumber("total_duration", 0);
+        w.WriteNumber("load_duration", 0);
+        w.WriteNumber("prompt_eval_count", usage?.InputTokens ?? 0);
+        w.WriteNumber("prompt_eval_duration", 0);
+        w.WriteNumber("eval_count", usage?.OutputTokens ?? 0);
+        w.WriteNumber("eval_duration", 0);
+    }
+
+    public static void Encode(IrResponse r, Utf8JsonWriter w, bool generate)
+    {
+        w.WriteStartObject();
+        w.WriteString("model", r.Model ?? string.Empty);
+        w.WriteString("created_at", Now());
+        string text = IrPartText.Join(r.Parts);
+        string thinking = string.Concat(r.Parts.OfType<IrReasoning>().Select(x => x.Text));
+        if (generate)
+        {
+            w.WriteString("response", text);
+            if (thinking.Length > 0)
+            {
+                w.WriteString("thinking", thinking);
+            }
+        }
+        else
+        {
+            w.WritePropertyName("message");
+            w.WriteStartObject();
+            w.WriteString("role", "assistant");
+            w.WriteString("content", text);
+            if (thinking.Length > 0)
+            {
+                w.WriteString("thinking", thinking);
+            }
+
+            if (r.Parts.Any(p => p is IrToolCall))
+            {
+                w.WritePropertyName("tool_calls");
+                w.WriteStartArray();
+                foreach (var c in r.Parts.OfType<IrToolCall>())
+                {
+                    OllamaRequest.WriteToolCall(w, c.Name, c.ArgumentsJson);
+                }
+
+                w.WriteEndArray();
+            }
+
+            w.WriteEndObject();
+        }
+
+        WriteDone(w, r.FinishReason, r.Usage);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.OpenAIChat;
+
+/// <summary>Non-streaming chat.completion body ↔ IR.</summary>
+internal static class OpenAIChatResponse
+{
+    public static IrResponse Decode(JsonElement root)
+    {
+        var choices = root.Req("choices");
+        if (choices.ValueKind != JsonValueKind.Array)
+        {
+            throw TranslationException.Type("choices", "an array");
+        }
+
+        ImmutableArray<IrPart> parts = [];
+        string? finish = null;
+        if (choices.GetArrayLength() > 0)
+        {
+            var c = choices[0];
+            c.ExpectObject("choices[0]");
+            var msg = c.Obj("message") ?? throw TranslationException.Missing("choices[0].message");
+            parts = DecodeMessageParts(msg);
+            finish = c.Str("finish_reason");
+        }
+
+        bool hasCalls = parts.Any(p => p is IrToolCall);
+        return new IrResponse
+        {
+            Id = root.Str("id"),
+            Model = root.Str("model"),
+            Created = root.Long("created"),
+            Parts = parts,
+            FinishReason = FinishReasons.Normalise(FinishReasons.FromOpenAI(finish), hasCalls),
+            Usage = DecodeUsage(root.Obj("usage")),
+        };
+    }
+
+    private static ImmutableArray<IrPart> DecodeMessageParts(JsonElement msg)
+    {
+        var parts = ImmutableArray.CreateBuilder<IrPart>();
+        var reasoning = msg.Str("reasoning_content");
+        if (!string.IsNullOrEmpty(reasoning))
+        {
+            parts.Add(new IrReasoning(reasoning));
+        }
+
+        parts.AddRange(OpenAIChatRequest.DecodeContent(msg));
+        if (msg.Str("refusal") is { Length: > 0 } refusal)
+        {
+            parts.Add(new IrText(refusal));
+        }
+
+        foreach (var tc in msg.Arr("tool_calls"))
+        {
+            tc.ExpectObject("tool_calls[]");
+            var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
+            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), OpenAIChatRequest.ArgumentsOf(f)));
+        }
+
+        return parts.ToImmutable();
+    }
+
+    public static IrUsage? DecodeUsage(JsonElement? usage)
+    {
+        if (usage is not { } u)
+        {
+            return null;
+        }
+
+        return new IrUsage(
+            u.Long("prompt_tokens") ?? 0,
+            u.Long("completion_tokens") ?? 0,
+            u.Obj("prompt_tokens_details")?.Long("cached_tokens") ?? 0,
+            u.Obj("completion_tokens_details")?.Long("reasoning_tokens") ?? 0);
+    }
+
+    public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
+    {
+        w.WritePropertyName("usage");
+        w.WriteStartObject();
+        w.WriteNumber("prompt_tokens", u.InputTokens);
+        w.WriteNumber("completion_tokens", u.OutputTokens);
+        w.WriteNumber("total_tokens", u.TotalTokens);
+        w.WritePropertyName("prompt_tokens_details");
+        w.WriteStartObject();
+        w.WriteNumber("cached_tokens", u.CachedInputTokens);
+        w.WriteEndObject();
+        w.WritePropertyName("completion_tokens_details");
+        w.WriteStartObject();
+        w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    public static void Encode(IrResponse r, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", r.Id ?? Ids.NewChatId());
+        w.WriteString("object", "chat.completion");
+        w.WriteNumber("created", r.Created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        w.WriteString("model", r.Model ?? string.Empty);
+        w.WritePropertyName("choices");
+        w.WriteStartArray();
+        w.WriteStartObject();
+        w.WriteNumber("index", 0);
+        w.WritePropertyName("message");
+        w.WriteStartObject();
+        w.WriteString("role", "assistant");
+        string text = IrPartText.Join(r.Parts);
+        bool hasCalls = false;
+        string? reasoning = null;
+        foreach (var p in r.Parts)
+        {
+            hasCalls |= p is IrToolCall;
+            if (p is IrReasoning { Text.Length: > 0 } rp)
+            {
+                reasoning = reasoning is null ? rp.Text : reasoning + rp.Text;
+            }
+        }
+
+        if (text.Length > 0 || !hasCalls)
+        {
+            w.WriteString("content", text);
+        }
+        else
+        {
+            w.WriteNull("content");
+        }
+
+        JsonWrite.StringIf(w, "reasoning_content", reasoning);
+        if (hasCalls)
+        {
+            w.WritePropertyName("tool_calls");
+            w.WriteStartArray();
+            foreach (var p in r.Parts)
+            {
+                if (p is IrToolCall c)
+                {
+                    OpenAIChatRequest.WriteToolCall(w, c, null);
+                }
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+        w.WriteNull("logprobs");
+        w.WriteString("finish_reason", FinishReasons.ToOpenAI(FinishReasons.Normalise(r.FinishReason, hasCalls)));
+        w.WriteEndObject();
+        w.WriteEndArray();
+        if (r.Usage is { } u)
+        {
+            WriteUsage(w, u);
+        }
+
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.OpenAIChat;
+
+/// <summary><c>chat.completion.chunk</c> SSE → IR events.</summary>
+internal sealed class OpenAIChatStreamDecoder : IStreamDecoder, IFrameHandler
+{
+    private readonly SseFramer _framer = new();
+    private IIrEventSink? _sink;
+    private bool _started;
+    private bool _ended;
+    private bool _finished;
+    private bool _sawToolCall;
+
+    // OpenAI tool-call index → IR index (indices are small and dense; a list beats a dictionary).
+    private readonly List<int> _toolIndices = [];
+
+    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
+    {
+        _sink = sink;
+        _framer.Feed(chunk, this);
+    }
+
+    public void Complete(IIrEventSink sink)
+    {
+        _sink = sink;
+        try
+        {
+            _framer.Complete(this);
+        }
+        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
+        {
+            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an event", ex);
+        }
+
+        if (!_ended)
+        {
+            if (!_finished)
+            {
+                throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before finish_reason / [DONE]");
+            }
+
+            // Some compatible servers finish without [DONE]; the finish_reason already closed the turn.
+            _ended = true;
+            sink.OnEvent(IrStreamEnd.Instance);
+        }
+    }
+
+    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
+    {
+        var sink = _sink!;
+        if (data.Span.Trim(" \t\r\n"u8).SequenceEqual("[DONE]"u8))
+        {
+            if (!_ended)
+            {
+                _ended = true;
+                sink.OnEvent(IrStreamEnd.Instance);
+            }
+
+            return;
+        }
+
+        using var doc = JsonRead.Parse(data);
+        var root = JsonRead.RootObject(doc);
+        if (root.TryProp("error", out var err))
+        {
+            sink.OnEvent(new IrStreamError(
+                err.ValueKind == JsonValueKind.Object ? err.Str("message") ?? err.GetRawText() : err.ToString(),
+                err.ValueKind == JsonValueKind.Object ? err.Str("type") : null));
+            return;
+        }
+
+        if (!_started)
+        {
+            _started = true;
+            sink.OnEvent(new IrStreamStart(root.Str("id"), root.Str("model")));
+        }
+
+        foreach (var choice in root.Arr("choices"))
+        {
+            choice.ExpectObject("choices[]");
+            if ((choice.Long("index") ?? 0) != 0)
+            {
+                continue; // n > 1 is not translated (drop table)
+            }
+
+            if (choice.Obj("delta") is { } delta)
+            {
+                DecodeDelta(delta, sink);
+            }
+
+            if (choice.Str("finish_reason") is { } fr)
+            {
+                _finished = true;
+                sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromOpenAI(fr), _sawToolCall)));
+            }
+        }
+
+        if (OpenAIChatResponse.DecodeUsage(root.Obj("usage")) is { } usage)
+        {
+            sink.OnEvent(new IrUsageUpdate(usage));
+        }
+    }
+
+    private void DecodeDelta(JsonElement delta, IIrEventSink sink)
+    {
+        if (delta.TryProp("reasoning_content", out var rc) && rc.ValueKind == JsonValueKind.String && rc.GetString() is { Length: > 0 } r1)
+        {
+            sink.OnEvent(new IrReasoningDelta(r1));
+        }
+        else if (delta.TryProp("reasoning", out var rr) && rr.ValueKind == JsonValueKind.String && rr.GetString() is { Length: > 0 } r2)
+        {
+            sink.OnEvent(new IrReasoningDelta(r2));
+        }
+
+        if (delta.Str("content") is { Length: > 0 } text)
+        {
+            sink.OnEvent(new IrTextDelta(text));
+        }
+
+        if (delta.Str("refusal") is { Length: > 0 } refusal)
+        {
+            sink.OnEvent(new IrTextDelta(refusal));
+        }
+
+        int position = 0;
+        foreach (var tc in delta.Arr("tool_calls"))
+        {
+            tc.ExpectObject("tool_calls[]");
+            int openAiIndex = tc.Int("index") ?? position;
+            position++;
+            int irIndex = _toolIndices.IndexOf(openAiIndex);
+            var f = tc.Obj("function");
+            if (irIndex < 0)
+            {
+                irIndex = _toolIndices.Count;
+                _toolIndices.Add(openAiIndex);
+                _sawToolCall = true;
+                sink.OnEvent(new IrToolCallStart(irIndex, tc.Str("id") ?? Ids.NewCallId(), f?.Str("name") ?? string.Empty));
+            }
+
+            if (f?.Str("arguments") is { Length: > 0 } args)
+            {
+                sink.OnEvent(new IrToolCallDelta(irIndex, args));
+            }
+        }
+    }
+
+    public void Dispose() => _framer.Dispose();
+}

@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.OpenAIChat;
+
+/// <summary>IR events → <c>chat.completion.chunk</c> SSE ending with <c>data: [DONE]</c>.</summary>
+internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWriterBase, IStreamEncoder
+{
+    private string? _id;
+    private string? _model;
+    private long _created;
+    private bool _roleSent;
+    private bool _finishSent;
+    private bool _sawToolCall;
+    private bool _done;
+    private IrUsage? _usage;
+
+    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        switch (e)
+        {
+            case IrStreamStart s:
+                _id ??= s.Id;
+                _model ??= s.Model;
+                EnsureRole(output);
+                break;
+            case IrTextDelta t:
+                EnsureRole(output);
+                WriteDelta(output, "content", t.Text);
+                break;
+            case IrReasoningDelta r:
+                EnsureRole(output);
+                WriteDelta(output, "reasoning_content", r.Text);
+                break;
+            case IrToolCallStart tc:
+                EnsureRole(output);
+                _sawToolCall = true;
+                WriteToolCall(output, tc.Index, tc.Id, tc.Name, string.Empty);
+                break;
+            case IrToolCallDelta td:
+                EnsureRole(output);
+                WriteToolCall(output, td.Index, null, null, td.ArgumentsFragment);
+                break;
+            case IrUsageUpdate u:
+                _usage = u.Usage;
+                break;
+            case IrFinish f:
+                EnsureRole(output);
+                WriteFinish(output, f.Reason);
+                break;
+            case IrStreamError err:
+                WriteError(output, err.Message, err.Type);
+                break;
+            case IrStreamEnd:
+                Complete(output);
+                break;
+            default:
+                break; // signatures / redacted reasoning have no Chat Completions field (drop table)
+        }
+    }
+
+    public void Complete(IBufferWriter<byte> output)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        EnsureRole(output);
+        if (!_finishSent)
+        {
+            WriteFinish(output, IrFinishReason.Stop);
+        }
+
+        if (_usage is { } u && context.IncludeUsage)
+        {
+            var w = BeginChunk(output);
+            w.WritePropertyName("choices");
+            w.WriteStartArray();
+            w.WriteEndArray();
+            OpenAIChatResponse.WriteUsage(w, u);
+            w.WriteEndObject();
+            EndSse(output);
+        }
+
+        output.Write("data: [DONE]\n\n"u8);
+        _done = true;
+    }
+
+    public void WriteError(IBufferWriter<byte> output, string message, string? code)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        var w = BeginSse(output, default);
+        ErrorBodies.Write(w, Dialect.OpenAIChat, 500, message, code);
+        EndSse(output);
+        output.Write("data: [DONE]\n\n"u8);
+        _done = true;
+    }
+
+    private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
+    {
+        if (_created == 0)
+        {
+            _created = NowUnix();
+        }
+
+        var w = BeginSse(output, default);
+        w.WriteStartObject();
+        w.WriteString("id", _id ??= Ids.NewChatId());
+        w.WriteString("object", "chat.completion.chunk");
+        w.WriteNumber("created", _created);
+        w.WriteString("model", context.Model ?? _model ?? string.Empty);
+        return w;
+    }
+
+    private static void BeginChoice(Utf8JsonWriter w)
+    {
+        w.WritePropertyName("choices");
+        w.WriteStartArray();
+        w.WriteStartObject();
+        w.WriteNumber("index", 0);
+        w.WritePropertyName("delta");
+        w.WriteStartObject();
+    }
+
+    private void EndChoice(Utf8JsonWriter w, string? finish, IBufferWriter<byte> output)
+    {
+        w.WriteEndObject();
+        if (finish is null)
+        {
+            w.WriteNull("finish_reason");
+        }
+        else
+        {
+            w.WriteString("finish_reason", finish);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        EndSse(output);
+    }
+
+    private void EnsureRole(IBufferWriter<byte> output)
+    {
+        if (_roleSent)
+        {
+            return;
+        }
+
+        _roleSent = true;
+        var w = BeginChunk(output);
+        BeginChoice(w);
+        w.WriteString("role", "assistant");
+        w.WriteString("content", string.Empty);
+        EndChoice(w, null, output);
+    }
+
+    private void WriteDelta(IBufferWriter<byte> output, string field, string text)
+    {
+        var w = BeginChunk(output);
+        BeginChoice(w);
+        w.WriteString(field, text);
+        EndChoice(w, null, output);
+    }
+
+    private void WriteToolCall(IBufferWriter<byte> output, int index, string? id, string? name, string args)
+    {
+        var w = BeginChunk(output);
+        BeginChoice(w);
+        w.WritePropertyName("tool_calls");
+        w.WriteStartArray();
+        w.WriteStartObject();
+        w.WriteNumber("index", index);
+        if (id is not null)
+        {
+            w.WriteString("id", id);
+            w.WriteString("type", "function");
+        }
+
+        w.WritePropertyName("function");
+        w.WriteStartObject();
+        if (name is not null)
+        {
+            w.WriteString("name", name);
+        }
+
+        w.WriteString("arguments", args);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        EndChoice(w, null, output);
+    }
+
+    private void WriteFinish(IBufferWriter<byte> output, IrFinishReason reason)
+    {
+        if (_finishSent)
+        {
+            return;
+        }
+
+        _finishSent = true;
+        var w = BeginChunk(output);
+        BeginChoice(w);
+        EndChoice(w, FinishReasons.ToOpenAI(FinishReasons.Normalise(reason, _sawToolCall)), output);
+    }
+}

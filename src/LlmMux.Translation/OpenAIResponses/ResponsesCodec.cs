@@ -1,0 +1,21 @@
+using System.Text.Json;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.OpenAIResponses;
+
+internal sealed class ResponsesCodec : IDialectCodec
+{
+    public string? ModelPropertyName => "model";
+
+    public IrRequest DecodeRequest(JsonElement root) => ResponsesRequest.Decode(root);
+
+    public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => ResponsesRequest.Encode(request, w);
+
+    public IrResponse DecodeResponse(JsonElement root) => ResponsesResponse.Decode(root);
+
+    public void EncodeResponse(IrResponse response, Utf8JsonWriter w) => ResponsesResponse.Encode(response, w);
+
+    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new ResponsesStreamDecoder();
+
+    public IStreamEncoder CreateStreamEncoder(StreamContext context) => new ResponsesStreamEncoder(context);
+}

@@ -1,0 +1,240 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.OpenAIResponses;
+
+/// <summary>Responses API <c>response</c> object ↔ IR.</summary>
+internal static class ResponsesResponse
+{
+    public static IrResponse Decode(JsonElement root)
+    {
+        if (!root.TryProp("output", out var output))
+        {
+            throw TranslationException.Missing("output");
+        }
+
+        if (output.ValueKind != JsonValueKind.Array)
+        {
+            throw TranslationException.Type("output", "an array");
+        }
+
+        var parts = ImmutableArray.CreateBuilder<IrPart>();
+        foreach (var item in output.EnumerateArray())
+        {
+            item.ExpectObject("output[]");
+            DecodeItem(item, parts);
+        }
+
+        bool hasCalls = parts.Any(p => p is IrToolCall);
+        return new IrResponse
+        {
+            Id = root.Str("id"),
+            Model = root.Str("model"),
+            Created = root.Long("created_at"),
+            Parts = parts.ToImmutable(),
+            FinishReason = FinishReasons.FromResponses(root.Str("status"), root.Obj("incomplete_details")?.Str("reason"), hasCalls),
+            Usage = DecodeUsage(root.Obj("usage")),
+        };
+    }
+
+    internal static void DecodeItem(JsonElement item, ImmutableArray<IrPart>.Builder parts)
+    {
+        switch (item.Str("type"))
+        {
+            case "message":
+                foreach (var c in item.Arr("content"))
+                {
+                    c.ExpectObject("content[]");
+                    string? text = c.Str("type") == "refusal" ? c.Str("refusal") : c.Str("text");
+                    if (!string.IsNullOrEmpty(text))
+                    {
+                        parts.Add(new IrText(text));
+                    }
+                }
+
+                break;
+            case "function_call":
+                parts.Add(new IrToolCall(item.ReqStr("call_id"), item.ReqStr("name"), item.Str("arguments") is { Length: > 0 } a ? a : "{}"));
+                break;
+            case "reasoning":
+                var summary = string.Concat(item.Arr("summary").Select(s => s.Str("text") ?? string.Empty));
+                var content = string.Concat(item.Arr("content").Select(s => s.Str("text") ?? string.Empty));
+                parts.Add(new IrReasoning(summary.Length > 0 ? summary : content, item.Str("encrypted_content")));
+                break;
+            default:
+                break;
+        }
+    }
+
+    public static IrUsage? DecodeUsage(JsonElement? usage)
+    {
+        if (usage is not { } u)
+        {
+            return null;
+        }
+
+        return new IrUsage(
+            u.Long("input_tokens") ?? 0,
+            u.Long("output_tokens") ?? 0,
+            u.Obj("input_tokens_details")?.Long("cached_tokens") ?? 0,
+            u.Obj("output_tokens_details")?.Long("reasoning_tokens") ?? 0);
+    }
+
+    public static void WriteUsage(Utf8JsonWriter w, IrUsage? usage)
+    {
+        if (usage is not { } u)
+        {
+            w.WriteNull("usage");
+            return;
+        }
+
+        w.WritePropertyName("usage");
+        w.WriteStartObject();
+        w.WriteNumber("input_tokens", u.InputTokens);
+        w.WritePropertyName("input_tokens_details");
+        w.WriteStartObject();
+        w.WriteNumber("cached_tokens", u.CachedInputTokens);
+        w.WriteEndObject();
+        w.WriteNumber("output_tokens", u.OutputTokens);
+        w.WritePropertyName("output_tokens_details");
+        w.WriteStartObject();
+        w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
+        w.WriteEndObject();
+        w.WriteNumber("total_tokens", u.TotalTokens);
+        w.WriteEndObject();
+    }
+
+    /// <summary>status + incomplete_details for a finish reason.</summary>
+    public static void WriteStatus(Utf8JsonWriter w, IrFinishReason? reason)
+    {
+        string? incomplete = reason switch
+        {
+            IrFinishReason.MaxTokens => "max_output_tokens",
+            IrFinishReason.ContentFilter => "content_filter",
+            _ => null,
+        };
+        w.WriteString("status", reason is null ? "in_progress" : reason == IrFinishReason.Error ? "failed" : incomplete is null ? "completed" : "incomplete");
+        if (incomplete is null)
+        {
+            w.WriteNull("incomplete_details");
+        }
+        else
+        {
+            w.WritePropertyName("incomplete_details");
+            w.WriteStartObject();
+            w.WriteString("reason", incomplete);
+            w.WriteEndObject();
+        }
+    }
+
+    public static void Encode(IrResponse r, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        string id = r.Id ?? Ids.NewResponseId();
+        w.WriteString("id", id);
+        w.WriteString("object", "response");
+        w.WriteNumber("created_at", r.Created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        WriteStatus(w, r.FinishReason);
+        w.WriteNull("error");
+        w.WriteString("model", r.Model ?? string.Empty);
+        w.WritePropertyName("output");
+        w.WriteStartArray();
+        int n = 0;
+        string? text = null;
+        foreach (var p in r.Parts)
+        {
+            if (p is IrText t)
+            {
+                text = text is null ? t.Text : text + t.Text;
+                continue;
+            }
+
+            if (text is not null)
+            {
+                WriteMessageItem(w, "msg_" + n++, text);
+                text = null;
+            }
+
+            switch (p)
+            {
+                case IrReasoning rs:
+                    WriteReasoningItem(w, "rs_" + n++, rs.Text, rs.Signature);
+                    break;
+                case IrToolCall c:
+                    WriteFunctionCallItem(w, "fc_" + n++, c.Id, c.Name, c.ArgumentsJson, "completed");
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (text is not null)
+        {
+            WriteMessageItem(w, "msg_" + n, text);
+        }
+
+        w.WriteEndArray();
+        w.WriteBoolean("parallel_tool_calls", true);
+        WriteUsage(w, r.Usage);
+        w.WriteEndObject();
+    }
+
+    internal static void WriteMessageItem(Utf8JsonWriter w, string id, string text)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", id);
+        w.WriteString("type", "message");
+        w.WriteString("status", "completed");
+        w.WriteString("role", "assistant");
+        w.WritePropertyName("content");
+        w.WriteStartArray();
+        WriteOutputText(w, text);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    internal static void WriteOutputText(Utf8JsonWriter w, string text)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "output_text");
+        w.WriteString("text", text);
+        w.WritePropertyName("annotations");
+        w.WriteStartArray();
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    internal static void WriteReasoningItem(Utf8JsonWriter w, string id, string summary, string? encrypted)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", id);
+        w.WriteString("type", "reasoning");
+        w.WritePropertyName("summary");
+        w.WriteStartArray();
+        if (summary.Length > 0)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "summary_text");
+            w.WriteString("text", summary);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        JsonWrite.StringIf(w, "encrypted_content", encrypted);
+        w.WriteEndObject();
+    }
+
+    internal static void WriteFunctionCallItem(Utf8JsonWriter w, string id, string callId, string name, string arguments, string status)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", id);
+        w.WriteString("type", "function_call");
+        w.WriteString("status", status);
+        w.WriteString("arguments", arguments);
+        w.WriteString("call_id", callId);
+        w.WriteString("name", name);
+        w.WriteEndObject();
+    }
+}

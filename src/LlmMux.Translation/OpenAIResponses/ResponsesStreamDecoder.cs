@@ -1,0 +1,147 @@
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.OpenAIResponses;
+
+/// <summary>Responses SSE (response.created … response.completed) → IR events.</summary>
+internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
+{
+    private readonly SseFramer _framer = new();
+    private readonly List<(int OutputIndex, bool Streamed)> _calls = []; // IR call index → output index, args seen
+    private IIrEventSink? _sink;
+    private bool _ended;
+
+    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
+    {
+        _sink = sink;
+        _framer.Feed(chunk, this);
+    }
+
+    public void Complete(IIrEventSink sink)
+    {
+        _sink = sink;
+        try
+        {
+            _framer.Complete(this);
+        }
+        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
+        {
+            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an event", ex);
+        }
+
+        if (!_ended)
+        {
+            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before response.completed");
+        }
+    }
+
+    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
+    {
+        if (data.Span.Trim(" \t\r\n"u8).SequenceEqual("[DONE]"u8))
+        {
+            return; // some proxies append the Chat Completions terminator
+        }
+
+        var sink = _sink!;
+        using var doc = JsonRead.Parse(data);
+        var root = JsonRead.RootObject(doc);
+        switch (root.Str("type"))
+        {
+            case "response.created":
+                var created = root.Obj("response") ?? throw TranslationException.Missing("response");
+                sink.OnEvent(new IrStreamStart(created.Str("id"), created.Str("model")));
+                break;
+            case "response.output_item.added":
+                var item = root.Obj("item") ?? throw TranslationException.Missing("item");
+                if (item.Str("type") == "function_call")
+                {
+                    _calls.Add((root.Int("output_index") ?? _calls.Count, false));
+                    sink.OnEvent(new IrToolCallStart(_calls.Count - 1, item.ReqStr("call_id"), item.ReqStr("name")));
+                }
+
+                break;
+            case "response.output_text.delta":
+            case "response.refusal.delta":
+                if (root.Str("delta") is { Length: > 0 } text)
+                {
+                    sink.OnEvent(new IrTextDelta(text));
+                }
+
+                break;
+            case "response.reasoning_summary_text.delta":
+            case "response.reasoning_text.delta":
+                if (root.Str("delta") is { Length: > 0 } thought)
+                {
+                    sink.OnEvent(new IrReasoningDelta(thought));
+                }
+
+                break;
+            case "response.function_call_arguments.delta":
+                int call = CallOf(root.Int("output_index"));
+                if (call >= 0 && root.Str("delta") is { Length: > 0 } args)
+                {
+                    _calls[call] = (_calls[call].OutputIndex, true);
+                    sink.OnEvent(new IrToolCallDelta(call, args));
+                }
+
+                break;
+            case "response.output_item.done":
+                var done = root.Obj("item") ?? throw TranslationException.Missing("item");
+                if (done.Str("type") == "reasoning" && done.Str("encrypted_content") is { } enc)
+                {
+                    sink.OnEvent(new IrReasoningSignature(enc));
+                }
+                else if (done.Str("type") == "function_call")
+                {
+                    // Servers that skip argument deltas deliver the arguments only here.
+                    int idx = CallOf(root.Int("output_index"));
+                    if (idx >= 0 && !_calls[idx].Streamed && done.Str("arguments") is { Length: > 0 } all)
+                    {
+                        _calls[idx] = (_calls[idx].OutputIndex, true);
+                        sink.OnEvent(new IrToolCallDelta(idx, all));
+                    }
+                }
+
+                break;
+            case "response.completed":
+            case "response.incomplete":
+            case "response.failed":
+                var resp = root.Obj("response") ?? throw TranslationException.Missing("response");
+                if (resp.Obj("error") is { } error)
+                {
+                    sink.OnEvent(new IrStreamError(error.Str("message") ?? "response failed", error.Str("code")));
+                }
+
+                if (ResponsesResponse.DecodeUsage(resp.Obj("usage")) is { } usage)
+                {
+                    sink.OnEvent(new IrUsageUpdate(usage));
+                }
+
+                sink.OnEvent(new IrFinish(FinishReasons.FromResponses(resp.Str("status"), resp.Obj("incomplete_details")?.Str("reason"), _calls.Count > 0)));
+                _ended = true;
+                sink.OnEvent(IrStreamEnd.Instance);
+                break;
+            case "error":
+                sink.OnEvent(new IrStreamError(root.Str("message") ?? "upstream error", root.Str("code")));
+                break;
+            default:
+                break; // in_progress, content_part.*, *.done duplicates of the deltas
+        }
+    }
+
+    private int CallOf(int? outputIndex)
+    {
+        for (int i = _calls.Count - 1; i >= 0; i--)
+        {
+            if (outputIndex is null || _calls[i].OutputIndex == outputIndex)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public void Dispose() => _framer.Dispose();
+}

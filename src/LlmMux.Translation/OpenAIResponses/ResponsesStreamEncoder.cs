@@ -1,0 +1,369 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.OpenAIResponses;
+
+/// <summary>IR events → Responses SSE: response.created, in_progress, then per output item
+/// output_item.added / deltas / *.done / output_item.done, ending with response.completed (the official name,
+/// not llm-mux's response.done). The completed event repeats the finished output items, which are kept as the
+/// bytes already written for output_item.done (proportional to this response only).</summary>
+internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWriterBase, IStreamEncoder
+{
+    private enum Item
+    {
+        None,
+        Message,
+        Reasoning,
+        Call,
+    }
+
+    private readonly StringBuilder _itemText = new();
+    private readonly ArrayBufferWriter<byte> _doneItems = new();
+    private string? _id;
+    private string? _model;
+    private long _createdAt;
+    private bool _started;
+    private bool _done;
+    private int _sequence;
+    private int _outputIndex = -1;
+    private Item _open;
+    private string _itemId = string.Empty;
+    private int _openCall = -1;
+    private string? _callId;
+    private string? _callName;
+    private string? _encrypted;
+    private bool _sawToolCall;
+    private IrUsage? _usage;
+    private IrFinishReason? _finish;
+
+    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        switch (e)
+        {
+            case IrStreamStart s:
+                _id ??= s.Id;
+                _model ??= s.Model;
+                EnsureStarted(output);
+                break;
+            case IrTextDelta t:
+                Open(output, Item.Message, -1, null, null);
+                _itemText.Append(t.Text);
+                var w = Begin(output, "response.output_text.delta"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteNumber("content_index", 0);
+                w.WriteString("delta", t.Text);
+                w.WritePropertyName("logprobs");
+                w.WriteStartArray();
+                w.WriteEndArray();
+                End(output);
+                break;
+            case IrReasoningDelta r:
+                Open(output, Item.Reasoning, -1, null, null);
+                _itemText.Append(r.Text);
+                w = Begin(output, "response.reasoning_summary_text.delta"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteNumber("summary_index", 0);
+                w.WriteString("delta", r.Text);
+                End(output);
+                break;
+            case IrReasoningSignature sig:
+                Open(output, Item.Reasoning, -1, null, null);
+                _encrypted = sig.Signature;
+                Close(output);
+                break;
+            case IrToolCallStart tc:
+                _sawToolCall = true;
+                Open(output, Item.Call, tc.Index, tc.Id, tc.Name);
+                break;
+            case IrToolCallDelta td:
+                if (_open == Item.Call && _openCall == td.Index)
+                {
+                    _itemText.Append(td.ArgumentsFragment);
+                    w = Begin(output, "response.function_call_arguments.delta"u8);
+                    w.WriteString("item_id", _itemId);
+                    w.WriteNumber("output_index", _outputIndex);
+                    w.WriteString("delta", td.ArgumentsFragment);
+                    End(output);
+                }
+
+                break;
+            case IrUsageUpdate u:
+                _usage = u.Usage;
+                break;
+            case IrFinish f:
+                _finish = f.Reason;
+                break;
+            case IrStreamError err:
+                WriteError(output, err.Message, err.Type);
+                break;
+            case IrStreamEnd:
+                Complete(output);
+                break;
+            default:
+                break; // redacted reasoning: drop table
+        }
+    }
+
+    public void Complete(IBufferWriter<byte> output)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        EnsureStarted(output);
+        Close(output);
+        var finish = FinishReasons.Normalise(_finish ?? IrFinishReason.Stop, _sawToolCall);
+        var w = Begin(output, finish is IrFinishReason.MaxTokens or IrFinishReason.ContentFilter ? "response.incomplete"u8 : "response.completed"u8);
+        WriteResponse(w, finish);
+        End(output);
+        _done = true;
+    }
+
+    public void WriteError(IBufferWriter<byte> output, string message, string? code)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        var w = Begin(output, "error"u8);
+        if (code is null)
+        {
+            w.WriteNull("code");
+        }
+        else
+        {
+            w.WriteString("code", code);
+        }
+
+        w.WriteString("message", message);
+        w.WriteNull("param");
+        End(output);
+        _done = true;
+    }
+
+    private Utf8JsonWriter Begin(IBufferWriter<byte> output, ReadOnlySpan<byte> type)
+    {
+        var w = BeginSse(output, type);
+        w.WriteStartObject();
+        w.WriteString("type", type);
+        w.WriteNumber("sequence_number", _sequence++);
+        _event = w;
+        return w;
+    }
+
+    /// <summary>Closes the event object opened by <see cref="Begin"/> and ends the SSE frame.</summary>
+    private void End(IBufferWriter<byte> output)
+    {
+        _event!.WriteEndObject();
+        EndSse(output);
+    }
+
+    private Utf8JsonWriter? _event;
+
+    private void WriteResponse(Utf8JsonWriter w, IrFinishReason? finish)
+    {
+        w.WritePropertyName("response");
+        w.WriteStartObject();
+        w.WriteString("id", _id ??= Ids.NewResponseId());
+        w.WriteString("object", "response");
+        w.WriteNumber("created_at", _createdAt);
+        ResponsesResponse.WriteStatus(w, finish);
+        w.WriteNull("error");
+        w.WriteString("model", context.Model ?? _model ?? string.Empty);
+        w.WritePropertyName("output");
+        w.WriteStartArray();
+        if (finish is not null && _doneItems.WrittenCount > 0)
+        {
+            // Items were written comma-separated as they completed.
+            w.WriteRawValue(_doneItems.WrittenSpan[..^1], skipInputValidation: true);
+        }
+
+        w.WriteEndArray();
+        w.WriteBoolean("parallel_tool_calls", true);
+        ResponsesResponse.WriteUsage(w, finish is null ? null : _usage);
+        w.WriteEndObject();
+    }
+
+    private void EnsureStarted(IBufferWriter<byte> output)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        _createdAt = NowUnix();
+        var w = Begin(output, "response.created"u8);
+        WriteResponse(w, null);
+        End(output);
+        w = Begin(output, "response.in_progress"u8);
+        WriteResponse(w, null);
+        End(output);
+    }
+
+    private void Open(IBufferWriter<byte> output, Item kind, int call, string? callId, string? name)
+    {
+        EnsureStarted(output);
+        if (_open == kind && (kind != Item.Call || _openCall == call))
+        {
+            return;
+        }
+
+        Close(output);
+        _open = kind;
+        _outputIndex++;
+        _itemText.Clear();
+        _encrypted = null;
+        _openCall = call;
+        _callId = callId;
+        _callName = name;
+        _itemId = kind switch
+        {
+            Item.Message => "msg_",
+            Item.Reasoning => "rs_",
+            _ => "fc_",
+        } + (_id ?? "x") + "_" + _outputIndex;
+
+        var w = Begin(output, "response.output_item.added"u8);
+        w.WriteNumber("output_index", _outputIndex);
+        w.WritePropertyName("item");
+        switch (kind)
+        {
+            case Item.Message:
+                w.WriteStartObject();
+                w.WriteString("id", _itemId);
+                w.WriteString("type", "message");
+                w.WriteString("status", "in_progress");
+                w.WriteString("role", "assistant");
+                w.WritePropertyName("content");
+                w.WriteStartArray();
+                w.WriteEndArray();
+                w.WriteEndObject();
+                End(output);
+                w = Begin(output, "response.content_part.added"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteNumber("content_index", 0);
+                w.WritePropertyName("part");
+                ResponsesResponse.WriteOutputText(w, string.Empty);
+                break;
+            case Item.Reasoning:
+                ResponsesResponse.WriteReasoningItem(w, _itemId, string.Empty, null);
+                End(output);
+                w = Begin(output, "response.reasoning_summary_part.added"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteNumber("summary_index", 0);
+                w.WritePropertyName("part");
+                w.WriteStartObject();
+                w.WriteString("type", "summary_text");
+                w.WriteString("text", string.Empty);
+                w.WriteEndObject();
+                break;
+            default:
+                ResponsesResponse.WriteFunctionCallItem(w, _itemId, callId!, name!, string.Empty, "in_progress");
+                break;
+        }
+
+        End(output);
+    }
+
+    private void Close(IBufferWriter<byte> output)
+    {
+        if (_open == Item.None)
+        {
+            return;
+        }
+
+        string text = _itemText.ToString();
+        Utf8JsonWriter w;
+        switch (_open)
+        {
+            case Item.Message:
+                w = Begin(output, "response.output_text.done"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteNumber("content_index", 0);
+                w.WriteString("text", text);
+                End(output);
+                w = Begin(output, "response.content_part.done"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteNumber("content_index", 0);
+                w.WritePropertyName("part");
+                ResponsesResponse.WriteOutputText(w, text);
+                End(output);
+                break;
+            case Item.Reasoning:
+                w = Begin(output, "response.reasoning_summary_text.done"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteNumber("summary_index", 0);
+                w.WriteString("text", text);
+                End(output);
+                w = Begin(output, "response.reasoning_summary_part.done"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteNumber("summary_index", 0);
+                w.WritePropertyName("part");
+                w.WriteStartObject();
+                w.WriteString("type", "summary_text");
+                w.WriteString("text", text);
+                w.WriteEndObject();
+                End(output);
+                break;
+            default:
+                w = Begin(output, "response.function_call_arguments.done"u8);
+                w.WriteString("item_id", _itemId);
+                w.WriteNumber("output_index", _outputIndex);
+                w.WriteString("arguments", text);
+                End(output);
+                break;
+        }
+
+        w = Begin(output, "response.output_item.done"u8);
+        w.WriteNumber("output_index", _outputIndex);
+        w.WritePropertyName("item");
+        WriteItem(w, text);
+        End(output);
+
+        // Kept for response.completed, which repeats the finished items.
+        using (var copy = new Utf8JsonWriter(_doneItems, JsonWrite.Options))
+        {
+            WriteItem(copy, text);
+        }
+
+        _doneItems.Write(","u8);
+        _open = Item.None;
+        _openCall = -1;
+        _itemText.Clear();
+    }
+
+    private void WriteItem(Utf8JsonWriter w, string text)
+    {
+        switch (_open)
+        {
+            case Item.Message:
+                ResponsesResponse.WriteMessageItem(w, _itemId, text);
+                break;
+            case Item.Reasoning:
+                ResponsesResponse.WriteReasoningItem(w, _itemId, text, _encrypted);
+                break;
+            default:
+                ResponsesResponse.WriteFunctionCallItem(w, _itemId, _callId!, _callName!, text, "completed");
+                break;
+        }
+    }
+}

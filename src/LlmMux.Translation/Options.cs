@@ -1,0 +1,37 @@
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation;
+
+/// <summary>What the gateway can force while translating a request.</summary>
+public sealed record RequestOverrides
+{
+    /// <summary>Upstream model id (replaces the client's).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Reasoning settings (e.g. from a model suffix); replaces the client's.</summary>
+    public IrReasoningConfig? Reasoning { get; init; }
+
+    /// <summary>Streaming flag when the dialect carries it outside the body (Gemini: streamGenerateContent URL).</summary>
+    public bool? Stream { get; init; }
+
+    /// <summary>Google Cloud project for the Code Assist envelope.</summary>
+    public string? CodeAssistProject { get; init; }
+
+    /// <summary>max_tokens used for targets that require it (Anthropic) when the client gave none.</summary>
+    public int DefaultMaxTokens { get; init; } = 8192;
+}
+
+/// <summary>Facts the stream translator cannot read from the stream itself.</summary>
+public sealed record StreamContext
+{
+    public static readonly StreamContext Default = new();
+
+    /// <summary>Model id to report to the client when the upstream stream does not name one (or to hide the upstream id).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>OpenAI clients only get a usage chunk when they asked with stream_options.include_usage.</summary>
+    public bool IncludeUsage { get; init; } = true;
+
+    /// <summary>Estimated input tokens to put in Anthropic's message_start when the upstream reports usage only at the end.</summary>
+    public long? EstimatedInputTokens { get; init; }
+}

@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using LlmMux.Translation.Ir;
+using LlmMux.Translation.Tests.Support;
+
+namespace LlmMux.Translation.Tests;
+
+public sealed class GeminiTests
+{
+    private static readonly Translator T = Translator.Default;
+
+    [Fact]
+    public void Decodes_request_pairing_unnamed_calls_with_responses()
+    {
+        var ir = T.DecodeRequest(Fixture.Bytes("gemini/request_tools.json"), Dialect.Gemini);
+        Assert.Null(ir.Model);
+        Assert.Equal(["You are a helpful weather assistant."], ir.System.ToArray());
+        Assert.Equal([IrRole.User, IrRole.Assistant, IrRole.Tool, IrRole.User], ir.Messages.Select(m => m.Role));
+
+        var calls = ir.Messages[1].Parts.OfType<IrToolCall>().ToList();
+        Assert.Equal("CiQBcsjafBbPUkzQ8kX2hYLNLoBzkK+Tj5zE+ZdG1aRx0Q==", calls[0].Signature);
+        var results = ir.Messages[2].Parts.OfType<IrToolResult>().ToList();
+        Assert.Equal(calls.Select(c => c.Id), results.Select(r => r.ToolCallId));
+        Assert.Equal("get_weather", results[0].Name);
+        Assert.True(results[1].IsError);
+        Assert.Equal("Service unavailable for Tokyo", results[1].JoinedText());
+
+        // OpenAPI-style upper-case types become JSON Schema types; nothing else changes.
+        Assert.Equal(IrDump.Json("""{"type":"object","properties":{"location":{"type":"string","description":"The city and country, e.g. San Francisco, USA"},"unit":{"type":"string","enum":["celsius","fahrenheit"]}},"required":["location"]}"""),
+            IrDump.Json(Assert.Single(ir.Tools).ParametersJson));
+        Assert.Equal(4096, ir.Params.Reasoning!.BudgetTokens);
+        Assert.Equal(40, ir.Params.TopK);
+        Assert.Equal(7, ir.Params.Seed);
+    }
+
+    [Fact]
+    public void Code_assist_envelope_carries_model_and_project()
+    {
+        var ir = T.DecodeRequest(Fixture.Bytes("gemini/codeassist_request_tools.json"), Dialect.GeminiCodeAssist);
+        Assert.Equal("gemini-2.5-pro", ir.Model);
+
+        var bytes = T.TranslateRequest(Fixture.Bytes("openai/request_tools.json"), Dialect.OpenAIChat, Dialect.GeminiCodeAssist,
+            new RequestOverrides { Model = "gemini-2.5-flash", CodeAssistProject = "proj-9" });
+        var root = JsonDocument.Parse(bytes).RootElement;
+        Assert.Equal("gemini-2.5-flash", root.GetProperty("model").GetString());
+        Assert.Equal("proj-9", root.GetProperty("project").GetString());
+        Assert.True(root.GetProperty("request").TryGetProperty("contents", out _));
+    }
+
+    [Fact]
+    public void Encodes_openai_history_as_gemini_contents()
+    {
+        var bytes = T.TranslateRequest(Fixture.Bytes("openai/request_tools.json"), Dialect.OpenAIChat, Dialect.Gemini, new RequestOverrides { Model = "gemini-3-pro-preview" });
+        var root = JsonDocument.Parse(bytes).RootElement;
+        var contents = root.GetProperty("contents");
+        Assert.Equal(["user", "model", "user", "model", "user"], contents.EnumerateArray().Select(c => c.GetProperty("role").GetString()));
+        Assert.Equal("image/png", contents[0].GetProperty("parts")[1].GetProperty("inlineData").GetProperty("mimeType").GetString());
+        Assert.Equal("image/jpeg", contents[0].GetProperty("parts")[2].GetProperty("fileData").GetProperty("mimeType").GetString());
+
+        var call = contents[1].GetProperty("parts")[0];
+        Assert.Equal("Paris, France", call.GetProperty("functionCall").GetProperty("args").GetProperty("location").GetString());
+        // Gemini 3 needs a signature on replayed calls; a client that never saw one gets the documented bypass value.
+        Assert.Equal("skip_thought_signature_validator", call.GetProperty("thoughtSignature").GetString());
+
+        var response = contents[2].GetProperty("parts")[0].GetProperty("functionResponse");
+        Assert.Equal("get_weather", response.GetProperty("name").GetString()); // name recovered from the call id
+        Assert.Equal(18, response.GetProperty("response").GetProperty("temperature").GetInt32());
+        Assert.Equal("You are a helpful weather assistant.", root.GetProperty("systemInstruction").GetProperty("parts")[0].GetProperty("text").GetString());
+        Assert.True(root.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].TryGetProperty("parametersJsonSchema", out _));
+        Assert.Equal(1024, root.GetProperty("generationConfig").GetProperty("maxOutputTokens").GetInt32());
+    }
+
+    [Fact]
+    public void Decodes_response_usage_with_thoughts_and_signature()
+    {
+        var ir = T.DecodeResponse(Fixture.Bytes("gemini/response_tools.json"), Dialect.Gemini);
+        Assert.Equal(IrFinishReason.ToolCalls, ir.FinishReason); // Gemini says STOP even for calls
+        Assert.Equal(new IrUsage(82, 47, 64, 17), ir.Usage);
+        Assert.IsType<IrReasoning>(ir.Parts[0]);
+        Assert.Equal("CiQBcsjafBbPUkzQ8kX2hYLNLoBzkK+Tj5zE+ZdG1aRx0Q==", ir.Parts.OfType<IrToolCall>().First().Signature);
+
+        var again = T.DecodeResponse(T.EncodeResponse(ir, Dialect.Gemini), Dialect.Gemini);
+        Assert.Equal(ir.Usage, again.Usage);
+        Assert.Equal(ir.Parts.OfType<IrToolCall>().Select(c => c.Signature), again.Parts.OfType<IrToolCall>().Select(c => c.Signature));
+    }
+
+    [Fact]
+    public void Whole_function_calls_become_anthropic_tool_use_start_delta_stop()
+    {
+        var output = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.Anthropic, Fixture.Bytes("gemini/stream_tools.sse")));
+        AnthropicTests.AssertBlocksWellFormed(output);
+        var events = AnthropicTests.SseEvents(output);
+        var starts = events.Where(e => e.Event == "content_block_start").Select(e => e.Data.GetProperty("content_block").GetProperty("type").GetString()).ToList();
+        Assert.Equal(["thinking", "text", "tool_use", "tool_use"], starts);
+        // input tokens from the first Gemini chunk are already known at message_start
+        Assert.Equal(82, events[0].Data.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt32());
+    }
+
+    [Fact]
+    public void Openai_fragments_are_joined_into_one_function_call_chunk()
+    {
+        var output = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.OpenAIChat, Dialect.Gemini, Fixture.Bytes("openai/stream_tools.sse")));
+        var chunks = AnthropicTests.SseEvents(output).Select(e => e.Data).ToList();
+        var calls = chunks.SelectMany(c => c.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts").EnumerateArray())
+            .Where(p => p.TryGetProperty("functionCall", out _)).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.Equal("Tokyo, Japan", calls[1].GetProperty("functionCall").GetProperty("args").GetProperty("location").GetString());
+        var last = chunks[^1];
+        Assert.Equal("STOP", last.GetProperty("candidates")[0].GetProperty("finishReason").GetString());
+        Assert.Equal(82, last.GetProperty("usageMetadata").GetProperty("promptTokenCount").GetInt32());
+        Assert.Equal("client-model", last.GetProperty("modelVersion").GetString());
+    }
+}
