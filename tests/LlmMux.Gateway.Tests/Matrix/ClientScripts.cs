@@ -220,3 +220,69 @@ internal sealed class OllamaClient : ClientScript
         return new(text.ToString(), null, name, args);
     }
 }
+
+internal sealed class OpenAIResponsesClient : ClientScript
+{
+    private const string Tools = """[{"type":"function","name":"get_weather","description":"Get weather","parameters":""" + Schema + "}]";
+
+    public override string Name => "openai-responses";
+
+    public override HttpRequestMessage FirstTurn(bool stream) => Post("/v1/responses", $$$"""
+        {"model":"m","stream":{{{(stream ? "true" : "false")}}},"input":[{"role":"user","content":"Weather in Paris?"}],"tools":{{{Tools}}}}
+        """);
+
+    public override HttpRequestMessage SecondTurn(bool stream, ClientResult call) => Post("/v1/responses", $$$"""
+        {"model":"m","stream":{{{(stream ? "true" : "false")}}},"input":[{"role":"user","content":"Weather in Paris?"},
+         {"type":"function_call","call_id":"{{{call.ToolId}}}","name":"get_weather","arguments":{{{JsonSerializer.Serialize(call.ToolArgs)}}}},
+         {"type":"function_call_output","call_id":"{{{call.ToolId}}}","output":"18C and sunny"}],"tools":{{{Tools}}}}
+        """);
+
+    protected override ClientResult ReadBody(JsonNode body)
+    {
+        var text = new StringBuilder();
+        string? id = null, name = null, args = null;
+        foreach (var item in body["output"]!.AsArray())
+        {
+            switch (item!["type"]!.GetValue<string>())
+            {
+                case "message":
+                    foreach (var part in item["content"]!.AsArray())
+                    {
+                        text.Append(part!["text"]?.GetValue<string>());
+                    }
+
+                    break;
+                case "function_call":
+                    (id, name, args) = (item["call_id"]!.GetValue<string>(), item["name"]!.GetValue<string>(), item["arguments"]!.GetValue<string>());
+                    break;
+            }
+        }
+
+        return new(text.ToString(), id, name, args);
+    }
+
+    protected override ClientResult ReadStream(string body)
+    {
+        var text = new StringBuilder();
+        var args = new StringBuilder();
+        string? id = null, name = null;
+        foreach (var e in SseData(body))
+        {
+            switch (e["type"]!.GetValue<string>())
+            {
+                case "response.output_item.added" when e["item"]!["type"]!.GetValue<string>() == "function_call":
+                    id = e["item"]!["call_id"]!.GetValue<string>();
+                    name = e["item"]!["name"]!.GetValue<string>();
+                    break;
+                case "response.output_text.delta":
+                    text.Append(e["delta"]!.GetValue<string>());
+                    break;
+                case "response.function_call_arguments.delta":
+                    args.Append(e["delta"]!.GetValue<string>());
+                    break;
+            }
+        }
+
+        return new(text.ToString(), id, name, name is null ? null : args.ToString());
+    }
+}

@@ -5,13 +5,13 @@ using LlmMux.Testing;
 namespace LlmMux.Gateway.Tests.Matrix;
 
 /// <summary>
-/// Every inbound dialect against every key-based upstream type, streaming and not, each with a tool-call round trip:
+/// Every inbound dialect (OpenAI Chat and Responses, Anthropic, Gemini, Ollama) against every key-based upstream type, streaming and not, each with a tool-call round trip:
 /// the client offers a tool, the upstream calls it, the client sends the result, the upstream answers in text.
 /// Assertions are on what the client sees and on what the upstream received.
 /// </summary>
 public sealed class DialectMatrixTests
 {
-    private static readonly ClientScript[] Clients = [new OpenAIChatClient(), new AnthropicClient(), new GeminiClient(), new OllamaClient()];
+    private static readonly ClientScript[] Clients = [new OpenAIChatClient(), new OpenAIResponsesClient(), new AnthropicClient(), new GeminiClient(), new OllamaClient()];
     private static readonly string[] Upstreams = ["openai", "anthropic", "gemini-api"];
 
     public static TheoryData<string, string, bool> Cells()
