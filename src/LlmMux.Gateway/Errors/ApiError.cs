@@ -26,6 +26,8 @@ public sealed record ApiError(int Status, string Code, string Message)
     public static ApiError RemoteNeedsKey() => new(403, "permission_denied",
         "llm-mux has no api-keys configured, so only loopback clients may connect. Set api-keys (or allow-unauthenticated-remote: true).");
 
+    public static ApiError LoopbackOnly() => new(403, "permission_denied", "This endpoint answers loopback callers only.");
+
     public static ApiError UnknownRoute(string path) => new(404, "not_found", $"llm-mux has no endpoint at '{path}'.");
 
     public static ApiError Internal() => new(500, "internal_error", "llm-mux failed to handle the request; see its log.");

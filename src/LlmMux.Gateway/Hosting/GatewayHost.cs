@@ -46,6 +46,7 @@ public static class GatewayHost
         app.UseMiddleware<ClientAuthMiddleware>();
         app.MapHealth();
         app.MapModels();
+        app.MapCodeAssist();
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<LlmRequestMiddleware>();

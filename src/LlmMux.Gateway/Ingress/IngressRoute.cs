@@ -14,6 +14,9 @@ public enum IngressKind
 
     /// <summary>Anthropic <c>count_tokens</c>: model in the body, answered with a token count.</summary>
     CountTokens,
+
+    /// <summary>Gemini Code Assist (<c>/v1internal:streamGenerateContent</c>): model in the body, streaming from the path.</summary>
+    StreamingGenerate,
 }
 
 /// <summary>One public endpoint of an inbound dialect; becomes a YARP route on the ingress cluster.</summary>
@@ -35,6 +38,9 @@ public sealed record IngressRoute(string RouteId, string Path, ApiDialect ErrorD
         new("ingress:gemini-v1beta", "/v1beta/models/{**action}", ApiDialect.Gemini, Dialect.Gemini, IngressKind.GeminiModelAction),
         new("ingress:gemini-v1", "/v1/models/{**action}", ApiDialect.Gemini, Dialect.Gemini, IngressKind.GeminiModelAction),
         new("ingress:gemini-v1alpha", "/v1alpha/models/{**action}", ApiDialect.Gemini, Dialect.Gemini, IngressKind.GeminiModelAction),
+        new("ingress:code-assist-generate", "/v1internal:generateContent", ApiDialect.Gemini, Dialect.GeminiCodeAssist),
+        new("ingress:code-assist-stream", "/v1internal:streamGenerateContent", ApiDialect.Gemini, Dialect.GeminiCodeAssist, IngressKind.StreamingGenerate),
+        new("ingress:code-assist-count-tokens", "/v1internal:countTokens", ApiDialect.Gemini, Dialect.GeminiCodeAssist, IngressKind.CountTokens),
         new("ingress:ollama-chat", "/api/chat", ApiDialect.Ollama, Dialect.Ollama, StreamsByDefault: true),
         new("ingress:ollama-generate", "/api/generate", ApiDialect.Ollama, Dialect.OllamaGenerate, StreamsByDefault: true),
         new("ingress:ollama-chat-prefixed", "/ollama/api/chat", ApiDialect.Ollama, Dialect.Ollama, StreamsByDefault: true),
@@ -42,4 +48,7 @@ public sealed record IngressRoute(string RouteId, string Path, ApiDialect ErrorD
     ];
 
     public static IngressRoute? Find(string routeId) => All.FirstOrDefault(r => r.RouteId == routeId);
+
+    /// <summary>Code Assist routes let the real Gemini CLI use llm-mux; like Google's own, they answer loopback callers only.</summary>
+    public bool LoopbackOnly => Format == Dialect.GeminiCodeAssist;
 }

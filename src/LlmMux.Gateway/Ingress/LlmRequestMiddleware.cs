@@ -27,6 +27,12 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             return;
         }
 
+        if (ingress.LoopbackOnly && !Security.ClientAuthMiddleware.IsLoopback(context.Connection.RemoteIpAddress))
+        {
+            await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.LoopbackOnly()).ConfigureAwait(false);
+            return;
+        }
+
         var snapshot = config.Current;
         var body = await RequestBodyReader.ReadAsync(context.Request, snapshot.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
@@ -49,7 +55,12 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         var kind = ingress.Kind;
         string? model = probe.Model;
         var stream = probe.Stream ?? ingress.StreamsByDefault;
-        if (kind == IngressKind.GeminiModelAction)
+        if (kind == IngressKind.StreamingGenerate)
+        {
+            stream = true;
+            kind = IngressKind.Generate;
+        }
+        else if (kind == IngressKind.GeminiModelAction)
         {
             if (!TryParseGeminiAction(context.Request.RouteValues["action"] as string, out model, out var action))
             {
@@ -91,7 +102,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         var request = new LlmRequestFeature(ingress, snapshot, body, model, stream && kind != IngressKind.CountTokens, route)
         {
             SessionKey = SessionHeader(context.Request) ?? probe.SessionKey,
-            GeminiJsonArrayStream = ingress.Format == Dialect.Gemini && stream && context.Request.Query["alt"] != "sse",
+            GeminiJsonArrayStream = ingress.Format is Dialect.Gemini or Dialect.GeminiCodeAssist && stream && context.Request.Query["alt"] != "sse",
             Ir = ir,
             IsCountTokens = kind == IngressKind.CountTokens,
         };

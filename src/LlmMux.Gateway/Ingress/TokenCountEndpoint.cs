@@ -28,7 +28,7 @@ internal static class TokenCountEndpoint
         context.Response.Headers["x-llm-mux-token-count"] = "estimate";
         await using var w = new Utf8JsonWriter(context.Response.BodyWriter);
         w.WriteStartObject();
-        if (request.Ingress.Format == Dialect.Gemini)
+        if (request.Ingress.Format is Dialect.Gemini or Dialect.GeminiCodeAssist)
         {
             w.WriteNumber("totalTokens", tokens);
         }

@@ -15,8 +15,9 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (IsServicePath(context.Request.Path))
+        if (IsServicePath(context.Request.Path) || (IsCodeAssistPath(context.Request.Path) && IsLoopback(context.Connection.RemoteIpAddress)))
         {
+            // The Gemini CLI authenticates with its own Google token, which is no llm-mux key; loopback is the guard there.
             return next(context);
         }
 
@@ -48,6 +49,8 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
     }
 
     internal static bool IsLoopback(IPAddress? address) => address is null || IPAddress.IsLoopback(address);
+
+    private static bool IsCodeAssistPath(PathString path) => path.Value?.StartsWith("/v1internal:", StringComparison.Ordinal) == true;
 
     private static bool IsServicePath(PathString path)
         => path == "/healthz" || path == "/readyz" || path == "/metrics" || path.StartsWithSegments("/v0/management");

@@ -99,7 +99,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
     private static string StreamContentType(LlmRequestFeature request) => request.Ingress.Format switch
     {
         Dialect.Ollama or Dialect.OllamaGenerate => "application/x-ndjson",
-        Dialect.Gemini when request.GeminiJsonArrayStream => "application/json",
+        Dialect.Gemini or Dialect.GeminiCodeAssist when request.GeminiJsonArrayStream => "application/json",
         _ => "text/event-stream",
     };
 

@@ -196,6 +196,35 @@ public sealed class DialectBehaviourTests
         await upstreamCancelled.Task.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    [Fact]
+    public async Task The_gemini_cli_code_assist_routes_work_for_loopback_callers_without_an_llm_mux_key()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            foreach (var piece in new[] { "Hel", "lo" })
+            {
+                await FakeUpstream.SendEventAsync(context, OpenAIChunk.Replace("PIECE", piece, StringComparison.Ordinal));
+            }
+
+            await FakeUpstream.SendEventAsync(context, "[DONE]");
+        });
+        await using var gateway = await GatewayFixture.StartAsync(Config("openai", upstream.BaseUrl + "/v1"));
+        var google = ("Authorization", "Bearer ya29.google-oauth-token");
+
+        var load = await gateway.Client.SendAsync(Post("/v1internal:loadCodeAssist", """{"metadata":{"pluginType":"GEMINI"}}""", google));
+        var stream = await gateway.Client.SendAsync(Post("/v1internal:streamGenerateContent?alt=sse",
+            """{"model":"m","project":"llm-mux","user_prompt_id":"p1","request":{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}}""", google));
+        var body = await stream.Content.ReadAsStringAsync();
+
+        Assert.Equal("llm-mux", JsonNode.Parse(await load.Content.ReadAsStringAsync())!["cloudaicompanionProject"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        var events = body.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonNode.Parse(l[6..])!).ToList();
+        var text = string.Concat(events.Select(e => e["response"]!["candidates"]![0]!["content"]!["parts"]![0]!["text"]?.GetValue<string>()));
+        Assert.Equal("Hello", text);
+        Assert.DoesNotContain("ya29", Assert.Single(upstream.Requests).Headers["Authorization"], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/v1/models", null, "data", "id")]
     [InlineData("/v1/models", "anthropic-version", "data", "display_name")]
