@@ -44,9 +44,11 @@ public static class GatewayHost
 
         app.UseMiddleware<UnhandledErrorMiddleware>();
         app.UseMiddleware<ClientAuthMiddleware>();
+        app.UseWebSockets();
         app.MapHealth();
         app.MapModels();
         app.MapCodeAssist();
+        app.MapResponsesWebSocket();
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<LlmRequestMiddleware>();
