@@ -16,7 +16,11 @@ public sealed record ProviderDefinition(
     public string UpstreamModelFor(string clientModel)
         => Models.FirstOrDefault(m => m.ClientName == clientModel)?.Name ?? clientModel;
 
-    public bool Serves(string clientModel) => Models.Any(m => m.ClientName == clientModel);
+    /// <summary>Listed in <c>models</c>, or, when nothing is listed, in the known catalogue of the type.</summary>
+    public bool Serves(string clientModel) => Models.Any(m => m.ClientName == clientModel) || ModelCatalogue.Serves(this, clientModel);
+
+    /// <summary>The names this provider shows in model lists.</summary>
+    public IEnumerable<string> ListedModels => Models.Count > 0 ? Models.Select(m => m.ClientName) : ModelCatalogue.KnownModels(this);
 
     /// <summary>How to talk to this provider; only for types this build serves.</summary>
     public UpstreamProtocol Protocol => UpstreamProtocol.For(Kind);

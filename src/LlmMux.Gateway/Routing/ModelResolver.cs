@@ -24,9 +24,9 @@ public sealed class ModelResolver
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in _providers)
         {
-            foreach (var m in p.Models.Where(m => seen.Add(m.ClientName)))
+            foreach (var m in p.ListedModels.Where(seen.Add))
             {
-                yield return (m.ClientName, p.Name);
+                yield return (m, p.Name);
             }
         }
 

@@ -206,6 +206,46 @@ public sealed class FailoverTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_failed_anthropic_upstream_hands_an_anthropic_client_over_to_an_openai_upstream()
+    {
+        await using var anthropic = await FakeUpstream.StartAsync(context =>
+        {
+            context.Response.StatusCode = 529;
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync("""{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""");
+        });
+        _gateway = await GatewayFixture.StartAsync($"""
+            providers:
+              - name: anthropic-keys
+                type: anthropic
+                base-url: {anthropic.BaseUrl}
+                api-keys: [key-anthropic]
+              - name: up
+                type: openai
+                base-url: {_upstream.Url}/v1
+                api-keys: [key-1]
+            routing:
+              rules:
+                - match: "claude-*"
+                  providers: [anthropic-keys, up]
+            """);
+        Answer("key-1", 200);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        {
+            Content = new StringContent("""{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+
+        var response = await _gateway.Client.SendAsync(request);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("message", body.GetProperty("type").GetString());
+        Assert.Equal("ok", body.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Single(anthropic.Requests);
+        Assert.Contains("\"messages\"", Assert.Single(_upstream.LogEntries).RequestMessage.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_upstream_that_hangs_before_its_headers_times_out_and_the_next_account_serves()
     {
         await using var hanging = await FakeUpstream.StartAsync(context => Task.Delay(Timeout.Infinite, context.RequestAborted));

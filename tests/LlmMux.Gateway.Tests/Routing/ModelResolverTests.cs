@@ -17,6 +17,7 @@ public sealed class ModelResolverTests
             models: [gpt-4.1-mini, moonshotai/kimi-k2]
           - name: router
             type: openai
+            base-url: https://openrouter.ai/api/v1
             api-keys: [k3]
         routing:
           default-provider: router
@@ -88,6 +89,23 @@ public sealed class ModelResolverTests
         var resolver = new GatewaySnapshot(ConfigLoader.Parse("providers:\n  - name: a\n    type: openai\n    models: [m]\n", "t.yaml"), 1).Resolver;
         Assert.Null(resolver.Resolve("unknown"));
         Assert.Null(resolver.Resolve(""));
+    }
+
+    [Fact]
+    public void A_provider_without_a_models_list_serves_its_types_catalogue_and_families()
+    {
+        var resolver = new GatewaySnapshot(ConfigLoader.Parse("""
+            providers:
+              - { name: claude-keys, type: anthropic, api-keys: [k] }
+              - { name: google, type: gemini-api, api-keys: [k] }
+              - { name: local, type: openai, base-url: "http://127.0.0.1:11434/v1" }
+            """, "t.yaml"), 1).Resolver;
+
+        Assert.Equal("claude-keys", resolver.Resolve("claude-sonnet-4-5")!.Chain[0].Provider.Name);
+        Assert.Equal("claude-keys", resolver.Resolve("claude-future-9")!.Chain[0].Provider.Name);
+        Assert.Equal("google", resolver.Resolve("gemini-2.5-pro")!.Chain[0].Provider.Name);
+        Assert.Null(resolver.Resolve("gpt-5")); // a self-hosted OpenAI-compatible server claims no OpenAI models
+        Assert.Contains(resolver.ListedModels(), m => m == ("gemini-2.5-flash", "google"));
     }
 
     [Fact]
