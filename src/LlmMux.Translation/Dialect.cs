@@ -14,4 +14,7 @@ public enum Dialect
 
     /// <summary>Ollama /api/generate: same requests (prompt form accepted), responses carry <c>response</c> text.</summary>
     OllamaGenerate,
+
+    /// <summary>OpenAI legacy Completions (<c>POST /v1/completions</c>): a single <c>prompt</c> in, <c>choices[].text</c> out.</summary>
+    OpenAICompletions,
 }

@@ -24,6 +24,7 @@ internal sealed class DialectRegistry
         r.Register(Dialect.GeminiCodeAssist, new Gemini.GeminiCodec(codeAssist: true));
         r.Register(Dialect.Ollama, new Ollama.OllamaCodec(generate: false));
         r.Register(Dialect.OllamaGenerate, new Ollama.OllamaCodec(generate: true));
+        r.Register(Dialect.OpenAICompletions, new OpenAICompletions.OpenAICompletionsCodec());
         return r;
     }
 }

@@ -15,41 +15,41 @@ public static class ErrorBodies
         switch (dialect)
         {
             case Dialect.Anthropic:
-                w.WriteString("type", "error");
-                w.WritePropertyName("error");
+                w.WriteString("type"u8, "error"u8);
+                w.WritePropertyName("error"u8);
                 w.WriteStartObject();
-                w.WriteString("type", code ?? AnthropicType(status));
-                w.WriteString("message", message);
+                w.WriteString("type"u8, code ?? AnthropicType(status));
+                w.WriteString("message"u8, message);
                 w.WriteEndObject();
                 break;
             case Dialect.Gemini:
             case Dialect.GeminiCodeAssist:
-                w.WritePropertyName("error");
+                w.WritePropertyName("error"u8);
                 w.WriteStartObject();
-                w.WriteNumber("code", status);
-                w.WriteString("message", message);
-                w.WriteString("status", code ?? GoogleStatus(status));
+                w.WriteNumber("code"u8, status);
+                w.WriteString("message"u8, message);
+                w.WriteString("status"u8, code ?? GoogleStatus(status));
                 w.WriteEndObject();
                 break;
             case Dialect.Ollama:
             case Dialect.OllamaGenerate:
-                w.WriteString("error", message);
+                w.WriteString("error"u8, message);
                 break;
             default:
-                w.WritePropertyName("error");
+                w.WritePropertyName("error"u8);
                 w.WriteStartObject();
-                w.WriteString("message", message);
-                w.WriteString("type", OpenAIType(status));
+                w.WriteString("message"u8, message);
+                w.WriteString("type"u8, OpenAIType(status));
                 if (code is null)
                 {
-                    w.WriteNull("code");
+                    w.WriteNull("code"u8);
                 }
                 else
                 {
-                    w.WriteString("code", code);
+                    w.WriteString("code"u8, code);
                 }
 
-                w.WriteNull("param");
+                w.WriteNull("param"u8);
                 w.WriteEndObject();
                 break;
         }

@@ -32,6 +32,10 @@ public sealed record StreamContext
     /// <summary>OpenAI clients only get a usage chunk when they asked with stream_options.include_usage.</summary>
     public bool IncludeUsage { get; init; } = true;
 
+    /// <summary>Gemini clients that called streamGenerateContent without <c>alt=sse</c> get a JSON array
+    /// (<c>[{…},{…}]</c>) instead of SSE.</summary>
+    public bool GeminiJsonArray { get; init; }
+
     /// <summary>Estimated input tokens to put in Anthropic's message_start when the upstream reports usage only at the end.</summary>
     public long? EstimatedInputTokens { get; init; }
 }

@@ -109,15 +109,40 @@ public sealed class AnthropicTests
     [Fact]
     public void Upstream_error_event_is_decoded_and_reencoded()
     {
-        var s = StreamSummary.Of(Dialect.Anthropic, Fixture.Bytes("anthropic/stream_error.sse").Concat(Encoding.UTF8.GetBytes("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")).ToArray());
+        // the error event ends the stream: no truncation error follows it
+        var s = StreamSummary.Of(Dialect.Anthropic, Fixture.Bytes("anthropic/stream_error.sse"));
         Assert.Equal(["Overloaded"], s.Errors);
 
         var output = new System.Buffers.ArrayBufferWriter<byte>();
         using var t = T.CreateStreamTranslator(Dialect.Anthropic, Dialect.OpenAIChat);
         t.Feed(Fixture.Bytes("anthropic/stream_error.sse"), output);
+        t.Complete(output);
         var text = Encoding.UTF8.GetString(output.WrittenSpan);
         Assert.Contains("data: {\"error\":{\"message\":\"Overloaded\"", text, StringComparison.Ordinal);
         Assert.EndsWith("data: [DONE]\n\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Thinking_is_switched_off_when_the_tool_loop_has_no_signed_thinking()
+    {
+        var withCalls = new IrRequest
+        {
+            Model = "claude-sonnet-4-5",
+            Messages =
+            [
+                new IrMessage(IrRole.User, [new IrText("weather?")]),
+                new IrMessage(IrRole.Assistant, [new IrToolCall("call_1", "get_weather", "{}")]),
+                new IrMessage(IrRole.Tool, [new IrToolResult("call_1", null, [new IrText("sunny")])]),
+            ],
+            Params = new IrGenerationParams { MaxTokens = 1000, Reasoning = new IrReasoningConfig("high", null) },
+        };
+        var root = JsonDocument.Parse(T.EncodeRequest(withCalls, Dialect.Anthropic)).RootElement;
+        Assert.False(root.TryGetProperty("thinking", out _));
+
+        var plain = withCalls with { Messages = [withCalls.Messages[0]] };
+        root = JsonDocument.Parse(T.EncodeRequest(plain, Dialect.Anthropic)).RootElement;
+        Assert.Equal(24576, root.GetProperty("thinking").GetProperty("budget_tokens").GetInt32());
+        Assert.True(root.GetProperty("max_tokens").GetInt32() > 24576); // raised above the budget
     }
 
     internal static List<(string Event, JsonElement Data)> SseEvents(string sse) =>

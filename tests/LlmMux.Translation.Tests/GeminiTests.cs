@@ -110,4 +110,62 @@ public sealed class GeminiTests
         Assert.Equal(82, last.GetProperty("usageMetadata").GetProperty("promptTokenCount").GetInt32());
         Assert.Equal("client-model", last.GetProperty("modelVersion").GetString());
     }
+
+    [Fact]
+    public void Thought_signature_survives_a_trip_through_an_openai_client()
+    {
+        const string Sig = "CiQBcsjafBbPUkzQ8kX2hYLNLoBzkK+Tj5zE+ZdG1aRx0Q==";
+        // response: Gemini upstream → OpenAI client
+        var openAi = T.TranslateResponse(Fixture.Bytes("gemini/response_tools.json"), Dialect.Gemini, Dialect.OpenAIChat);
+        var call = JsonDocument.Parse(openAi).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0];
+        Assert.Equal(Sig, call.GetProperty("extra_content").GetProperty("google").GetProperty("thought_signature").GetString());
+
+        // stream: the first tool-call delta carries it
+        var stream = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.OpenAIChat, Fixture.Bytes("gemini/stream_tools.sse")));
+        Assert.Contains("\"extra_content\":{\"google\":{\"thought_signature\":\"" + Sig + "\"}}", stream, StringComparison.Ordinal);
+
+        // next turn: the OpenAI client echoes the call back; the Gemini request carries the signature again
+        var ir = T.DecodeRequest(Fixture.Bytes("openai/request_tools.json"), Dialect.OpenAIChat);
+        var withSig = ir with
+        {
+            Messages = [.. ir.Messages.Select(m => m with { Parts = [.. m.Parts.Select(p => p is IrToolCall c && c.Id == "call_abc123" ? c with { Signature = Sig } : p)] })],
+        };
+        var openAiBody = T.EncodeRequest(withSig, Dialect.OpenAIChat);
+        var gemini = JsonDocument.Parse(T.TranslateRequest(openAiBody, Dialect.OpenAIChat, Dialect.Gemini, new RequestOverrides { Model = "gemini-3-pro-preview" })).RootElement;
+        var parts = gemini.GetProperty("contents")[1].GetProperty("parts");
+        Assert.Equal(Sig, parts[0].GetProperty("thoughtSignature").GetString());
+        Assert.False(parts[1].TryGetProperty("thoughtSignature", out _)); // only the first call of a turn needs one
+    }
+
+    [Fact]
+    public void Json_array_streams_decode_at_every_split_and_encode_for_array_clients()
+    {
+        var array = Fixture.Bytes("gemini/stream_tools_array.json");
+        var expected = StreamSummary.Of(Dialect.Gemini, Fixture.Bytes("gemini/stream_tools.sse"));
+        for (int chunk = 1; chunk <= array.Length; chunk = chunk < 16 ? chunk + 1 : chunk * 2)
+        {
+            var s = StreamSummary.Of(Dialect.Gemini, array, chunk);
+            Assert.Equal(expected.Text, s.Text);
+            Assert.Equal(expected.Reasoning, s.Reasoning);
+            Assert.Equal(expected.ToolCalls.Select(c => (c.Name, IrDump.Json(c.Args))), s.ToolCalls.Select(c => (c.Name, IrDump.Json(c.Args))));
+            Assert.Equal(expected.Usage, s.Usage);
+            Assert.True(s.Ended);
+        }
+
+        var output = StreamRun.Translate(Dialect.Anthropic, Dialect.Gemini, Fixture.Bytes("anthropic/stream_tools.sse"), ctx: new StreamContext { GeminiJsonArray = true });
+        var doc = JsonDocument.Parse(output).RootElement; // the whole body is one JSON array
+        Assert.Equal(JsonValueKind.Array, doc.ValueKind);
+        Assert.Equal("STOP", doc[doc.GetArrayLength() - 1].GetProperty("candidates")[0].GetProperty("finishReason").GetString());
+        var back = StreamSummary.Of(Dialect.Gemini, output);
+        Assert.Equal("I'll check the weather in both cities.", back.Text);
+        Assert.Equal(2, back.ToolCalls.Count);
+    }
+
+    [Fact]
+    public void Truncated_json_array_stream_is_reported()
+    {
+        var array = Fixture.Bytes("gemini/stream_tools_array.json");
+        var ex = Assert.Throws<TranslationException>(() => StreamSummary.Of(Dialect.Gemini, array[..(array.Length / 2)]));
+        Assert.Equal(TranslationErrorKind.TruncatedStream, ex.Kind);
+    }
 }

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Ingress;
 using LlmMux.Gateway.Logging;
+using LlmMux.Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -19,7 +21,7 @@ namespace LlmMux.Gateway.Forwarding;
 /// When every candidate is cooling down it waits for the first to free up if that is within
 /// <c>routing.max-cooldown-wait</c>, else answers 429 with the earliest reset as <c>Retry-After</c>.
 /// </summary>
-internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup proxyState, AccountStateStore accounts, ILogger<FailoverMiddleware> logger)
+internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup proxyState, AccountStateStore accounts, GatewayMetrics metrics, ILogger<FailoverMiddleware> logger)
 {
     private static readonly TimeSpan ResetSlack = TimeSpan.FromMilliseconds(50);
 
@@ -95,13 +97,23 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 context.Features.Set<IForwarderErrorFeature>(null);
                 state.Attempts++;
 
+                using var activity = GatewayMetrics.ActivitySource.StartActivity("llm-mux.attempt", ActivityKind.Internal);
+                activity?.SetTag("llm_mux.provider", target.Provider.Name);
+                activity?.SetTag("llm_mux.attempt", state.Attempts);
                 await next(context).ConfigureAwait(false);
 
                 var transportError = context.Features.Get<IForwarderErrorFeature>();
+                var outcome = request.Outcome is { } failed ? $"http_{failed.Status}" : transportError is not null ? transportError.Error.ToString() : "ok";
+                activity?.SetTag("llm_mux.account", proxy.ProxiedDestination?.DestinationId);
+                activity?.SetTag("llm_mux.outcome", outcome);
+                metrics.Attempt(target.Provider.Name, outcome);
                 if (context.Response.HasStarted || (request.Outcome is null && transportError is null) || context.RequestAborted.IsCancellationRequested)
                 {
                     return true;
                 }
+
+                activity?.SetStatus(ActivityStatusCode.Error, outcome);
+                metrics.Failover(target.Provider.Name, outcome);
 
                 if (proxy.ProxiedDestination is not { } destination)
                 {

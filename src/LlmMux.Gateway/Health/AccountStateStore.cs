@@ -155,6 +155,28 @@ public sealed class AccountStateStore(TimeProvider time)
         }
     }
 
+    /// <summary>Accounts with an account-wide or any model cooldown running now.</summary>
+    public int CoolingCount()
+    {
+        var now = time.GetUtcNow();
+        var count = 0;
+        foreach (var entry in _entries.Values)
+        {
+            lock (entry)
+            {
+                if (entry.CooldownUntil > now || entry.Models.Values.Any(m => m.Until > now))
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Every account the store has seen, by destination id.</summary>
+    public IReadOnlyList<string> KnownAccounts() => _entries.Keys.Order(StringComparer.Ordinal).ToList();
+
     private Entry Get(string destinationId) => _entries.GetOrAdd(destinationId, static _ => new Entry());
 
     private static TimeSpan Backoff(TimeSpan start, TimeSpan max, int strikes)

@@ -24,6 +24,8 @@ public static class GatewayHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddLlmMuxGateway(options);
+        var startupConfig = options.Overrides.ApplyTo(ConfigLoader.Parse(options.Config.ReadText(), options.Config.DisplayName));
+        builder.Services.AddLlmMuxTelemetry(startupConfig.Telemetry);
         builder.Services.AddOptions<KestrelServerOptions>().Configure<GatewayConfigStore>((kestrel, store) =>
         {
             kestrel.AddServerHeader = false;
@@ -46,6 +48,11 @@ public static class GatewayHost
         app.UseMiddleware<ClientAuthMiddleware>();
         app.UseWebSockets();
         app.MapHealth();
+        if (startupConfig.Telemetry.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
+
         app.MapModels();
         app.MapCodeAssist();
         app.MapResponsesWebSocket();

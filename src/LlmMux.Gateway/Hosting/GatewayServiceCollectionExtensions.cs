@@ -1,7 +1,11 @@
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.LoadBalancing;
+using LlmMux.Gateway.Telemetry;
 using LlmMux.Gateway.Transforms;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -23,6 +27,41 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<AccountStateStore>();
         services.AddSingleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>();
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
+        services.AddSingleton<GatewayMetrics>();
+        return services;
+    }
+
+    /// <summary>
+    /// Traces (llm-mux's own spans plus YARP's <c>proxy.forwarder</c> activity) and the <c>LlmMux</c> meter, exported
+    /// over OTLP when <c>telemetry.otlp-endpoint</c> is set and as Prometheus text at <c>/metrics</c> when
+    /// <c>telemetry.prometheus</c> is on. Exporters are chosen at start-up; changing them needs a restart.
+    /// </summary>
+    public static IServiceCollection AddLlmMuxTelemetry(this IServiceCollection services, TelemetryOptions telemetry)
+    {
+        var otlp = telemetry.OtlpEndpoint.Length > 0 ? new Uri(telemetry.OtlpEndpoint) : null;
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(telemetry.ServiceName))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(GatewayMetrics.ActivitySourceName, "Yarp.ReverseProxy");
+                if (otlp is not null)
+                {
+                    tracing.AddOtlpExporter(o => o.Endpoint = otlp);
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(GatewayMetrics.MeterName);
+                if (telemetry.Prometheus)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+
+                if (otlp is not null)
+                {
+                    metrics.AddOtlpExporter(o => o.Endpoint = otlp);
+                }
+            });
         return services;
     }
 }

@@ -32,6 +32,7 @@ public sealed record IngressRoute(string RouteId, string Path, ApiDialect ErrorD
     public static IReadOnlyList<IngressRoute> All { get; } =
     [
         new("ingress:openai-chat", "/v1/chat/completions", ApiDialect.OpenAI, Dialect.OpenAIChat),
+        new("ingress:openai-completions", "/v1/completions", ApiDialect.OpenAI, Dialect.OpenAICompletions),
         new("ingress:openai-responses", "/v1/responses", ApiDialect.OpenAI, Dialect.OpenAIResponses),
         new("ingress:anthropic-messages", "/v1/messages", ApiDialect.Anthropic, Dialect.Anthropic),
         new("ingress:anthropic-count-tokens", "/v1/messages/count_tokens", ApiDialect.Anthropic, Dialect.Anthropic, IngressKind.CountTokens),

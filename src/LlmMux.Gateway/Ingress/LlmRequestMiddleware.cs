@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Routing;
+using LlmMux.Gateway.Telemetry;
 using LlmMux.Translation;
 using LlmMux.Translation.Ir;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +17,7 @@ namespace LlmMux.Gateway.Ingress;
 /// provider of the chain speaks another dialect the body is decoded into the IR here, once, so a malformed request
 /// is a 400 in the caller's dialect before any upstream is called.
 /// </summary>
-internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config)
+internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, GatewayMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -114,7 +116,49 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         }
 
         context.Features.Set(request);
-        await next(context).ConfigureAwait(false);
+        await ForwardAsync(context, request).ConfigureAwait(false);
+    }
+
+    /// <summary>The rest of the pipeline inside the request's span, with its metrics recorded whatever happens.</summary>
+    private async Task ForwardAsync(HttpContext context, LlmRequestFeature request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var dialect = request.Ingress.Format.ToString();
+        using var activity = GatewayMetrics.ActivitySource.StartActivity("llm-mux.request", ActivityKind.Internal);
+        activity?.SetTag("llm_mux.dialect", dialect);
+        activity?.SetTag("gen_ai.request.model", request.Model);
+        activity?.SetTag("llm_mux.stream", request.Stream);
+        context.Response.OnStarting(() =>
+        {
+            metrics.FirstByte(dialect, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return Task.CompletedTask;
+        });
+        if (request.Stream)
+        {
+            metrics.StreamStarted();
+        }
+
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (request.Stream)
+            {
+                metrics.StreamEnded();
+            }
+
+            var status = context.Response.StatusCode;
+            activity?.SetTag("http.response.status_code", status);
+            activity?.SetTag("llm_mux.provider", request.Target?.Provider.Name);
+            if (status >= 400)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error);
+            }
+
+            metrics.Request(dialect, request.Model, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
     }
 
     private static bool TryParseGeminiAction(string? value, out string? model, out string action)

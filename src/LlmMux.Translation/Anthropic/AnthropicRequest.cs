@@ -196,7 +196,7 @@ internal static class AnthropicRequest
     {
         var p = r.Params;
         int? budget = ReasoningMap.Budget(p.Reasoning);
-        bool thinking = budget is > 0 or -1;
+        bool thinking = (budget is > 0 or -1) && CanThink(r);
         int thinkingBudget = budget is -1 ? 8192 : Math.Max(1024, budget ?? 0);
         int maxTokens = p.MaxTokens ?? o?.DefaultMaxTokens ?? 8192;
         if (thinking && maxTokens <= thinkingBudget)
@@ -207,11 +207,11 @@ internal static class AnthropicRequest
 
         w.WriteStartObject();
         JsonWrite.StringIf(w, "model", r.Model);
-        w.WriteNumber("max_tokens", maxTokens);
+        w.WriteNumber("max_tokens"u8, maxTokens);
         if (!r.System.IsDefaultOrEmpty)
         {
             // Blocks, not a joined string: that keeps prompt boundaries and lets the gateway prepend identity blocks.
-            w.WritePropertyName("system");
+            w.WritePropertyName("system"u8);
             w.WriteStartArray();
             foreach (var s in r.System)
             {
@@ -221,15 +221,15 @@ internal static class AnthropicRequest
                 }
 
                 w.WriteStartObject();
-                w.WriteString("type", "text");
-                w.WriteString("text", s);
+                w.WriteString("type"u8, "text"u8);
+                w.WriteString("text"u8, s);
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
         }
 
-        w.WritePropertyName("messages");
+        w.WritePropertyName("messages"u8);
         w.WriteStartArray();
         var pending = new List<IrPart>();
         bool pendingAssistant = false;
@@ -263,14 +263,14 @@ internal static class AnthropicRequest
 
         if (!r.Tools.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("tools");
+            w.WritePropertyName("tools"u8);
             w.WriteStartArray();
             foreach (var t in r.Tools)
             {
                 w.WriteStartObject();
-                w.WriteString("name", t.Name);
+                w.WriteString("name"u8, t.Name);
                 JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("input_schema");
+                w.WritePropertyName("input_schema"u8);
                 JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
                 w.WriteEndObject();
             }
@@ -280,9 +280,9 @@ internal static class AnthropicRequest
 
         if (r.ToolChoice is { } tc && !r.Tools.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("tool_choice");
+            w.WritePropertyName("tool_choice"u8);
             w.WriteStartObject();
-            w.WriteString("type", tc.Kind switch
+            w.WriteString("type"u8, tc.Kind switch
             {
                 IrToolChoiceKind.None => "none",
                 IrToolChoiceKind.Required => "any",
@@ -291,22 +291,22 @@ internal static class AnthropicRequest
             });
             if (tc.Kind == IrToolChoiceKind.Specific)
             {
-                w.WriteString("name", tc.Name);
+                w.WriteString("name"u8, tc.Name);
             }
 
             if (r.ParallelToolCalls is false && tc.Kind != IrToolChoiceKind.None)
             {
-                w.WriteBoolean("disable_parallel_tool_use", true);
+                w.WriteBoolean("disable_parallel_tool_use"u8, true);
             }
 
             w.WriteEndObject();
         }
         else if (r.ParallelToolCalls is false && !r.Tools.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("tool_choice");
+            w.WritePropertyName("tool_choice"u8);
             w.WriteStartObject();
-            w.WriteString("type", "auto");
-            w.WriteBoolean("disable_parallel_tool_use", true);
+            w.WriteString("type"u8, "auto"u8);
+            w.WriteBoolean("disable_parallel_tool_use"u8, true);
             w.WriteEndObject();
         }
 
@@ -320,7 +320,7 @@ internal static class AnthropicRequest
         JsonWrite.NumberIf(w, "top_p", p.TopP);
         if (!p.Stop.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("stop_sequences");
+            w.WritePropertyName("stop_sequences"u8);
             w.WriteStartArray();
             foreach (var s in p.Stop)
             {
@@ -332,27 +332,48 @@ internal static class AnthropicRequest
 
         if (thinking)
         {
-            w.WritePropertyName("thinking");
+            w.WritePropertyName("thinking"u8);
             w.WriteStartObject();
-            w.WriteString("type", "enabled");
-            w.WriteNumber("budget_tokens", thinkingBudget);
+            w.WriteString("type"u8, "enabled"u8);
+            w.WriteNumber("budget_tokens"u8, thinkingBudget);
             w.WriteEndObject();
         }
 
         if (r.User is not null)
         {
-            w.WritePropertyName("metadata");
+            w.WritePropertyName("metadata"u8);
             w.WriteStartObject();
-            w.WriteString("user_id", r.User);
+            w.WriteString("user_id"u8, r.User);
             w.WriteEndObject();
         }
 
         if (r.Stream)
         {
-            w.WriteBoolean("stream", true);
+            w.WriteBoolean("stream"u8, true);
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>With thinking on, Anthropic requires the last assistant turn of a tool loop to start with a signed
+    /// thinking block. History from clients that cannot carry signatures (OpenAI Chat, Ollama) lacks it, so thinking
+    /// is switched off for that request instead of failing it (drop table).</summary>
+    private static bool CanThink(IrRequest r)
+    {
+        for (int i = r.Messages.Length - 1; i >= 0; i--)
+        {
+            var m = r.Messages[i];
+            if (m.Role != IrRole.Assistant)
+            {
+                continue;
+            }
+
+            bool calls = m.Parts.Any(p => p is IrToolCall);
+            bool signed = m.Parts.Any(p => p is IrReasoning { RedactedData: not null } or IrReasoning { Signature.Length: > 0 });
+            return !calls || signed;
+        }
+
+        return true;
     }
 
     private static void WriteMessage(Utf8JsonWriter w, bool assistant, List<IrPart> parts)
@@ -365,8 +386,8 @@ internal static class AnthropicRequest
         }
 
         w.WriteStartObject();
-        w.WriteString("role", assistant ? "assistant" : "user");
-        w.WritePropertyName("content");
+        w.WriteString("role"u8, assistant ? "assistant" : "user");
+        w.WritePropertyName("content"u8);
         w.WriteStartArray();
         foreach (var part in parts)
         {
@@ -390,8 +411,8 @@ internal static class AnthropicRequest
         {
             case IrText { Text.Length: > 0 } t:
                 w.WriteStartObject();
-                w.WriteString("type", "text");
-                w.WriteString("text", t.Text);
+                w.WriteString("type"u8, "text"u8);
+                w.WriteString("text"u8, t.Text);
                 w.WriteEndObject();
                 return true;
             case IrImage img:
@@ -399,20 +420,20 @@ internal static class AnthropicRequest
                 return true;
             case IrToolCall c:
                 w.WriteStartObject();
-                w.WriteString("type", "tool_use");
-                w.WriteString("id", c.Id);
-                w.WriteString("name", c.Name);
-                w.WritePropertyName("input");
+                w.WriteString("type"u8, "tool_use"u8);
+                w.WriteString("id"u8, c.Id);
+                w.WriteString("name"u8, c.Name);
+                w.WritePropertyName("input"u8);
                 JsonWrite.RawOrString(w, c.ArgumentsJson);
                 w.WriteEndObject();
                 return true;
             case IrToolResult tr:
                 w.WriteStartObject();
-                w.WriteString("type", "tool_result");
-                w.WriteString("tool_use_id", tr.ToolCallId);
+                w.WriteString("type"u8, "tool_result"u8);
+                w.WriteString("tool_use_id"u8, tr.ToolCallId);
                 if (tr.Content.Any(x => x is IrImage))
                 {
-                    w.WritePropertyName("content");
+                    w.WritePropertyName("content"u8);
                     w.WriteStartArray();
                     foreach (var x in tr.Content)
                     {
@@ -423,28 +444,28 @@ internal static class AnthropicRequest
                 }
                 else
                 {
-                    w.WriteString("content", tr.JoinedText());
+                    w.WriteString("content"u8, tr.JoinedText());
                 }
 
                 if (tr.IsError)
                 {
-                    w.WriteBoolean("is_error", true);
+                    w.WriteBoolean("is_error"u8, true);
                 }
 
                 w.WriteEndObject();
                 return true;
             case IrReasoning { RedactedData: { } data }:
                 w.WriteStartObject();
-                w.WriteString("type", "redacted_thinking");
-                w.WriteString("data", data);
+                w.WriteString("type"u8, "redacted_thinking"u8);
+                w.WriteString("data"u8, data);
                 w.WriteEndObject();
                 return true;
             case IrReasoning { Signature: { Length: > 0 } sig } r:
                 // Only signed thinking can be replayed; unsigned reasoning from other dialects is dropped.
                 w.WriteStartObject();
-                w.WriteString("type", "thinking");
-                w.WriteString("thinking", r.Text);
-                w.WriteString("signature", sig);
+                w.WriteString("type"u8, "thinking"u8);
+                w.WriteString("thinking"u8, r.Text);
+                w.WriteString("signature"u8, sig);
                 w.WriteEndObject();
                 return true;
             default:
@@ -455,24 +476,24 @@ internal static class AnthropicRequest
     private static void WriteImage(Utf8JsonWriter w, IrImage img)
     {
         w.WriteStartObject();
-        w.WriteString("type", "image");
-        w.WritePropertyName("source");
+        w.WriteString("type"u8, "image"u8);
+        w.WritePropertyName("source"u8);
         w.WriteStartObject();
         if (img.Base64Data is not null)
         {
-            w.WriteString("type", "base64");
-            w.WriteString("media_type", img.MediaType ?? "image/png");
-            w.WriteString("data", img.Base64Data);
+            w.WriteString("type"u8, "base64");
+            w.WriteString("media_type"u8, img.MediaType ?? "image/png");
+            w.WriteString("data"u8, img.Base64Data);
         }
         else if (img.Url is { } url && url.StartsWith("file_", StringComparison.Ordinal))
         {
-            w.WriteString("type", "file");
-            w.WriteString("file_id", url);
+            w.WriteString("type"u8, "file"u8);
+            w.WriteString("file_id"u8, url);
         }
         else
         {
-            w.WriteString("type", "url");
-            w.WriteString("url", img.Url);
+            w.WriteString("type"u8, "url"u8);
+            w.WriteString("url"u8, img.Url);
         }
 
         w.WriteEndObject();

@@ -36,12 +36,12 @@ internal static class AnthropicResponse
 
     public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
     {
-        w.WritePropertyName("usage");
+        w.WritePropertyName("usage"u8);
         w.WriteStartObject();
-        w.WriteNumber("input_tokens", Math.Max(0, u.InputTokens - u.CachedInputTokens));
-        w.WriteNumber("cache_creation_input_tokens", 0);
-        w.WriteNumber("cache_read_input_tokens", u.CachedInputTokens);
-        w.WriteNumber("output_tokens", u.OutputTokens);
+        w.WriteNumber("input_tokens"u8, Math.Max(0, u.InputTokens - u.CachedInputTokens));
+        w.WriteNumber("cache_creation_input_tokens"u8, 0);
+        w.WriteNumber("cache_read_input_tokens"u8, u.CachedInputTokens);
+        w.WriteNumber("output_tokens"u8, u.OutputTokens);
         w.WriteEndObject();
     }
 
@@ -49,11 +49,11 @@ internal static class AnthropicResponse
     {
         bool hasCalls = r.Parts.Any(p => p is IrToolCall);
         w.WriteStartObject();
-        w.WriteString("id", r.Id ?? Ids.NewMessageId());
-        w.WriteString("type", "message");
-        w.WriteString("role", "assistant");
-        w.WriteString("model", r.Model ?? string.Empty);
-        w.WritePropertyName("content");
+        w.WriteString("id"u8, r.Id ?? Ids.NewMessageId());
+        w.WriteString("type"u8, "message"u8);
+        w.WriteString("role"u8, "assistant"u8);
+        w.WriteString("model"u8, r.Model ?? string.Empty);
+        w.WritePropertyName("content"u8);
         w.WriteStartArray();
         foreach (var p in r.Parts)
         {
@@ -61,9 +61,9 @@ internal static class AnthropicResponse
             {
                 // A response may show unsigned reasoning (clients display it); only requests need signatures.
                 w.WriteStartObject();
-                w.WriteString("type", "thinking");
-                w.WriteString("thinking", unsigned.Text);
-                w.WriteString("signature", string.Empty);
+                w.WriteString("type"u8, "thinking"u8);
+                w.WriteString("thinking"u8, unsigned.Text);
+                w.WriteString("signature"u8, string.Empty);
                 w.WriteEndObject();
                 continue;
             }
@@ -72,8 +72,8 @@ internal static class AnthropicResponse
         }
 
         w.WriteEndArray();
-        w.WriteString("stop_reason", FinishReasons.ToAnthropic(FinishReasons.Normalise(r.FinishReason, hasCalls)));
-        w.WriteNull("stop_sequence");
+        w.WriteString("stop_reason"u8, FinishReasons.ToAnthropic(FinishReasons.Normalise(r.FinishReason, hasCalls)));
+        w.WriteNull("stop_sequence"u8);
         WriteUsage(w, r.Usage ?? new IrUsage(0, 0));
         w.WriteEndObject();
     }

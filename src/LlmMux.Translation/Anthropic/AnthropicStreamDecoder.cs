@@ -41,58 +41,97 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
     public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
         var sink = _sink!;
+        if (FastScan.TryAnthropicDelta(data.Span, out int fastIndex, out var kind, out string? value))
+        {
+            FastDelta(fastIndex, kind, value, sink);
+            return;
+        }
+
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
-        switch (root.Str("type"))
+        // Type strings are compared in place: this runs once per streamed token.
+        if (root.Is("type", "content_block_delta"u8))
         {
-            case "message_start":
-                var msg = root.Obj("message") ?? throw TranslationException.Missing("message");
-                sink.OnEvent(new IrStreamStart(msg.Str("id"), msg.Str("model")));
-                if (AnthropicResponse.DecodeUsage(msg.Obj("usage")) is { } startUsage)
-                {
-                    _usage = startUsage;
-                    sink.OnEvent(new IrUsageUpdate(_usage));
-                }
+            Delta(root.Int("index") ?? 0, root.Obj("delta") ?? throw TranslationException.Missing("delta"), sink);
+        }
+        else if (root.Is("type", "content_block_start"u8))
+        {
+            StartBlock(root.Int("index") ?? _blockToCall.Count, root.Obj("content_block") ?? throw TranslationException.Missing("content_block"), sink);
+        }
+        else if (root.Is("type", "message_start"u8))
+        {
+            var msg = root.Obj("message") ?? throw TranslationException.Missing("message");
+            sink.OnEvent(new IrStreamStart(msg.Str("id"), msg.Str("model")));
+            if (AnthropicResponse.DecodeUsage(msg.Obj("usage")) is { } startUsage)
+            {
+                _usage = startUsage;
+                sink.OnEvent(new IrUsageUpdate(_usage));
+            }
+        }
+        else if (root.Is("type", "message_delta"u8))
+        {
+            // message_delta usage is cumulative; input fields may be absent here, so keep the start values.
+            if (root.Obj("usage") is { } u)
+            {
+                long cacheRead = u.Long("cache_read_input_tokens") ?? _usage.CachedInputTokens;
+                long input = u.Long("input_tokens") is { } i
+                    ? i + cacheRead + (u.Long("cache_creation_input_tokens") ?? 0)
+                    : _usage.InputTokens;
+                _usage = new IrUsage(input, u.Long("output_tokens") ?? _usage.OutputTokens, cacheRead);
+                sink.OnEvent(new IrUsageUpdate(_usage));
+            }
 
-                break;
-            case "content_block_start":
-                StartBlock(root.Int("index") ?? _blockToCall.Count, root.Obj("content_block") ?? throw TranslationException.Missing("content_block"), sink);
-                break;
-            case "content_block_delta":
-                Delta(root.Int("index") ?? 0, root.Obj("delta") ?? throw TranslationException.Missing("delta"), sink);
-                break;
-            case "message_delta":
-                // message_delta usage is cumulative; input fields may be absent here, so keep the start values.
-                if (root.Obj("usage") is { } u)
-                {
-                    long cacheRead = u.Long("cache_read_input_tokens") ?? _usage.CachedInputTokens;
-                    long input = u.Long("input_tokens") is { } i
-                        ? i + cacheRead + (u.Long("cache_creation_input_tokens") ?? 0)
-                        : _usage.InputTokens;
-                    _usage = new IrUsage(input, u.Long("output_tokens") ?? _usage.OutputTokens, cacheRead);
-                    sink.OnEvent(new IrUsageUpdate(_usage));
-                }
+            if (root.Obj("delta")?.Str("stop_reason") is { } sr)
+            {
+                sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromAnthropic(sr), _calls > 0)));
+            }
+        }
+        else if (root.Is("type", "message_stop"u8))
+        {
+            if (!_ended)
+            {
+                _ended = true;
+                sink.OnEvent(IrStreamEnd.Instance);
+            }
+        }
+        else if (root.Is("type", "error"u8))
+        {
+            var err = root.Obj("error");
+            // An error event ends the upstream stream; the client gets it instead of a terminator.
+            _ended = true;
+            sink.OnEvent(new IrStreamError(err?.Str("message") ?? "upstream error", err?.Str("type")));
+        }
+        else if (root.TryProp("type", out var type) && type.ValueKind != JsonValueKind.String)
+        {
+            throw TranslationException.Type("type", "a string");
+        }
 
-                if (root.Obj("delta")?.Str("stop_reason") is { } sr)
-                {
-                    sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromAnthropic(sr), _calls > 0)));
-                }
+        // ping, content_block_stop and unknown future events need nothing: blocks close implicitly in IR.
+    }
 
-                break;
-            case "message_stop":
-                if (!_ended)
-                {
-                    _ended = true;
-                    sink.OnEvent(IrStreamEnd.Instance);
-                }
+    private void FastDelta(int index, AnthropicDeltaKind kind, string? value, IIrEventSink sink)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
 
+        switch (kind)
+        {
+            case AnthropicDeltaKind.Text:
+                sink.OnEvent(new IrTextDelta(value));
                 break;
-            case "error":
-                var err = root.Obj("error");
-                sink.OnEvent(new IrStreamError(err?.Str("message") ?? "upstream error", err?.Str("type")));
+            case AnthropicDeltaKind.Thinking:
+                sink.OnEvent(new IrReasoningDelta(value));
+                break;
+            case AnthropicDeltaKind.Signature:
+                sink.OnEvent(new IrReasoningSignature(value));
+                break;
+            case AnthropicDeltaKind.InputJson when index < _blockToCall.Count && _blockToCall[index] >= 0:
+                sink.OnEvent(new IrToolCallDelta(_blockToCall[index], value));
                 break;
             default:
-                break; // ping, content_block_stop (blocks close implicitly in IR)
+                break;
         }
     }
 
@@ -141,39 +180,36 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
 
     private void Delta(int index, JsonElement delta, IIrEventSink sink)
     {
-        switch (delta.Str("type"))
+        if (delta.Is("type", "text_delta"u8))
         {
-            case "text_delta":
-                if (delta.Str("text") is { Length: > 0 } t)
-                {
-                    sink.OnEvent(new IrTextDelta(t));
-                }
-
-                break;
-            case "input_json_delta":
-                if (index < _blockToCall.Count && _blockToCall[index] >= 0 && delta.Str("partial_json") is { Length: > 0 } pj)
-                {
-                    sink.OnEvent(new IrToolCallDelta(_blockToCall[index], pj));
-                }
-
-                break;
-            case "thinking_delta":
-                if (delta.Str("thinking") is { Length: > 0 } th)
-                {
-                    sink.OnEvent(new IrReasoningDelta(th));
-                }
-
-                break;
-            case "signature_delta":
-                if (delta.Str("signature") is { Length: > 0 } sig)
-                {
-                    sink.OnEvent(new IrReasoningSignature(sig));
-                }
-
-                break;
-            default:
-                break; // citations_delta: drop table
+            if (delta.Str("text") is { Length: > 0 } t)
+            {
+                sink.OnEvent(new IrTextDelta(t));
+            }
         }
+        else if (delta.Is("type", "input_json_delta"u8))
+        {
+            if (index < _blockToCall.Count && _blockToCall[index] >= 0 && delta.Str("partial_json") is { Length: > 0 } pj)
+            {
+                sink.OnEvent(new IrToolCallDelta(_blockToCall[index], pj));
+            }
+        }
+        else if (delta.Is("type", "thinking_delta"u8))
+        {
+            if (delta.Str("thinking") is { Length: > 0 } th)
+            {
+                sink.OnEvent(new IrReasoningDelta(th));
+            }
+        }
+        else if (delta.Is("type", "signature_delta"u8))
+        {
+            if (delta.Str("signature") is { Length: > 0 } sig)
+            {
+                sink.OnEvent(new IrReasoningSignature(sig));
+            }
+        }
+
+        // citations_delta and unknown deltas: drop table
     }
 
     public void Dispose() => _framer.Dispose();

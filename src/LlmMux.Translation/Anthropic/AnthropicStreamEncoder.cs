@@ -100,11 +100,11 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         Close(output);
         var w = BeginSse(output, "message_delta"u8);
         w.WriteStartObject();
-        w.WriteString("type", "message_delta");
-        w.WritePropertyName("delta");
+        w.WriteString("type"u8, "message_delta"u8);
+        w.WritePropertyName("delta"u8);
         w.WriteStartObject();
-        w.WriteString("stop_reason", FinishReasons.ToAnthropic(FinishReasons.Normalise(_finish ?? IrFinishReason.Stop, _sawToolCall)));
-        w.WriteNull("stop_sequence");
+        w.WriteString("stop_reason"u8, FinishReasons.ToAnthropic(FinishReasons.Normalise(_finish ?? IrFinishReason.Stop, _sawToolCall)));
+        w.WriteNull("stop_sequence"u8);
         w.WriteEndObject();
         AnthropicResponse.WriteUsage(w, _usage ?? new IrUsage(context.EstimatedInputTokens ?? 0, 0));
         w.WriteEndObject();
@@ -112,7 +112,7 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
 
         w = BeginSse(output, "message_stop"u8);
         w.WriteStartObject();
-        w.WriteString("type", "message_stop");
+        w.WriteString("type"u8, "message_stop"u8);
         w.WriteEndObject();
         EndSse(output);
         _done = true;
@@ -141,18 +141,18 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         _started = true;
         var w = BeginSse(output, "message_start"u8);
         w.WriteStartObject();
-        w.WriteString("type", "message_start");
-        w.WritePropertyName("message");
+        w.WriteString("type"u8, "message_start"u8);
+        w.WritePropertyName("message"u8);
         w.WriteStartObject();
-        w.WriteString("id", _id ?? Ids.NewMessageId());
-        w.WriteString("type", "message");
-        w.WriteString("role", "assistant");
-        w.WriteString("model", context.Model ?? _model ?? string.Empty);
-        w.WritePropertyName("content");
+        w.WriteString("id"u8, _id ?? Ids.NewMessageId());
+        w.WriteString("type"u8, "message"u8);
+        w.WriteString("role"u8, "assistant"u8);
+        w.WriteString("model"u8, context.Model ?? _model ?? string.Empty);
+        w.WritePropertyName("content"u8);
         w.WriteStartArray();
         w.WriteEndArray();
-        w.WriteNull("stop_reason");
-        w.WriteNull("stop_sequence");
+        w.WriteNull("stop_reason"u8);
+        w.WriteNull("stop_sequence"u8);
         var u = _usage ?? new IrUsage(context.EstimatedInputTokens ?? 0, 0);
         AnthropicResponse.WriteUsage(w, u with { OutputTokens = Math.Max(1, u.OutputTokens) });
         w.WriteEndObject();
@@ -173,26 +173,26 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         _openToolCall = toolCall;
         var w = BeginSse(output, "content_block_start"u8);
         w.WriteStartObject();
-        w.WriteString("type", "content_block_start");
-        w.WriteNumber("index", _nextBlock);
-        w.WritePropertyName("content_block");
+        w.WriteString("type"u8, "content_block_start"u8);
+        w.WriteNumber("index"u8, _nextBlock);
+        w.WritePropertyName("content_block"u8);
         w.WriteStartObject();
         switch (kind)
         {
             case Block.Text:
-                w.WriteString("type", "text");
-                w.WriteString("text", string.Empty);
+                w.WriteString("type"u8, "text"u8);
+                w.WriteString("text"u8, string.Empty);
                 break;
             case Block.Thinking:
-                w.WriteString("type", "thinking");
-                w.WriteString("thinking", string.Empty);
-                w.WriteString("signature", string.Empty);
+                w.WriteString("type"u8, "thinking"u8);
+                w.WriteString("thinking"u8, string.Empty);
+                w.WriteString("signature"u8, string.Empty);
                 break;
             default:
-                w.WriteString("type", "tool_use");
-                w.WriteString("id", id);
-                w.WriteString("name", name);
-                w.WritePropertyName("input");
+                w.WriteString("type"u8, "tool_use"u8);
+                w.WriteString("id"u8, id);
+                w.WriteString("name"u8, name);
+                w.WritePropertyName("input"u8);
                 w.WriteStartObject();
                 w.WriteEndObject();
                 break;
@@ -212,8 +212,8 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
 
         var w = BeginSse(output, "content_block_stop"u8);
         w.WriteStartObject();
-        w.WriteString("type", "content_block_stop");
-        w.WriteNumber("index", _nextBlock);
+        w.WriteString("type"u8, "content_block_stop"u8);
+        w.WriteNumber("index"u8, _nextBlock);
         w.WriteEndObject();
         EndSse(output);
         _nextBlock++;
@@ -225,11 +225,11 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
     {
         var w = BeginSse(output, "content_block_delta"u8);
         w.WriteStartObject();
-        w.WriteString("type", "content_block_delta");
-        w.WriteNumber("index", _nextBlock);
-        w.WritePropertyName("delta");
+        w.WriteString("type"u8, "content_block_delta"u8);
+        w.WriteNumber("index"u8, _nextBlock);
+        w.WritePropertyName("delta"u8);
         w.WriteStartObject();
-        w.WriteString("type", type);
+        w.WriteString("type"u8, type);
         w.WriteString(field, value);
         w.WriteEndObject();
         w.WriteEndObject();
@@ -240,19 +240,19 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
     {
         var w = BeginSse(output, "content_block_start"u8);
         w.WriteStartObject();
-        w.WriteString("type", "content_block_start");
-        w.WriteNumber("index", _nextBlock);
-        w.WritePropertyName("content_block");
+        w.WriteString("type"u8, "content_block_start"u8);
+        w.WriteNumber("index"u8, _nextBlock);
+        w.WritePropertyName("content_block"u8);
         w.WriteStartObject();
-        w.WriteString("type", "redacted_thinking");
-        w.WriteString("data", data);
+        w.WriteString("type"u8, "redacted_thinking"u8);
+        w.WriteString("data"u8, data);
         w.WriteEndObject();
         w.WriteEndObject();
         EndSse(output);
         w = BeginSse(output, "content_block_stop"u8);
         w.WriteStartObject();
-        w.WriteString("type", "content_block_stop");
-        w.WriteNumber("index", _nextBlock);
+        w.WriteString("type"u8, "content_block_stop"u8);
+        w.WriteNumber("index"u8, _nextBlock);
         w.WriteEndObject();
         EndSse(output);
         _nextBlock++;

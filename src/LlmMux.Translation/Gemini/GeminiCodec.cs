@@ -35,7 +35,7 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
         w.WriteStartObject();
         JsonWrite.StringIf(w, "model", request.Model);
         JsonWrite.StringIf(w, "project", overrides?.CodeAssistProject);
-        w.WritePropertyName("request");
+        w.WritePropertyName("request"u8);
         GeminiRequest.Encode(request, w);
         w.WriteEndObject();
     }
@@ -52,7 +52,7 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
         }
 
         w.WriteStartObject();
-        w.WritePropertyName("response");
+        w.WritePropertyName("response"u8);
         GeminiResponse.Encode(response, w);
         w.WriteEndObject();
     }

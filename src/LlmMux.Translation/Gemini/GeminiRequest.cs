@@ -214,7 +214,7 @@ internal static class GeminiRequest
         bool needsSignature = r.Model?.Contains("gemini-3", StringComparison.OrdinalIgnoreCase) == true;
 
         w.WriteStartObject();
-        w.WritePropertyName("contents");
+        w.WritePropertyName("contents"u8);
         w.WriteStartArray();
         var pending = new List<IrPart>();
         bool pendingModel = false;
@@ -240,15 +240,15 @@ internal static class GeminiRequest
 
         if (!r.System.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("systemInstruction");
+            w.WritePropertyName("systemInstruction"u8);
             w.WriteStartObject();
-            w.WriteString("role", "user");
-            w.WritePropertyName("parts");
+            w.WriteString("role"u8, "user"u8);
+            w.WritePropertyName("parts"u8);
             w.WriteStartArray();
             foreach (var s in r.System)
             {
                 w.WriteStartObject();
-                w.WriteString("text", s);
+                w.WriteString("text"u8, s);
                 w.WriteEndObject();
             }
 
@@ -258,18 +258,18 @@ internal static class GeminiRequest
 
         if (!r.Tools.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("tools");
+            w.WritePropertyName("tools"u8);
             w.WriteStartArray();
             w.WriteStartObject();
-            w.WritePropertyName("functionDeclarations");
+            w.WritePropertyName("functionDeclarations"u8);
             w.WriteStartArray();
             foreach (var t in r.Tools)
             {
                 w.WriteStartObject();
-                w.WriteString("name", t.Name);
+                w.WriteString("name"u8, t.Name);
                 JsonWrite.StringIf(w, "description", t.Description);
                 // parametersJsonSchema takes full JSON Schema as-is; the OpenAPI-subset "parameters" would force a lossy rewrite.
-                w.WritePropertyName("parametersJsonSchema");
+                w.WritePropertyName("parametersJsonSchema"u8);
                 JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
                 w.WriteEndObject();
             }
@@ -281,11 +281,11 @@ internal static class GeminiRequest
 
         if (r.ToolChoice is { } tc && !r.Tools.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("toolConfig");
+            w.WritePropertyName("toolConfig"u8);
             w.WriteStartObject();
-            w.WritePropertyName("functionCallingConfig");
+            w.WritePropertyName("functionCallingConfig"u8);
             w.WriteStartObject();
-            w.WriteString("mode", tc.Kind switch
+            w.WriteString("mode"u8, tc.Kind switch
             {
                 IrToolChoiceKind.None => "NONE",
                 IrToolChoiceKind.Required or IrToolChoiceKind.Specific => "ANY",
@@ -293,7 +293,7 @@ internal static class GeminiRequest
             });
             if (tc.Kind == IrToolChoiceKind.Specific)
             {
-                w.WritePropertyName("allowedFunctionNames");
+                w.WritePropertyName("allowedFunctionNames"u8);
                 w.WriteStartArray();
                 w.WriteStringValue(tc.Name);
                 w.WriteEndArray();
@@ -309,7 +309,7 @@ internal static class GeminiRequest
 
     private static void WriteGenerationConfig(Utf8JsonWriter w, IrGenerationParams p)
     {
-        w.WritePropertyName("generationConfig");
+        w.WritePropertyName("generationConfig"u8);
         w.WriteStartObject();
         JsonWrite.NumberIf(w, "maxOutputTokens", p.MaxTokens);
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
@@ -317,7 +317,7 @@ internal static class GeminiRequest
         JsonWrite.NumberIf(w, "topK", p.TopK);
         if (!p.Stop.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("stopSequences");
+            w.WritePropertyName("stopSequences"u8);
             w.WriteStartArray();
             foreach (var s in p.Stop)
             {
@@ -330,25 +330,25 @@ internal static class GeminiRequest
         JsonWrite.NumberIf(w, "seed", p.Seed);
         if (p.ResponseFormat is { Kind: not IrResponseFormatKind.Text } rf)
         {
-            w.WriteString("responseMimeType", "application/json");
+            w.WriteString("responseMimeType"u8, "application/json");
             if (rf.Kind == IrResponseFormatKind.JsonSchema && rf.SchemaJson is not null)
             {
-                w.WritePropertyName("responseJsonSchema");
+                w.WritePropertyName("responseJsonSchema"u8);
                 JsonWrite.RawOrString(w, rf.SchemaJson);
             }
         }
 
         if (p.Reasoning is { } rc)
         {
-            w.WritePropertyName("thinkingConfig");
+            w.WritePropertyName("thinkingConfig"u8);
             w.WriteStartObject();
             int? budget = ReasoningMap.Budget(rc);
             if (budget is { } b)
             {
-                w.WriteNumber("thinkingBudget", b);
+                w.WriteNumber("thinkingBudget"u8, b);
             }
 
-            w.WriteBoolean("includeThoughts", rc.IncludeThoughts ?? budget != 0);
+            w.WriteBoolean("includeThoughts"u8, rc.IncludeThoughts ?? budget != 0);
             w.WriteEndObject();
         }
 
@@ -358,8 +358,8 @@ internal static class GeminiRequest
     private static void WriteContent(Utf8JsonWriter w, bool isModel, List<IrPart> parts, Dictionary<string, string> names, bool needsSignature)
     {
         w.WriteStartObject();
-        w.WriteString("role", isModel ? "model" : "user");
-        w.WritePropertyName("parts");
+        w.WriteString("role"u8, isModel ? "model" : "user");
+        w.WritePropertyName("parts"u8);
         w.WriteStartArray();
         string? pendingSig = null;
         bool firstCall = true;
@@ -373,15 +373,15 @@ internal static class GeminiRequest
                     break;
                 case IrReasoning { Text.Length: > 0 } rsn when isModel:
                     w.WriteStartObject();
-                    w.WriteString("text", rsn.Text);
-                    w.WriteBoolean("thought", true);
+                    w.WriteString("text"u8, rsn.Text);
+                    w.WriteBoolean("thought"u8, true);
                     JsonWrite.StringIf(w, "thoughtSignature", rsn.Signature);
                     w.WriteEndObject();
                     written++;
                     break;
                 case IrText t:
                     w.WriteStartObject();
-                    w.WriteString("text", t.Text);
+                    w.WriteString("text"u8, t.Text);
                     JsonWrite.StringIf(w, "thoughtSignature", pendingSig);
                     pendingSig = null;
                     w.WriteEndObject();
@@ -393,11 +393,11 @@ internal static class GeminiRequest
                     break;
                 case IrToolCall c:
                     w.WriteStartObject();
-                    w.WritePropertyName("functionCall");
+                    w.WritePropertyName("functionCall"u8);
                     w.WriteStartObject();
-                    w.WriteString("id", c.Id);
-                    w.WriteString("name", c.Name);
-                    w.WritePropertyName("args");
+                    w.WriteString("id"u8, c.Id);
+                    w.WriteString("name"u8, c.Name);
+                    w.WritePropertyName("args"u8);
                     JsonWrite.RawOrString(w, c.ArgumentsJson);
                     w.WriteEndObject();
                     string? callSig = c.Signature ?? pendingSig ?? (needsSignature && firstCall ? SkipSignature : null);
@@ -426,7 +426,7 @@ internal static class GeminiRequest
         {
             // Gemini rejects a content without parts; an empty text keeps the turn structure.
             w.WriteStartObject();
-            w.WriteString("text", string.Empty);
+            w.WriteString("text"u8, string.Empty);
             JsonWrite.StringIf(w, "thoughtSignature", pendingSig);
             w.WriteEndObject();
         }
@@ -438,11 +438,11 @@ internal static class GeminiRequest
     private static void WriteFunctionResponse(Utf8JsonWriter w, IrToolResult tr, Dictionary<string, string> names)
     {
         w.WriteStartObject();
-        w.WritePropertyName("functionResponse");
+        w.WritePropertyName("functionResponse"u8);
         w.WriteStartObject();
-        w.WriteString("id", tr.ToolCallId);
-        w.WriteString("name", tr.Name ?? (names.TryGetValue(tr.ToolCallId, out var n) ? n : tr.ToolCallId));
-        w.WritePropertyName("response");
+        w.WriteString("id"u8, tr.ToolCallId);
+        w.WriteString("name"u8, tr.Name ?? (names.TryGetValue(tr.ToolCallId, out var n) ? n : tr.ToolCallId));
+        w.WritePropertyName("response"u8);
         string text = tr.JoinedText();
         if (!tr.IsError && JsonWrite.IsJsonObject(text))
         {
@@ -465,17 +465,17 @@ internal static class GeminiRequest
         w.WriteStartObject();
         if (img.Base64Data is not null)
         {
-            w.WritePropertyName("inlineData");
+            w.WritePropertyName("inlineData"u8);
             w.WriteStartObject();
-            w.WriteString("mimeType", img.MediaType ?? "image/png");
-            w.WriteString("data", img.Base64Data);
+            w.WriteString("mimeType"u8, img.MediaType ?? "image/png");
+            w.WriteString("data"u8, img.Base64Data);
         }
         else
         {
-            w.WritePropertyName("fileData");
+            w.WritePropertyName("fileData"u8);
             w.WriteStartObject();
-            w.WriteString("mimeType", img.MediaType ?? GuessMime(img.Url!));
-            w.WriteString("fileUri", img.Url);
+            w.WriteString("mimeType"u8, img.MediaType ?? GuessMime(img.Url!));
+            w.WriteString("fileUri"u8, img.Url);
         }
 
         w.WriteEndObject();

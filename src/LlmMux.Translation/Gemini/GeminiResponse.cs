@@ -106,19 +106,19 @@ internal static class GeminiResponse
 
     public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
     {
-        w.WritePropertyName("usageMetadata");
+        w.WritePropertyName("usageMetadata"u8);
         w.WriteStartObject();
-        w.WriteNumber("promptTokenCount", u.InputTokens);
-        w.WriteNumber("candidatesTokenCount", Math.Max(0, u.OutputTokens - u.ReasoningTokens));
-        w.WriteNumber("totalTokenCount", u.TotalTokens);
+        w.WriteNumber("promptTokenCount"u8, u.InputTokens);
+        w.WriteNumber("candidatesTokenCount"u8, Math.Max(0, u.OutputTokens - u.ReasoningTokens));
+        w.WriteNumber("totalTokenCount"u8, u.TotalTokens);
         if (u.CachedInputTokens > 0)
         {
-            w.WriteNumber("cachedContentTokenCount", u.CachedInputTokens);
+            w.WriteNumber("cachedContentTokenCount"u8, u.CachedInputTokens);
         }
 
         if (u.ReasoningTokens > 0)
         {
-            w.WriteNumber("thoughtsTokenCount", u.ReasoningTokens);
+            w.WriteNumber("thoughtsTokenCount"u8, u.ReasoningTokens);
         }
 
         w.WriteEndObject();
@@ -127,13 +127,13 @@ internal static class GeminiResponse
     public static void Encode(IrResponse r, Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WritePropertyName("candidates");
+        w.WritePropertyName("candidates"u8);
         w.WriteStartArray();
         w.WriteStartObject();
-        w.WritePropertyName("content");
+        w.WritePropertyName("content"u8);
         w.WriteStartObject();
-        w.WriteString("role", "model");
-        w.WritePropertyName("parts");
+        w.WriteString("role"u8, "model"u8);
+        w.WritePropertyName("parts"u8);
         w.WriteStartArray();
         string? pendingSig = null;
         foreach (var p in r.Parts)
@@ -156,10 +156,10 @@ internal static class GeminiResponse
                     break;
                 case IrImage { Base64Data: not null } img:
                     w.WriteStartObject();
-                    w.WritePropertyName("inlineData");
+                    w.WritePropertyName("inlineData"u8);
                     w.WriteStartObject();
-                    w.WriteString("mimeType", img.MediaType ?? "image/png");
-                    w.WriteString("data", img.Base64Data);
+                    w.WriteString("mimeType"u8, img.MediaType ?? "image/png");
+                    w.WriteString("data"u8, img.Base64Data);
                     w.WriteEndObject();
                     w.WriteEndObject();
                     break;
@@ -175,8 +175,8 @@ internal static class GeminiResponse
 
         w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteString("finishReason", FinishReasons.ToGemini(r.FinishReason));
-        w.WriteNumber("index", 0);
+        w.WriteString("finishReason"u8, FinishReasons.ToGemini(r.FinishReason));
+        w.WriteNumber("index"u8, 0);
         w.WriteEndObject();
         w.WriteEndArray();
         if (r.Usage is { } u)
@@ -192,10 +192,10 @@ internal static class GeminiResponse
     internal static void WriteTextPart(Utf8JsonWriter w, string text, bool thought, string? signature)
     {
         w.WriteStartObject();
-        w.WriteString("text", text);
+        w.WriteString("text"u8, text);
         if (thought)
         {
-            w.WriteBoolean("thought", true);
+            w.WriteBoolean("thought"u8, true);
         }
 
         JsonWrite.StringIf(w, "thoughtSignature", signature);
@@ -205,11 +205,11 @@ internal static class GeminiResponse
     internal static void WriteCallPart(Utf8JsonWriter w, IrToolCall c, string? signature)
     {
         w.WriteStartObject();
-        w.WritePropertyName("functionCall");
+        w.WritePropertyName("functionCall"u8);
         w.WriteStartObject();
-        w.WriteString("id", c.Id);
-        w.WriteString("name", c.Name);
-        w.WritePropertyName("args");
+        w.WriteString("id"u8, c.Id);
+        w.WriteString("name"u8, c.Name);
+        w.WritePropertyName("args"u8);
         JsonWrite.RawOrString(w, c.ArgumentsJson);
         w.WriteEndObject();
         JsonWrite.StringIf(w, "thoughtSignature", signature);

@@ -9,6 +9,8 @@ namespace LlmMux.Translation.Gemini;
 internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFrameHandler
 {
     private readonly SseFramer _framer = new();
+    private JsonArrayFramer? _array; // set when the upstream streams a JSON array instead of SSE
+    private bool _modeKnown;
     private IIrEventSink? _sink;
     private bool _started;
     private bool _finished;
@@ -18,12 +20,39 @@ internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFram
     public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
     {
         _sink = sink;
-        _framer.Feed(chunk, this);
+        if (!_modeKnown)
+        {
+            var trimmed = chunk.TrimStart(" \t\r\n"u8);
+            if (trimmed.IsEmpty)
+            {
+                return; // leading whitespace carries no information
+            }
+
+            _modeKnown = true;
+            if (trimmed[0] == (byte)'[')
+            {
+                _array = new JsonArrayFramer();
+            }
+        }
+
+        if (_array is not null)
+        {
+            _array.Feed(chunk, this);
+        }
+        else
+        {
+            _framer.Feed(chunk, this);
+        }
     }
 
     public void Complete(IIrEventSink sink)
     {
         _sink = sink;
+        if (_array is { HasPartial: true })
+        {
+            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an array element");
+        }
+
         try
         {
             _framer.Complete(this);
@@ -53,6 +82,7 @@ internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFram
         var root = JsonRead.RootObject(doc);
         if (root.TryProp("error", out var err))
         {
+            _finished = _ended = true; // an error object ends the stream
             sink.OnEvent(new IrStreamError(err.ValueKind == JsonValueKind.Object ? err.Str("message") ?? err.GetRawText() : err.ToString(), err.ValueKind == JsonValueKind.Object ? err.Str("status") : null));
             return;
         }
@@ -151,5 +181,9 @@ internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFram
         }
     }
 
-    public void Dispose() => _framer.Dispose();
+    public void Dispose()
+    {
+        _framer.Dispose();
+        _array?.Dispose();
+    }
 }

@@ -21,6 +21,7 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
     private string? _pendingSig;
     private IrUsage? _usage;
     private IrFinishReason? _finish;
+    private int _frames;
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
@@ -92,18 +93,19 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
         FlushCall(output);
         var w = BeginChunk(output);
         w.WriteStartObject();
-        w.WritePropertyName("content");
+        w.WritePropertyName("content"u8);
         w.WriteStartObject();
-        w.WriteString("role", "model");
-        w.WritePropertyName("parts");
+        w.WriteString("role"u8, "model"u8);
+        w.WritePropertyName("parts"u8);
         w.WriteStartArray();
         GeminiResponse.WriteTextPart(w, string.Empty, false, _pendingSig);
         w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteString("finishReason", FinishReasons.ToGemini(_finish ?? IrFinishReason.Stop));
-        w.WriteNumber("index", 0);
+        w.WriteString("finishReason"u8, FinishReasons.ToGemini(_finish ?? IrFinishReason.Stop));
+        w.WriteNumber("index"u8, 0);
         w.WriteEndObject();
         EndChunk(w, output, withUsage: true);
+        CloseArray(output);
         _done = true;
     }
 
@@ -114,9 +116,10 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
             return;
         }
 
-        var w = BeginSse(output, default);
+        var w = BeginFrame(output);
         ErrorBodies.Write(w, Dialect.Gemini, 500, message, code is { Length: > 0 } c && c.All(ch => ch is (>= 'A' and <= 'Z') or '_') ? c : null);
-        EndSse(output);
+        EndFrame(output);
+        CloseArray(output);
         _done = true;
     }
 
@@ -129,15 +132,15 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
 
         var w = BeginChunk(output);
         w.WriteStartObject();
-        w.WritePropertyName("content");
+        w.WritePropertyName("content"u8);
         w.WriteStartObject();
-        w.WriteString("role", "model");
-        w.WritePropertyName("parts");
+        w.WriteString("role"u8, "model"u8);
+        w.WritePropertyName("parts"u8);
         w.WriteStartArray();
         GeminiResponse.WriteCallPart(w, new IrToolCall(_callId!, _callName!, _args.ToString()), _callSig);
         w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteNumber("index", 0);
+        w.WriteNumber("index"u8, 0);
         w.WriteEndObject();
         EndChunk(w, output, withUsage: false);
         _openCall = -1;
@@ -148,32 +151,64 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
     {
         var w = BeginChunk(output);
         w.WriteStartObject();
-        w.WritePropertyName("content");
+        w.WritePropertyName("content"u8);
         w.WriteStartObject();
-        w.WriteString("role", "model");
-        w.WritePropertyName("parts");
+        w.WriteString("role"u8, "model"u8);
+        w.WritePropertyName("parts"u8);
         w.WriteStartArray();
         GeminiResponse.WriteTextPart(w, text, thought, _pendingSig);
         _pendingSig = null;
         w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteNumber("index", 0);
+        w.WriteNumber("index"u8, 0);
         w.WriteEndObject();
         EndChunk(w, output, withUsage: false);
+    }
+
+    /// <summary>SSE <c>data:</c> frame, or the next element of a JSON array.</summary>
+    private Utf8JsonWriter BeginFrame(IBufferWriter<byte> output)
+    {
+        if (!context.GeminiJsonArray)
+        {
+            return BeginSse(output, default);
+        }
+
+        output.Write(_frames++ == 0 ? "["u8 : ",\r\n"u8);
+        return BeginRaw(output);
+    }
+
+    private void EndFrame(IBufferWriter<byte> output)
+    {
+        if (context.GeminiJsonArray)
+        {
+            EndRaw();
+        }
+        else
+        {
+            EndSse(output);
+        }
+    }
+
+    private void CloseArray(IBufferWriter<byte> output)
+    {
+        if (context.GeminiJsonArray)
+        {
+            output.Write(_frames == 0 ? "[]"u8 : "]"u8);
+        }
     }
 
     /// <summary>Opens the chunk up to the first candidate object.</summary>
     private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
     {
-        var w = BeginSse(output, default);
+        var w = BeginFrame(output);
         w.WriteStartObject();
         if (envelope)
         {
-            w.WritePropertyName("response");
+            w.WritePropertyName("response"u8);
             w.WriteStartObject();
         }
 
-        w.WritePropertyName("candidates");
+        w.WritePropertyName("candidates"u8);
         w.WriteStartArray();
         return w;
     }
@@ -186,14 +221,14 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
             GeminiResponse.WriteUsage(w, u);
         }
 
-        w.WriteString("modelVersion", context.Model ?? _model ?? string.Empty);
-        w.WriteString("responseId", _id ??= Guid.NewGuid().ToString("N")[..22]);
+        w.WriteString("modelVersion"u8, context.Model ?? _model ?? string.Empty);
+        w.WriteString("responseId"u8, _id ??= Guid.NewGuid().ToString("N")[..22]);
         if (envelope)
         {
             w.WriteEndObject();
         }
 
         w.WriteEndObject();
-        EndSse(output);
+        EndFrame(output);
     }
 }

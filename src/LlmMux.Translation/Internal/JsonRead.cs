@@ -43,6 +43,10 @@ internal static class JsonRead
         return false;
     }
 
+    /// <summary>True when the property holds a string equal to <paramref name="value"/>, without allocating it.</summary>
+    public static bool Is(this JsonElement obj, string name, ReadOnlySpan<byte> value) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.ValueEquals(value);
+
     public static JsonElement Req(this JsonElement obj, string name)
     {
         if (!obj.TryProp(name, out var v))

@@ -82,20 +82,31 @@ internal static class JsonWrite
         }
     }
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? scratch;
+
+    /// <summary>Writes into a per-thread scratch buffer and copies out once, so a body costs one exact-size array.</summary>
     public static byte[] ToBytes(Action<Utf8JsonWriter> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var buffer = scratch ?? new ArrayBufferWriter<byte>(16 * 1024);
+        scratch = null; // re-entrant use gets its own buffer
         var w = Rent(buffer);
         try
         {
             write(w);
+            w.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
         finally
         {
             Return(w);
+            // Keep moderately sized buffers only; a huge one-off body should not stay pinned to the thread.
+            if (buffer.Capacity <= 1024 * 1024)
+            {
+                buffer.ResetWrittenCount();
+                scratch = buffer;
+            }
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>True when the text is a JSON object (tool results that are objects are passed as objects to Gemini).</summary>

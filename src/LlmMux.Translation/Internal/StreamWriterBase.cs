@@ -32,6 +32,19 @@ internal abstract class StreamWriterBase
         output.Write("\n\n"u8);
     }
 
+    /// <summary>Starts a bare JSON value (NDJSON line or JSON-array element) and returns the writer.</summary>
+    protected Utf8JsonWriter BeginRaw(IBufferWriter<byte> output)
+    {
+        _w.Reset(output);
+        return _w;
+    }
+
+    protected void EndRaw()
+    {
+        _w.Flush();
+        _w.Reset(DetachedSink.Instance);
+    }
+
     protected Utf8JsonWriter BeginLine(IBufferWriter<byte> output)
     {
         _w.Reset(output);

@@ -21,6 +21,13 @@ public sealed record IrGenerationParams
     public IrReasoningConfig? Reasoning { get; init; }
 
     public IrResponseFormat? ResponseFormat { get; init; }
+
+    public bool Equals(IrGenerationParams? other) =>
+        other is not null && MaxTokens == other.MaxTokens && Temperature.Equals(other.Temperature) && TopP.Equals(other.TopP)
+        && TopK == other.TopK && IrEquality.Same(Stop, other.Stop) && Seed == other.Seed && Equals(Reasoning, other.Reasoning)
+        && Equals(ResponseFormat, other.ResponseFormat);
+
+    public override int GetHashCode() => HashCode.Combine(MaxTokens, Temperature, TopP, TopK, IrEquality.Hash(Stop), Seed, Reasoning, ResponseFormat);
 }
 
 /// <summary>Reasoning request. Effort (OpenAI words) and budget (tokens) are converted into each other when a target

@@ -40,6 +40,11 @@ public sealed record IrToolResult(string ToolCallId, string? Name, ImmutableArra
 {
     /// <summary>The textual content of the result (images skipped).</summary>
     public string JoinedText() => IrPartText.Join(Content);
+
+    public bool Equals(IrToolResult? other) =>
+        other is not null && ToolCallId == other.ToolCallId && Name == other.Name && IsError == other.IsError && IrEquality.Same(Content, other.Content);
+
+    public override int GetHashCode() => HashCode.Combine(ToolCallId, Name, IsError, IrEquality.Hash(Content));
 }
 
 /// <summary>Model reasoning. <paramref name="Signature"/> is Anthropic's signature, Gemini's thoughtSignature or

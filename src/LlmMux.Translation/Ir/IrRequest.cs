@@ -29,6 +29,14 @@ public sealed record IrRequest
 
     /// <summary>Anthropic <c>metadata.user_id</c> / OpenAI <c>user</c>.</summary>
     public string? User { get; init; }
+
+    public bool Equals(IrRequest? other) =>
+        other is not null && Model == other.Model && IrEquality.Same(System, other.System) && IrEquality.Same(Messages, other.Messages)
+        && IrEquality.Same(Tools, other.Tools) && Equals(ToolChoice, other.ToolChoice) && Params.Equals(other.Params)
+        && Stream == other.Stream && StreamIncludeUsage == other.StreamIncludeUsage && ParallelToolCalls == other.ParallelToolCalls
+        && User == other.User;
+
+    public override int GetHashCode() => HashCode.Combine(Model, IrEquality.Hash(Messages), IrEquality.Hash(Tools), Params);
 }
 
 public enum IrRole
@@ -39,7 +47,12 @@ public enum IrRole
     Tool,
 }
 
-public sealed record IrMessage(IrRole Role, ImmutableArray<IrPart> Parts);
+public sealed record IrMessage(IrRole Role, ImmutableArray<IrPart> Parts)
+{
+    public bool Equals(IrMessage? other) => other is not null && Role == other.Role && IrEquality.Same(Parts, other.Parts);
+
+    public override int GetHashCode() => HashCode.Combine(Role, IrEquality.Hash(Parts));
+}
 
 public sealed record IrTool(string Name, string? Description, string ParametersJson);
 

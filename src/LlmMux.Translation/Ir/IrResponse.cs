@@ -18,6 +18,12 @@ public sealed record IrResponse
 
     /// <summary>Unix seconds; encoders use now when absent.</summary>
     public long? Created { get; init; }
+
+    public bool Equals(IrResponse? other) =>
+        other is not null && Id == other.Id && Model == other.Model && IrEquality.Same(Parts, other.Parts)
+        && FinishReason == other.FinishReason && Equals(Usage, other.Usage) && Created == other.Created;
+
+    public override int GetHashCode() => HashCode.Combine(Id, Model, IrEquality.Hash(Parts), FinishReason, Usage, Created);
 }
 
 /// <summary>Why generation stopped. Mapped to and from every dialect in <see cref="FinishReasons"/>.</summary>

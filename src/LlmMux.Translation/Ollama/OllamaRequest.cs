@@ -198,13 +198,13 @@ internal static class OllamaRequest
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         w.WriteStartObject();
         JsonWrite.StringIf(w, "model", r.Model);
-        w.WritePropertyName("messages");
+        w.WritePropertyName("messages"u8);
         w.WriteStartArray();
         foreach (var s in r.System)
         {
             w.WriteStartObject();
-            w.WriteString("role", "system");
-            w.WriteString("content", s);
+            w.WriteString("role"u8, "system"u8);
+            w.WriteString("content"u8, s);
             w.WriteEndObject();
         }
 
@@ -214,17 +214,17 @@ internal static class OllamaRequest
             {
                 case IrRole.Assistant:
                     w.WriteStartObject();
-                    w.WriteString("role", "assistant");
-                    w.WriteString("content", IrPartText.Join(m.Parts));
+                    w.WriteString("role"u8, "assistant"u8);
+                    w.WriteString("content"u8, IrPartText.Join(m.Parts));
                     string thinking = string.Concat(m.Parts.OfType<IrReasoning>().Select(x => x.Text));
                     if (thinking.Length > 0)
                     {
-                        w.WriteString("thinking", thinking);
+                        w.WriteString("thinking"u8, thinking);
                     }
 
                     if (m.Parts.Any(p => p is IrToolCall))
                     {
-                        w.WritePropertyName("tool_calls");
+                        w.WritePropertyName("tool_calls"u8);
                         w.WriteStartArray();
                         foreach (var c in m.Parts.OfType<IrToolCall>())
                         {
@@ -241,22 +241,22 @@ internal static class OllamaRequest
                     foreach (var tr in m.Parts.OfType<IrToolResult>())
                     {
                         w.WriteStartObject();
-                        w.WriteString("role", "tool");
-                        w.WriteString("content", tr.JoinedText());
-                        w.WriteString("tool_name", tr.Name ?? (names.TryGetValue(tr.ToolCallId, out var n) ? n : tr.ToolCallId));
+                        w.WriteString("role"u8, "tool"u8);
+                        w.WriteString("content"u8, tr.JoinedText());
+                        w.WriteString("tool_name"u8, tr.Name ?? (names.TryGetValue(tr.ToolCallId, out var n) ? n : tr.ToolCallId));
                         w.WriteEndObject();
                     }
 
                     if (m.Parts.Any(p => p is IrText or IrImage))
                     {
                         w.WriteStartObject();
-                        w.WriteString("role", "user");
-                        w.WriteString("content", IrPartText.Join(m.Parts));
+                        w.WriteString("role"u8, "user"u8);
+                        w.WriteString("content"u8, IrPartText.Join(m.Parts));
                         // Ollama only takes inline base64 images; URLs are dropped (drop table).
                         var images = m.Parts.OfType<IrImage>().Where(i => i.Base64Data is not null).ToList();
                         if (images.Count > 0)
                         {
-                            w.WritePropertyName("images");
+                            w.WritePropertyName("images"u8);
                             w.WriteStartArray();
                             foreach (var i in images)
                             {
@@ -276,17 +276,17 @@ internal static class OllamaRequest
         w.WriteEndArray();
         if (!r.Tools.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("tools");
+            w.WritePropertyName("tools"u8);
             w.WriteStartArray();
             foreach (var t in r.Tools)
             {
                 w.WriteStartObject();
-                w.WriteString("type", "function");
-                w.WritePropertyName("function");
+                w.WriteString("type"u8, "function"u8);
+                w.WritePropertyName("function"u8);
                 w.WriteStartObject();
-                w.WriteString("name", t.Name);
+                w.WriteString("name"u8, t.Name);
                 JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters");
+                w.WritePropertyName("parameters"u8);
                 JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
                 w.WriteEndObject();
                 w.WriteEndObject();
@@ -298,20 +298,20 @@ internal static class OllamaRequest
         var p = r.Params;
         if (p.ResponseFormat is { Kind: IrResponseFormatKind.JsonObject })
         {
-            w.WriteString("format", "json");
+            w.WriteString("format"u8, "json"u8);
         }
         else if (p.ResponseFormat is { Kind: IrResponseFormatKind.JsonSchema, SchemaJson: { } schema })
         {
-            w.WritePropertyName("format");
+            w.WritePropertyName("format"u8);
             JsonWrite.RawOrString(w, schema);
         }
 
         if (ReasoningMap.Budget(p.Reasoning) is { } budget)
         {
-            w.WriteBoolean("think", budget != 0);
+            w.WriteBoolean("think"u8, budget != 0);
         }
 
-        w.WritePropertyName("options");
+        w.WritePropertyName("options"u8);
         w.WriteStartObject();
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
         JsonWrite.NumberIf(w, "top_p", p.TopP);
@@ -320,7 +320,7 @@ internal static class OllamaRequest
         JsonWrite.NumberIf(w, "seed", p.Seed);
         if (!p.Stop.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("stop");
+            w.WritePropertyName("stop"u8);
             w.WriteStartArray();
             foreach (var s in p.Stop)
             {
@@ -332,17 +332,17 @@ internal static class OllamaRequest
 
         w.WriteEndObject();
         // Always explicit: Ollama's default is to stream.
-        w.WriteBoolean("stream", r.Stream);
+        w.WriteBoolean("stream"u8, r.Stream);
         w.WriteEndObject();
     }
 
     internal static void WriteToolCall(Utf8JsonWriter w, string name, string argumentsJson)
     {
         w.WriteStartObject();
-        w.WritePropertyName("function");
+        w.WritePropertyName("function"u8);
         w.WriteStartObject();
-        w.WriteString("name", name);
-        w.WritePropertyName("arguments");
+        w.WriteString("name"u8, name);
+        w.WritePropertyName("arguments"u8);
         JsonWrite.RawOrString(w, argumentsJson);
         w.WriteEndObject();
         w.WriteEndObject();

@@ -64,45 +64,45 @@ internal static class OllamaResponse
     /// <summary>The closing fields of a final object (done, reason, counters).</summary>
     public static void WriteDone(Utf8JsonWriter w, IrFinishReason reason, IrUsage? usage)
     {
-        w.WriteBoolean("done", true);
-        w.WriteString("done_reason", FinishReasons.ToOllama(reason));
-        w.WriteNumber("total_duration", 0);
-        w.WriteNumber("load_duration", 0);
-        w.WriteNumber("prompt_eval_count", usage?.InputTokens ?? 0);
-        w.WriteNumber("prompt_eval_duration", 0);
-        w.WriteNumber("eval_count", usage?.OutputTokens ?? 0);
-        w.WriteNumber("eval_duration", 0);
+        w.WriteBoolean("done"u8, true);
+        w.WriteString("done_reason"u8, FinishReasons.ToOllama(reason));
+        w.WriteNumber("total_duration"u8, 0);
+        w.WriteNumber("load_duration"u8, 0);
+        w.WriteNumber("prompt_eval_count"u8, usage?.InputTokens ?? 0);
+        w.WriteNumber("prompt_eval_duration"u8, 0);
+        w.WriteNumber("eval_count"u8, usage?.OutputTokens ?? 0);
+        w.WriteNumber("eval_duration"u8, 0);
     }
 
     public static void Encode(IrResponse r, Utf8JsonWriter w, bool generate)
     {
         w.WriteStartObject();
-        w.WriteString("model", r.Model ?? string.Empty);
-        w.WriteString("created_at", Now());
+        w.WriteString("model"u8, r.Model ?? string.Empty);
+        w.WriteString("created_at"u8, Now());
         string text = IrPartText.Join(r.Parts);
         string thinking = string.Concat(r.Parts.OfType<IrReasoning>().Select(x => x.Text));
         if (generate)
         {
-            w.WriteString("response", text);
+            w.WriteString("response"u8, text);
             if (thinking.Length > 0)
             {
-                w.WriteString("thinking", thinking);
+                w.WriteString("thinking"u8, thinking);
             }
         }
         else
         {
-            w.WritePropertyName("message");
+            w.WritePropertyName("message"u8);
             w.WriteStartObject();
-            w.WriteString("role", "assistant");
-            w.WriteString("content", text);
+            w.WriteString("role"u8, "assistant"u8);
+            w.WriteString("content"u8, text);
             if (thinking.Length > 0)
             {
-                w.WriteString("thinking", thinking);
+                w.WriteString("thinking"u8, thinking);
             }
 
             if (r.Parts.Any(p => p is IrToolCall))
             {
-                w.WritePropertyName("tool_calls");
+                w.WritePropertyName("tool_calls"u8);
                 w.WriteStartArray();
                 foreach (var c in r.Parts.OfType<IrToolCall>())
                 {

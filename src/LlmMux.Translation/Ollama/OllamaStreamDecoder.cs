@@ -44,6 +44,7 @@ internal sealed class OllamaStreamDecoder(bool generate) : IStreamDecoder, IFram
         var root = JsonRead.RootObject(doc);
         if (root.Str("error") is { } error)
         {
+            _ended = true; // an error line ends the stream
             sink.OnEvent(new IrStreamError(error));
             return;
         }

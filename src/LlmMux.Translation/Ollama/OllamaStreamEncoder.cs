@@ -82,14 +82,14 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
         var w = BeginObject(output);
         if (generate)
         {
-            w.WriteString("response", string.Empty);
+            w.WriteString("response"u8, string.Empty);
         }
         else
         {
-            w.WritePropertyName("message");
+            w.WritePropertyName("message"u8);
             w.WriteStartObject();
-            w.WriteString("role", "assistant");
-            w.WriteString("content", string.Empty);
+            w.WriteString("role"u8, "assistant"u8);
+            w.WriteString("content"u8, string.Empty);
             w.WriteEndObject();
         }
 
@@ -116,8 +116,8 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
     {
         var w = BeginLine(output);
         w.WriteStartObject();
-        w.WriteString("model", context.Model ?? _model ?? string.Empty);
-        w.WriteString("created_at", _createdAt ??= OllamaResponse.Now());
+        w.WriteString("model"u8, context.Model ?? _model ?? string.Empty);
+        w.WriteString("created_at"u8, _createdAt ??= OllamaResponse.Now());
         return w;
     }
 
@@ -126,20 +126,20 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
         var w = BeginObject(output);
         if (generate)
         {
-            w.WriteString("response", text ?? string.Empty);
+            w.WriteString("response"u8, text ?? string.Empty);
             JsonWrite.StringIf(w, "thinking", thinking);
         }
         else
         {
-            w.WritePropertyName("message");
+            w.WritePropertyName("message"u8);
             w.WriteStartObject();
-            w.WriteString("role", "assistant");
-            w.WriteString("content", text ?? string.Empty);
+            w.WriteString("role"u8, "assistant"u8);
+            w.WriteString("content"u8, text ?? string.Empty);
             JsonWrite.StringIf(w, "thinking", thinking);
             w.WriteEndObject();
         }
 
-        w.WriteBoolean("done", false);
+        w.WriteBoolean("done"u8, false);
         w.WriteEndObject();
         EndLine(output);
     }
@@ -154,16 +154,16 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
         if (!generate)
         {
             var w = BeginObject(output);
-            w.WritePropertyName("message");
+            w.WritePropertyName("message"u8);
             w.WriteStartObject();
-            w.WriteString("role", "assistant");
-            w.WriteString("content", string.Empty);
-            w.WritePropertyName("tool_calls");
+            w.WriteString("role"u8, "assistant"u8);
+            w.WriteString("content"u8, string.Empty);
+            w.WritePropertyName("tool_calls"u8);
             w.WriteStartArray();
             OllamaRequest.WriteToolCall(w, _callName!, _args.ToString());
             w.WriteEndArray();
             w.WriteEndObject();
-            w.WriteBoolean("done", false);
+            w.WriteBoolean("done"u8, false);
             w.WriteEndObject();
             EndLine(output);
         }

@@ -121,7 +121,7 @@ internal static class OpenAIChatRequest
         {
             tc.ExpectObject("tool_calls[]");
             var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
-            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), ArgumentsOf(f)));
+            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), ArgumentsOf(f), ThoughtSignatureOf(tc)));
         }
 
         return parts.ToImmutable();
@@ -239,13 +239,13 @@ internal static class OpenAIChatRequest
     {
         w.WriteStartObject();
         JsonWrite.StringIf(w, "model", r.Model);
-        w.WritePropertyName("messages");
+        w.WritePropertyName("messages"u8);
         w.WriteStartArray();
         foreach (var s in r.System)
         {
             w.WriteStartObject();
-            w.WriteString("role", "system");
-            w.WriteString("content", s);
+            w.WriteString("role"u8, "system"u8);
+            w.WriteString("content"u8, s);
             w.WriteEndObject();
         }
 
@@ -263,7 +263,7 @@ internal static class OpenAIChatRequest
                     if (m.Parts.Any(p => p is IrText or IrImage))
                     {
                         w.WriteStartObject();
-                        w.WriteString("role", "user");
+                        w.WriteString("role"u8, "user"u8);
                         WriteContent(w, m.Parts);
                         w.WriteEndObject();
                     }
@@ -278,17 +278,17 @@ internal static class OpenAIChatRequest
 
         if (!r.Tools.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("tools");
+            w.WritePropertyName("tools"u8);
             w.WriteStartArray();
             foreach (var t in r.Tools)
             {
                 w.WriteStartObject();
-                w.WriteString("type", "function");
-                w.WritePropertyName("function");
+                w.WriteString("type"u8, "function"u8);
+                w.WritePropertyName("function"u8);
                 w.WriteStartObject();
-                w.WriteString("name", t.Name);
+                w.WriteString("name"u8, t.Name);
                 JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters");
+                w.WritePropertyName("parameters"u8);
                 JsonWrite.RawOrString(w, t.ParametersJson, EmptySchema);
                 w.WriteEndObject();
                 w.WriteEndObject();
@@ -301,18 +301,18 @@ internal static class OpenAIChatRequest
         {
             if (tc.Kind == IrToolChoiceKind.Specific)
             {
-                w.WritePropertyName("tool_choice");
+                w.WritePropertyName("tool_choice"u8);
                 w.WriteStartObject();
-                w.WriteString("type", "function");
-                w.WritePropertyName("function");
+                w.WriteString("type"u8, "function"u8);
+                w.WritePropertyName("function"u8);
                 w.WriteStartObject();
-                w.WriteString("name", tc.Name);
+                w.WriteString("name"u8, tc.Name);
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
             else
             {
-                w.WriteString("tool_choice", tc.Kind switch
+                w.WriteString("tool_choice"u8, tc.Kind switch
                 {
                     IrToolChoiceKind.None => "none",
                     IrToolChoiceKind.Required => "required",
@@ -323,7 +323,7 @@ internal static class OpenAIChatRequest
 
         if (r.ParallelToolCalls is { } ptc && !r.Tools.IsDefaultOrEmpty)
         {
-            w.WriteBoolean("parallel_tool_calls", ptc);
+            w.WriteBoolean("parallel_tool_calls"u8, ptc);
         }
 
         var p = r.Params;
@@ -338,7 +338,7 @@ internal static class OpenAIChatRequest
         JsonWrite.NumberIf(w, "top_p", p.TopP);
         if (!p.Stop.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("stop");
+            w.WritePropertyName("stop"u8);
             w.WriteStartArray();
             foreach (var s in p.Stop)
             {
@@ -352,29 +352,29 @@ internal static class OpenAIChatRequest
         JsonWrite.StringIf(w, "reasoning_effort", effort);
         if (p.ResponseFormat is { } rf)
         {
-            w.WritePropertyName("response_format");
+            w.WritePropertyName("response_format"u8);
             w.WriteStartObject();
             switch (rf.Kind)
             {
                 case IrResponseFormatKind.JsonObject:
-                    w.WriteString("type", "json_object");
+                    w.WriteString("type"u8, "json_object"u8);
                     break;
                 case IrResponseFormatKind.JsonSchema:
-                    w.WriteString("type", "json_schema");
-                    w.WritePropertyName("json_schema");
+                    w.WriteString("type"u8, "json_schema"u8);
+                    w.WritePropertyName("json_schema"u8);
                     w.WriteStartObject();
-                    w.WriteString("name", rf.Name ?? "response");
-                    w.WritePropertyName("schema");
+                    w.WriteString("name"u8, rf.Name ?? "response");
+                    w.WritePropertyName("schema"u8);
                     JsonWrite.RawOrString(w, rf.SchemaJson, EmptySchema);
                     if (rf.Strict is { } strict)
                     {
-                        w.WriteBoolean("strict", strict);
+                        w.WriteBoolean("strict"u8, strict);
                     }
 
                     w.WriteEndObject();
                     break;
                 default:
-                    w.WriteString("type", "text");
+                    w.WriteString("type"u8, "text"u8);
                     break;
             }
 
@@ -384,11 +384,11 @@ internal static class OpenAIChatRequest
         JsonWrite.StringIf(w, "user", r.User);
         if (r.Stream)
         {
-            w.WriteBoolean("stream", true);
+            w.WriteBoolean("stream"u8, true);
             // The gateway needs usage for accounting even when the client did not ask for it.
-            w.WritePropertyName("stream_options");
+            w.WritePropertyName("stream_options"u8);
             w.WriteStartObject();
-            w.WriteBoolean("include_usage", true);
+            w.WriteBoolean("include_usage"u8, true);
             w.WriteEndObject();
         }
 
@@ -398,15 +398,15 @@ internal static class OpenAIChatRequest
     private static void EncodeAssistant(IrMessage m, Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("role", "assistant");
+        w.WriteString("role"u8, "assistant"u8);
         string text = IrPartText.Join(m.Parts);
         if (text.Length > 0)
         {
-            w.WriteString("content", text);
+            w.WriteString("content"u8, text);
         }
         else
         {
-            w.WriteNull("content");
+            w.WriteNull("content"u8);
         }
 
         string? reasoning = null;
@@ -424,7 +424,7 @@ internal static class OpenAIChatRequest
         JsonWrite.StringIf(w, "reasoning_content", reasoning);
         if (hasCalls)
         {
-            w.WritePropertyName("tool_calls");
+            w.WritePropertyName("tool_calls"u8);
             w.WriteStartArray();
             foreach (var part in m.Parts)
             {
@@ -440,21 +440,43 @@ internal static class OpenAIChatRequest
         w.WriteEndObject();
     }
 
+    /// <summary>Gemini's OpenAI-compatible API returns a call's thought signature in
+    /// <c>extra_content.google.thought_signature</c>; clients echo it back, which lets it survive the round trip.</summary>
+    internal static string? ThoughtSignatureOf(JsonElement toolCall) =>
+        toolCall.Obj("extra_content")?.Obj("google")?.Str("thought_signature");
+
+    internal static void WriteThoughtSignature(Utf8JsonWriter w, string? signature)
+    {
+        if (signature is null)
+        {
+            return;
+        }
+
+        w.WritePropertyName("extra_content"u8);
+        w.WriteStartObject();
+        w.WritePropertyName("google"u8);
+        w.WriteStartObject();
+        w.WriteString("thought_signature"u8, signature);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
     internal static void WriteToolCall(Utf8JsonWriter w, IrToolCall c, int? index)
     {
         w.WriteStartObject();
         if (index is { } i)
         {
-            w.WriteNumber("index", i);
+            w.WriteNumber("index"u8, i);
         }
 
-        w.WriteString("id", c.Id);
-        w.WriteString("type", "function");
-        w.WritePropertyName("function");
+        w.WriteString("id"u8, c.Id);
+        w.WriteString("type"u8, "function"u8);
+        w.WritePropertyName("function"u8);
         w.WriteStartObject();
-        w.WriteString("name", c.Name);
-        w.WriteString("arguments", c.ArgumentsJson);
+        w.WriteString("name"u8, c.Name);
+        w.WriteString("arguments"u8, c.ArgumentsJson);
         w.WriteEndObject();
+        WriteThoughtSignature(w, c.Signature);
         w.WriteEndObject();
     }
 
@@ -465,11 +487,11 @@ internal static class OpenAIChatRequest
             if (part is IrToolResult tr)
             {
                 w.WriteStartObject();
-                w.WriteString("role", "tool");
-                w.WriteString("tool_call_id", tr.ToolCallId);
+                w.WriteString("role"u8, "tool"u8);
+                w.WriteString("tool_call_id"u8, tr.ToolCallId);
                 // Images inside tool results cannot be sent in a tool message (drop table).
                 // The error flag has no field here either (drop table); the text says what went wrong.
-                w.WriteString("content", tr.JoinedText());
+                w.WriteString("content"u8, tr.JoinedText());
                 w.WriteEndObject();
             }
         }
@@ -494,11 +516,11 @@ internal static class OpenAIChatRequest
 
         if (onlyText && count <= 1)
         {
-            w.WriteString("content", IrPartText.Join(parts));
+            w.WriteString("content"u8, IrPartText.Join(parts));
             return;
         }
 
-        w.WritePropertyName("content");
+        w.WritePropertyName("content"u8);
         w.WriteStartArray();
         foreach (var p in parts)
         {
@@ -506,16 +528,16 @@ internal static class OpenAIChatRequest
             {
                 case IrText t:
                     w.WriteStartObject();
-                    w.WriteString("type", "text");
-                    w.WriteString("text", t.Text);
+                    w.WriteString("type"u8, "text"u8);
+                    w.WriteString("text"u8, t.Text);
                     w.WriteEndObject();
                     break;
                 case IrImage img:
                     w.WriteStartObject();
-                    w.WriteString("type", "image_url");
-                    w.WritePropertyName("image_url");
+                    w.WriteString("type"u8, "image_url"u8);
+                    w.WritePropertyName("image_url"u8);
                     w.WriteStartObject();
-                    w.WriteString("url", img.AsUrl());
+                    w.WriteString("url"u8, img.AsUrl());
                     w.WriteEndObject();
                     w.WriteEndObject();
                     break;

@@ -58,7 +58,7 @@ internal static class OpenAIChatResponse
         {
             tc.ExpectObject("tool_calls[]");
             var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
-            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), OpenAIChatRequest.ArgumentsOf(f)));
+            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), OpenAIChatRequest.ArgumentsOf(f), OpenAIChatRequest.ThoughtSignatureOf(tc)));
         }
 
         return parts.ToImmutable();
@@ -80,18 +80,18 @@ internal static class OpenAIChatResponse
 
     public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
     {
-        w.WritePropertyName("usage");
+        w.WritePropertyName("usage"u8);
         w.WriteStartObject();
-        w.WriteNumber("prompt_tokens", u.InputTokens);
-        w.WriteNumber("completion_tokens", u.OutputTokens);
-        w.WriteNumber("total_tokens", u.TotalTokens);
-        w.WritePropertyName("prompt_tokens_details");
+        w.WriteNumber("prompt_tokens"u8, u.InputTokens);
+        w.WriteNumber("completion_tokens"u8, u.OutputTokens);
+        w.WriteNumber("total_tokens"u8, u.TotalTokens);
+        w.WritePropertyName("prompt_tokens_details"u8);
         w.WriteStartObject();
-        w.WriteNumber("cached_tokens", u.CachedInputTokens);
+        w.WriteNumber("cached_tokens"u8, u.CachedInputTokens);
         w.WriteEndObject();
-        w.WritePropertyName("completion_tokens_details");
+        w.WritePropertyName("completion_tokens_details"u8);
         w.WriteStartObject();
-        w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
+        w.WriteNumber("reasoning_tokens"u8, u.ReasoningTokens);
         w.WriteEndObject();
         w.WriteEndObject();
     }
@@ -99,17 +99,17 @@ internal static class OpenAIChatResponse
     public static void Encode(IrResponse r, Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("id", r.Id ?? Ids.NewChatId());
-        w.WriteString("object", "chat.completion");
-        w.WriteNumber("created", r.Created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        w.WriteString("model", r.Model ?? string.Empty);
-        w.WritePropertyName("choices");
+        w.WriteString("id"u8, r.Id ?? Ids.NewChatId());
+        w.WriteString("object"u8, "chat.completion"u8);
+        w.WriteNumber("created"u8, r.Created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        w.WriteString("model"u8, r.Model ?? string.Empty);
+        w.WritePropertyName("choices"u8);
         w.WriteStartArray();
         w.WriteStartObject();
-        w.WriteNumber("index", 0);
-        w.WritePropertyName("message");
+        w.WriteNumber("index"u8, 0);
+        w.WritePropertyName("message"u8);
         w.WriteStartObject();
-        w.WriteString("role", "assistant");
+        w.WriteString("role"u8, "assistant"u8);
         string text = IrPartText.Join(r.Parts);
         bool hasCalls = false;
         string? reasoning = null;
@@ -124,17 +124,17 @@ internal static class OpenAIChatResponse
 
         if (text.Length > 0 || !hasCalls)
         {
-            w.WriteString("content", text);
+            w.WriteString("content"u8, text);
         }
         else
         {
-            w.WriteNull("content");
+            w.WriteNull("content"u8);
         }
 
         JsonWrite.StringIf(w, "reasoning_content", reasoning);
         if (hasCalls)
         {
-            w.WritePropertyName("tool_calls");
+            w.WritePropertyName("tool_calls"u8);
             w.WriteStartArray();
             foreach (var p in r.Parts)
             {
@@ -148,8 +148,8 @@ internal static class OpenAIChatResponse
         }
 
         w.WriteEndObject();
-        w.WriteNull("logprobs");
-        w.WriteString("finish_reason", FinishReasons.ToOpenAI(FinishReasons.Normalise(r.FinishReason, hasCalls)));
+        w.WriteNull("logprobs"u8);
+        w.WriteString("finish_reason"u8, FinishReasons.ToOpenAI(FinishReasons.Normalise(r.FinishReason, hasCalls)));
         w.WriteEndObject();
         w.WriteEndArray();
         if (r.Usage is { } u)

@@ -62,10 +62,27 @@ internal sealed class OpenAIChatStreamDecoder : IStreamDecoder, IFrameHandler
             return;
         }
 
+        // Most chunks only carry a content delta; after the first one they need no document at all.
+        if (_started && FastScan.TryOpenAIContent(data.Span, out string? content, out string? reasoning))
+        {
+            if (!string.IsNullOrEmpty(reasoning))
+            {
+                sink.OnEvent(new IrReasoningDelta(reasoning));
+            }
+
+            if (!string.IsNullOrEmpty(content))
+            {
+                sink.OnEvent(new IrTextDelta(content));
+            }
+
+            return;
+        }
+
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
         if (root.TryProp("error", out var err))
         {
+            _finished = _ended = true; // an error chunk ends the stream
             sink.OnEvent(new IrStreamError(
                 err.ValueKind == JsonValueKind.Object ? err.Str("message") ?? err.GetRawText() : err.ToString(),
                 err.ValueKind == JsonValueKind.Object ? err.Str("type") : null));
@@ -138,7 +155,7 @@ internal sealed class OpenAIChatStreamDecoder : IStreamDecoder, IFrameHandler
                 irIndex = _toolIndices.Count;
                 _toolIndices.Add(openAiIndex);
                 _sawToolCall = true;
-                sink.OnEvent(new IrToolCallStart(irIndex, tc.Str("id") ?? Ids.NewCallId(), f?.Str("name") ?? string.Empty));
+                sink.OnEvent(new IrToolCallStart(irIndex, tc.Str("id") ?? Ids.NewCallId(), f?.Str("name") ?? string.Empty, OpenAIChatRequest.ThoughtSignatureOf(tc)));
             }
 
             if (f?.Str("arguments") is { Length: > 0 } args)

@@ -11,6 +11,8 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
     private string? _id;
     private string? _model;
     private long _created;
+    private JsonEncodedText _idText;
+    private JsonEncodedText _modelText;
     private bool _roleSent;
     private bool _finishSent;
     private bool _sawToolCall;
@@ -42,11 +44,11 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
             case IrToolCallStart tc:
                 EnsureRole(output);
                 _sawToolCall = true;
-                WriteToolCall(output, tc.Index, tc.Id, tc.Name, string.Empty);
+                WriteToolCall(output, tc.Index, tc.Id, tc.Name, string.Empty, tc.Signature);
                 break;
             case IrToolCallDelta td:
                 EnsureRole(output);
-                WriteToolCall(output, td.Index, null, null, td.ArgumentsFragment);
+                WriteToolCall(output, td.Index, null, null, td.ArgumentsFragment, null);
                 break;
             case IrUsageUpdate u:
                 _usage = u.Usage;
@@ -82,7 +84,7 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         if (_usage is { } u && context.IncludeUsage)
         {
             var w = BeginChunk(output);
-            w.WritePropertyName("choices");
+            w.WritePropertyName("choices"u8);
             w.WriteStartArray();
             w.WriteEndArray();
             OpenAIChatResponse.WriteUsage(w, u);
@@ -112,25 +114,28 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
     {
         if (_created == 0)
         {
+            // Fixed for the whole stream: encode once instead of per chunk.
             _created = NowUnix();
+            _idText = JsonEncodedText.Encode(_id ??= Ids.NewChatId(), JsonWrite.Options.Encoder);
+            _modelText = JsonEncodedText.Encode(context.Model ?? _model ?? string.Empty, JsonWrite.Options.Encoder);
         }
 
         var w = BeginSse(output, default);
         w.WriteStartObject();
-        w.WriteString("id", _id ??= Ids.NewChatId());
-        w.WriteString("object", "chat.completion.chunk");
-        w.WriteNumber("created", _created);
-        w.WriteString("model", context.Model ?? _model ?? string.Empty);
+        w.WriteString("id"u8, _idText);
+        w.WriteString("object"u8, "chat.completion.chunk"u8);
+        w.WriteNumber("created"u8, _created);
+        w.WriteString("model"u8, _modelText);
         return w;
     }
 
     private static void BeginChoice(Utf8JsonWriter w)
     {
-        w.WritePropertyName("choices");
+        w.WritePropertyName("choices"u8);
         w.WriteStartArray();
         w.WriteStartObject();
-        w.WriteNumber("index", 0);
-        w.WritePropertyName("delta");
+        w.WriteNumber("index"u8, 0);
+        w.WritePropertyName("delta"u8);
         w.WriteStartObject();
     }
 
@@ -139,11 +144,11 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         w.WriteEndObject();
         if (finish is null)
         {
-            w.WriteNull("finish_reason");
+            w.WriteNull("finish_reason"u8);
         }
         else
         {
-            w.WriteString("finish_reason", finish);
+            w.WriteString("finish_reason"u8, finish);
         }
 
         w.WriteEndObject();
@@ -162,8 +167,8 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         _roleSent = true;
         var w = BeginChunk(output);
         BeginChoice(w);
-        w.WriteString("role", "assistant");
-        w.WriteString("content", string.Empty);
+        w.WriteString("role"u8, "assistant"u8);
+        w.WriteString("content"u8, string.Empty);
         EndChoice(w, null, output);
     }
 
@@ -175,29 +180,30 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         EndChoice(w, null, output);
     }
 
-    private void WriteToolCall(IBufferWriter<byte> output, int index, string? id, string? name, string args)
+    private void WriteToolCall(IBufferWriter<byte> output, int index, string? id, string? name, string args, string? signature)
     {
         var w = BeginChunk(output);
         BeginChoice(w);
-        w.WritePropertyName("tool_calls");
+        w.WritePropertyName("tool_calls"u8);
         w.WriteStartArray();
         w.WriteStartObject();
-        w.WriteNumber("index", index);
+        w.WriteNumber("index"u8, index);
         if (id is not null)
         {
-            w.WriteString("id", id);
-            w.WriteString("type", "function");
+            w.WriteString("id"u8, id);
+            w.WriteString("type"u8, "function"u8);
         }
 
-        w.WritePropertyName("function");
+        w.WritePropertyName("function"u8);
         w.WriteStartObject();
         if (name is not null)
         {
-            w.WriteString("name", name);
+            w.WriteString("name"u8, name);
         }
 
-        w.WriteString("arguments", args);
+        w.WriteString("arguments"u8, args);
         w.WriteEndObject();
+        OpenAIChatRequest.WriteThoughtSignature(w, signature);
         w.WriteEndObject();
         w.WriteEndArray();
         EndChoice(w, null, output);

@@ -203,10 +203,10 @@ internal static class ResponsesRequest
         JsonWrite.StringIf(w, "model", r.Model);
         if (!r.System.IsDefaultOrEmpty)
         {
-            w.WriteString("instructions", string.Join("\n\n", r.System));
+            w.WriteString("instructions"u8, string.Join("\n\n", r.System));
         }
 
-        w.WritePropertyName("input");
+        w.WritePropertyName("input"u8);
         w.WriteStartArray();
         foreach (var m in r.Messages)
         {
@@ -225,18 +225,18 @@ internal static class ResponsesRequest
 
         if (!r.Tools.IsDefaultOrEmpty)
         {
-            w.WritePropertyName("tools");
+            w.WritePropertyName("tools"u8);
             w.WriteStartArray();
             foreach (var t in r.Tools)
             {
                 w.WriteStartObject();
-                w.WriteString("type", "function");
-                w.WriteString("name", t.Name);
+                w.WriteString("type"u8, "function"u8);
+                w.WriteString("name"u8, t.Name);
                 JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters");
+                w.WritePropertyName("parameters"u8);
                 JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
                 // strict would force every property to be required; the source dialects do not promise that.
-                w.WriteBoolean("strict", false);
+                w.WriteBoolean("strict"u8, false);
                 w.WriteEndObject();
             }
 
@@ -247,15 +247,15 @@ internal static class ResponsesRequest
         {
             if (tc.Kind == IrToolChoiceKind.Specific)
             {
-                w.WritePropertyName("tool_choice");
+                w.WritePropertyName("tool_choice"u8);
                 w.WriteStartObject();
-                w.WriteString("type", "function");
-                w.WriteString("name", tc.Name);
+                w.WriteString("type"u8, "function"u8);
+                w.WriteString("name"u8, tc.Name);
                 w.WriteEndObject();
             }
             else
             {
-                w.WriteString("tool_choice", tc.Kind switch
+                w.WriteString("tool_choice"u8, tc.Kind switch
                 {
                     IrToolChoiceKind.None => "none",
                     IrToolChoiceKind.Required => "required",
@@ -266,7 +266,7 @@ internal static class ResponsesRequest
 
         if (r.ParallelToolCalls is { } ptc)
         {
-            w.WriteBoolean("parallel_tool_calls", ptc);
+            w.WriteBoolean("parallel_tool_calls"u8, ptc);
         }
 
         var p = r.Params;
@@ -275,41 +275,41 @@ internal static class ResponsesRequest
         JsonWrite.NumberIf(w, "top_p", p.TopP);
         if (ReasoningMap.Effort(p.Reasoning) is { } effort)
         {
-            w.WritePropertyName("reasoning");
+            w.WritePropertyName("reasoning"u8);
             w.WriteStartObject();
-            w.WriteString("effort", effort);
+            w.WriteString("effort"u8, effort);
             if (p.Reasoning!.IncludeThoughts is not false && effort != "none")
             {
-                w.WriteString("summary", "auto");
+                w.WriteString("summary"u8, "auto"u8);
             }
 
             w.WriteEndObject();
             // Stateless replay of reasoning needs the encrypted content back.
-            w.WritePropertyName("include");
+            w.WritePropertyName("include"u8);
             w.WriteStartArray();
-            w.WriteStringValue("reasoning.encrypted_content");
+            w.WriteStringValue("reasoning.encrypted_content"u8);
             w.WriteEndArray();
         }
 
         if (p.ResponseFormat is { Kind: not IrResponseFormatKind.Text } rf)
         {
-            w.WritePropertyName("text");
+            w.WritePropertyName("text"u8);
             w.WriteStartObject();
-            w.WritePropertyName("format");
+            w.WritePropertyName("format"u8);
             w.WriteStartObject();
             if (rf.Kind == IrResponseFormatKind.JsonObject)
             {
-                w.WriteString("type", "json_object");
+                w.WriteString("type"u8, "json_object"u8);
             }
             else
             {
-                w.WriteString("type", "json_schema");
-                w.WriteString("name", rf.Name ?? "response");
-                w.WritePropertyName("schema");
+                w.WriteString("type"u8, "json_schema"u8);
+                w.WriteString("name"u8, rf.Name ?? "response");
+                w.WritePropertyName("schema"u8);
                 JsonWrite.RawOrString(w, rf.SchemaJson);
                 if (rf.Strict is { } strict)
                 {
-                    w.WriteBoolean("strict", strict);
+                    w.WriteBoolean("strict"u8, strict);
                 }
             }
 
@@ -320,7 +320,7 @@ internal static class ResponsesRequest
         JsonWrite.StringIf(w, "user", r.User);
         if (r.Stream)
         {
-            w.WriteBoolean("stream", true);
+            w.WriteBoolean("stream"u8, true);
         }
 
         w.WriteEndObject();
@@ -335,40 +335,40 @@ internal static class ResponsesRequest
                 case IrReasoning { Signature: { Length: > 0 } sig } rs:
                     // Only reasoning with encrypted content can be replayed; summaries alone are not accepted back.
                     w.WriteStartObject();
-                    w.WriteString("type", "reasoning");
-                    w.WritePropertyName("summary");
+                    w.WriteString("type"u8, "reasoning"u8);
+                    w.WritePropertyName("summary"u8);
                     w.WriteStartArray();
                     if (rs.Text.Length > 0)
                     {
                         w.WriteStartObject();
-                        w.WriteString("type", "summary_text");
-                        w.WriteString("text", rs.Text);
+                        w.WriteString("type"u8, "summary_text"u8);
+                        w.WriteString("text"u8, rs.Text);
                         w.WriteEndObject();
                     }
 
                     w.WriteEndArray();
-                    w.WriteString("encrypted_content", sig);
+                    w.WriteString("encrypted_content"u8, sig);
                     w.WriteEndObject();
                     break;
                 case IrText { Text.Length: > 0 } t:
                     w.WriteStartObject();
-                    w.WriteString("type", "message");
-                    w.WriteString("role", "assistant");
-                    w.WritePropertyName("content");
+                    w.WriteString("type"u8, "message"u8);
+                    w.WriteString("role"u8, "assistant"u8);
+                    w.WritePropertyName("content"u8);
                     w.WriteStartArray();
                     w.WriteStartObject();
-                    w.WriteString("type", "output_text");
-                    w.WriteString("text", t.Text);
+                    w.WriteString("type"u8, "output_text"u8);
+                    w.WriteString("text"u8, t.Text);
                     w.WriteEndObject();
                     w.WriteEndArray();
                     w.WriteEndObject();
                     break;
                 case IrToolCall c:
                     w.WriteStartObject();
-                    w.WriteString("type", "function_call");
-                    w.WriteString("call_id", c.Id);
-                    w.WriteString("name", c.Name);
-                    w.WriteString("arguments", c.ArgumentsJson);
+                    w.WriteString("type"u8, "function_call"u8);
+                    w.WriteString("call_id"u8, c.Id);
+                    w.WriteString("name"u8, c.Name);
+                    w.WriteString("arguments"u8, c.ArgumentsJson);
                     w.WriteEndObject();
                     break;
                 default:
@@ -385,9 +385,9 @@ internal static class ResponsesRequest
             if (part is IrToolResult tr)
             {
                 w.WriteStartObject();
-                w.WriteString("type", "function_call_output");
-                w.WriteString("call_id", tr.ToolCallId);
-                w.WriteString("output", tr.JoinedText());
+                w.WriteString("type"u8, "function_call_output"u8);
+                w.WriteString("call_id"u8, tr.ToolCallId);
+                w.WriteString("output"u8, tr.JoinedText());
                 w.WriteEndObject();
             }
             else if (part is IrText or IrImage)
@@ -402,33 +402,33 @@ internal static class ResponsesRequest
         }
 
         w.WriteStartObject();
-        w.WriteString("type", "message");
-        w.WriteString("role", "user");
-        w.WritePropertyName("content");
+        w.WriteString("type"u8, "message"u8);
+        w.WriteString("role"u8, "user"u8);
+        w.WritePropertyName("content"u8);
         w.WriteStartArray();
         foreach (var part in m.Parts)
         {
             if (part is IrText t)
             {
                 w.WriteStartObject();
-                w.WriteString("type", "input_text");
-                w.WriteString("text", t.Text);
+                w.WriteString("type"u8, "input_text"u8);
+                w.WriteString("text"u8, t.Text);
                 w.WriteEndObject();
             }
             else if (part is IrImage img)
             {
                 w.WriteStartObject();
-                w.WriteString("type", "input_image");
+                w.WriteString("type"u8, "input_image"u8);
                 if (img.Url is { } url && url.StartsWith("file-", StringComparison.Ordinal))
                 {
-                    w.WriteString("file_id", url);
+                    w.WriteString("file_id"u8, url);
                 }
                 else
                 {
-                    w.WriteString("image_url", img.AsUrl());
+                    w.WriteString("image_url"u8, img.AsUrl());
                 }
 
-                w.WriteString("detail", "auto");
+                w.WriteString("detail"u8, "auto"u8);
                 w.WriteEndObject();
             }
         }

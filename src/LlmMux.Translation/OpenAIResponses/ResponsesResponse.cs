@@ -86,23 +86,23 @@ internal static class ResponsesResponse
     {
         if (usage is not { } u)
         {
-            w.WriteNull("usage");
+            w.WriteNull("usage"u8);
             return;
         }
 
-        w.WritePropertyName("usage");
+        w.WritePropertyName("usage"u8);
         w.WriteStartObject();
-        w.WriteNumber("input_tokens", u.InputTokens);
-        w.WritePropertyName("input_tokens_details");
+        w.WriteNumber("input_tokens"u8, u.InputTokens);
+        w.WritePropertyName("input_tokens_details"u8);
         w.WriteStartObject();
-        w.WriteNumber("cached_tokens", u.CachedInputTokens);
+        w.WriteNumber("cached_tokens"u8, u.CachedInputTokens);
         w.WriteEndObject();
-        w.WriteNumber("output_tokens", u.OutputTokens);
-        w.WritePropertyName("output_tokens_details");
+        w.WriteNumber("output_tokens"u8, u.OutputTokens);
+        w.WritePropertyName("output_tokens_details"u8);
         w.WriteStartObject();
-        w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
+        w.WriteNumber("reasoning_tokens"u8, u.ReasoningTokens);
         w.WriteEndObject();
-        w.WriteNumber("total_tokens", u.TotalTokens);
+        w.WriteNumber("total_tokens"u8, u.TotalTokens);
         w.WriteEndObject();
     }
 
@@ -115,16 +115,16 @@ internal static class ResponsesResponse
             IrFinishReason.ContentFilter => "content_filter",
             _ => null,
         };
-        w.WriteString("status", reason is null ? "in_progress" : reason == IrFinishReason.Error ? "failed" : incomplete is null ? "completed" : "incomplete");
+        w.WriteString("status"u8, reason is null ? "in_progress" : reason == IrFinishReason.Error ? "failed" : incomplete is null ? "completed" : "incomplete");
         if (incomplete is null)
         {
-            w.WriteNull("incomplete_details");
+            w.WriteNull("incomplete_details"u8);
         }
         else
         {
-            w.WritePropertyName("incomplete_details");
+            w.WritePropertyName("incomplete_details"u8);
             w.WriteStartObject();
-            w.WriteString("reason", incomplete);
+            w.WriteString("reason"u8, incomplete);
             w.WriteEndObject();
         }
     }
@@ -133,13 +133,13 @@ internal static class ResponsesResponse
     {
         w.WriteStartObject();
         string id = r.Id ?? Ids.NewResponseId();
-        w.WriteString("id", id);
-        w.WriteString("object", "response");
-        w.WriteNumber("created_at", r.Created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        w.WriteString("id"u8, id);
+        w.WriteString("object"u8, "response"u8);
+        w.WriteNumber("created_at"u8, r.Created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         WriteStatus(w, r.FinishReason);
-        w.WriteNull("error");
-        w.WriteString("model", r.Model ?? string.Empty);
-        w.WritePropertyName("output");
+        w.WriteNull("error"u8);
+        w.WriteString("model"u8, r.Model ?? string.Empty);
+        w.WritePropertyName("output"u8);
         w.WriteStartArray();
         int n = 0;
         string? text = null;
@@ -176,7 +176,7 @@ internal static class ResponsesResponse
         }
 
         w.WriteEndArray();
-        w.WriteBoolean("parallel_tool_calls", true);
+        w.WriteBoolean("parallel_tool_calls"u8, true);
         WriteUsage(w, r.Usage);
         w.WriteEndObject();
     }
@@ -184,11 +184,11 @@ internal static class ResponsesResponse
     internal static void WriteMessageItem(Utf8JsonWriter w, string id, string text)
     {
         w.WriteStartObject();
-        w.WriteString("id", id);
-        w.WriteString("type", "message");
-        w.WriteString("status", "completed");
-        w.WriteString("role", "assistant");
-        w.WritePropertyName("content");
+        w.WriteString("id"u8, id);
+        w.WriteString("type"u8, "message"u8);
+        w.WriteString("status"u8, "completed"u8);
+        w.WriteString("role"u8, "assistant"u8);
+        w.WritePropertyName("content"u8);
         w.WriteStartArray();
         WriteOutputText(w, text);
         w.WriteEndArray();
@@ -198,9 +198,9 @@ internal static class ResponsesResponse
     internal static void WriteOutputText(Utf8JsonWriter w, string text)
     {
         w.WriteStartObject();
-        w.WriteString("type", "output_text");
-        w.WriteString("text", text);
-        w.WritePropertyName("annotations");
+        w.WriteString("type"u8, "output_text"u8);
+        w.WriteString("text"u8, text);
+        w.WritePropertyName("annotations"u8);
         w.WriteStartArray();
         w.WriteEndArray();
         w.WriteEndObject();
@@ -209,15 +209,15 @@ internal static class ResponsesResponse
     internal static void WriteReasoningItem(Utf8JsonWriter w, string id, string summary, string? encrypted)
     {
         w.WriteStartObject();
-        w.WriteString("id", id);
-        w.WriteString("type", "reasoning");
-        w.WritePropertyName("summary");
+        w.WriteString("id"u8, id);
+        w.WriteString("type"u8, "reasoning"u8);
+        w.WritePropertyName("summary"u8);
         w.WriteStartArray();
         if (summary.Length > 0)
         {
             w.WriteStartObject();
-            w.WriteString("type", "summary_text");
-            w.WriteString("text", summary);
+            w.WriteString("type"u8, "summary_text"u8);
+            w.WriteString("text"u8, summary);
             w.WriteEndObject();
         }
 
@@ -229,12 +229,12 @@ internal static class ResponsesResponse
     internal static void WriteFunctionCallItem(Utf8JsonWriter w, string id, string callId, string name, string arguments, string status)
     {
         w.WriteStartObject();
-        w.WriteString("id", id);
-        w.WriteString("type", "function_call");
-        w.WriteString("status", status);
-        w.WriteString("arguments", arguments);
-        w.WriteString("call_id", callId);
-        w.WriteString("name", name);
+        w.WriteString("id"u8, id);
+        w.WriteString("type"u8, "function_call"u8);
+        w.WriteString("status"u8, status);
+        w.WriteString("arguments"u8, arguments);
+        w.WriteString("call_id"u8, callId);
+        w.WriteString("name"u8, name);
         w.WriteEndObject();
     }
 }

@@ -123,6 +123,7 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
                 sink.OnEvent(IrStreamEnd.Instance);
                 break;
             case "error":
+                _ended = true; // an error event ends the stream
                 sink.OnEvent(new IrStreamError(root.Str("message") ?? "upstream error", root.Str("code")));
                 break;
             default:

@@ -57,11 +57,11 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
                 Open(output, Item.Message, -1, null, null);
                 _itemText.Append(t.Text);
                 var w = Begin(output, "response.output_text.delta"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteNumber("content_index", 0);
-                w.WriteString("delta", t.Text);
-                w.WritePropertyName("logprobs");
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteNumber("content_index"u8, 0);
+                w.WriteString("delta"u8, t.Text);
+                w.WritePropertyName("logprobs"u8);
                 w.WriteStartArray();
                 w.WriteEndArray();
                 End(output);
@@ -70,10 +70,10 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
                 Open(output, Item.Reasoning, -1, null, null);
                 _itemText.Append(r.Text);
                 w = Begin(output, "response.reasoning_summary_text.delta"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteNumber("summary_index", 0);
-                w.WriteString("delta", r.Text);
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteNumber("summary_index"u8, 0);
+                w.WriteString("delta"u8, r.Text);
                 End(output);
                 break;
             case IrReasoningSignature sig:
@@ -90,9 +90,9 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
                 {
                     _itemText.Append(td.ArgumentsFragment);
                     w = Begin(output, "response.function_call_arguments.delta"u8);
-                    w.WriteString("item_id", _itemId);
-                    w.WriteNumber("output_index", _outputIndex);
-                    w.WriteString("delta", td.ArgumentsFragment);
+                    w.WriteString("item_id"u8, _itemId);
+                    w.WriteNumber("output_index"u8, _outputIndex);
+                    w.WriteString("delta"u8, td.ArgumentsFragment);
                     End(output);
                 }
 
@@ -140,15 +140,15 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
         var w = Begin(output, "error"u8);
         if (code is null)
         {
-            w.WriteNull("code");
+            w.WriteNull("code"u8);
         }
         else
         {
-            w.WriteString("code", code);
+            w.WriteString("code"u8, code);
         }
 
-        w.WriteString("message", message);
-        w.WriteNull("param");
+        w.WriteString("message"u8, message);
+        w.WriteNull("param"u8);
         End(output);
         _done = true;
     }
@@ -157,8 +157,8 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
     {
         var w = BeginSse(output, type);
         w.WriteStartObject();
-        w.WriteString("type", type);
-        w.WriteNumber("sequence_number", _sequence++);
+        w.WriteString("type"u8, type);
+        w.WriteNumber("sequence_number"u8, _sequence++);
         _event = w;
         return w;
     }
@@ -174,15 +174,15 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
 
     private void WriteResponse(Utf8JsonWriter w, IrFinishReason? finish)
     {
-        w.WritePropertyName("response");
+        w.WritePropertyName("response"u8);
         w.WriteStartObject();
-        w.WriteString("id", _id ??= Ids.NewResponseId());
-        w.WriteString("object", "response");
-        w.WriteNumber("created_at", _createdAt);
+        w.WriteString("id"u8, _id ??= Ids.NewResponseId());
+        w.WriteString("object"u8, "response"u8);
+        w.WriteNumber("created_at"u8, _createdAt);
         ResponsesResponse.WriteStatus(w, finish);
-        w.WriteNull("error");
-        w.WriteString("model", context.Model ?? _model ?? string.Empty);
-        w.WritePropertyName("output");
+        w.WriteNull("error"u8);
+        w.WriteString("model"u8, context.Model ?? _model ?? string.Empty);
+        w.WritePropertyName("output"u8);
         w.WriteStartArray();
         if (finish is not null && _doneItems.WrittenCount > 0)
         {
@@ -191,7 +191,7 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
         }
 
         w.WriteEndArray();
-        w.WriteBoolean("parallel_tool_calls", true);
+        w.WriteBoolean("parallel_tool_calls"u8, true);
         ResponsesResponse.WriteUsage(w, finish is null ? null : _usage);
         w.WriteEndObject();
     }
@@ -237,39 +237,39 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
         } + (_id ?? "x") + "_" + _outputIndex;
 
         var w = Begin(output, "response.output_item.added"u8);
-        w.WriteNumber("output_index", _outputIndex);
-        w.WritePropertyName("item");
+        w.WriteNumber("output_index"u8, _outputIndex);
+        w.WritePropertyName("item"u8);
         switch (kind)
         {
             case Item.Message:
                 w.WriteStartObject();
-                w.WriteString("id", _itemId);
-                w.WriteString("type", "message");
-                w.WriteString("status", "in_progress");
-                w.WriteString("role", "assistant");
-                w.WritePropertyName("content");
+                w.WriteString("id"u8, _itemId);
+                w.WriteString("type"u8, "message"u8);
+                w.WriteString("status"u8, "in_progress"u8);
+                w.WriteString("role"u8, "assistant"u8);
+                w.WritePropertyName("content"u8);
                 w.WriteStartArray();
                 w.WriteEndArray();
                 w.WriteEndObject();
                 End(output);
                 w = Begin(output, "response.content_part.added"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteNumber("content_index", 0);
-                w.WritePropertyName("part");
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteNumber("content_index"u8, 0);
+                w.WritePropertyName("part"u8);
                 ResponsesResponse.WriteOutputText(w, string.Empty);
                 break;
             case Item.Reasoning:
                 ResponsesResponse.WriteReasoningItem(w, _itemId, string.Empty, null);
                 End(output);
                 w = Begin(output, "response.reasoning_summary_part.added"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteNumber("summary_index", 0);
-                w.WritePropertyName("part");
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteNumber("summary_index"u8, 0);
+                w.WritePropertyName("part"u8);
                 w.WriteStartObject();
-                w.WriteString("type", "summary_text");
-                w.WriteString("text", string.Empty);
+                w.WriteString("type"u8, "summary_text"u8);
+                w.WriteString("text"u8, string.Empty);
                 w.WriteEndObject();
                 break;
             default:
@@ -293,49 +293,49 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
         {
             case Item.Message:
                 w = Begin(output, "response.output_text.done"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteNumber("content_index", 0);
-                w.WriteString("text", text);
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteNumber("content_index"u8, 0);
+                w.WriteString("text"u8, text);
                 End(output);
                 w = Begin(output, "response.content_part.done"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteNumber("content_index", 0);
-                w.WritePropertyName("part");
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteNumber("content_index"u8, 0);
+                w.WritePropertyName("part"u8);
                 ResponsesResponse.WriteOutputText(w, text);
                 End(output);
                 break;
             case Item.Reasoning:
                 w = Begin(output, "response.reasoning_summary_text.done"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteNumber("summary_index", 0);
-                w.WriteString("text", text);
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteNumber("summary_index"u8, 0);
+                w.WriteString("text"u8, text);
                 End(output);
                 w = Begin(output, "response.reasoning_summary_part.done"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteNumber("summary_index", 0);
-                w.WritePropertyName("part");
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteNumber("summary_index"u8, 0);
+                w.WritePropertyName("part"u8);
                 w.WriteStartObject();
-                w.WriteString("type", "summary_text");
-                w.WriteString("text", text);
+                w.WriteString("type"u8, "summary_text"u8);
+                w.WriteString("text"u8, text);
                 w.WriteEndObject();
                 End(output);
                 break;
             default:
                 w = Begin(output, "response.function_call_arguments.done"u8);
-                w.WriteString("item_id", _itemId);
-                w.WriteNumber("output_index", _outputIndex);
-                w.WriteString("arguments", text);
+                w.WriteString("item_id"u8, _itemId);
+                w.WriteNumber("output_index"u8, _outputIndex);
+                w.WriteString("arguments"u8, text);
                 End(output);
                 break;
         }
 
         w = Begin(output, "response.output_item.done"u8);
-        w.WriteNumber("output_index", _outputIndex);
-        w.WritePropertyName("item");
+        w.WriteNumber("output_index"u8, _outputIndex);
+        w.WritePropertyName("item"u8);
         WriteItem(w, text);
         End(output);
 

@@ -11,6 +11,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _dir;
+    private int _disposed;
 
     private GatewayFixture(WebApplication app, string dir, string configPath)
     {
@@ -30,14 +31,18 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public T GetService<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
-    public static async Task<GatewayFixture> StartAsync(string yaml)
+    public static async Task<GatewayFixture> StartAsync(string yaml, Action<WebApplicationBuilder>? configure = null)
     {
         var dir = Directory.CreateTempSubdirectory("llm-mux-test-").FullName;
         var path = Path.Combine(dir, "llm-mux.yaml");
         await File.WriteAllTextAsync(path, yaml);
         var app = GatewayHost.Build(
             new GatewayHostOptions(ConfigSource.File(path), new ConfigOverrides { Host = "127.0.0.1", Port = 0 }),
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+            builder =>
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                configure?.Invoke(builder);
+            });
         await app.StartAsync();
         return new GatewayFixture(app, dir, path);
     }
@@ -64,6 +69,11 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();

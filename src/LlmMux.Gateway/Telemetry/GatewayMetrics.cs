@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace LlmMux.Gateway.Telemetry;
+
+/// <summary>
+/// The gateway's own meter (<c>LlmMux</c>): YARP 2.3 emits traces but no metrics, so requests, attempts, failovers,
+/// tokens, time to first byte and stream counts are measured here. Tags never carry a key or token: accounts are
+/// named by destination id only.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "LlmMux";
+    public const string ActivitySourceName = "LlmMux";
+
+    public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
+
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _attempts;
+    private readonly Counter<long> _failovers;
+    private readonly Counter<long> _inputTokens;
+    private readonly Counter<long> _outputTokens;
+    private readonly Histogram<double> _timeToFirstByte;
+    private readonly Histogram<double> _duration;
+    private readonly UpDownCounter<long> _activeStreams;
+
+    public GatewayMetrics(IMeterFactory meterFactory, Health.AccountStateStore accounts)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("llm_mux.requests", "{request}", "Client LLM requests, by dialect, model and status.");
+        _attempts = meter.CreateCounter<long>("llm_mux.upstream.attempts", "{attempt}", "Upstream attempts, by provider and outcome.");
+        _failovers = meter.CreateCounter<long>("llm_mux.failovers", "{failover}", "Attempts that failed before the first byte and moved on.");
+        _inputTokens = meter.CreateCounter<long>("llm_mux.tokens.input", "{token}", "Input tokens reported by upstreams.");
+        _outputTokens = meter.CreateCounter<long>("llm_mux.tokens.output", "{token}", "Output tokens reported by upstreams.");
+        _timeToFirstByte = meter.CreateHistogram<double>("llm_mux.time_to_first_byte", "s", "From request start to the first byte sent to the client (time to first token for streams).");
+        _duration = meter.CreateHistogram<double>("llm_mux.request.duration", "s", "Whole client request, streams included.");
+        _activeStreams = meter.CreateUpDownCounter<long>("llm_mux.active_streams", "{stream}", "Streaming responses in progress.");
+        meter.CreateObservableGauge("llm_mux.accounts.cooling", () => (long)accounts.CoolingCount(), "{account}", "Accounts cooling down now (any model).");
+    }
+
+    public void Request(string dialect, string model, int status, double seconds)
+    {
+        var tags = new TagList { { "llm_mux.dialect", dialect }, { "gen_ai.request.model", model }, { "http.response.status_code", status } };
+        _requests.Add(1, tags);
+        _duration.Record(seconds, tags);
+    }
+
+    public void Attempt(string provider, string outcome) => _attempts.Add(1, new TagList { { "llm_mux.provider", provider }, { "llm_mux.outcome", outcome } });
+
+    public void Failover(string provider, string reason) => _failovers.Add(1, new TagList { { "llm_mux.provider", provider }, { "llm_mux.failover_reason", reason } });
+
+    public void Tokens(string provider, string model, long input, long output)
+    {
+        var tags = new TagList { { "llm_mux.provider", provider }, { "gen_ai.request.model", model } };
+        if (input > 0)
+        {
+            _inputTokens.Add(input, tags);
+        }
+
+        if (output > 0)
+        {
+            _outputTokens.Add(output, tags);
+        }
+    }
+
+    public void FirstByte(string dialect, double seconds) => _timeToFirstByte.Record(seconds, new TagList { { "llm_mux.dialect", dialect } });
+
+    public void StreamStarted() => _activeStreams.Add(1);
+
+    public void StreamEnded() => _activeStreams.Add(-1);
+}

@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.OpenAICompletions;
+
+/// <summary>IR events → <c>text_completion</c> SSE chunks ending with <c>data: [DONE]</c>. Only text reaches the client:
+/// reasoning and tool calls have no field in this dialect (drop table).</summary>
+internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : StreamWriterBase, IStreamEncoder
+{
+    private string? _id;
+    private string? _model;
+    private long _created;
+    private JsonEncodedText _idText;
+    private JsonEncodedText _modelText;
+    private bool _finishSent;
+    private bool _done;
+    private IrUsage? _usage;
+
+    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        switch (e)
+        {
+            case IrStreamStart s:
+                // Legacy streams have no role/opening chunk; remember the metadata for the first text chunk.
+                _id ??= s.Id;
+                _model ??= s.Model;
+                break;
+            case IrTextDelta t when t.Text.Length > 0:
+                WriteChoice(output, t.Text, null);
+                break;
+            case IrUsageUpdate u:
+                _usage = u.Usage;
+                break;
+            case IrFinish f:
+                WriteFinish(output, f.Reason);
+                break;
+            case IrStreamError err:
+                WriteError(output, err.Message, err.Type);
+                break;
+            case IrStreamEnd:
+                Complete(output);
+                break;
+            default:
+                break; // reasoning, signatures, tool calls: no legacy field (drop table)
+        }
+    }
+
+    public void Complete(IBufferWriter<byte> output)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        if (!_finishSent)
+        {
+            WriteFinish(output, IrFinishReason.Stop);
+        }
+
+        // Same rule as Chat Completions: the usage chunk only when the client asked for it.
+        if (_usage is { } u && context.IncludeUsage)
+        {
+            var w = BeginChunk(output);
+            w.WritePropertyName("choices"u8);
+            w.WriteStartArray();
+            w.WriteEndArray();
+            w.WriteString("model"u8, _modelText);
+            OpenAICompletionsResponse.WriteUsage(w, u);
+            w.WriteEndObject();
+            EndSse(output);
+        }
+
+        output.Write("data: [DONE]\n\n"u8);
+        _done = true;
+    }
+
+    public void WriteError(IBufferWriter<byte> output, string message, string? code)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        var w = BeginSse(output, default);
+        ErrorBodies.Write(w, Dialect.OpenAICompletions, 500, message, code);
+        EndSse(output);
+        output.Write("data: [DONE]\n\n"u8);
+        _done = true;
+    }
+
+    /// <summary>Opens a chunk up to <c>created</c>; the caller writes <c>choices</c> and then <c>model</c>, the
+    /// field order OpenAI uses for legacy chunks.</summary>
+    private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
+    {
+        if (_created == 0)
+        {
+            // Fixed for the whole stream: encode once instead of per chunk.
+            _created = NowUnix();
+            _idText = JsonEncodedText.Encode(_id ??= OpenAICompletionsResponse.NewId(), JsonWrite.Options.Encoder);
+            _modelText = JsonEncodedText.Encode(context.Model ?? _model ?? string.Empty, JsonWrite.Options.Encoder);
+        }
+
+        var w = BeginSse(output, default);
+        w.WriteStartObject();
+        w.WriteString("id"u8, _idText);
+        w.WriteString("object"u8, "text_completion"u8);
+        w.WriteNumber("created"u8, _created);
+        return w;
+    }
+
+    private void WriteChoice(IBufferWriter<byte> output, string text, string? finish)
+    {
+        var w = BeginChunk(output);
+        w.WritePropertyName("choices"u8);
+        w.WriteStartArray();
+        w.WriteStartObject();
+        w.WriteString("text"u8, text);
+        w.WriteNumber("index"u8, 0);
+        w.WriteNull("logprobs"u8);
+        if (finish is null)
+        {
+            w.WriteNull("finish_reason"u8);
+        }
+        else
+        {
+            w.WriteString("finish_reason"u8, finish);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteString("model"u8, _modelText);
+        w.WriteEndObject();
+        EndSse(output);
+    }
+
+    private void WriteFinish(IBufferWriter<byte> output, IrFinishReason reason)
+    {
+        if (_finishSent)
+        {
+            return;
+        }
+
+        _finishSent = true;
+        WriteChoice(output, string.Empty, OpenAICompletionsResponse.FinishReason(reason));
+    }
+}
