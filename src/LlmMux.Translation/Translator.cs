@@ -89,6 +89,13 @@ public sealed class Translator
         return Guard(() => JsonWrite.ToBytes(w => _registry.Get(dialect).EncodeResponse(response, w)));
     }
 
+    /// <summary>
+    /// Reads the token usage out of an upstream answer that is passed through untranslated: a stream (decoded event by
+    /// event, nothing re-encoded) or a whole JSON body (kept up to a cap, decoded at the end).
+    /// </summary>
+    public IUsageTap CreateUsageTap(Dialect dialect, bool stream)
+        => stream ? new StreamUsageTap(_registry.Get(dialect).CreateStreamDecoder(StreamContext.Default)) : new BodyUsageTap(this, dialect);
+
     /// <summary>An incremental translator for one upstream stream in <paramref name="from"/> to a client in <paramref name="to"/>.</summary>
     public IStreamTranslator CreateStreamTranslator(Dialect from, Dialect to, StreamContext? context = null)
     {
@@ -218,6 +225,9 @@ public interface IStreamTranslator : IDisposable
 
     /// <summary>Writes an error event in the client dialect and terminates the client stream.</summary>
     void WriteError(IBufferWriter<byte> output, string message, string? code = null);
+
+    /// <summary>The latest token usage the upstream stream reported, if any (null for pass-through translators).</summary>
+    Ir.IrUsage? Usage => null;
 }
 
 internal sealed class StreamTranslator : IStreamTranslator, IIrEventSink
@@ -269,7 +279,17 @@ internal sealed class StreamTranslator : IStreamTranslator, IIrEventSink
 
     public void WriteError(IBufferWriter<byte> output, string message, string? code = null) => _encoder.WriteError(output, message, code);
 
-    public void OnEvent(IrStreamEvent e) => _encoder.Write(e, _output!);
+    public IrUsage? Usage { get; private set; }
+
+    public void OnEvent(IrStreamEvent e)
+    {
+        if (e is IrUsageUpdate update)
+        {
+            Usage = update.Usage;
+        }
+
+        _encoder.Write(e, _output!);
+    }
 
     public void Dispose() => _decoder.Dispose();
 }

@@ -96,7 +96,7 @@ public sealed class CliTests
             var secret = output.Split("stored only as a hash): ")[1].Split('\n')[0].Trim();
             var text = await File.ReadAllTextAsync(config);
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
-            Assert.Contains("secret-key: \"sha256:", text, StringComparison.Ordinal);
+            Assert.Contains("secret-key: \"pbkdf2$", text, StringComparison.Ordinal);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(dir, "auth")));
             Assert.Equal(1, (await RunAsync(env, "init", "--config", config)).Code); // refuses to overwrite without --force
         }

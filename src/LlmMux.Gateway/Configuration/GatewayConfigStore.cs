@@ -119,7 +119,13 @@ public sealed class GatewayConfigStore : IDisposable
 
     private GatewaySnapshot Build(int revision)
     {
-        var options = ConfigLoader.Parse(_source.ReadText(), _source.DisplayName);
+        var text = _source.ReadText();
+        var options = ConfigLoader.Parse(text, _source.DisplayName);
+        if (options.Management.SecretKey is { Length: > 0 } secret && !Management.ManagementSecret.IsHashed(secret))
+        {
+            options = options with { Management = options.Management with { SecretKey = HashSecretInFile(text, secret) } };
+        }
+
         options = _overrides.ApplyTo(options);
         var overridden = ConfigValidator.Validate(options);
         if (overridden.Count > 0)
@@ -128,6 +134,29 @@ public sealed class GatewayConfigStore : IDisposable
         }
 
         return new GatewaySnapshot(options, revision);
+    }
+
+    /// <summary>
+    /// A plaintext management secret is replaced in the file by its salted hash the first time it is loaded, so the
+    /// secret does not stay readable on disk. Only the value changes; comments and layout stay.
+    /// </summary>
+    private string HashSecretInFile(string text, string secret)
+    {
+        var hashed = Management.ManagementSecret.Hash(secret);
+        if (_source.FilePath is { } path)
+        {
+            var pattern = new System.Text.RegularExpressions.Regex(
+                @"(^\s*secret-key:\s*)([""']?)" + System.Text.RegularExpressions.Regex.Escape(secret) + @"\2(\s*(#.*)?)$",
+                System.Text.RegularExpressions.RegexOptions.Multiline, TimeSpan.FromSeconds(1));
+            var rewritten = pattern.Replace(text, m => $"{m.Groups[1].Value}\"{hashed}\"{m.Groups[3].Value}", 1);
+            if (!ReferenceEquals(rewritten, text) && rewritten != text)
+            {
+                AtomicFile.WriteAllText(path, rewritten);
+                Log.SecretHashed(_logger, _source.DisplayName);
+            }
+        }
+
+        return hashed;
     }
 
     private void Announce(GatewaySnapshot snapshot)

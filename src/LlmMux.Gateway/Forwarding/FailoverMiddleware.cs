@@ -96,6 +96,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 request.Outcome = null;
                 context.Features.Set<IForwarderErrorFeature>(null);
                 state.Attempts++;
+                request.Attempts = state.Attempts;
 
                 using var activity = GatewayMetrics.ActivitySource.StartActivity("llm-mux.attempt", ActivityKind.Internal);
                 activity?.SetTag("llm_mux.provider", target.Provider.Name);

@@ -4,6 +4,7 @@ using LlmMux.Gateway.Endpoints;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Forwarding;
 using LlmMux.Gateway.Ingress;
+using LlmMux.Gateway.Management;
 using LlmMux.Gateway.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -56,6 +57,7 @@ public static class GatewayHost
         app.MapModels();
         app.MapCodeAssist();
         app.MapResponsesWebSocket();
+        app.MapManagement();
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<LlmRequestMiddleware>();

@@ -1,6 +1,7 @@
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.LoadBalancing;
+using LlmMux.Gateway.Management;
 using LlmMux.Gateway.Telemetry;
 using LlmMux.Gateway.Transforms;
 using OpenTelemetry.Metrics;
@@ -28,7 +29,20 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>();
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<RequestLog>();
+        services.AddSingleton(sp => new UsageLedger(
+            UsageLedgerPath(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),
+            sp.GetRequiredService<ILogger<UsageLedger>>()));
         return services;
+    }
+
+    /// <summary><c>usage.jsonl</c> in the auth dir's parent (e.g. <c>~/.config/llm-mux/usage.jsonl</c>).</summary>
+    public static string UsageLedgerPath(string authDir)
+    {
+        var expanded = authDir.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), authDir[2..])
+            : authDir;
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(expanded).TrimEnd(Path.DirectorySeparatorChar)) ?? ".", "usage.jsonl");
     }
 
     /// <summary>

@@ -36,8 +36,14 @@ public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snap
     /// <summary>A token-count call (Anthropic <c>count_tokens</c>, Gemini <c>countTokens</c>) forwarded to a native counter.</summary>
     public bool IsCountTokens { get; init; }
 
+    /// <summary>Upstream attempts made so far.</summary>
+    public int Attempts { get; internal set; }
+
     /// <summary>The provider of the attempt in progress.</summary>
     public RouteTarget? Target { get; internal set; }
+
+    /// <summary>Token usage the upstream reported for the answer the client got, once its body has ended.</summary>
+    public LlmMux.Translation.Ir.IrUsage? Usage { get; internal set; }
 
     /// <summary>Set by the response transform when the attempt failed in a way another account may not.</summary>
     public UpstreamOutcome? Outcome { get; internal set; }

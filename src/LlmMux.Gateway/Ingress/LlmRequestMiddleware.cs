@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
+using LlmMux.Gateway.Health;
+using LlmMux.Gateway.Management;
 using LlmMux.Gateway.Routing;
 using LlmMux.Gateway.Telemetry;
 using LlmMux.Translation;
@@ -17,7 +19,7 @@ namespace LlmMux.Gateway.Ingress;
 /// provider of the chain speaks another dialect the body is decoded into the IR here, once, so a malformed request
 /// is a 400 in the caller's dialect before any upstream is called.
 /// </summary>
-internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, GatewayMetrics metrics)
+internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, GatewayMetrics metrics, AccountStateStore accounts, UsageLedger ledger, RequestLog requestLog)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -157,8 +159,26 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
                 activity?.SetStatus(ActivityStatusCode.Error);
             }
 
-            metrics.Request(dialect, request.Model, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            metrics.Request(dialect, request.Model, status, elapsed.TotalSeconds);
+            Account(context, request, dialect, status, elapsed);
         }
+    }
+
+    /// <summary>Usage and the request log, attributed to the account that answered (the last attempt's).</summary>
+    private void Account(HttpContext context, LlmRequestFeature request, string dialect, int status, TimeSpan elapsed)
+    {
+        var destination = context.GetReverseProxyFeature().ProxiedDestination?.DestinationId;
+        var provider = request.Target?.Provider.Name;
+        long input = request.Usage?.InputTokens ?? 0, output = request.Usage?.OutputTokens ?? 0;
+        if (provider is not null && destination is not null && status < 400)
+        {
+            metrics.Tokens(provider, request.Model, input, output);
+            accounts.TokensUsed(destination, input + output);
+            ledger.Record(DateTimeOffset.UtcNow, provider, destination, request.Model, input, output);
+        }
+
+        requestLog.Add(new RequestRecord(DateTimeOffset.UtcNow, dialect, request.Model, provider, destination, status, request.Attempts, elapsed.TotalMilliseconds, input, output));
     }
 
     private static bool TryParseGeminiAction(string? value, out string? model, out string action)

@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Debug, "Routing model {Model} to {Provider} as {UpstreamModel}")]
     public static partial void Routing(ILogger logger, string model, string provider, string upstreamModel);
 
+    [LoggerMessage(7, LogLevel.Information, "Replaced the plaintext management secret in {Source} with its salted hash")]
+    public static partial void SecretHashed(ILogger logger, string source);
+
     [LoggerMessage(6, LogLevel.Warning, "Rejected a request from {Remote}: {Reason}")]
     public static partial void ClientRejected(ILogger logger, string remote, string reason);
 }

@@ -7,7 +7,7 @@ namespace LlmMux.Gateway.Streaming;
 /// Upstream stream bytes in, client-dialect events out, as each upstream event completes. A broken upstream or a
 /// stream that stops mid-response ends with the client dialect's error event instead of a reset connection.
 /// </summary>
-internal sealed class TranslatingStream(Stream upstream, IStreamTranslator translator) : PullStream
+internal sealed class TranslatingStream(Stream upstream, IStreamTranslator translator, Action<LlmMux.Translation.Ir.IrUsage?>? onEnd = null) : PullStream
 {
     private const int ReadSize = 16 * 1024;
     private readonly ArrayBufferWriter<byte> _output = new(ReadSize);
@@ -39,6 +39,7 @@ internal sealed class TranslatingStream(Stream upstream, IStreamTranslator trans
             if (read == 0)
             {
                 _done = true;
+                onEnd?.Invoke(translator.Usage);
                 try
                 {
                     translator.Complete(_output);

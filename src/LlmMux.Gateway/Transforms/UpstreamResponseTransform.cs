@@ -61,26 +61,37 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         {
             var errorEvent = ApiErrorWriter.RenderStreamError(request.Ingress.ErrorDialect,
                 new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete."));
+            Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => request.Usage = usage;
             Func<Stream, Stream> wrap = upstream == client
-                ? s => s
-                : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, new StreamContext { Model = request.Model }));
+                ? s => new UsageTapStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage)
+                : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, new StreamContext { Model = request.Model }), recordUsage);
             if (request.GeminiJsonArrayStream)
             {
                 var inner = wrap;
                 wrap = s => new GeminiJsonArrayStream(inner(s));
             }
 
-            response.Content = upstream == client && !request.GeminiJsonArrayStream
-                ? new StreamFailureGuard(response.Content, errorEvent)
-                : new PullStreamContent(response.Content, wrap);
+            var body = upstream == client ? new StreamFailureGuard(response.Content, errorEvent) : response.Content;
+            response.Content = new PullStreamContent(body, wrap);
             clientResponse.Headers.ContentLength = null;
             clientResponse.ContentType = StreamContentType(request);
             return;
         }
 
-        if (upstream != client)
+        if (upstream == client)
+        {
+            response.Content = new PullStreamContent(response.Content,
+                s => new UsageTapStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => request.Usage = usage));
+        }
+        else
         {
             var bytes = await ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+            using (var tap = Translator.Default.CreateUsageTap(upstream, stream: false))
+            {
+                tap.Feed(bytes);
+                request.Usage = tap.Complete();
+            }
+
             byte[] translated;
             try
             {

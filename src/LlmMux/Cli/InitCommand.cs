@@ -19,7 +19,7 @@ internal static class InitCommand
         }
 
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
-        var hash = "sha256:" + Convert.ToHexStringLower(GatewaySnapshot.HashKey(secret));
+        var hash = LlmMux.Gateway.Management.ManagementSecret.Hash(secret);
         var yaml = ConfigTemplate().Replace("secret-key: \"\"", $"secret-key: \"{hash}\"", StringComparison.Ordinal);
         ConfigLoader.Parse(yaml, path); // the template must always be a valid config
         File.WriteAllText(path, yaml);

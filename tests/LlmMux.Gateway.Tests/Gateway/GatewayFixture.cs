@@ -29,15 +29,20 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public string ConfigPath { get; }
 
+    /// <summary>False to keep the config dir (and its usage ledger) for a restarted gateway.</summary>
+    public bool DeleteDirOnDispose { get; set; } = true;
+
+    public string Dir => _dir;
+
     public T GetService<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
-    public static async Task<GatewayFixture> StartAsync(string yaml, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<GatewayFixture> StartAsync(string yaml, Action<WebApplicationBuilder>? configure = null, string? dir = null)
     {
-        var dir = Directory.CreateTempSubdirectory("llm-mux-test-").FullName;
+        dir ??= Directory.CreateTempSubdirectory("llm-mux-test-").FullName;
         var path = Path.Combine(dir, "llm-mux.yaml");
         await File.WriteAllTextAsync(path, yaml);
         var app = GatewayHost.Build(
-            new GatewayHostOptions(ConfigSource.File(path), new ConfigOverrides { Host = "127.0.0.1", Port = 0 }),
+            new GatewayHostOptions(ConfigSource.File(path), new ConfigOverrides { Host = "127.0.0.1", Port = 0, AuthDir = Path.Combine(dir, "auth") }),
             builder =>
             {
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -77,6 +82,9 @@ internal sealed class GatewayFixture : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        if (DeleteDirOnDispose)
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
     }
 }

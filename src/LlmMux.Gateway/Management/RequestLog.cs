@@ -1,0 +1,49 @@
+namespace LlmMux.Gateway.Management;
+
+/// <summary>One finished client request, metadata only: never a prompt, an answer, a key or a token.</summary>
+public sealed record RequestRecord(
+    DateTimeOffset Time,
+    string Dialect,
+    string Model,
+    string? Provider,
+    string? Account,
+    int Status,
+    int Attempts,
+    double LatencyMs,
+    long InputTokens,
+    long OutputTokens);
+
+/// <summary>The most recent requests, newest first, in a fixed-size ring.</summary>
+public sealed class RequestLog
+{
+    private const int Capacity = 500;
+    private readonly RequestRecord?[] _ring = new RequestRecord?[Capacity];
+    private readonly Lock _lock = new();
+    private int _next;
+
+    public void Add(RequestRecord record)
+    {
+        lock (_lock)
+        {
+            _ring[_next] = record;
+            _next = (_next + 1) % Capacity;
+        }
+    }
+
+    public IReadOnlyList<RequestRecord> Recent(int limit)
+    {
+        lock (_lock)
+        {
+            var result = new List<RequestRecord>(Math.Min(limit, Capacity));
+            for (var i = 1; i <= Capacity && result.Count < limit; i++)
+            {
+                if (_ring[(_next - i + Capacity) % Capacity] is { } r)
+                {
+                    result.Add(r);
+                }
+            }
+
+            return result;
+        }
+    }
+}
