@@ -24,6 +24,11 @@ public static partial class ConfigValidator
             errors.Add(new("limits.max-request-body-mb", $"must be 1-1024, got {options.Limits.MaxRequestBodyMb}"));
         }
 
+        if (options.Limits.RequestsPerMinute < 0)
+        {
+            errors.Add(new("limits.requests-per-minute", $"must be 0 (no limit) or more, got {options.Limits.RequestsPerMinute}"));
+        }
+
         for (var i = 0; i < options.ApiKeys.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(options.ApiKeys[i]))

@@ -20,6 +20,9 @@ public sealed record LlmMuxOptions
 public sealed record LimitsOptions
 {
     public int MaxRequestBodyMb { get; init; } = 32;
+
+    /// <summary>Per client key (or per client address when no keys are set); 0 = no limit. Not in the spec; issue 7.</summary>
+    public int RequestsPerMinute { get; init; }
 }
 
 public sealed record ManagementOptions

@@ -47,6 +47,7 @@ public static class GatewayHost
 
         app.UseMiddleware<UnhandledErrorMiddleware>();
         app.UseMiddleware<ClientAuthMiddleware>();
+        app.UseRateLimiter();
         app.UseWebSockets();
         app.MapHealth();
         if (startupConfig.Telemetry.Prometheus)

@@ -2,6 +2,7 @@ using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.LoadBalancing;
 using LlmMux.Gateway.Management;
+using LlmMux.Gateway.Security;
 using LlmMux.Gateway.Telemetry;
 using LlmMux.Gateway.Transforms;
 using OpenTelemetry.Metrics;
@@ -29,6 +30,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>();
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
         services.AddSingleton<GatewayMetrics>();
+        services.AddLlmMuxRateLimiting();
         services.AddSingleton<RequestLog>();
         services.AddSingleton(sp => new UsageLedger(
             UsageLedgerPath(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),

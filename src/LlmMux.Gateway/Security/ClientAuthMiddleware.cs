@@ -52,6 +52,6 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
 
     private static bool IsCodeAssistPath(PathString path) => path.Value?.StartsWith("/v1internal:", StringComparison.Ordinal) == true;
 
-    private static bool IsServicePath(PathString path)
+    internal static bool IsServicePath(PathString path)
         => path == "/healthz" || path == "/readyz" || path == "/metrics" || path.StartsWithSegments("/v0/management");
 }

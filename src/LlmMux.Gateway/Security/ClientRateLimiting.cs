@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
+
+namespace LlmMux.Gateway.Security;
+
+/// <summary>
+/// <c>limits.requests-per-minute</c> per client key with ASP.NET Core's rate limiter: a sliding one-minute window in
+/// six segments, no queue; a refused call gets 429 in its own dialect with <c>Retry-After</c>. The partition includes
+/// the limit, so a reload with a new limit starts fresh windows. Health, metrics and management are not limited.
+/// </summary>
+internal static class ClientRateLimiting
+{
+    public static IServiceCollection AddLlmMuxRateLimiting(this IServiceCollection services)
+        => services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var http = context.HttpContext;
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(10);
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await ApiErrorWriter.WriteAsync(http, DialectDetector.Detect(http.Request),
+                    new ApiError(429, "client_rate_limited", "This client key has reached limits.requests-per-minute; retry after the time in Retry-After.")).ConfigureAwait(false);
+            };
+        });
+
+    private static RateLimitPartition<string> Partition(HttpContext context)
+    {
+        var limit = context.RequestServices.GetRequiredService<GatewayConfigStore>().Current.Options.Limits.RequestsPerMinute;
+        if (limit == 0 || ClientAuthMiddleware.IsServicePath(context.Request.Path))
+        {
+            return RateLimitPartition.GetNoLimiter("unlimited");
+        }
+
+        // The key's hash, never the key itself, names the partition.
+        var client = ClientKeyCheck.FindKey(context.Request) is { } key
+            ? Convert.ToHexStringLower(GatewaySnapshot.HashKey(key))
+            : context.Connection.RemoteIpAddress?.ToString() ?? "local";
+        return RateLimitPartition.GetSlidingWindowLimiter($"{client}:{limit}", _ => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = limit,
+            Window = TimeSpan.FromMinutes(1),
+            SegmentsPerWindow = 6,
+            QueueLimit = 0,
+        });
+    }
+}
