@@ -63,7 +63,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
                 new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete."));
             Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => request.Usage = usage;
             Func<Stream, Stream> wrap = upstream == client
-                ? s => new UsageTapStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage)
+                ? s => new UsageTapStream(new StreamFailureGuard(s, errorEvent), Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage)
                 : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, new StreamContext { Model = request.Model }), recordUsage);
             if (request.GeminiJsonArrayStream)
             {
@@ -71,8 +71,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
                 wrap = s => new GeminiJsonArrayStream(inner(s));
             }
 
-            var body = upstream == client ? new StreamFailureGuard(response.Content, errorEvent) : response.Content;
-            response.Content = new PullStreamContent(body, wrap);
+            response.Content = new PullStreamContent(response.Content, wrap);
             clientResponse.Headers.ContentLength = null;
             clientResponse.ContentType = StreamContentType(request);
             return;
