@@ -26,6 +26,10 @@ internal static class Program
         var body = Payloads.OpenAIRequest();
         var ir = Translator.Default.DecodeRequest(body, Dialect.OpenAIChat);
         Console.WriteLine($"request body: {body.Length} bytes");
+        using var lookupDoc = System.Text.Json.JsonDocument.Parse("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[]}");
+        var lookupEl = lookupDoc.RootElement;
+        Measure("  1000 lookups by string name", 1000, 1, () => { int n = 0; for (int i = 0; i < 1000; i++) { n += lookupEl.TryGetProperty("tool_calls", out _) ? 1 : 0; } return n; });
+        Measure("  1000 lookups by utf-8 name", 1000, 1, () => { int n = 0; for (int i = 0; i < 1000; i++) { n += lookupEl.TryGetProperty("tool_calls"u8, out _) ? 1 : 0; } return n; });
         Measure("  reader pass only", 1000, 1, () => { var r = new System.Text.Json.Utf8JsonReader(body); while (r.Read()) { } return r.BytesConsumed; });
         Measure("  parse only (JsonDocument)", 1000, 1, () => { using var d = System.Text.Json.JsonDocument.Parse(body); return d; });
         Measure("  decode OpenAI", 1000, 1, () => Translator.Default.DecodeRequest(body, Dialect.OpenAIChat));

@@ -26,6 +26,10 @@ internal interface IDialectCodec
 
     /// <summary>Where a response body names the model: an optional envelope property and the property inside it.</summary>
     (string? Envelope, string Property) ResponseModelPath => (null, "model");
+
+    /// <summary>Top-level edits that apply a reasoning override to a same-dialect body without re-encoding it; null
+    /// when this dialect cannot do that (the request then goes through the IR).</summary>
+    IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) => null;
 }
 
 /// <summary>Receives IR events from a decoder.</summary>

@@ -33,7 +33,20 @@ public sealed class Translator
                 return PatchModel(root, _registry.Get(from).ModelPropertyName, overrides?.Model);
             }
 
-            var ir = ApplyOverrides(_registry.Get(from).DecodeRequest(root), overrides);
+            if (from == to && _registry.Get(from).ReasoningPatch(root, overrides!.Reasoning!) is { } edits)
+            {
+                // A reasoning override (model suffix) on a same-dialect body: edit those fields, keep the rest
+                // (Anthropic cache_control breakpoints in particular) byte for byte.
+                var codec = _registry.Get(from);
+                if (codec.ModelPropertyName is { } modelProperty && overrides.Model is { } model)
+                {
+                    edits = [.. edits, new BodyEdit(modelProperty, w => w.WriteStringValue(model))];
+                }
+
+                return BodyPatch.Apply(root, edits);
+            }
+
+            var ir = IrToolPairing.Repair(ApplyOverrides(_registry.Get(from).DecodeRequest(root), overrides));
             return JsonWrite.ToBytes(w => _registry.Get(to).EncodeRequest(ir, w, overrides));
         });
     }
@@ -47,7 +60,7 @@ public sealed class Translator
     public byte[] EncodeRequest(IrRequest request, Dialect dialect, RequestOverrides? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var ir = ApplyOverrides(request, overrides);
+        var ir = IrToolPairing.Repair(ApplyOverrides(request, overrides));
         return Guard(() => JsonWrite.ToBytes(w => _registry.Get(dialect).EncodeRequest(ir, w, overrides)));
     }
 
@@ -261,6 +274,11 @@ internal sealed class StreamTranslator : IStreamTranslator, IIrEventSink
 
     public void Complete(IBufferWriter<byte> output)
     {
+        if (_errorWritten)
+        {
+            return; // the client stream was already ended by WriteError; what the upstream lacked no longer matters
+        }
+
         _output = output;
         try
         {
@@ -277,7 +295,13 @@ internal sealed class StreamTranslator : IStreamTranslator, IIrEventSink
         }
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code = null) => _encoder.WriteError(output, message, code);
+    public void WriteError(IBufferWriter<byte> output, string message, string? code = null)
+    {
+        _errorWritten = true;
+        _encoder.WriteError(output, message, code);
+    }
+
+    private bool _errorWritten;
 
     public IrUsage? Usage { get; private set; }
 

@@ -24,6 +24,8 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Accounts and usage go next to the test's config, never into the user's home.
+        start.Environment["LLM_MUX_AUTH_DIR"] = Path.Combine(Path.GetDirectoryName(configPath)!, "auth");
         foreach (var arg in new[] { ExecutablePath(), "serve", "--config", configPath, "--port", "0" })
         {
             start.ArgumentList.Add(arg);

@@ -20,7 +20,7 @@ public sealed class FuzzTests
         foreach (var (path, kind) in new[] { (f.Request, 0), (f.Response, 1), (f.ToolStream, 2), (f.TextStream, 2) })
         {
             var original = Fixture.Bytes(path);
-            for (int i = 0; i < 150; i++)
+            for (int i = 0; i < 200; i++)
             {
                 var damaged = Damage(original, random);
                 try
@@ -52,6 +52,8 @@ public sealed class FuzzTests
         }
     }
 
+    private const string Punctuation = "{}[]\":,0a-\n";
+
     private static byte[] Damage(byte[] input, Random random)
     {
         var bytes = input.ToList();
@@ -65,7 +67,7 @@ public sealed class FuzzTests
                     bytes.RemoveAt(at); // drop a byte
                     break;
                 case 1:
-                    bytes[at] = (byte)"{}[]\":,0a-\n"[random.Next(12)]; // swap in JSON punctuation
+                    bytes[at] = (byte)Punctuation[random.Next(Punctuation.Length)]; // swap in JSON punctuation
                     break;
                 case 2:
                     bytes.RemoveRange(at, bytes.Count - at); // truncate

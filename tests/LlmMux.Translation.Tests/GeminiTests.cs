@@ -91,7 +91,8 @@ public sealed class GeminiTests
         AnthropicTests.AssertBlocksWellFormed(output);
         var events = AnthropicTests.SseEvents(output);
         var starts = events.Where(e => e.Event == "content_block_start").Select(e => e.Data.GetProperty("content_block").GetProperty("type").GetString()).ToList();
-        Assert.Equal(["thinking", "text", "tool_use", "tool_use"], starts);
+        // the signed empty thinking block carries the first call's Gemini signature
+        Assert.Equal(["thinking", "text", "thinking", "tool_use", "tool_use"], starts);
         // input tokens from the first Gemini chunk are already known at message_start
         Assert.Equal(82, events[0].Data.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt32());
     }
@@ -167,5 +168,51 @@ public sealed class GeminiTests
         var array = Fixture.Bytes("gemini/stream_tools_array.json");
         var ex = Assert.Throws<TranslationException>(() => StreamSummary.Of(Dialect.Gemini, array[..(array.Length / 2)]));
         Assert.Equal(TranslationErrorKind.TruncatedStream, ex.Kind);
+    }
+
+    [Fact]
+    public void Call_signature_survives_a_trip_through_anthropic_and_responses_clients()
+    {
+        const string Sig = "CiQBcsjafBbPUkzQ8kX2hYLNLoBzkK+Tj5zE+ZdG1aRx0Q==";
+        foreach (var client in new[] { Dialect.Anthropic, Dialect.OpenAIResponses })
+        {
+            // The client receives the answer and replays it as history (the assistant turn's content / output items).
+            var answer = T.DecodeResponse(T.TranslateResponse(Fixture.Bytes("gemini/response_tools.json"), Dialect.Gemini, client), client);
+            var history = new IrRequest
+            {
+                Model = "gemini-3-pro-preview",
+                Messages =
+                [
+                    new IrMessage(IrRole.User, [new IrText("weather?")]),
+                    new IrMessage(IrRole.Assistant, answer.Parts),
+                ],
+            };
+            var clientBody = T.EncodeRequest(history, client);
+            var gemini = JsonDocument.Parse(T.TranslateRequest(clientBody, client, Dialect.Gemini, new RequestOverrides { Model = "gemini-3-pro-preview" })).RootElement;
+            var parts = gemini.GetProperty("contents")[1].GetProperty("parts").EnumerateArray().ToList();
+            var firstCall = parts.First(p => p.TryGetProperty("functionCall", out _));
+            Assert.Equal(Sig, firstCall.GetProperty("thoughtSignature").GetString());
+        }
+
+        // Streams put the signature in a signed thinking block right before the tool_use block.
+        var sse = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.Anthropic, Fixture.Bytes("gemini/stream_tools.sse")));
+        AnthropicTests.AssertBlocksWellFormed(sse);
+        var events = AnthropicTests.SseEvents(sse);
+        int sigAt = events.FindIndex(e => e.Event == "content_block_delta" && e.Data.GetProperty("delta").TryGetProperty("signature", out var v) && v.GetString() == Sig);
+        int toolAt = events.FindIndex(e => e.Event == "content_block_start" && e.Data.GetProperty("content_block").GetProperty("type").GetString() == "tool_use");
+        Assert.InRange(sigAt, 0, toolAt);
+    }
+
+    [Theory]
+    [InlineData("gemini-3-pro-preview", "medium", "thinkingLevel", "high")]
+    [InlineData("gemini-3-flash-preview", "minimal", "thinkingLevel", "minimal")]
+    [InlineData("gemini-2.5-flash", "medium", "thinkingBudget", "8192")]
+    public void Reasoning_effort_becomes_level_or_budget_by_model(string model, string effort, string field, string expected)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes($$"""{"model":"x","messages":[{"role":"user","content":"hi"}],"reasoning_effort":"{{effort}}"}""");
+        var root = JsonDocument.Parse(T.TranslateRequest(body, Dialect.OpenAIChat, Dialect.Gemini, new RequestOverrides { Model = model })).RootElement;
+        var thinking = root.GetProperty("generationConfig").GetProperty("thinkingConfig");
+        Assert.Equal(expected, thinking.GetProperty(field).ToString());
+        Assert.True(thinking.GetProperty("includeThoughts").GetBoolean());
     }
 }

@@ -144,4 +144,31 @@ public sealed class OpenAIChatTests
         Assert.DoesNotContain("\"usage\"", output, StringComparison.Ordinal);
         Assert.EndsWith("data: [DONE]\n\n", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Legacy_functions_and_function_call_are_understood()
+    {
+        var body = """
+            {"model":"gpt-3.5-turbo-0613","messages":[
+              {"role":"user","content":"Weather in Paris?"},
+              {"role":"assistant","content":null,"function_call":{"name":"get_weather","arguments":"{\"location\":\"Paris\"}"}},
+              {"role":"function","name":"get_weather","content":"{\"temperature\":18}"},
+              {"role":"assistant","content":null,"function_call":{"name":"get_weather","arguments":"{\"location\":\"Rome\"}"}},
+              {"role":"function","name":"get_weather","content":"{\"temperature\":25}"}],
+             "functions":[{"name":"get_weather","parameters":{"type":"object","properties":{"location":{"type":"string"}}}}],
+             "function_call":{"name":"get_weather"}}
+            """u8.ToArray();
+        var ir = T.DecodeRequest(body, Dialect.OpenAIChat);
+        Assert.Equal("get_weather", Assert.Single(ir.Tools).Name);
+        Assert.Equal(new IrToolChoice(IrToolChoiceKind.Specific, "get_weather"), ir.ToolChoice);
+        var calls = ir.Messages.SelectMany(m => m.Parts.OfType<IrToolCall>()).ToList();
+        var results = ir.Messages.SelectMany(m => m.Parts.OfType<IrToolResult>()).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.NotEqual(calls[0].Id, calls[1].Id);
+        Assert.Equal(calls.Select(c => c.Id), results.Select(r => r.ToolCallId));
+
+        // and it reaches Anthropic as ordinary tool_use / tool_result pairs
+        var anthropic = JsonDocument.Parse(T.TranslateRequest(body, Dialect.OpenAIChat, Dialect.Anthropic)).RootElement;
+        Assert.Equal(calls[1].Id, anthropic.GetProperty("messages")[4].GetProperty("content")[0].GetProperty("tool_use_id").GetString());
+    }
 }

@@ -22,6 +22,7 @@ public sealed class GatewayConfigStore : IDisposable
     private IDisposable? _watch;
     private CancellationTokenSource _changeSource = new();
     private GatewaySnapshot _current;
+    private IReadOnlyList<LlmMux.Accounts.Store.Account> _loginAccounts = [];
     private int _pendingReload;
 
     /// <exception cref="ConfigException">The first load failed: the gateway must not start on a broken file.</exception>
@@ -62,6 +63,21 @@ public sealed class GatewayConfigStore : IDisposable
         _watch = Microsoft.Extensions.Primitives.ChangeToken.OnChange(() => _fileProvider.Watch(name), ScheduleReload);
     }
 
+    /// <summary>The auth dir's accounts changed: same config, new account list, new snapshot.</summary>
+    public void UpdateLoginAccounts(IReadOnlyList<LlmMux.Accounts.Store.Account> accounts)
+    {
+        lock (_reloadLock)
+        {
+            if (_loginAccounts.SequenceEqual(accounts))
+            {
+                return;
+            }
+
+            _loginAccounts = accounts;
+            Swap(new GatewaySnapshot(_current.Options, _current.Revision + 1, accounts));
+        }
+    }
+
     /// <summary>Reads the source again now. Returns the error text when the new file was rejected.</summary>
     public string? Reload()
     {
@@ -81,14 +97,19 @@ public sealed class GatewayConfigStore : IDisposable
             }
 
             LastError = null;
-            Volatile.Write(ref _current, next);
-            var old = Interlocked.Exchange(ref _changeSource, new CancellationTokenSource());
-            old.Cancel();
-            old.Dispose();
-            Announce(next);
-            Reloaded?.Invoke(next);
+            Swap(next);
             return null;
         }
+    }
+
+    private void Swap(GatewaySnapshot next)
+    {
+        Volatile.Write(ref _current, next);
+        var old = Interlocked.Exchange(ref _changeSource, new CancellationTokenSource());
+        old.Cancel();
+        old.Dispose();
+        Announce(next);
+        Reloaded?.Invoke(next);
     }
 
     public void Dispose()
@@ -133,7 +154,7 @@ public sealed class GatewayConfigStore : IDisposable
             throw new ConfigException(overridden.Select(e => $"{e.Path} (from flags or environment): {e.Message}").ToList());
         }
 
-        return new GatewaySnapshot(options, revision);
+        return new GatewaySnapshot(options, revision, _loginAccounts);
     }
 
     /// <summary>

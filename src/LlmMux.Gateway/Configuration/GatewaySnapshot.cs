@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LlmMux.Accounts.Store;
 using LlmMux.Gateway.Providers;
 using LlmMux.Gateway.Routing;
 
@@ -13,12 +14,12 @@ public sealed class GatewaySnapshot
 {
     private readonly Dictionary<string, UpstreamAccount> _accounts;
 
-    public GatewaySnapshot(LlmMuxOptions options, int revision)
+    public GatewaySnapshot(LlmMuxOptions options, int revision, IReadOnlyList<Account>? loginAccounts = null)
     {
         Options = options;
         Revision = revision;
         Providers = options.Providers
-            .Select(BuildProvider)
+            .Select(p => BuildProvider(p, loginAccounts ?? []))
             .ToList();
         _accounts = Providers.SelectMany(p => p.Accounts).ToDictionary(a => a.DestinationId, StringComparer.Ordinal);
         ClientKeyHashes = options.ApiKeys.Select(HashKey).ToList();
@@ -42,12 +43,16 @@ public sealed class GatewaySnapshot
 
     public static byte[] HashKey(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    private static ProviderDefinition BuildProvider(ProviderOptions p)
+    private static ProviderDefinition BuildProvider(ProviderOptions p, IReadOnlyList<Account> loginAccounts)
     {
         var kind = ProviderKind.Find(p.Type)!;
-        var accounts = p.ApiKeys.Count == 0
-            ? [new UpstreamAccount(p.Name, "keyless", null)]
-            : p.ApiKeys.Distinct().Select(k => new UpstreamAccount(p.Name, AccountIdFor(k), k)).ToList();
+        List<UpstreamAccount> accounts = !kind.KeyBased
+            // Subscription accounts come from the auth dir: every usable login of this type is an account of the provider.
+            ? loginAccounts.Where(a => a.Type == AccountTypes.Normalize(p.Type) && a.State == AccountState.Ready)
+                .Select(a => new UpstreamAccount(p.Name, a.Id, null, a.Id)).ToList()
+            : p.ApiKeys.Count == 0
+                ? [new UpstreamAccount(p.Name, "keyless", null)]
+                : p.ApiKeys.Distinct().Select(k => new UpstreamAccount(p.Name, AccountIdFor(k), k)).ToList();
         var baseUrl = (p.BaseUrl ?? kind.DefaultBaseUrl).TrimEnd('/');
         return new ProviderDefinition(p.Name, kind, baseUrl, accounts, p.Models, p.Headers, p.Strategy);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LlmMux.Accounts.Refresh;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Ingress;
@@ -21,7 +22,7 @@ namespace LlmMux.Gateway.Forwarding;
 /// When every candidate is cooling down it waits for the first to free up if that is within
 /// <c>routing.max-cooldown-wait</c>, else answers 429 with the earliest reset as <c>Retry-After</c>.
 /// </summary>
-internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup proxyState, AccountStateStore accounts, GatewayMetrics metrics, ILogger<FailoverMiddleware> logger)
+internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup proxyState, AccountStateStore accounts, ICredentialProvider credentials, GatewayMetrics metrics, ILogger<FailoverMiddleware> logger)
 {
     private static readonly TimeSpan ResetSlack = TimeSpan.FromMilliseconds(50);
 
@@ -101,7 +102,23 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 using var activity = GatewayMetrics.ActivitySource.StartActivity("llm-mux.attempt", ActivityKind.Internal);
                 activity?.SetTag("llm_mux.provider", target.Provider.Name);
                 activity?.SetTag("llm_mux.attempt", state.Attempts);
-                await next(context).ConfigureAwait(false);
+                try
+                {
+                    await next(context).ConfigureAwait(false);
+                }
+                catch (AccountUnavailableException ex) when (!context.Response.HasStarted)
+                {
+                    // The login could not give a token (expired, refresh failed): this account is out, the next may serve.
+                    if (context.GetReverseProxyFeature().ProxiedDestination?.DestinationId is { } unavailable)
+                    {
+                        state.Tried.Add(unavailable);
+                        accounts.KeyRejected(unavailable, $"login unavailable: {ex.Reason}");
+                    }
+
+                    activity?.SetStatus(ActivityStatusCode.Error, ex.Reason.ToString());
+                    context.Response.Clear();
+                    continue;
+                }
 
                 var transportError = context.Features.Get<IForwarderErrorFeature>();
                 var outcome = request.Outcome is { } failed ? $"http_{failed.Status}" : transportError is not null ? transportError.Error.ToString() : "ok";
@@ -119,6 +136,14 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 if (proxy.ProxiedDestination is not { } destination)
                 {
                     break;
+                }
+
+                if (request.Outcome?.Status == 401 && await TryRefreshAsync(context, request, destination.DestinationId, state).ConfigureAwait(false))
+                {
+                    // A fresh token for the same account: one more try there before moving on (spec §7).
+                    state.RetrySame = destination;
+                    context.Response.Clear();
+                    continue;
                 }
 
                 state.Tried.Add(destination.DestinationId);
@@ -140,11 +165,44 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
     }
 
     /// <summary>
+    /// On a 401 from a login account, refreshes its token once per request. Returns false when there is nothing to
+    /// refresh, it was already refreshed, or the refresh failed (the account then rests like a rejected key).
+    /// </summary>
+    private async Task<bool> TryRefreshAsync(HttpContext context, LlmRequestFeature request, string destinationId, AttemptState state)
+    {
+        if (request.Snapshot.FindAccount(destinationId)?.LoginAccountId is not { } loginId)
+        {
+            return false;
+        }
+
+        if (state.Refreshed.Add(destinationId))
+        {
+            try
+            {
+                await credentials.RefreshAsync(loginId, request.LoginToken ?? "", context.RequestAborted).ConfigureAwait(false);
+                return true;
+            }
+            catch (AccountUnavailableException)
+            {
+            }
+        }
+
+        accounts.KeyRejected(destinationId, "HTTP 401 after a token refresh");
+        return false;
+    }
+
+    /// <summary>
     /// Accounts of the cluster that may take this attempt: healthy in YARP, not tried yet, not cooling for this model.
     /// Accounts close to the request rate at which they last hit a 429 are offered only when nothing else is left.
     /// </summary>
     private List<DestinationState> Candidates(ClusterState cluster, string model, AttemptState state)
     {
+        if (state.RetrySame is { } same)
+        {
+            state.RetrySame = null;
+            return [same];
+        }
+
         // Read from the cluster each time: the load balancer narrows the feature's list to its one pick.
         var available = cluster.DestinationsState.AvailableDestinations;
         var candidates = new List<DestinationState>(available.Count);
@@ -203,6 +261,11 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
         public string? LastProvider;
 
         public HashSet<string> Tried { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Refreshed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The account to try again right away, after its token was refreshed.</summary>
+        public DestinationState? RetrySame;
 
         public DateTimeOffset? EarliestReset { get; private set; }
 

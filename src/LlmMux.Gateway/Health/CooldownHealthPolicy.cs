@@ -36,6 +36,9 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
                 case 429:
                     store.RateLimited(id, target.UpstreamModel, outcome.ResetAt, detail);
                     break;
+                case 401 when request.Snapshot.FindAccount(id)?.LoginAccountId is not null:
+                    // A login's token may just be stale: the failover loop refreshes it and retries the same account.
+                    break;
                 case 401 or 403:
                     healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.KeyRejected(id, detail));
                     break;

@@ -39,6 +39,7 @@ public static class GatewayHost
 
         var app = builder.Build();
         store = app.Services.GetRequiredService<GatewayConfigStore>(); // loads the config now, so a bad file fails here
+        store.UpdateLoginAccounts(app.Services.GetRequiredService<LlmMux.Accounts.Store.AccountStore>().Accounts);
 
         if (options.WatchConfig)
         {

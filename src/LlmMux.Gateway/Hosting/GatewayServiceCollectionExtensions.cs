@@ -1,5 +1,9 @@
 using LlmMux.Gateway.Configuration;
+using LlmMux.Accounts.Refresh;
+using Microsoft.Extensions.Http.Resilience;
+using LlmMux.Accounts.Store;
 using LlmMux.Gateway.Health;
+using LlmMux.Gateway.Logins;
 using LlmMux.Gateway.LoadBalancing;
 using LlmMux.Gateway.Management;
 using LlmMux.Gateway.Security;
@@ -29,6 +33,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<AccountStateStore>();
         services.AddSingleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>();
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
+        services.AddLlmMuxLogins();
         services.AddSingleton<GatewayMetrics>();
         services.AddLlmMuxRateLimiting();
         services.AddSingleton<RequestLog>();
@@ -38,12 +43,43 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Subscription accounts: the auth dir's store (loaded at once, watched while serving), the credential service that
+    /// refreshes their tokens, and the OAuth HttpClient with the standard resilience handler. Retries are off for POST:
+    /// refresh tokens rotate, and a replayed refresh could burn the new one.
+    /// </summary>
+    private static IServiceCollection AddLlmMuxLogins(this IServiceCollection services)
+    {
+        services.AddHttpClient(OAuthClientName).AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
+        services.AddSingleton(sp =>
+        {
+            var store = new AccountStore(
+                LoginSettings.ExpandHome(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),
+                sp.GetRequiredService<ILogger<AccountStore>>());
+            store.Load();
+            return store;
+        });
+        services.AddSingleton(sp =>
+        {
+            var config = sp.GetRequiredService<GatewayConfigStore>();
+            return new CredentialService(
+                sp.GetRequiredService<AccountStore>(),
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(OAuthClientName),
+                type => LoginSettings.For(type, config.Current.Options),
+                logger: sp.GetRequiredService<ILogger<CredentialService>>(),
+                time: sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<ICredentialProvider>(sp => sp.GetRequiredService<CredentialService>());
+        services.AddHostedService<LoginAccountsService>();
+        return services;
+    }
+
+    private const string OAuthClientName = "llm-mux-oauth";
+
     /// <summary><c>usage.jsonl</c> in the auth dir's parent (e.g. <c>~/.config/llm-mux/usage.jsonl</c>).</summary>
     public static string UsageLedgerPath(string authDir)
     {
-        var expanded = authDir.StartsWith("~/", StringComparison.Ordinal)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), authDir[2..])
-            : authDir;
+        var expanded = LoginSettings.ExpandHome(authDir);
         return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(expanded).TrimEnd(Path.DirectorySeparatorChar)) ?? ".", "usage.jsonl");
     }
 

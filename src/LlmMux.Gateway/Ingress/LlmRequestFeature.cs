@@ -36,6 +36,9 @@ public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snap
     /// <summary>A token-count call (Anthropic <c>count_tokens</c>, Gemini <c>countTokens</c>) forwarded to a native counter.</summary>
     public bool IsCountTokens { get; init; }
 
+    /// <summary>The login token the current attempt sent, so a 401 can ask for a refresh of exactly that token.</summary>
+    internal string? LoginToken { get; set; }
+
     /// <summary>Upstream attempts made so far.</summary>
     public int Attempts { get; internal set; }
 

@@ -30,9 +30,20 @@ public sealed record ProviderDefinition(
 /// One account of a provider: one YARP destination. <see cref="DestinationId"/> is stable for the same key across
 /// reloads, so health and cooldown state survive an edit of the file. The secret never goes into YARP metadata.
 /// </summary>
-public sealed record UpstreamAccount(string Provider, string Id, string? ApiKey)
+/// <param name="Provider">Provider name.</param>
+/// <param name="Id">Account id: <c>key-&lt;hash&gt;</c> for keys, the account file's name for subscription accounts.</param>
+/// <param name="ApiKey">The key, for key-based providers.</param>
+/// <param name="LoginAccountId">The auth-dir account, for subscription providers; its token comes from the credential service.</param>
+public sealed record UpstreamAccount(string Provider, string Id, string? ApiKey, string? LoginAccountId = null)
 {
     public string DestinationId => $"{Provider}/{Id}";
 
     public override string ToString() => DestinationId;
+
+    /// <summary>Never prints the key.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("DestinationId = ").Append(DestinationId);
+        return true;
+    }
 }

@@ -10,10 +10,10 @@ public sealed record ProviderKind(string Type, string DefaultBaseUrl, bool KeyBa
     public static readonly ProviderKind OpenAI = new("openai", "https://api.openai.com/v1", KeyBased: true, Served: true);
     public static readonly ProviderKind Anthropic = new("anthropic", "https://api.anthropic.com", KeyBased: true, Served: true);
     public static readonly ProviderKind GeminiApi = new("gemini-api", "https://generativelanguage.googleapis.com", KeyBased: true, Served: true);
-    public static readonly ProviderKind Claude = new("claude", "https://api.anthropic.com", KeyBased: false, Served: false);
-    public static readonly ProviderKind Copilot = new("copilot", "https://api.githubcopilot.com", KeyBased: false, Served: false);
-    public static readonly ProviderKind Gemini = new("gemini", "https://cloudcode-pa.googleapis.com", KeyBased: false, Served: false);
-    public static readonly ProviderKind Codex = new("codex", "https://chatgpt.com/backend-api/codex", KeyBased: false, Served: false);
+    public static readonly ProviderKind Claude = new("claude", "https://api.anthropic.com", KeyBased: false, Served: true);
+    public static readonly ProviderKind Copilot = new("copilot", "https://api.githubcopilot.com", KeyBased: false, Served: true);
+    public static readonly ProviderKind Gemini = new("gemini", "https://cloudcode-pa.googleapis.com", KeyBased: false, Served: true);
+    public static readonly ProviderKind Codex = new("codex", "https://chatgpt.com/backend-api/codex", KeyBased: false, Served: true);
 
     public static IReadOnlyList<ProviderKind> All { get; } = [OpenAI, Anthropic, GeminiApi, Claude, Copilot, Gemini, Codex];
 

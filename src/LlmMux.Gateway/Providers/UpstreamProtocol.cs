@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using LlmMux.Accounts.Refresh;
 using LlmMux.Translation;
 using Microsoft.AspNetCore.Http;
 
@@ -24,7 +25,14 @@ public abstract class UpstreamProtocol
     {
     }
 
-    public abstract void SetCredential(HttpRequestHeaders headers, string? apiKey);
+    /// <summary>Puts the account's credential on the request: its API key, or the token of its login.</summary>
+    public abstract void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login);
+
+    /// <summary>The upstream only streams; a non-streaming client is served by collecting the stream (codex).</summary>
+    public virtual bool AlwaysStreams => false;
+
+    /// <summary>Last changes the upstream needs in the body it receives (envelopes, required fields).</summary>
+    public virtual ReadOnlyMemory<byte> AdjustBody(ReadOnlyMemory<byte> body, UpstreamCredential? login, bool stream) => body;
 
     /// <summary>Client headers this upstream understands and may receive as they are.</summary>
     public virtual IReadOnlyList<string> PassThroughHeaders => [];
@@ -34,6 +42,10 @@ public abstract class UpstreamProtocol
         "openai" => OpenAIChatProtocol.Instance,
         "anthropic" => AnthropicProtocol.Instance,
         "gemini-api" => GeminiApiProtocol.Instance,
+        "claude" => ClaudeOAuthProtocol.Instance,
+        "codex" => CodexProtocol.Instance,
+        "gemini" => CodeAssistProtocol.Instance,
+        "copilot" => CopilotProtocol.Instance,
         _ => throw new NotSupportedException($"provider type {kind.Type} is not served yet"),
     };
 }
@@ -49,17 +61,17 @@ internal sealed class OpenAIChatProtocol : UpstreamProtocol
 
     public override PathString GeneratePath(string model, bool stream) => "/chat/completions";
 
-    public override void SetCredential(HttpRequestHeaders headers, string? apiKey)
+    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
     {
-        if (apiKey is not null)
+        if ((apiKey ?? login?.AccessToken) is { } token)
         {
-            headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
     }
 }
 
 /// <summary>Anthropic Messages with an API key: <c>x-api-key</c> (never Bearer) and exactly one <c>anthropic-version</c>.</summary>
-internal sealed class AnthropicProtocol : UpstreamProtocol
+internal class AnthropicProtocol : UpstreamProtocol
 {
     public const string DefaultVersion = "2023-06-01";
 
@@ -73,7 +85,7 @@ internal sealed class AnthropicProtocol : UpstreamProtocol
 
     public override PathString? CountTokensPath(string model) => "/v1/messages/count_tokens";
 
-    public override void SetCredential(HttpRequestHeaders headers, string? apiKey)
+    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
     {
         if (apiKey is not null)
         {
@@ -110,7 +122,7 @@ internal sealed class GeminiApiProtocol : UpstreamProtocol
         }
     }
 
-    public override void SetCredential(HttpRequestHeaders headers, string? apiKey)
+    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
     {
         if (apiKey is not null)
         {

@@ -8,7 +8,7 @@ namespace LlmMux.Gateway.Transforms;
 /// Gives every hidden provider route the llm-mux transforms. Client headers are not copied wholesale and no
 /// X-Forwarded-* headers are added: the upstream sees the account, not the client.
 /// </summary>
-internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeProvider time) : ITransformProvider
+internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeProvider time, LlmMux.Accounts.Refresh.ICredentialProvider credentials) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -27,7 +27,7 @@ internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeP
 
         context.CopyRequestHeaders = false;
         context.UseDefaultForwarders = false;
-        context.RequestTransforms.Add(new UpstreamRequestTransform(config));
+        context.RequestTransforms.Add(new UpstreamRequestTransform(config, credentials));
         context.ResponseTransforms.Add(new UpstreamResponseTransform(time));
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
+using LlmMux.Accounts.Refresh;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Ingress;
 using LlmMux.Gateway.Providers;
@@ -18,11 +19,11 @@ namespace LlmMux.Gateway.Transforms;
 /// speaks the provider's dialect, else encoded from the IR), a deliberate set of headers and the account's
 /// credential. Runs once per attempt, so a failover to a provider of another dialect gets its own body.
 /// </summary>
-internal sealed class UpstreamRequestTransform(GatewayConfigStore config) : RequestTransform
+internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICredentialProvider credentials) : RequestTransform
 {
     private static readonly ProductInfoHeaderValue GatewayAgent = new("llm-mux", "0.1");
 
-    public override ValueTask ApplyAsync(RequestTransformContext context)
+    public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
         var http = context.HttpContext;
         var request = http.Features.GetRequiredFeature<LlmRequestFeature>();
@@ -33,8 +34,15 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config) : Requ
             ?? throw new InvalidOperationException($"account {destination.DestinationId} is no longer configured");
         var protocol = target.Provider.Protocol;
         var sameDialect = protocol.Dialect == request.Ingress.Format;
+        UpstreamCredential? login = null;
+        if (account.LoginAccountId is { } loginId)
+        {
+            login = await credentials.GetAsync(loginId, http.RequestAborted).ConfigureAwait(false);
+            request.LoginToken = login.AccessToken;
+        }
 
-        var body = UpstreamBody(request, target, protocol, sameDialect);
+        var upstreamStreams = request.Stream || (protocol.AlwaysStreams && !request.IsCountTokens);
+        var body = protocol.AdjustBody(UpstreamBody(request, target, protocol, sameDialect, upstreamStreams), login, upstreamStreams);
         http.Request.Body = MemoryMarshal.TryGetArray(body, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(body.ToArray(), writable: false);
@@ -43,15 +51,10 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config) : Requ
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
         context.Query.Collection.Clear();
-        if (request.IsCountTokens)
-        {
-            context.Path = protocol.CountTokensPath(target.UpstreamModel) ?? throw new InvalidOperationException("no native token counter");
-        }
-        else
-        {
-            context.Path = protocol.GeneratePath(target.UpstreamModel, request.Stream);
-            protocol.SetQuery(context.Query.Collection, request.Stream);
-        }
+        context.Path = request.IsCountTokens
+            ? protocol.CountTokensPath(target.UpstreamModel) ?? throw new InvalidOperationException("no native token counter")
+            : protocol.GeneratePath(target.UpstreamModel, upstreamStreams);
+        protocol.SetQuery(context.Query.Collection, upstreamStreams && !request.IsCountTokens);
 
         var headers = context.ProxyRequest.Headers;
         if (sameDialect)
@@ -71,11 +74,10 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config) : Requ
             headers.TryAddWithoutValidation(name, value);
         }
 
-        protocol.SetCredential(headers, account.ApiKey);
-        return ValueTask.CompletedTask;
+        protocol.SetCredential(headers, account.ApiKey, login);
     }
 
-    private static ReadOnlyMemory<byte> UpstreamBody(LlmRequestFeature request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect)
+    private static ReadOnlyMemory<byte> UpstreamBody(LlmRequestFeature request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, bool upstreamStreams)
     {
         var reasoning = ToIr(request.Route.Reasoning);
         if (sameDialect && reasoning is null)
@@ -85,7 +87,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config) : Requ
                 : request.Body;
         }
 
-        var overrides = new RequestOverrides { Model = target.UpstreamModel, Reasoning = reasoning, Stream = request.Stream };
+        var overrides = new RequestOverrides { Model = target.UpstreamModel, Reasoning = reasoning, Stream = upstreamStreams };
         return sameDialect
             ? Translator.Default.TranslateRequest(request.Body, protocol.Dialect, protocol.Dialect, overrides)
             : Translator.Default.EncodeRequest(request.Ir!, protocol.Dialect, overrides);

@@ -77,6 +77,22 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
             return;
         }
 
+        if (target.Provider.Protocol.AlwaysStreams && !request.IsCountTokens)
+        {
+            // The upstream streamed although the client wants one body: the completed response closes the stream.
+            var stream = await ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+            if (CompletedResponse(stream) is not { } completed)
+            {
+                clientResponse.StatusCode = 502;
+                ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect,
+                    new ApiError(502, "upstream_incomplete", "The upstream stream closed before response.completed.")), "application/json");
+                return;
+            }
+
+            await ReplaceWithTranslatedAsync(context, request, completed, upstream, client).ConfigureAwait(false);
+            return;
+        }
+
         if (upstream == client)
         {
             response.Content = new PullStreamContent(response.Content,
@@ -85,25 +101,60 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         else
         {
             var bytes = await ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
-            using (var tap = Translator.Default.CreateUsageTap(upstream, stream: false))
+            await ReplaceWithTranslatedAsync(context, request, bytes, upstream, client).ConfigureAwait(false);
+        }
+    }
+
+    private static Task ReplaceWithTranslatedAsync(ResponseTransformContext context, LlmRequestFeature request, byte[] bytes, Dialect upstream, Dialect client)
+    {
+        using (var tap = Translator.Default.CreateUsageTap(upstream, stream: false))
+        {
+            tap.Feed(bytes);
+            request.Usage = tap.Complete();
+        }
+
+        byte[] translated;
+        try
+        {
+            translated = upstream == client ? bytes : Translator.Default.TranslateResponse(bytes, upstream, client, request.Model);
+        }
+        catch (TranslationException ex)
+        {
+            context.HttpContext.Response.StatusCode = 502;
+            translated = ApiErrorWriter.Render(request.Ingress.ErrorDialect, new ApiError(502, "upstream_invalid", $"The upstream's answer could not be translated: {ex.Message}"));
+        }
+
+        ReplaceBody(context, translated, "application/json");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The <c>response</c> object of a Responses stream's <c>response.completed</c> event, or null.</summary>
+    private static byte[]? CompletedResponse(byte[] sse)
+    {
+        byte[]? completed = null;
+        foreach (var line in Encoding.UTF8.GetString(sse).Split('\n'))
+        {
+            if (!line.StartsWith("data:", StringComparison.Ordinal))
             {
-                tap.Feed(bytes);
-                request.Usage = tap.Complete();
+                continue;
             }
 
-            byte[] translated;
             try
             {
-                translated = Translator.Default.TranslateResponse(bytes, upstream, client, request.Model);
+                using var doc = JsonDocument.Parse(line.AsMemory(5));
+                if (doc.RootElement.ValueKind == JsonValueKind.Object
+                    && doc.RootElement.TryGetProperty("type", out var type) && type.ValueEquals("response.completed")
+                    && doc.RootElement.TryGetProperty("response", out var response))
+                {
+                    completed = Encoding.UTF8.GetBytes(response.GetRawText());
+                }
             }
-            catch (TranslationException ex)
+            catch (JsonException)
             {
-                clientResponse.StatusCode = 502;
-                translated = ApiErrorWriter.Render(request.Ingress.ErrorDialect, new ApiError(502, "upstream_invalid", $"The upstream's answer could not be translated: {ex.Message}"));
             }
-
-            ReplaceBody(context, translated, "application/json");
         }
+
+        return completed;
     }
 
     private static string StreamContentType(LlmRequestFeature request) => request.Ingress.Format switch

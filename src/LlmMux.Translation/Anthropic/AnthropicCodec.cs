@@ -9,6 +9,9 @@ internal sealed class AnthropicCodec : IDialectCodec
 
     public IrRequest DecodeRequest(JsonElement root) => AnthropicRequest.Decode(root);
 
+    public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
+        AnthropicRequest.ReasoningPatch(root, reasoning);
+
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => AnthropicRequest.Encode(request, w, overrides);
 
     public IrResponse DecodeResponse(JsonElement root) => AnthropicResponse.Decode(root);

@@ -5,13 +5,13 @@ using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation.Anthropic;
 
-/// <summary>Messages API request body ↔ IR.</summary>
-internal static class AnthropicRequest
+/// <summary>Messages API request body → IR; the encoding half is in AnthropicRequest.Encode.cs.</summary>
+internal static partial class AnthropicRequest
 {
     public static IrRequest Decode(JsonElement root)
     {
         var system = ImmutableArray.CreateBuilder<string>();
-        if (root.TryProp("system", out var sys))
+        if (root.TryProp("system"u8, out var sys))
         {
             if (sys.ValueKind == JsonValueKind.String)
             {
@@ -22,7 +22,7 @@ internal static class AnthropicRequest
                 foreach (var b in sys.EnumerateArray())
                 {
                     b.ExpectObject("system[]");
-                    system.Add(b.Str("text") ?? string.Empty);
+                    system.Add(b.Str("text"u8) ?? string.Empty);
                 }
             }
             else
@@ -31,17 +31,17 @@ internal static class AnthropicRequest
             }
         }
 
-        if (!root.TryProp("messages", out _))
+        if (!root.TryProp("messages"u8, out _))
         {
             throw TranslationException.Missing("messages");
         }
 
         var messages = ImmutableArray.CreateBuilder<IrMessage>();
-        foreach (var m in root.Arr("messages"))
+        foreach (var m in root.Arr("messages"u8))
         {
             m.ExpectObject("messages[]");
-            bool assistant = m.ReqStr("role") == "assistant";
-            var parts = DecodeBlocks(m.Req("content"), "messages[].content");
+            bool assistant = m.ReqStr("role"u8) == "assistant";
+            var parts = DecodeBlocks(m.Req("content"u8), "messages[].content");
             if (assistant)
             {
                 messages.Add(new IrMessage(IrRole.Assistant, parts));
@@ -63,43 +63,43 @@ internal static class AnthropicRequest
         }
 
         var tools = ImmutableArray.CreateBuilder<IrTool>();
-        foreach (var t in root.Arr("tools"))
+        foreach (var t in root.Arr("tools"u8))
         {
             t.ExpectObject("tools[]");
-            if (t.Str("type") is { } type && type != "custom")
+            if (t.Str("type"u8) is { } type && type != "custom")
             {
                 continue; // server tools (web_search_*, bash_*, …) have no IR form (drop table)
             }
 
             tools.Add(new IrTool(
-                t.ReqStr("name"),
-                t.Str("description"),
-                t.TryProp("input_schema", out var s) ? s.RawObject("input_schema") : OpenAIChat.OpenAIChatRequest.EmptySchema));
+                t.ReqStr("name"u8),
+                t.Str("description"u8),
+                t.TryProp("input_schema"u8, out var s) ? s.RawObject("input_schema") : OpenAIChat.OpenAIChatRequest.EmptySchema));
         }
 
         IrToolChoice? choice = null;
         bool? parallel = null;
-        if (root.Obj("tool_choice") is { } tc)
+        if (root.Obj("tool_choice"u8) is { } tc)
         {
-            choice = tc.Str("type") switch
+            choice = tc.Str("type"u8) switch
             {
                 "any" => IrToolChoice.Required,
                 "none" => IrToolChoice.None,
-                "tool" => new IrToolChoice(IrToolChoiceKind.Specific, tc.ReqStr("name")),
+                "tool" => new IrToolChoice(IrToolChoiceKind.Specific, tc.ReqStr("name"u8)),
                 _ => IrToolChoice.Auto,
             };
-            if (tc.Bool("disable_parallel_tool_use") is true)
+            if (tc.Bool("disable_parallel_tool_use"u8) is true)
             {
                 parallel = false;
             }
         }
 
         IrReasoningConfig? reasoning = null;
-        if (root.Obj("thinking") is { } th)
+        if (root.Obj("thinking"u8) is { } th)
         {
-            reasoning = th.Str("type") switch
+            reasoning = th.Str("type"u8) switch
             {
-                "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens") ?? 1024, true),
+                "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens"u8) ?? 1024, true),
                 "disabled" => new IrReasoningConfig(null, 0, false),
                 _ => null,
             };
@@ -107,22 +107,22 @@ internal static class AnthropicRequest
 
         return new IrRequest
         {
-            Model = root.Str("model"),
+            Model = root.Str("model"u8),
             System = system.ToImmutable(),
             Messages = messages.ToImmutable(),
             Tools = tools.ToImmutable(),
             ToolChoice = choice,
             ParallelToolCalls = parallel,
-            Stream = root.Bool("stream") ?? false,
+            Stream = root.Bool("stream"u8) ?? false,
             StreamIncludeUsage = true,
-            User = root.Obj("metadata")?.Str("user_id"),
+            User = root.Obj("metadata"u8)?.Str("user_id"u8),
             Params = new IrGenerationParams
             {
-                MaxTokens = root.Int("max_tokens"),
-                Temperature = root.Double("temperature"),
-                TopP = root.Double("top_p"),
-                TopK = root.Int("top_k"),
-                Stop = root.StrOrStrArray("stop_sequences"),
+                MaxTokens = root.Int("max_tokens"u8),
+                Temperature = root.Double("temperature"u8),
+                TopP = root.Double("top_p"u8),
+                TopK = root.Int("top_k"u8),
+                Stop = root.StrOrStrArray("stop_sequences"u8),
                 Reasoning = reasoning,
             },
         };
@@ -145,32 +145,39 @@ internal static class AnthropicRequest
         foreach (var b in content.EnumerateArray())
         {
             b.ExpectObject(path + "[]");
-            switch (b.ReqStr("type"))
+            switch (b.ReqStr("type"u8))
             {
                 case "text":
-                    parts.Add(new IrText(b.Str("text") ?? string.Empty));
+                    parts.Add(new IrText(b.Str("text"u8) ?? string.Empty));
                     break;
                 case "image":
                     parts.Add(DecodeImage(b));
                     break;
+                case "document":
+                    if (DecodeDocument(b) is { } doc)
+                    {
+                        parts.Add(doc);
+                    }
+
+                    break;
                 case "tool_use":
                     parts.Add(new IrToolCall(
-                        b.ReqStr("id"),
-                        b.ReqStr("name"),
-                        b.TryProp("input", out var input) ? input.GetRawText() : "{}"));
+                        b.ReqStr("id"u8),
+                        b.ReqStr("name"u8),
+                        b.TryProp("input"u8, out var input) ? input.GetRawText() : "{}"));
                     break;
                 case "tool_result":
                     parts.Add(new IrToolResult(
-                        b.ReqStr("tool_use_id"),
+                        b.ReqStr("tool_use_id"u8),
                         null,
-                        b.TryProp("content", out var rc) ? DecodeBlocks(rc, "tool_result.content") : [],
-                        b.Bool("is_error") ?? false));
+                        b.TryProp("content"u8, out var rc) ? DecodeBlocks(rc, "tool_result.content") : [],
+                        b.Bool("is_error"u8) ?? false));
                     break;
                 case "thinking":
-                    parts.Add(new IrReasoning(b.Str("thinking") ?? string.Empty, b.Str("signature")));
+                    parts.Add(new IrReasoning(b.Str("thinking"u8) ?? string.Empty, b.Str("signature"u8)));
                     break;
                 case "redacted_thinking":
-                    parts.Add(new IrReasoning(string.Empty, null, b.ReqStr("data")));
+                    parts.Add(new IrReasoning(string.Empty, null, b.ReqStr("data"u8)));
                     break;
                 default:
                     break; // document, search_result, server_tool_use, …: drop table
@@ -180,323 +187,28 @@ internal static class AnthropicRequest
         return parts.ToImmutable();
     }
 
-    private static IrImage DecodeImage(JsonElement b)
+    /// <summary>PDF documents (base64 or URL) become IR files; plain-text documents become text.</summary>
+    private static IrPart? DecodeDocument(JsonElement b)
     {
-        var src = b.Obj("source") ?? throw TranslationException.Missing("image.source");
-        return src.Str("type") switch
+        var src = b.Obj("source"u8) ?? throw TranslationException.Missing("document.source");
+        return src.Str("type"u8) switch
         {
-            "base64" => new IrImage(null, src.ReqStr("data"), src.Str("media_type")),
-            "url" => IrImage.FromUrl(src.ReqStr("url")),
-            "file" => new IrImage(src.ReqStr("file_id"), null, null),
-            _ => throw TranslationException.Type("image.source.type", "base64, url or file"),
+            "base64" => new IrImage(null, src.ReqStr("data"u8), src.Str("media_type"u8) ?? "application/pdf"),
+            "url" => new IrImage(src.ReqStr("url"u8), null, "application/pdf"),
+            "text" => new IrText(src.Str("data"u8) ?? string.Empty),
+            _ => null, // content / file sources: drop table
         };
     }
 
-    public static void Encode(IrRequest r, Utf8JsonWriter w, RequestOverrides? o)
+    private static IrImage DecodeImage(JsonElement b)
     {
-        var p = r.Params;
-        int? budget = ReasoningMap.Budget(p.Reasoning);
-        bool thinking = (budget is > 0 or -1) && CanThink(r);
-        int thinkingBudget = budget is -1 ? 8192 : Math.Max(1024, budget ?? 0);
-        int maxTokens = p.MaxTokens ?? o?.DefaultMaxTokens ?? 8192;
-        if (thinking && maxTokens <= thinkingBudget)
+        var src = b.Obj("source"u8) ?? throw TranslationException.Missing("image.source");
+        return src.Str("type"u8) switch
         {
-            // Anthropic requires max_tokens > budget_tokens; keep the answer room the client asked for.
-            maxTokens = thinkingBudget + maxTokens;
-        }
-
-        w.WriteStartObject();
-        JsonWrite.StringIf(w, "model", r.Model);
-        w.WriteNumber("max_tokens"u8, maxTokens);
-        if (!r.System.IsDefaultOrEmpty)
-        {
-            // Blocks, not a joined string: that keeps prompt boundaries and lets the gateway prepend identity blocks.
-            w.WritePropertyName("system"u8);
-            w.WriteStartArray();
-            foreach (var s in r.System)
-            {
-                if (s.Length == 0)
-                {
-                    continue;
-                }
-
-                w.WriteStartObject();
-                w.WriteString("type"u8, "text"u8);
-                w.WriteString("text"u8, s);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
-
-        w.WritePropertyName("messages"u8);
-        w.WriteStartArray();
-        var pending = new List<IrPart>();
-        bool pendingAssistant = false;
-        foreach (var m in r.Messages)
-        {
-            bool assistant = m.Role == IrRole.Assistant;
-            if (pending.Count > 0 && assistant != pendingAssistant)
-            {
-                WriteMessage(w, pendingAssistant, pending);
-                pending.Clear();
-            }
-
-            pendingAssistant = assistant;
-            // Tool results go first in a user turn, as the API requires.
-            if (m.Role == IrRole.Tool)
-            {
-                pending.InsertRange(pending.FindLastIndex(x => x is IrToolResult) + 1, m.Parts);
-            }
-            else
-            {
-                pending.AddRange(m.Parts);
-            }
-        }
-
-        if (pending.Count > 0)
-        {
-            WriteMessage(w, pendingAssistant, pending);
-        }
-
-        w.WriteEndArray();
-
-        if (!r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteStartArray();
-            foreach (var t in r.Tools)
-            {
-                w.WriteStartObject();
-                w.WriteString("name"u8, t.Name);
-                JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("input_schema"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (r.ToolChoice is { } tc && !r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tool_choice"u8);
-            w.WriteStartObject();
-            w.WriteString("type"u8, tc.Kind switch
-            {
-                IrToolChoiceKind.None => "none",
-                IrToolChoiceKind.Required => "any",
-                IrToolChoiceKind.Specific => "tool",
-                _ => "auto",
-            });
-            if (tc.Kind == IrToolChoiceKind.Specific)
-            {
-                w.WriteString("name"u8, tc.Name);
-            }
-
-            if (r.ParallelToolCalls is false && tc.Kind != IrToolChoiceKind.None)
-            {
-                w.WriteBoolean("disable_parallel_tool_use"u8, true);
-            }
-
-            w.WriteEndObject();
-        }
-        else if (r.ParallelToolCalls is false && !r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tool_choice"u8);
-            w.WriteStartObject();
-            w.WriteString("type"u8, "auto"u8);
-            w.WriteBoolean("disable_parallel_tool_use"u8, true);
-            w.WriteEndObject();
-        }
-
-        // Extended thinking rejects a modified temperature / top_k (drop table).
-        if (!thinking)
-        {
-            JsonWrite.NumberIf(w, "temperature", p.Temperature);
-            JsonWrite.NumberIf(w, "top_k", p.TopK);
-        }
-
-        JsonWrite.NumberIf(w, "top_p", p.TopP);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop_sequences"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (thinking)
-        {
-            w.WritePropertyName("thinking"u8);
-            w.WriteStartObject();
-            w.WriteString("type"u8, "enabled"u8);
-            w.WriteNumber("budget_tokens"u8, thinkingBudget);
-            w.WriteEndObject();
-        }
-
-        if (r.User is not null)
-        {
-            w.WritePropertyName("metadata"u8);
-            w.WriteStartObject();
-            w.WriteString("user_id"u8, r.User);
-            w.WriteEndObject();
-        }
-
-        if (r.Stream)
-        {
-            w.WriteBoolean("stream"u8, true);
-        }
-
-        w.WriteEndObject();
-    }
-
-    /// <summary>With thinking on, Anthropic requires the last assistant turn of a tool loop to start with a signed
-    /// thinking block. History from clients that cannot carry signatures (OpenAI Chat, Ollama) lacks it, so thinking
-    /// is switched off for that request instead of failing it (drop table).</summary>
-    private static bool CanThink(IrRequest r)
-    {
-        for (int i = r.Messages.Length - 1; i >= 0; i--)
-        {
-            var m = r.Messages[i];
-            if (m.Role != IrRole.Assistant)
-            {
-                continue;
-            }
-
-            bool calls = m.Parts.Any(p => p is IrToolCall);
-            bool signed = m.Parts.Any(p => p is IrReasoning { RedactedData: not null } or IrReasoning { Signature.Length: > 0 });
-            return !calls || signed;
-        }
-
-        return true;
-    }
-
-    private static void WriteMessage(Utf8JsonWriter w, bool assistant, List<IrPart> parts)
-    {
-        if (!parts.Exists(IsExpressible))
-        {
-            // Nothing Anthropic can carry (e.g. only unsigned reasoning): skip the turn rather than invent text;
-            // the API accepts and merges the consecutive same-role turns this may leave.
-            return;
-        }
-
-        w.WriteStartObject();
-        w.WriteString("role"u8, assistant ? "assistant" : "user");
-        w.WritePropertyName("content"u8);
-        w.WriteStartArray();
-        foreach (var part in parts)
-        {
-            WriteBlock(w, part);
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static bool IsExpressible(IrPart part) => part switch
-    {
-        IrText t => t.Text.Length > 0,
-        IrReasoning r => r.RedactedData is not null || !string.IsNullOrEmpty(r.Signature),
-        _ => true,
-    };
-
-    internal static bool WriteBlock(Utf8JsonWriter w, IrPart part)
-    {
-        switch (part)
-        {
-            case IrText { Text.Length: > 0 } t:
-                w.WriteStartObject();
-                w.WriteString("type"u8, "text"u8);
-                w.WriteString("text"u8, t.Text);
-                w.WriteEndObject();
-                return true;
-            case IrImage img:
-                WriteImage(w, img);
-                return true;
-            case IrToolCall c:
-                w.WriteStartObject();
-                w.WriteString("type"u8, "tool_use"u8);
-                w.WriteString("id"u8, c.Id);
-                w.WriteString("name"u8, c.Name);
-                w.WritePropertyName("input"u8);
-                JsonWrite.RawOrString(w, c.ArgumentsJson);
-                w.WriteEndObject();
-                return true;
-            case IrToolResult tr:
-                w.WriteStartObject();
-                w.WriteString("type"u8, "tool_result"u8);
-                w.WriteString("tool_use_id"u8, tr.ToolCallId);
-                if (tr.Content.Any(x => x is IrImage))
-                {
-                    w.WritePropertyName("content"u8);
-                    w.WriteStartArray();
-                    foreach (var x in tr.Content)
-                    {
-                        WriteBlock(w, x);
-                    }
-
-                    w.WriteEndArray();
-                }
-                else
-                {
-                    w.WriteString("content"u8, tr.JoinedText());
-                }
-
-                if (tr.IsError)
-                {
-                    w.WriteBoolean("is_error"u8, true);
-                }
-
-                w.WriteEndObject();
-                return true;
-            case IrReasoning { RedactedData: { } data }:
-                w.WriteStartObject();
-                w.WriteString("type"u8, "redacted_thinking"u8);
-                w.WriteString("data"u8, data);
-                w.WriteEndObject();
-                return true;
-            case IrReasoning { Signature: { Length: > 0 } sig } r:
-                // Only signed thinking can be replayed; unsigned reasoning from other dialects is dropped.
-                w.WriteStartObject();
-                w.WriteString("type"u8, "thinking"u8);
-                w.WriteString("thinking"u8, r.Text);
-                w.WriteString("signature"u8, sig);
-                w.WriteEndObject();
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    private static void WriteImage(Utf8JsonWriter w, IrImage img)
-    {
-        w.WriteStartObject();
-        w.WriteString("type"u8, "image"u8);
-        w.WritePropertyName("source"u8);
-        w.WriteStartObject();
-        if (img.Base64Data is not null)
-        {
-            w.WriteString("type"u8, "base64");
-            w.WriteString("media_type"u8, img.MediaType ?? "image/png");
-            w.WriteString("data"u8, img.Base64Data);
-        }
-        else if (img.Url is { } url && url.StartsWith("file_", StringComparison.Ordinal))
-        {
-            w.WriteString("type"u8, "file"u8);
-            w.WriteString("file_id"u8, url);
-        }
-        else
-        {
-            w.WriteString("type"u8, "url"u8);
-            w.WriteString("url"u8, img.Url);
-        }
-
-        w.WriteEndObject();
-        w.WriteEndObject();
+            "base64" => new IrImage(null, src.ReqStr("data"u8), src.Str("media_type"u8)),
+            "url" => IrImage.FromUrl(src.ReqStr("url"u8)),
+            "file" => new IrImage(src.ReqStr("file_id"u8), null, null),
+            _ => throw TranslationException.Type("image.source.type", "base64, url or file"),
+        };
     }
 }

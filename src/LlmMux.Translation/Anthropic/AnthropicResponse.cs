@@ -10,14 +10,14 @@ internal static class AnthropicResponse
 {
     public static IrResponse Decode(JsonElement root)
     {
-        var parts = AnthropicRequest.DecodeBlocks(root.Req("content"), "content");
+        var parts = AnthropicRequest.DecodeBlocks(root.Req("content"u8), "content");
         return new IrResponse
         {
-            Id = root.Str("id"),
-            Model = root.Str("model"),
+            Id = root.Str("id"u8),
+            Model = root.Str("model"u8),
             Parts = parts,
-            FinishReason = FinishReasons.Normalise(FinishReasons.FromAnthropic(root.Str("stop_reason")), parts.Any(p => p is IrToolCall)),
-            Usage = DecodeUsage(root.Obj("usage")),
+            FinishReason = FinishReasons.Normalise(FinishReasons.FromAnthropic(root.Str("stop_reason"u8)), parts.Any(p => p is IrToolCall)),
+            Usage = DecodeUsage(root.Obj("usage"u8)),
         };
     }
 
@@ -29,9 +29,9 @@ internal static class AnthropicResponse
             return null;
         }
 
-        long cacheRead = u.Long("cache_read_input_tokens") ?? 0;
-        long cacheWrite = u.Long("cache_creation_input_tokens") ?? 0;
-        return new IrUsage((u.Long("input_tokens") ?? 0) + cacheRead + cacheWrite, u.Long("output_tokens") ?? 0, cacheRead);
+        long cacheRead = u.Long("cache_read_input_tokens"u8) ?? 0;
+        long cacheWrite = u.Long("cache_creation_input_tokens"u8) ?? 0;
+        return new IrUsage((u.Long("input_tokens"u8) ?? 0) + cacheRead + cacheWrite, u.Long("output_tokens"u8) ?? 0, cacheRead);
     }
 
     public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
@@ -66,6 +66,16 @@ internal static class AnthropicResponse
                 w.WriteString("signature"u8, string.Empty);
                 w.WriteEndObject();
                 continue;
+            }
+
+            if (p is IrToolCall { Signature: { } callSignature })
+            {
+                // Same carrier as the stream encoder: an empty signed thinking block in front of the call.
+                w.WriteStartObject();
+                w.WriteString("type"u8, "thinking"u8);
+                w.WriteString("thinking"u8, string.Empty);
+                w.WriteString("signature"u8, callSignature);
+                w.WriteEndObject();
             }
 
             AnthropicRequest.WriteBlock(w, p);

@@ -50,43 +50,43 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
         // Type strings are compared in place: this runs once per streamed token.
-        if (root.Is("type", "content_block_delta"u8))
+        if (root.Is("type"u8, "content_block_delta"u8))
         {
-            Delta(root.Int("index") ?? 0, root.Obj("delta") ?? throw TranslationException.Missing("delta"), sink);
+            Delta(root.Int("index"u8) ?? 0, root.Obj("delta"u8) ?? throw TranslationException.Missing("delta"), sink);
         }
-        else if (root.Is("type", "content_block_start"u8))
+        else if (root.Is("type"u8, "content_block_start"u8))
         {
-            StartBlock(root.Int("index") ?? _blockToCall.Count, root.Obj("content_block") ?? throw TranslationException.Missing("content_block"), sink);
+            StartBlock(root.Int("index"u8) ?? _blockToCall.Count, root.Obj("content_block"u8) ?? throw TranslationException.Missing("content_block"), sink);
         }
-        else if (root.Is("type", "message_start"u8))
+        else if (root.Is("type"u8, "message_start"u8))
         {
-            var msg = root.Obj("message") ?? throw TranslationException.Missing("message");
-            sink.OnEvent(new IrStreamStart(msg.Str("id"), msg.Str("model")));
-            if (AnthropicResponse.DecodeUsage(msg.Obj("usage")) is { } startUsage)
+            var msg = root.Obj("message"u8) ?? throw TranslationException.Missing("message");
+            sink.OnEvent(new IrStreamStart(msg.Str("id"u8), msg.Str("model"u8)));
+            if (AnthropicResponse.DecodeUsage(msg.Obj("usage"u8)) is { } startUsage)
             {
                 _usage = startUsage;
                 sink.OnEvent(new IrUsageUpdate(_usage));
             }
         }
-        else if (root.Is("type", "message_delta"u8))
+        else if (root.Is("type"u8, "message_delta"u8))
         {
             // message_delta usage is cumulative; input fields may be absent here, so keep the start values.
-            if (root.Obj("usage") is { } u)
+            if (root.Obj("usage"u8) is { } u)
             {
-                long cacheRead = u.Long("cache_read_input_tokens") ?? _usage.CachedInputTokens;
-                long input = u.Long("input_tokens") is { } i
-                    ? i + cacheRead + (u.Long("cache_creation_input_tokens") ?? 0)
+                long cacheRead = u.Long("cache_read_input_tokens"u8) ?? _usage.CachedInputTokens;
+                long input = u.Long("input_tokens"u8) is { } i
+                    ? i + cacheRead + (u.Long("cache_creation_input_tokens"u8) ?? 0)
                     : _usage.InputTokens;
-                _usage = new IrUsage(input, u.Long("output_tokens") ?? _usage.OutputTokens, cacheRead);
+                _usage = new IrUsage(input, u.Long("output_tokens"u8) ?? _usage.OutputTokens, cacheRead);
                 sink.OnEvent(new IrUsageUpdate(_usage));
             }
 
-            if (root.Obj("delta")?.Str("stop_reason") is { } sr)
+            if (root.Obj("delta"u8)?.Str("stop_reason"u8) is { } sr)
             {
                 sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromAnthropic(sr), _calls > 0)));
             }
         }
-        else if (root.Is("type", "message_stop"u8))
+        else if (root.Is("type"u8, "message_stop"u8))
         {
             if (!_ended)
             {
@@ -94,14 +94,14 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
                 sink.OnEvent(IrStreamEnd.Instance);
             }
         }
-        else if (root.Is("type", "error"u8))
+        else if (root.Is("type"u8, "error"u8))
         {
-            var err = root.Obj("error");
+            var err = root.Obj("error"u8);
             // An error event ends the upstream stream; the client gets it instead of a terminator.
             _ended = true;
-            sink.OnEvent(new IrStreamError(err?.Str("message") ?? "upstream error", err?.Str("type")));
+            sink.OnEvent(new IrStreamError(err?.Str("message"u8) ?? "upstream error", err?.Str("type"u8)));
         }
-        else if (root.TryProp("type", out var type) && type.ValueKind != JsonValueKind.String)
+        else if (root.TryProp("type"u8, out var type) && type.ValueKind != JsonValueKind.String)
         {
             throw TranslationException.Type("type", "a string");
         }
@@ -142,36 +142,36 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
             _blockToCall.Add(-1);
         }
 
-        switch (block.Str("type"))
+        switch (block.Str("type"u8))
         {
+            // server_tool_use (web search, code execution) runs at Anthropic: the client must not see a call to execute.
             case "tool_use":
-            case "server_tool_use":
                 int call = _calls++;
                 _blockToCall[index] = call;
-                sink.OnEvent(new IrToolCallStart(call, block.ReqStr("id"), block.ReqStr("name")));
+                sink.OnEvent(new IrToolCallStart(call, block.ReqStr("id"u8), block.ReqStr("name"u8)));
                 // Input normally streams as input_json_delta; a non-empty start object is the whole input.
-                if (block.TryProp("input", out var input) && input.ValueKind == JsonValueKind.Object && input.EnumerateObject().Any())
+                if (block.TryProp("input"u8, out var input) && input.ValueKind == JsonValueKind.Object && input.EnumerateObject().Any())
                 {
                     sink.OnEvent(new IrToolCallDelta(call, input.GetRawText()));
                 }
 
                 break;
             case "text":
-                if (block.Str("text") is { Length: > 0 } t)
+                if (block.Str("text"u8) is { Length: > 0 } t)
                 {
                     sink.OnEvent(new IrTextDelta(t));
                 }
 
                 break;
             case "thinking":
-                if (block.Str("thinking") is { Length: > 0 } th)
+                if (block.Str("thinking"u8) is { Length: > 0 } th)
                 {
                     sink.OnEvent(new IrReasoningDelta(th));
                 }
 
                 break;
             case "redacted_thinking":
-                sink.OnEvent(new IrRedactedReasoning(block.ReqStr("data")));
+                sink.OnEvent(new IrRedactedReasoning(block.ReqStr("data"u8)));
                 break;
             default:
                 break;
@@ -180,30 +180,30 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
 
     private void Delta(int index, JsonElement delta, IIrEventSink sink)
     {
-        if (delta.Is("type", "text_delta"u8))
+        if (delta.Is("type"u8, "text_delta"u8))
         {
-            if (delta.Str("text") is { Length: > 0 } t)
+            if (delta.Str("text"u8) is { Length: > 0 } t)
             {
                 sink.OnEvent(new IrTextDelta(t));
             }
         }
-        else if (delta.Is("type", "input_json_delta"u8))
+        else if (delta.Is("type"u8, "input_json_delta"u8))
         {
-            if (index < _blockToCall.Count && _blockToCall[index] >= 0 && delta.Str("partial_json") is { Length: > 0 } pj)
+            if (index < _blockToCall.Count && _blockToCall[index] >= 0 && delta.Str("partial_json"u8) is { Length: > 0 } pj)
             {
                 sink.OnEvent(new IrToolCallDelta(_blockToCall[index], pj));
             }
         }
-        else if (delta.Is("type", "thinking_delta"u8))
+        else if (delta.Is("type"u8, "thinking_delta"u8))
         {
-            if (delta.Str("thinking") is { Length: > 0 } th)
+            if (delta.Str("thinking"u8) is { Length: > 0 } th)
             {
                 sink.OnEvent(new IrReasoningDelta(th));
             }
         }
-        else if (delta.Is("type", "signature_delta"u8))
+        else if (delta.Is("type"u8, "signature_delta"u8))
         {
-            if (delta.Str("signature") is { Length: > 0 } sig)
+            if (delta.Str("signature"u8) is { Length: > 0 } sig)
             {
                 sink.OnEvent(new IrReasoningSignature(sig));
             }

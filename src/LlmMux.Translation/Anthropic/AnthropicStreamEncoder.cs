@@ -65,6 +65,15 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
                 break;
             case IrToolCallStart tc:
                 _sawToolCall = true;
+                if (tc.Signature is { } callSignature)
+                {
+                    // A Gemini call signature rides in an empty signed thinking block just before the call, which the
+                    // client replays next turn and the Gemini encoder re-attaches to the call.
+                    Open(output, Block.Thinking, -1, null, null);
+                    WriteDelta(output, "signature_delta"u8, "signature", callSignature);
+                    Close(output);
+                }
+
                 Open(output, Block.Tool, tc.Index, tc.Id, tc.Name);
                 break;
             case IrToolCallDelta td:
@@ -126,7 +135,11 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         }
 
         var w = BeginSse(output, "error"u8);
-        ErrorBodies.Write(w, Dialect.Anthropic, 500, message, code is null or "server_error" ? "api_error" : code);
+        // Anthropic SDKs map error.type to exception classes; a gateway code outside their set would read as garbage.
+        ErrorBodies.Write(w, Dialect.Anthropic, 500, message, code is "invalid_request_error" or "authentication_error" or "permission_error"
+            or "not_found_error" or "request_too_large" or "rate_limit_error" or "overloaded_error" or "billing_error" or "timeout_error"
+            ? code
+            : "api_error");
         EndSse(output);
         _done = true;
     }

@@ -20,8 +20,8 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
             return GeminiRequest.Decode(root, null);
         }
 
-        var inner = root.Obj("request") ?? throw TranslationException.Missing("request");
-        return GeminiRequest.Decode(inner, root.Str("model"));
+        var inner = root.Obj("request"u8) ?? throw TranslationException.Missing("request");
+        return GeminiRequest.Decode(inner, root.Str("model"u8));
     }
 
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides)
@@ -41,7 +41,7 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
     }
 
     public IrResponse DecodeResponse(JsonElement root) =>
-        GeminiResponse.Decode(codeAssist ? root.Obj("response") ?? throw TranslationException.Missing("response") : root);
+        GeminiResponse.Decode(codeAssist ? root.Obj("response"u8) ?? throw TranslationException.Missing("response") : root);
 
     public void EncodeResponse(IrResponse response, Utf8JsonWriter w)
     {

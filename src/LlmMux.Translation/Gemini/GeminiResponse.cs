@@ -13,11 +13,11 @@ internal static class GeminiResponse
         var parts = ImmutableArray.CreateBuilder<IrPart>();
         string? finish = null;
         bool blocked = false;
-        if (!root.TryProp("candidates", out var candidates))
+        if (!root.TryProp("candidates"u8, out var candidates))
         {
             // No candidates: the prompt was blocked (promptFeedback) or the body is not a response at all.
-            blocked = root.TryProp("promptFeedback", out _);
-            if (!blocked && !root.TryProp("usageMetadata", out _))
+            blocked = root.TryProp("promptFeedback"u8, out _);
+            if (!blocked && !root.TryProp("usageMetadata"u8, out _))
             {
                 throw TranslationException.Missing("candidates");
             }
@@ -33,10 +33,10 @@ internal static class GeminiResponse
             {
                 var c = candidates[0];
                 c.ExpectObject("candidates[0]");
-                finish = c.Str("finishReason");
-                if (c.Obj("content") is { } content)
+                finish = c.Str("finishReason"u8);
+                if (c.Obj("content"u8) is { } content)
                 {
-                    foreach (var p in content.Arr("parts"))
+                    foreach (var p in content.Arr("parts"u8))
                     {
                         p.ExpectObject("parts[]");
                         DecodePart(p, parts);
@@ -48,24 +48,24 @@ internal static class GeminiResponse
         bool hasCalls = parts.Any(p => p is IrToolCall);
         return new IrResponse
         {
-            Id = root.Str("responseId"),
-            Model = root.Str("modelVersion"),
+            Id = root.Str("responseId"u8),
+            Model = root.Str("modelVersion"u8),
             Parts = parts.ToImmutable(),
             FinishReason = blocked ? IrFinishReason.ContentFilter : FinishReasons.Normalise(FinishReasons.FromGemini(finish), hasCalls),
-            Usage = DecodeUsage(root.Obj("usageMetadata")),
+            Usage = DecodeUsage(root.Obj("usageMetadata"u8)),
         };
     }
 
     private static void DecodePart(JsonElement p, ImmutableArray<IrPart>.Builder parts)
     {
-        string? sig = p.Str("thoughtSignature");
-        if (p.Obj("functionCall") is { } fc)
+        string? sig = p.Str("thoughtSignature"u8);
+        if (p.Obj("functionCall"u8) is { } fc)
         {
-            parts.Add(new IrToolCall(fc.Str("id") ?? Ids.NewCallId(), fc.ReqStr("name"), fc.TryProp("args", out var a) ? a.RawObject("functionCall.args") : "{}", sig));
+            parts.Add(new IrToolCall(fc.Str("id"u8) ?? Ids.NewCallId(), fc.ReqStr("name"u8), fc.TryProp("args"u8, out var a) ? a.RawObject("functionCall.args") : "{}", sig));
         }
-        else if (p.Str("text") is { } text)
+        else if (p.Str("text"u8) is { } text)
         {
-            if (p.Bool("thought") is true)
+            if (p.Bool("thought"u8) is true)
             {
                 parts.Add(new IrReasoning(text, sig));
             }
@@ -82,9 +82,9 @@ internal static class GeminiResponse
                 }
             }
         }
-        else if (p.Obj("inlineData") is { } inline)
+        else if (p.Obj("inlineData"u8) is { } inline)
         {
-            parts.Add(new IrImage(null, inline.ReqStr("data"), inline.Str("mimeType")));
+            parts.Add(new IrImage(null, inline.ReqStr("data"u8), inline.Str("mimeType"u8)));
         }
     }
 
@@ -96,11 +96,11 @@ internal static class GeminiResponse
             return null;
         }
 
-        long thoughts = u.Long("thoughtsTokenCount") ?? 0;
+        long thoughts = u.Long("thoughtsTokenCount"u8) ?? 0;
         return new IrUsage(
-            u.Long("promptTokenCount") ?? 0,
-            (u.Long("candidatesTokenCount") ?? 0) + thoughts,
-            u.Long("cachedContentTokenCount") ?? 0,
+            u.Long("promptTokenCount"u8) ?? 0,
+            (u.Long("candidatesTokenCount"u8) ?? 0) + thoughts,
+            u.Long("cachedContentTokenCount"u8) ?? 0,
             thoughts);
     }
 

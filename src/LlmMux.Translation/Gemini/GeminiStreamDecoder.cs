@@ -80,52 +80,52 @@ internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFram
         var sink = _sink!;
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
-        if (root.TryProp("error", out var err))
+        if (root.TryProp("error"u8, out var err))
         {
             _finished = _ended = true; // an error object ends the stream
-            sink.OnEvent(new IrStreamError(err.ValueKind == JsonValueKind.Object ? err.Str("message") ?? err.GetRawText() : err.ToString(), err.ValueKind == JsonValueKind.Object ? err.Str("status") : null));
+            sink.OnEvent(new IrStreamError(err.ValueKind == JsonValueKind.Object ? err.Str("message"u8) ?? err.GetRawText() : err.ToString(), err.ValueKind == JsonValueKind.Object ? err.Str("status"u8) : null));
             return;
         }
 
         if (envelope)
         {
-            root = root.Obj("response") ?? throw TranslationException.Missing("response");
+            root = root.Obj("response"u8) ?? throw TranslationException.Missing("response");
         }
 
         if (!_started)
         {
             _started = true;
-            sink.OnEvent(new IrStreamStart(root.Str("responseId"), root.Str("modelVersion")));
+            sink.OnEvent(new IrStreamStart(root.Str("responseId"u8), root.Str("modelVersion"u8)));
         }
 
         // Usage first so that encoders which announce input tokens up front (Anthropic) can use it.
-        if (GeminiResponse.DecodeUsage(root.Obj("usageMetadata")) is { } usage)
+        if (GeminiResponse.DecodeUsage(root.Obj("usageMetadata"u8)) is { } usage)
         {
             sink.OnEvent(new IrUsageUpdate(usage));
         }
 
         string? finish = null;
-        foreach (var c in root.Arr("candidates"))
+        foreach (var c in root.Arr("candidates"u8))
         {
             c.ExpectObject("candidates[]");
-            if ((c.Long("index") ?? 0) != 0)
+            if ((c.Long("index"u8) ?? 0) != 0)
             {
                 continue;
             }
 
-            if (c.Obj("content") is { } content)
+            if (c.Obj("content"u8) is { } content)
             {
-                foreach (var p in content.Arr("parts"))
+                foreach (var p in content.Arr("parts"u8))
                 {
                     p.ExpectObject("parts[]");
                     DecodePart(p, sink);
                 }
             }
 
-            finish ??= c.Str("finishReason");
+            finish ??= c.Str("finishReason"u8);
         }
 
-        if (finish is null && root.Obj("promptFeedback")?.Str("blockReason") is not null)
+        if (finish is null && root.Obj("promptFeedback"u8)?.Str("blockReason"u8) is not null)
         {
             finish = "SAFETY";
         }
@@ -139,18 +139,18 @@ internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFram
 
     private void DecodePart(JsonElement p, IIrEventSink sink)
     {
-        string? sig = p.Str("thoughtSignature");
-        if (p.Obj("functionCall") is { } fc)
+        string? sig = p.Str("thoughtSignature"u8);
+        if (p.Obj("functionCall"u8) is { } fc)
         {
             int index = _calls++;
-            sink.OnEvent(new IrToolCallStart(index, fc.Str("id") ?? Ids.NewCallId(), fc.ReqStr("name"), sig));
-            sink.OnEvent(new IrToolCallDelta(index, fc.TryProp("args", out var a) ? a.RawObject("functionCall.args") : "{}"));
+            sink.OnEvent(new IrToolCallStart(index, fc.Str("id"u8) ?? Ids.NewCallId(), fc.ReqStr("name"u8), sig));
+            sink.OnEvent(new IrToolCallDelta(index, fc.TryProp("args"u8, out var a) ? a.RawObject("functionCall.args") : "{}"));
             return;
         }
 
-        if (p.Str("text") is { } text)
+        if (p.Str("text"u8) is { } text)
         {
-            if (p.Bool("thought") is true)
+            if (p.Bool("thought"u8) is true)
             {
                 if (text.Length > 0)
                 {

@@ -201,4 +201,118 @@ internal static class JsonRead
 
         return el.GetRawText();
     }
+
+    // UTF-8 name overloads: the hot decoders look properties up with u8 literals, which skips transcoding the name
+    // on every lookup (about twice as fast). Error paths turn the name back into text.
+    public static bool TryProp(this JsonElement obj, ReadOnlySpan<byte> name, out JsonElement value)
+    {
+        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    public static bool Is(this JsonElement obj, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.ValueEquals(value);
+
+    public static JsonElement Req(this JsonElement obj, ReadOnlySpan<byte> name) =>
+        obj.TryProp(name, out var v) ? v : throw TranslationException.Missing(Name(name));
+
+    public static string? Str(this JsonElement obj, ReadOnlySpan<byte> name)
+    {
+        if (!obj.TryProp(name, out var v))
+        {
+            return null;
+        }
+
+        return v.ValueKind == JsonValueKind.String ? v.GetString() : throw TranslationException.Type(Name(name), "a string");
+    }
+
+    public static string ReqStr(this JsonElement obj, ReadOnlySpan<byte> name) =>
+        obj.Str(name) ?? throw TranslationException.Missing(Name(name));
+
+    public static long? Long(this JsonElement obj, ReadOnlySpan<byte> name) =>
+        obj.TryProp(name, out var v) ? AsLong(v, Name(name)) : null;
+
+    public static int? Int(this JsonElement obj, ReadOnlySpan<byte> name)
+    {
+        long? l = obj.Long(name);
+        return l is null ? null : (int)Math.Clamp(l.Value, int.MinValue, int.MaxValue);
+    }
+
+    public static double? Double(this JsonElement obj, ReadOnlySpan<byte> name)
+    {
+        if (!obj.TryProp(name, out var v))
+        {
+            return null;
+        }
+
+        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw TranslationException.Type(Name(name), "a number");
+    }
+
+    public static bool? Bool(this JsonElement obj, ReadOnlySpan<byte> name)
+    {
+        if (!obj.TryProp(name, out var v))
+        {
+            return null;
+        }
+
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw TranslationException.Type(Name(name), "a boolean"),
+        };
+    }
+
+    public static JsonElement.ArrayEnumerator Arr(this JsonElement obj, ReadOnlySpan<byte> name)
+    {
+        if (!obj.TryProp(name, out var v))
+        {
+            return default;
+        }
+
+        return v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : throw TranslationException.Type(Name(name), "an array");
+    }
+
+    public static JsonElement? Obj(this JsonElement obj, ReadOnlySpan<byte> name)
+    {
+        if (!obj.TryProp(name, out var v))
+        {
+            return null;
+        }
+
+        return v.ValueKind == JsonValueKind.Object ? v : throw TranslationException.Type(Name(name), "an object");
+    }
+
+    public static System.Collections.Immutable.ImmutableArray<string> StrOrStrArray(this JsonElement obj, ReadOnlySpan<byte> name) =>
+        obj.StrOrStrArray(Name(name));
+
+    private static string Name(ReadOnlySpan<byte> name) => System.Text.Encoding.UTF8.GetString(name);
+
+    private static long? AsLong(JsonElement v, string name)
+    {
+        if (v.ValueKind == JsonValueKind.Number)
+        {
+            if (v.TryGetInt64(out long l))
+            {
+                return l;
+            }
+
+            if (v.TryGetDouble(out double d) && d >= long.MinValue && d <= long.MaxValue)
+            {
+                return (long)d;
+            }
+        }
+
+        if (v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long s))
+        {
+            return s;
+        }
+
+        throw TranslationException.Type(name, "an integer");
+    }
 }

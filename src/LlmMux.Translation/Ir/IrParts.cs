@@ -7,7 +7,8 @@ public abstract record IrPart;
 
 public sealed record IrText(string Text) : IrPart;
 
-/// <summary>An image: either a URL (http(s), gs://, files/…) or inline base64 data with its media type.</summary>
+/// <summary>An image or a document (PDF…): either a URL (http(s), gs://, files/…) or inline base64 data with its media
+/// type. <see cref="IsImage"/> tells which; targets with no document form drop documents (drop table).</summary>
 public sealed record IrImage(string? Url, string? Base64Data, string? MediaType) : IrPart
 {
     public static IrImage FromUrl(string url)
@@ -26,6 +27,9 @@ public sealed record IrImage(string? Url, string? Base64Data, string? MediaType)
 
         return new IrImage(url, null, null);
     }
+
+    /// <summary>True unless the media type says it is something else (a URL without a type counts as an image).</summary>
+    public bool IsImage => MediaType is null || MediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The image as a URL, turning inline data into a data: URL.</summary>
     public string AsUrl() => Url ?? $"data:{MediaType ?? "image/png"};base64,{Base64Data}";

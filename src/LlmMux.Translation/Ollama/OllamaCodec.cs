@@ -11,6 +11,9 @@ internal sealed class OllamaCodec(bool generate) : IDialectCodec
 
     public IrRequest DecodeRequest(JsonElement root) => OllamaRequest.Decode(root);
 
+    public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
+        ReasoningMap.Budget(reasoning) is { } budget ? [new("think", w => w.WriteBooleanValue(budget != 0))] : null;
+
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => OllamaRequest.Encode(request, w);
 
     public IrResponse DecodeResponse(JsonElement root) => OllamaResponse.Decode(root, generate);

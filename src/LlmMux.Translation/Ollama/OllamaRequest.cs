@@ -5,21 +5,21 @@ using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation.Ollama;
 
-/// <summary>Ollama /api/chat (and /api/generate) request ↔ IR.</summary>
-internal static class OllamaRequest
+/// <summary>Ollama /api/chat (and /api/generate) request → IR; the encoding half is in OllamaRequest.Encode.cs.</summary>
+internal static partial class OllamaRequest
 {
     public static IrRequest Decode(JsonElement root)
     {
         var system = ImmutableArray.CreateBuilder<string>();
         var messages = ImmutableArray.CreateBuilder<IrMessage>();
-        if (root.TryProp("messages", out _))
+        if (root.TryProp("messages"u8, out _))
         {
             DecodeMessages(root, system, messages);
         }
-        else if (root.Str("prompt") is { } prompt)
+        else if (root.Str("prompt"u8) is { } prompt)
         {
             // /api/generate: one user turn.
-            if (root.Str("system") is { Length: > 0 } sys)
+            if (root.Str("system"u8) is { Length: > 0 } sys)
             {
                 system.Add(sys);
             }
@@ -35,17 +35,17 @@ internal static class OllamaRequest
         }
 
         var tools = ImmutableArray.CreateBuilder<IrTool>();
-        foreach (var t in root.Arr("tools"))
+        foreach (var t in root.Arr("tools"u8))
         {
             t.ExpectObject("tools[]");
-            var f = t.Obj("function") ?? throw TranslationException.Missing("tools[].function");
-            tools.Add(new IrTool(f.ReqStr("name"), f.Str("description"),
-                f.TryProp("parameters", out var p) ? p.RawObject("parameters") : OpenAIChat.OpenAIChatRequest.EmptySchema));
+            var f = t.Obj("function"u8) ?? throw TranslationException.Missing("tools[].function");
+            tools.Add(new IrTool(f.ReqStr("name"u8), f.Str("description"u8),
+                f.TryProp("parameters"u8, out var p) ? p.RawObject("parameters") : OpenAIChat.OpenAIChatRequest.EmptySchema));
         }
 
-        var options = root.Obj("options");
+        var options = root.Obj("options"u8);
         IrReasoningConfig? reasoning = null;
-        if (root.TryProp("think", out var think))
+        if (root.TryProp("think"u8, out var think))
         {
             reasoning = think.ValueKind switch
             {
@@ -57,7 +57,7 @@ internal static class OllamaRequest
         }
 
         IrResponseFormat? format = null;
-        if (root.TryProp("format", out var fmt))
+        if (root.TryProp("format"u8, out var fmt))
         {
             format = fmt.ValueKind switch
             {
@@ -69,21 +69,21 @@ internal static class OllamaRequest
 
         return new IrRequest
         {
-            Model = root.Str("model"),
+            Model = root.Str("model"u8),
             System = system.ToImmutable(),
             Messages = messages.ToImmutable(),
             Tools = tools.ToImmutable(),
             // Real Ollama streams unless told not to (llm-mux defaulted to false: §11.13).
-            Stream = root.Bool("stream") ?? true,
+            Stream = root.Bool("stream"u8) ?? true,
             StreamIncludeUsage = true,
             Params = new IrGenerationParams
             {
-                MaxTokens = options?.Int("num_predict") is { } np && np > 0 ? np : null,
-                Temperature = options?.Double("temperature"),
-                TopP = options?.Double("top_p"),
-                TopK = options?.Int("top_k"),
-                Stop = options?.StrOrStrArray("stop") ?? [],
-                Seed = options?.Long("seed"),
+                MaxTokens = options?.Int("num_predict"u8) is { } np && np > 0 ? np : null,
+                Temperature = options?.Double("temperature"u8),
+                TopP = options?.Double("top_p"u8),
+                TopK = options?.Int("top_k"u8),
+                Stop = options?.StrOrStrArray("stop"u8) ?? [],
+                Seed = options?.Long("seed"u8),
                 Reasoning = reasoning,
                 ResponseFormat = format,
             },
@@ -96,17 +96,17 @@ internal static class OllamaRequest
         var unanswered = new Dictionary<string, Queue<string>>(StringComparer.Ordinal);
         int generated = 0;
         List<IrPart>? results = null;
-        foreach (var m in root.Arr("messages"))
+        foreach (var m in root.Arr("messages"u8))
         {
             m.ExpectObject("messages[]");
-            string role = m.ReqStr("role");
+            string role = m.ReqStr("role"u8);
             if (role != "tool" && results is not null)
             {
                 messages.Add(new IrMessage(IrRole.Tool, [.. results]));
                 results = null;
             }
 
-            string content = m.Str("content") ?? string.Empty;
+            string content = m.Str("content"u8) ?? string.Empty;
             switch (role)
             {
                 case "system":
@@ -114,7 +114,7 @@ internal static class OllamaRequest
                     break;
                 case "assistant":
                     var parts = ImmutableArray.CreateBuilder<IrPart>();
-                    if (m.Str("thinking") is { Length: > 0 } thinking)
+                    if (m.Str("thinking"u8) is { Length: > 0 } thinking)
                     {
                         parts.Add(new IrReasoning(thinking));
                     }
@@ -124,12 +124,12 @@ internal static class OllamaRequest
                         parts.Add(new IrText(content));
                     }
 
-                    foreach (var tc in m.Arr("tool_calls"))
+                    foreach (var tc in m.Arr("tool_calls"u8))
                     {
                         tc.ExpectObject("tool_calls[]");
-                        var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
-                        string name = f.ReqStr("name");
-                        string id = tc.Str("id") ?? $"call_{name}_{generated++}";
+                        var f = tc.Obj("function"u8) ?? throw TranslationException.Missing("tool_calls[].function");
+                        string name = f.ReqStr("name"u8);
+                        string id = tc.Str("id"u8) ?? $"call_{name}_{generated++}";
                         if (!unanswered.TryGetValue(name, out var q))
                         {
                             unanswered[name] = q = new Queue<string>();
@@ -142,8 +142,8 @@ internal static class OllamaRequest
                     messages.Add(new IrMessage(IrRole.Assistant, parts.ToImmutable()));
                     break;
                 case "tool":
-                    string? toolName = m.Str("tool_name") ?? m.Str("name");
-                    string? callId = m.Str("tool_call_id");
+                    string? toolName = m.Str("tool_name"u8) ?? m.Str("name"u8);
+                    string? callId = m.Str("tool_call_id"u8);
                     if (callId is null && toolName is not null && unanswered.TryGetValue(toolName, out var queue) && queue.Count > 0)
                     {
                         callId = queue.Dequeue();
@@ -173,7 +173,7 @@ internal static class OllamaRequest
 
     private static void AddImages(JsonElement owner, ImmutableArray<IrPart>.Builder parts)
     {
-        foreach (var img in owner.Arr("images"))
+        foreach (var img in owner.Arr("images"u8))
         {
             if (img.ValueKind != JsonValueKind.String)
             {
@@ -192,159 +192,4 @@ internal static class OllamaRequest
         _ when b64.StartsWith("UklGR", StringComparison.Ordinal) => "image/webp",
         _ => "image/jpeg",
     };
-
-    public static void Encode(IrRequest r, Utf8JsonWriter w)
-    {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        w.WriteStartObject();
-        JsonWrite.StringIf(w, "model", r.Model);
-        w.WritePropertyName("messages"u8);
-        w.WriteStartArray();
-        foreach (var s in r.System)
-        {
-            w.WriteStartObject();
-            w.WriteString("role"u8, "system"u8);
-            w.WriteString("content"u8, s);
-            w.WriteEndObject();
-        }
-
-        foreach (var m in r.Messages)
-        {
-            switch (m.Role)
-            {
-                case IrRole.Assistant:
-                    w.WriteStartObject();
-                    w.WriteString("role"u8, "assistant"u8);
-                    w.WriteString("content"u8, IrPartText.Join(m.Parts));
-                    string thinking = string.Concat(m.Parts.OfType<IrReasoning>().Select(x => x.Text));
-                    if (thinking.Length > 0)
-                    {
-                        w.WriteString("thinking"u8, thinking);
-                    }
-
-                    if (m.Parts.Any(p => p is IrToolCall))
-                    {
-                        w.WritePropertyName("tool_calls"u8);
-                        w.WriteStartArray();
-                        foreach (var c in m.Parts.OfType<IrToolCall>())
-                        {
-                            names[c.Id] = c.Name;
-                            WriteToolCall(w, c.Name, c.ArgumentsJson);
-                        }
-
-                        w.WriteEndArray();
-                    }
-
-                    w.WriteEndObject();
-                    break;
-                default:
-                    foreach (var tr in m.Parts.OfType<IrToolResult>())
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("role"u8, "tool"u8);
-                        w.WriteString("content"u8, tr.JoinedText());
-                        w.WriteString("tool_name"u8, tr.Name ?? (names.TryGetValue(tr.ToolCallId, out var n) ? n : tr.ToolCallId));
-                        w.WriteEndObject();
-                    }
-
-                    if (m.Parts.Any(p => p is IrText or IrImage))
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("role"u8, "user"u8);
-                        w.WriteString("content"u8, IrPartText.Join(m.Parts));
-                        // Ollama only takes inline base64 images; URLs are dropped (drop table).
-                        var images = m.Parts.OfType<IrImage>().Where(i => i.Base64Data is not null).ToList();
-                        if (images.Count > 0)
-                        {
-                            w.WritePropertyName("images"u8);
-                            w.WriteStartArray();
-                            foreach (var i in images)
-                            {
-                                w.WriteStringValue(i.Base64Data);
-                            }
-
-                            w.WriteEndArray();
-                        }
-
-                        w.WriteEndObject();
-                    }
-
-                    break;
-            }
-        }
-
-        w.WriteEndArray();
-        if (!r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteStartArray();
-            foreach (var t in r.Tools)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WritePropertyName("function"u8);
-                w.WriteStartObject();
-                w.WriteString("name"u8, t.Name);
-                JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
-
-        var p = r.Params;
-        if (p.ResponseFormat is { Kind: IrResponseFormatKind.JsonObject })
-        {
-            w.WriteString("format"u8, "json"u8);
-        }
-        else if (p.ResponseFormat is { Kind: IrResponseFormatKind.JsonSchema, SchemaJson: { } schema })
-        {
-            w.WritePropertyName("format"u8);
-            JsonWrite.RawOrString(w, schema);
-        }
-
-        if (ReasoningMap.Budget(p.Reasoning) is { } budget)
-        {
-            w.WriteBoolean("think"u8, budget != 0);
-        }
-
-        w.WritePropertyName("options"u8);
-        w.WriteStartObject();
-        JsonWrite.NumberIf(w, "temperature", p.Temperature);
-        JsonWrite.NumberIf(w, "top_p", p.TopP);
-        JsonWrite.NumberIf(w, "top_k", p.TopK);
-        JsonWrite.NumberIf(w, "num_predict", p.MaxTokens);
-        JsonWrite.NumberIf(w, "seed", p.Seed);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
-
-        w.WriteEndObject();
-        // Always explicit: Ollama's default is to stream.
-        w.WriteBoolean("stream"u8, r.Stream);
-        w.WriteEndObject();
-    }
-
-    internal static void WriteToolCall(Utf8JsonWriter w, string name, string argumentsJson)
-    {
-        w.WriteStartObject();
-        w.WritePropertyName("function"u8);
-        w.WriteStartObject();
-        w.WriteString("name"u8, name);
-        w.WritePropertyName("arguments"u8);
-        JsonWrite.RawOrString(w, argumentsJson);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
 }

@@ -15,7 +15,7 @@ internal static class OllamaResponse
         JsonElement holder;
         if (generate)
         {
-            if (!root.TryProp("response", out _))
+            if (!root.TryProp("response"u8, out _))
             {
                 throw TranslationException.Missing("response");
             }
@@ -24,10 +24,10 @@ internal static class OllamaResponse
         }
         else
         {
-            holder = root.Obj("message") ?? throw TranslationException.Missing("message");
+            holder = root.Obj("message"u8) ?? throw TranslationException.Missing("message");
         }
 
-        if (holder.Str("thinking") is { Length: > 0 } thinking)
+        if (holder.Str("thinking"u8) is { Length: > 0 } thinking)
         {
             parts.Add(new IrReasoning(thinking));
         }
@@ -37,27 +37,27 @@ internal static class OllamaResponse
             parts.Add(new IrText(text));
         }
 
-        foreach (var tc in holder.Arr("tool_calls"))
+        foreach (var tc in holder.Arr("tool_calls"u8))
         {
             tc.ExpectObject("tool_calls[]");
-            var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
-            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), OpenAIChat.OpenAIChatRequest.ArgumentsOf(f)));
+            var f = tc.Obj("function"u8) ?? throw TranslationException.Missing("tool_calls[].function");
+            parts.Add(new IrToolCall(tc.Str("id"u8) ?? Ids.NewCallId(), f.ReqStr("name"u8), OpenAIChat.OpenAIChatRequest.ArgumentsOf(f)));
         }
 
         bool hasCalls = parts.Any(p => p is IrToolCall);
         return new IrResponse
         {
-            Model = root.Str("model"),
+            Model = root.Str("model"u8),
             Parts = parts.ToImmutable(),
-            FinishReason = FinishReasons.Normalise(FinishReasons.FromOllama(root.Str("done_reason")), hasCalls),
+            FinishReason = FinishReasons.Normalise(FinishReasons.FromOllama(root.Str("done_reason"u8)), hasCalls),
             Usage = DecodeUsage(root),
         };
     }
 
     public static IrUsage? DecodeUsage(JsonElement root) =>
-        root.Long("prompt_eval_count") is null && root.Long("eval_count") is null
+        root.Long("prompt_eval_count"u8) is null && root.Long("eval_count"u8) is null
             ? null
-            : new IrUsage(root.Long("prompt_eval_count") ?? 0, root.Long("eval_count") ?? 0);
+            : new IrUsage(root.Long("prompt_eval_count"u8) ?? 0, root.Long("eval_count"u8) ?? 0);
 
     public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
 

@@ -42,7 +42,7 @@ internal sealed class OllamaStreamDecoder(bool generate) : IStreamDecoder, IFram
         var sink = _sink!;
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
-        if (root.Str("error") is { } error)
+        if (root.Str("error"u8) is { } error)
         {
             _ended = true; // an error line ends the stream
             sink.OnEvent(new IrStreamError(error));
@@ -52,13 +52,13 @@ internal sealed class OllamaStreamDecoder(bool generate) : IStreamDecoder, IFram
         if (!_started)
         {
             _started = true;
-            sink.OnEvent(new IrStreamStart(null, root.Str("model")));
+            sink.OnEvent(new IrStreamStart(null, root.Str("model"u8)));
         }
 
-        var holder = generate ? root : root.Obj("message");
+        var holder = generate ? root : root.Obj("message"u8);
         if (holder is { } h)
         {
-            if (h.Str("thinking") is { Length: > 0 } thinking)
+            if (h.Str("thinking"u8) is { Length: > 0 } thinking)
             {
                 sink.OnEvent(new IrReasoningDelta(thinking));
             }
@@ -68,24 +68,24 @@ internal sealed class OllamaStreamDecoder(bool generate) : IStreamDecoder, IFram
                 sink.OnEvent(new IrTextDelta(text));
             }
 
-            foreach (var tc in h.Arr("tool_calls"))
+            foreach (var tc in h.Arr("tool_calls"u8))
             {
                 tc.ExpectObject("tool_calls[]");
-                var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
+                var f = tc.Obj("function"u8) ?? throw TranslationException.Missing("tool_calls[].function");
                 int index = _calls++;
-                sink.OnEvent(new IrToolCallStart(index, tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name")));
+                sink.OnEvent(new IrToolCallStart(index, tc.Str("id"u8) ?? Ids.NewCallId(), f.ReqStr("name"u8)));
                 sink.OnEvent(new IrToolCallDelta(index, OpenAIChat.OpenAIChatRequest.ArgumentsOf(f)));
             }
         }
 
-        if (root.Bool("done") is true && !_ended)
+        if (root.Bool("done"u8) is true && !_ended)
         {
             if (OllamaResponse.DecodeUsage(root) is { } usage)
             {
                 sink.OnEvent(new IrUsageUpdate(usage));
             }
 
-            sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromOllama(root.Str("done_reason")), _calls > 0)));
+            sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromOllama(root.Str("done_reason"u8)), _calls > 0)));
             _ended = true;
             sink.OnEvent(IrStreamEnd.Instance);
         }

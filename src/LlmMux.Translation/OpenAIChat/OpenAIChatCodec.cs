@@ -9,6 +9,9 @@ internal sealed class OpenAIChatCodec : IDialectCodec
 
     public IrRequest DecodeRequest(JsonElement root) => OpenAIChatRequest.Decode(root);
 
+    public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
+        ReasoningMap.Effort(reasoning) is { } effort ? [new(Name: "reasoning_effort", w => w.WriteStringValue(effort))] : [new("reasoning_effort", null)];
+
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => OpenAIChatRequest.Encode(request, w);
 
     public IrResponse DecodeResponse(JsonElement root) => OpenAIChatResponse.Decode(root);

@@ -5,24 +5,25 @@ using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation.OpenAIChat;
 
-/// <summary>Chat Completions request body ↔ IR.</summary>
-internal static class OpenAIChatRequest
+/// <summary>Chat Completions request body → IR; the encoding half is in OpenAIChatRequest.Encode.cs.</summary>
+internal static partial class OpenAIChatRequest
 {
     public static IrRequest Decode(JsonElement root)
     {
         var system = ImmutableArray.CreateBuilder<string>();
         var messages = ImmutableArray.CreateBuilder<IrMessage>();
         List<IrPart>? pendingResults = null;
+        var legacyCalls = new LegacyCalls();
 
-        if (!root.TryProp("messages", out _))
+        if (!root.TryProp("messages"u8, out _))
         {
             throw TranslationException.Missing("messages");
         }
 
-        foreach (var m in root.Arr("messages"))
+        foreach (var m in root.Arr("messages"u8))
         {
             m.ExpectObject("messages[]");
-            string role = m.ReqStr("role");
+            string role = m.ReqStr("role"u8);
             if (role != "tool" && pendingResults is not null)
             {
                 messages.Add(new IrMessage(IrRole.Tool, [.. pendingResults]));
@@ -36,14 +37,22 @@ internal static class OpenAIChatRequest
                     system.Add(TextOf(m));
                     break;
                 case "assistant":
-                    messages.Add(new IrMessage(IrRole.Assistant, DecodeAssistant(m)));
+                    messages.Add(new IrMessage(IrRole.Assistant, DecodeAssistant(m, legacyCalls)));
                     break;
                 case "tool":
                 case "function":
+                    // Legacy "function" results carry only the name: pair them with the call made under that name.
+                    string? resultName = m.Str("name"u8);
+                    string? callId = m.Str("tool_call_id"u8);
+                    if (callId is null && resultName is not null && legacyCalls.Waiting.TryGetValue(resultName, out var waiting) && waiting.Count > 0)
+                    {
+                        callId = waiting.Dequeue();
+                    }
+
                     pendingResults ??= [];
                     pendingResults.Add(new IrToolResult(
-                        m.Str("tool_call_id") ?? m.Str("name") ?? throw TranslationException.Missing("messages[].tool_call_id"),
-                        m.Str("name"),
+                        callId ?? resultName ?? throw TranslationException.Missing("messages[].tool_call_id"),
+                        resultName,
                         DecodeContent(m)));
                     break;
                 default:
@@ -58,42 +67,52 @@ internal static class OpenAIChatRequest
         }
 
         var tools = ImmutableArray.CreateBuilder<IrTool>();
-        foreach (var t in root.Arr("tools"))
+        foreach (var t in root.Arr("tools"u8))
         {
             t.ExpectObject("tools[]");
-            if (t.Str("type") is { } type && type != "function")
+            if (t.Str("type"u8) is { } type && type != "function")
             {
                 continue; // custom / built-in tools have no IR form
             }
 
-            var f = t.Obj("function") ?? throw TranslationException.Missing("tools[].function");
+            var f = t.Obj("function"u8) ?? throw TranslationException.Missing("tools[].function");
             tools.Add(new IrTool(
-                f.ReqStr("name"),
-                f.Str("description"),
-                f.TryProp("parameters", out var p) ? p.RawObject("parameters") : EmptySchema));
+                f.ReqStr("name"u8),
+                f.Str("description"u8),
+                f.TryProp("parameters"u8, out var p) ? p.RawObject("parameters") : EmptySchema));
         }
 
-        var stream = root.Bool("stream") ?? false;
+        // Legacy (pre-tools) function calling: same definitions under "functions".
+        foreach (var f in root.Arr("functions"u8))
+        {
+            f.ExpectObject("functions[]");
+            tools.Add(new IrTool(
+                f.ReqStr("name"u8),
+                f.Str("description"u8),
+                f.TryProp("parameters"u8, out var p) ? p.RawObject("parameters") : EmptySchema));
+        }
+
+        var stream = root.Bool("stream"u8) ?? false;
         return new IrRequest
         {
-            Model = root.Str("model"),
+            Model = root.Str("model"u8),
             System = system.ToImmutable(),
             Messages = messages.ToImmutable(),
             Tools = tools.ToImmutable(),
             ToolChoice = DecodeToolChoice(root),
             Stream = stream,
-            StreamIncludeUsage = root.Obj("stream_options") is { } so && (so.Bool("include_usage") ?? false),
-            ParallelToolCalls = root.Bool("parallel_tool_calls"),
-            User = root.Str("user"),
+            StreamIncludeUsage = root.Obj("stream_options"u8) is { } so && (so.Bool("include_usage"u8) ?? false),
+            ParallelToolCalls = root.Bool("parallel_tool_calls"u8),
+            User = root.Str("user"u8),
             Params = new IrGenerationParams
             {
-                MaxTokens = root.Int("max_completion_tokens") ?? root.Int("max_tokens"),
-                Temperature = root.Double("temperature"),
-                TopP = root.Double("top_p"),
-                TopK = root.Int("top_k"),
-                Stop = root.StrOrStrArray("stop"),
-                Seed = root.Long("seed"),
-                Reasoning = root.Str("reasoning_effort") is { } effort ? new IrReasoningConfig(effort, null) : null,
+                MaxTokens = root.Int("max_completion_tokens"u8) ?? root.Int("max_tokens"u8),
+                Temperature = root.Double("temperature"u8),
+                TopP = root.Double("top_p"u8),
+                TopK = root.Int("top_k"u8),
+                Stop = root.StrOrStrArray("stop"u8),
+                Seed = root.Long("seed"u8),
+                Reasoning = root.Str("reasoning_effort"u8) is { } effort ? new IrReasoningConfig(effort, null) : null,
                 ResponseFormat = DecodeResponseFormat(root),
             },
         };
@@ -101,27 +120,41 @@ internal static class OpenAIChatRequest
 
     internal const string EmptySchema = """{"type":"object","properties":{}}""";
 
-    private static ImmutableArray<IrPart> DecodeAssistant(JsonElement m)
+    private static ImmutableArray<IrPart> DecodeAssistant(JsonElement m, LegacyCalls legacyCalls)
     {
         var parts = ImmutableArray.CreateBuilder<IrPart>();
         // DeepSeek / vLLM style reasoning echo; no signature exists in this dialect.
-        var reasoning = m.Str("reasoning_content") ?? (m.TryProp("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null);
+        var reasoning = m.Str("reasoning_content"u8) ?? (m.TryProp("reasoning"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null);
         if (!string.IsNullOrEmpty(reasoning))
         {
             parts.Add(new IrReasoning(reasoning));
         }
 
         parts.AddRange(DecodeContent(m));
-        if (m.Str("refusal") is { Length: > 0 } refusal)
+        if (m.Str("refusal"u8) is { Length: > 0 } refusal)
         {
             parts.Add(new IrText(refusal));
         }
 
-        foreach (var tc in m.Arr("tool_calls"))
+        foreach (var tc in m.Arr("tool_calls"u8))
         {
             tc.ExpectObject("tool_calls[]");
-            var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
-            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), ArgumentsOf(f), ThoughtSignatureOf(tc)));
+            var f = tc.Obj("function"u8) ?? throw TranslationException.Missing("tool_calls[].function");
+            parts.Add(new IrToolCall(tc.Str("id"u8) ?? Ids.NewCallId(), f.ReqStr("name"u8), ArgumentsOf(f), ThoughtSignatureOf(tc)));
+        }
+
+        if (m.Obj("function_call"u8) is { } legacy)
+        {
+            // Legacy calls have no id; a stable one per name lets the following "function" message pair with it.
+            string name = legacy.ReqStr("name"u8);
+            if (!legacyCalls.Waiting.TryGetValue(name, out var queue))
+            {
+                legacyCalls.Waiting[name] = queue = new Queue<string>();
+            }
+
+            string id = $"call_{name}_{legacyCalls.Issued++}";
+            queue.Enqueue(id);
+            parts.Add(new IrToolCall(id, name, ArgumentsOf(legacy)));
         }
 
         return parts.ToImmutable();
@@ -129,7 +162,7 @@ internal static class OpenAIChatRequest
 
     internal static string ArgumentsOf(JsonElement function)
     {
-        if (!function.TryProp("arguments", out var a))
+        if (!function.TryProp("arguments"u8, out var a))
         {
             return "{}";
         }
@@ -147,7 +180,7 @@ internal static class OpenAIChatRequest
 
     internal static ImmutableArray<IrPart> DecodeContent(JsonElement m)
     {
-        if (!m.TryProp("content", out var c))
+        if (!m.TryProp("content"u8, out var c))
         {
             return [];
         }
@@ -167,23 +200,35 @@ internal static class OpenAIChatRequest
         foreach (var p in c.EnumerateArray())
         {
             p.ExpectObject("content[]");
-            switch (p.Str("type"))
+            switch (p.Str("type"u8))
             {
                 case "text":
                 case "input_text":
                 case "output_text":
-                    parts.Add(new IrText(p.Str("text") ?? string.Empty));
+                    parts.Add(new IrText(p.Str("text"u8) ?? string.Empty));
                     break;
                 case "image_url":
-                    var iu = p.Req("image_url");
-                    string url = iu.ValueKind == JsonValueKind.String ? iu.GetString()! : iu.ReqStr("url");
+                    var iu = p.Req("image_url"u8);
+                    string url = iu.ValueKind == JsonValueKind.String ? iu.GetString()! : iu.ReqStr("url"u8);
                     parts.Add(IrImage.FromUrl(url));
                     break;
                 case "refusal":
-                    parts.Add(new IrText(p.Str("refusal") ?? string.Empty));
+                    parts.Add(new IrText(p.Str("refusal"u8) ?? string.Empty));
+                    break;
+                case "file":
+                    // Only inline files (data: URLs) can travel; file ids point into OpenAI's storage (drop table).
+                    if (p.Obj("file"u8)?.Str("file_data"u8) is { } fileData)
+                    {
+                        var file = IrImage.FromUrl(fileData);
+                        if (file.Base64Data is not null)
+                        {
+                            parts.Add(file);
+                        }
+                    }
+
                     break;
                 default:
-                    break; // input_audio / file: no IR form (drop table)
+                    break; // input_audio: no IR form (drop table)
             }
         }
 
@@ -192,9 +237,17 @@ internal static class OpenAIChatRequest
 
     private static IrToolChoice? DecodeToolChoice(JsonElement root)
     {
-        if (!root.TryProp("tool_choice", out var tc))
+        if (!root.TryProp("tool_choice"u8, out var tc))
         {
-            return null;
+            // Legacy function_call: "none" | "auto" | {"name": …}
+            if (!root.TryProp("function_call"u8, out var fc))
+            {
+                return null;
+            }
+
+            return fc.ValueKind == JsonValueKind.String
+                ? fc.GetString() == "none" ? IrToolChoice.None : IrToolChoice.Auto
+                : new IrToolChoice(IrToolChoiceKind.Specific, fc.ReqStr("name"u8));
         }
 
         if (tc.ValueKind == JsonValueKind.String)
@@ -208,342 +261,38 @@ internal static class OpenAIChatRequest
         }
 
         tc.ExpectObject("tool_choice");
-        string? name = tc.Obj("function")?.Str("name") ?? tc.Str("name");
+        string? name = tc.Obj("function"u8)?.Str("name"u8) ?? tc.Str("name"u8);
         return name is null ? IrToolChoice.Auto : new IrToolChoice(IrToolChoiceKind.Specific, name);
     }
 
     private static IrResponseFormat? DecodeResponseFormat(JsonElement root)
     {
-        if (root.Obj("response_format") is not { } rf)
+        if (root.Obj("response_format"u8) is not { } rf)
         {
             return null;
         }
 
-        switch (rf.Str("type"))
+        switch (rf.Str("type"u8))
         {
             case "json_object":
                 return new IrResponseFormat(IrResponseFormatKind.JsonObject);
             case "json_schema":
-                var js = rf.Obj("json_schema") ?? throw TranslationException.Missing("response_format.json_schema");
+                var js = rf.Obj("json_schema"u8) ?? throw TranslationException.Missing("response_format.json_schema");
                 return new IrResponseFormat(
                     IrResponseFormatKind.JsonSchema,
-                    js.Str("name"),
-                    js.TryProp("schema", out var s) ? s.RawObject("json_schema.schema") : EmptySchema,
-                    js.Bool("strict"));
+                    js.Str("name"u8),
+                    js.TryProp("schema"u8, out var s) ? s.RawObject("json_schema.schema") : EmptySchema,
+                    js.Bool("strict"u8));
             default:
                 return new IrResponseFormat(IrResponseFormatKind.Text);
         }
     }
+}
 
-    public static void Encode(IrRequest r, Utf8JsonWriter w)
-    {
-        w.WriteStartObject();
-        JsonWrite.StringIf(w, "model", r.Model);
-        w.WritePropertyName("messages"u8);
-        w.WriteStartArray();
-        foreach (var s in r.System)
-        {
-            w.WriteStartObject();
-            w.WriteString("role"u8, "system"u8);
-            w.WriteString("content"u8, s);
-            w.WriteEndObject();
-        }
+/// <summary>Legacy function calls of one request still waiting for their result, by function name.</summary>
+internal sealed class LegacyCalls
+{
+    public Dictionary<string, Queue<string>> Waiting { get; } = new(StringComparer.Ordinal);
 
-        foreach (var m in r.Messages)
-        {
-            switch (m.Role)
-            {
-                case IrRole.Assistant:
-                    EncodeAssistant(m, w);
-                    break;
-                case IrRole.Tool:
-                    EncodeToolResults(m, w);
-                    break;
-                default:
-                    if (m.Parts.Any(p => p is IrText or IrImage))
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("role"u8, "user"u8);
-                        WriteContent(w, m.Parts);
-                        w.WriteEndObject();
-                    }
-
-                    // Anthropic/Gemini allow tool results and text in one user turn; OpenAI needs separate messages.
-                    EncodeToolResults(m, w);
-                    break;
-            }
-        }
-
-        w.WriteEndArray();
-
-        if (!r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteStartArray();
-            foreach (var t in r.Tools)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WritePropertyName("function"u8);
-                w.WriteStartObject();
-                w.WriteString("name"u8, t.Name);
-                JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, EmptySchema);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (r.ToolChoice is { } tc)
-        {
-            if (tc.Kind == IrToolChoiceKind.Specific)
-            {
-                w.WritePropertyName("tool_choice"u8);
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WritePropertyName("function"u8);
-                w.WriteStartObject();
-                w.WriteString("name"u8, tc.Name);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteString("tool_choice"u8, tc.Kind switch
-                {
-                    IrToolChoiceKind.None => "none",
-                    IrToolChoiceKind.Required => "required",
-                    _ => "auto",
-                });
-            }
-        }
-
-        if (r.ParallelToolCalls is { } ptc && !r.Tools.IsDefaultOrEmpty)
-        {
-            w.WriteBoolean("parallel_tool_calls"u8, ptc);
-        }
-
-        var p = r.Params;
-        string? effort = ReasoningMap.Effort(p.Reasoning);
-        if (p.MaxTokens is { } max)
-        {
-            // Reasoning models reject max_tokens; older OpenAI-compatible servers only know it.
-            w.WriteNumber(effort is null ? "max_tokens" : "max_completion_tokens", max);
-        }
-
-        JsonWrite.NumberIf(w, "temperature", p.Temperature);
-        JsonWrite.NumberIf(w, "top_p", p.TopP);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
-
-        JsonWrite.NumberIf(w, "seed", p.Seed);
-        JsonWrite.StringIf(w, "reasoning_effort", effort);
-        if (p.ResponseFormat is { } rf)
-        {
-            w.WritePropertyName("response_format"u8);
-            w.WriteStartObject();
-            switch (rf.Kind)
-            {
-                case IrResponseFormatKind.JsonObject:
-                    w.WriteString("type"u8, "json_object"u8);
-                    break;
-                case IrResponseFormatKind.JsonSchema:
-                    w.WriteString("type"u8, "json_schema"u8);
-                    w.WritePropertyName("json_schema"u8);
-                    w.WriteStartObject();
-                    w.WriteString("name"u8, rf.Name ?? "response");
-                    w.WritePropertyName("schema"u8);
-                    JsonWrite.RawOrString(w, rf.SchemaJson, EmptySchema);
-                    if (rf.Strict is { } strict)
-                    {
-                        w.WriteBoolean("strict"u8, strict);
-                    }
-
-                    w.WriteEndObject();
-                    break;
-                default:
-                    w.WriteString("type"u8, "text"u8);
-                    break;
-            }
-
-            w.WriteEndObject();
-        }
-
-        JsonWrite.StringIf(w, "user", r.User);
-        if (r.Stream)
-        {
-            w.WriteBoolean("stream"u8, true);
-            // The gateway needs usage for accounting even when the client did not ask for it.
-            w.WritePropertyName("stream_options"u8);
-            w.WriteStartObject();
-            w.WriteBoolean("include_usage"u8, true);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void EncodeAssistant(IrMessage m, Utf8JsonWriter w)
-    {
-        w.WriteStartObject();
-        w.WriteString("role"u8, "assistant"u8);
-        string text = IrPartText.Join(m.Parts);
-        if (text.Length > 0)
-        {
-            w.WriteString("content"u8, text);
-        }
-        else
-        {
-            w.WriteNull("content"u8);
-        }
-
-        string? reasoning = null;
-        bool hasCalls = false;
-        foreach (var part in m.Parts)
-        {
-            if (part is IrReasoning { Text.Length: > 0 } r)
-            {
-                reasoning = reasoning is null ? r.Text : reasoning + r.Text;
-            }
-
-            hasCalls |= part is IrToolCall;
-        }
-
-        JsonWrite.StringIf(w, "reasoning_content", reasoning);
-        if (hasCalls)
-        {
-            w.WritePropertyName("tool_calls"u8);
-            w.WriteStartArray();
-            foreach (var part in m.Parts)
-            {
-                if (part is IrToolCall c)
-                {
-                    WriteToolCall(w, c, null);
-                }
-            }
-
-            w.WriteEndArray();
-        }
-
-        w.WriteEndObject();
-    }
-
-    /// <summary>Gemini's OpenAI-compatible API returns a call's thought signature in
-    /// <c>extra_content.google.thought_signature</c>; clients echo it back, which lets it survive the round trip.</summary>
-    internal static string? ThoughtSignatureOf(JsonElement toolCall) =>
-        toolCall.Obj("extra_content")?.Obj("google")?.Str("thought_signature");
-
-    internal static void WriteThoughtSignature(Utf8JsonWriter w, string? signature)
-    {
-        if (signature is null)
-        {
-            return;
-        }
-
-        w.WritePropertyName("extra_content"u8);
-        w.WriteStartObject();
-        w.WritePropertyName("google"u8);
-        w.WriteStartObject();
-        w.WriteString("thought_signature"u8, signature);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    internal static void WriteToolCall(Utf8JsonWriter w, IrToolCall c, int? index)
-    {
-        w.WriteStartObject();
-        if (index is { } i)
-        {
-            w.WriteNumber("index"u8, i);
-        }
-
-        w.WriteString("id"u8, c.Id);
-        w.WriteString("type"u8, "function"u8);
-        w.WritePropertyName("function"u8);
-        w.WriteStartObject();
-        w.WriteString("name"u8, c.Name);
-        w.WriteString("arguments"u8, c.ArgumentsJson);
-        w.WriteEndObject();
-        WriteThoughtSignature(w, c.Signature);
-        w.WriteEndObject();
-    }
-
-    private static void EncodeToolResults(IrMessage m, Utf8JsonWriter w)
-    {
-        foreach (var part in m.Parts)
-        {
-            if (part is IrToolResult tr)
-            {
-                w.WriteStartObject();
-                w.WriteString("role"u8, "tool"u8);
-                w.WriteString("tool_call_id"u8, tr.ToolCallId);
-                // Images inside tool results cannot be sent in a tool message (drop table).
-                // The error flag has no field here either (drop table); the text says what went wrong.
-                w.WriteString("content"u8, tr.JoinedText());
-                w.WriteEndObject();
-            }
-        }
-    }
-
-    private static void WriteContent(Utf8JsonWriter w, ImmutableArray<IrPart> parts)
-    {
-        bool onlyText = true;
-        int count = 0;
-        foreach (var p in parts)
-        {
-            if (p is IrImage)
-            {
-                onlyText = false;
-            }
-
-            if (p is IrText or IrImage)
-            {
-                count++;
-            }
-        }
-
-        if (onlyText && count <= 1)
-        {
-            w.WriteString("content"u8, IrPartText.Join(parts));
-            return;
-        }
-
-        w.WritePropertyName("content"u8);
-        w.WriteStartArray();
-        foreach (var p in parts)
-        {
-            switch (p)
-            {
-                case IrText t:
-                    w.WriteStartObject();
-                    w.WriteString("type"u8, "text"u8);
-                    w.WriteString("text"u8, t.Text);
-                    w.WriteEndObject();
-                    break;
-                case IrImage img:
-                    w.WriteStartObject();
-                    w.WriteString("type"u8, "image_url"u8);
-                    w.WritePropertyName("image_url"u8);
-                    w.WriteStartObject();
-                    w.WriteString("url"u8, img.AsUrl());
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                    break;
-            }
-        }
-
-        w.WriteEndArray();
-    }
+    public int Issued { get; set; }
 }

@@ -10,7 +10,7 @@ internal static class OpenAIChatResponse
 {
     public static IrResponse Decode(JsonElement root)
     {
-        var choices = root.Req("choices");
+        var choices = root.Req("choices"u8);
         if (choices.ValueKind != JsonValueKind.Array)
         {
             throw TranslationException.Type("choices", "an array");
@@ -22,43 +22,43 @@ internal static class OpenAIChatResponse
         {
             var c = choices[0];
             c.ExpectObject("choices[0]");
-            var msg = c.Obj("message") ?? throw TranslationException.Missing("choices[0].message");
+            var msg = c.Obj("message"u8) ?? throw TranslationException.Missing("choices[0].message");
             parts = DecodeMessageParts(msg);
-            finish = c.Str("finish_reason");
+            finish = c.Str("finish_reason"u8);
         }
 
         bool hasCalls = parts.Any(p => p is IrToolCall);
         return new IrResponse
         {
-            Id = root.Str("id"),
-            Model = root.Str("model"),
-            Created = root.Long("created"),
+            Id = root.Str("id"u8),
+            Model = root.Str("model"u8),
+            Created = root.Long("created"u8),
             Parts = parts,
             FinishReason = FinishReasons.Normalise(FinishReasons.FromOpenAI(finish), hasCalls),
-            Usage = DecodeUsage(root.Obj("usage")),
+            Usage = DecodeUsage(root.Obj("usage"u8)),
         };
     }
 
     private static ImmutableArray<IrPart> DecodeMessageParts(JsonElement msg)
     {
         var parts = ImmutableArray.CreateBuilder<IrPart>();
-        var reasoning = msg.Str("reasoning_content");
+        var reasoning = msg.Str("reasoning_content"u8);
         if (!string.IsNullOrEmpty(reasoning))
         {
             parts.Add(new IrReasoning(reasoning));
         }
 
         parts.AddRange(OpenAIChatRequest.DecodeContent(msg));
-        if (msg.Str("refusal") is { Length: > 0 } refusal)
+        if (msg.Str("refusal"u8) is { Length: > 0 } refusal)
         {
             parts.Add(new IrText(refusal));
         }
 
-        foreach (var tc in msg.Arr("tool_calls"))
+        foreach (var tc in msg.Arr("tool_calls"u8))
         {
             tc.ExpectObject("tool_calls[]");
-            var f = tc.Obj("function") ?? throw TranslationException.Missing("tool_calls[].function");
-            parts.Add(new IrToolCall(tc.Str("id") ?? Ids.NewCallId(), f.ReqStr("name"), OpenAIChatRequest.ArgumentsOf(f), OpenAIChatRequest.ThoughtSignatureOf(tc)));
+            var f = tc.Obj("function"u8) ?? throw TranslationException.Missing("tool_calls[].function");
+            parts.Add(new IrToolCall(tc.Str("id"u8) ?? Ids.NewCallId(), f.ReqStr("name"u8), OpenAIChatRequest.ArgumentsOf(f), OpenAIChatRequest.ThoughtSignatureOf(tc)));
         }
 
         return parts.ToImmutable();
@@ -72,10 +72,10 @@ internal static class OpenAIChatResponse
         }
 
         return new IrUsage(
-            u.Long("prompt_tokens") ?? 0,
-            u.Long("completion_tokens") ?? 0,
-            u.Obj("prompt_tokens_details")?.Long("cached_tokens") ?? 0,
-            u.Obj("completion_tokens_details")?.Long("reasoning_tokens") ?? 0);
+            u.Long("prompt_tokens"u8) ?? 0,
+            u.Long("completion_tokens"u8) ?? 0,
+            u.Obj("prompt_tokens_details"u8)?.Long("cached_tokens"u8) ?? 0,
+            u.Obj("completion_tokens_details"u8)?.Long("reasoning_tokens"u8) ?? 0);
     }
 
     public static void WriteUsage(Utf8JsonWriter w, IrUsage u)

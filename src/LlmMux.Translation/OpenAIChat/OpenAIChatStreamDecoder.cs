@@ -80,42 +80,42 @@ internal sealed class OpenAIChatStreamDecoder : IStreamDecoder, IFrameHandler
 
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
-        if (root.TryProp("error", out var err))
+        if (root.TryProp("error"u8, out var err))
         {
             _finished = _ended = true; // an error chunk ends the stream
             sink.OnEvent(new IrStreamError(
-                err.ValueKind == JsonValueKind.Object ? err.Str("message") ?? err.GetRawText() : err.ToString(),
-                err.ValueKind == JsonValueKind.Object ? err.Str("type") : null));
+                err.ValueKind == JsonValueKind.Object ? err.Str("message"u8) ?? err.GetRawText() : err.ToString(),
+                err.ValueKind == JsonValueKind.Object ? err.Str("type"u8) : null));
             return;
         }
 
         if (!_started)
         {
             _started = true;
-            sink.OnEvent(new IrStreamStart(root.Str("id"), root.Str("model")));
+            sink.OnEvent(new IrStreamStart(root.Str("id"u8), root.Str("model"u8)));
         }
 
-        foreach (var choice in root.Arr("choices"))
+        foreach (var choice in root.Arr("choices"u8))
         {
             choice.ExpectObject("choices[]");
-            if ((choice.Long("index") ?? 0) != 0)
+            if ((choice.Long("index"u8) ?? 0) != 0)
             {
                 continue; // n > 1 is not translated (drop table)
             }
 
-            if (choice.Obj("delta") is { } delta)
+            if (choice.Obj("delta"u8) is { } delta)
             {
                 DecodeDelta(delta, sink);
             }
 
-            if (choice.Str("finish_reason") is { } fr)
+            if (choice.Str("finish_reason"u8) is { } fr)
             {
                 _finished = true;
                 sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromOpenAI(fr), _sawToolCall)));
             }
         }
 
-        if (OpenAIChatResponse.DecodeUsage(root.Obj("usage")) is { } usage)
+        if (OpenAIChatResponse.DecodeUsage(root.Obj("usage"u8)) is { } usage)
         {
             sink.OnEvent(new IrUsageUpdate(usage));
         }
@@ -123,42 +123,42 @@ internal sealed class OpenAIChatStreamDecoder : IStreamDecoder, IFrameHandler
 
     private void DecodeDelta(JsonElement delta, IIrEventSink sink)
     {
-        if (delta.TryProp("reasoning_content", out var rc) && rc.ValueKind == JsonValueKind.String && rc.GetString() is { Length: > 0 } r1)
+        if (delta.TryProp("reasoning_content"u8, out var rc) && rc.ValueKind == JsonValueKind.String && rc.GetString() is { Length: > 0 } r1)
         {
             sink.OnEvent(new IrReasoningDelta(r1));
         }
-        else if (delta.TryProp("reasoning", out var rr) && rr.ValueKind == JsonValueKind.String && rr.GetString() is { Length: > 0 } r2)
+        else if (delta.TryProp("reasoning"u8, out var rr) && rr.ValueKind == JsonValueKind.String && rr.GetString() is { Length: > 0 } r2)
         {
             sink.OnEvent(new IrReasoningDelta(r2));
         }
 
-        if (delta.Str("content") is { Length: > 0 } text)
+        if (delta.Str("content"u8) is { Length: > 0 } text)
         {
             sink.OnEvent(new IrTextDelta(text));
         }
 
-        if (delta.Str("refusal") is { Length: > 0 } refusal)
+        if (delta.Str("refusal"u8) is { Length: > 0 } refusal)
         {
             sink.OnEvent(new IrTextDelta(refusal));
         }
 
         int position = 0;
-        foreach (var tc in delta.Arr("tool_calls"))
+        foreach (var tc in delta.Arr("tool_calls"u8))
         {
             tc.ExpectObject("tool_calls[]");
-            int openAiIndex = tc.Int("index") ?? position;
+            int openAiIndex = tc.Int("index"u8) ?? position;
             position++;
             int irIndex = _toolIndices.IndexOf(openAiIndex);
-            var f = tc.Obj("function");
+            var f = tc.Obj("function"u8);
             if (irIndex < 0)
             {
                 irIndex = _toolIndices.Count;
                 _toolIndices.Add(openAiIndex);
                 _sawToolCall = true;
-                sink.OnEvent(new IrToolCallStart(irIndex, tc.Str("id") ?? Ids.NewCallId(), f?.Str("name") ?? string.Empty, OpenAIChatRequest.ThoughtSignatureOf(tc)));
+                sink.OnEvent(new IrToolCallStart(irIndex, tc.Str("id"u8) ?? Ids.NewCallId(), f?.Str("name"u8) ?? string.Empty, OpenAIChatRequest.ThoughtSignatureOf(tc)));
             }
 
-            if (f?.Str("arguments") is { Length: > 0 } args)
+            if (f?.Str("arguments"u8) is { Length: > 0 } args)
             {
                 sink.OnEvent(new IrToolCallDelta(irIndex, args));
             }

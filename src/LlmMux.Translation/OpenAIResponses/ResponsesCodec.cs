@@ -9,6 +9,21 @@ internal sealed class ResponsesCodec : IDialectCodec
 
     public IrRequest DecodeRequest(JsonElement root) => ResponsesRequest.Decode(root);
 
+    public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
+        ReasoningMap.Effort(reasoning) is not { } effort
+            ? [new("reasoning", null)]
+            : [new("reasoning", w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("effort"u8, effort);
+                if (reasoning.IncludeThoughts is not false && effort != "none")
+                {
+                    w.WriteString("summary"u8, "auto"u8);
+                }
+
+                w.WriteEndObject();
+            })];
+
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => ResponsesRequest.Encode(request, w);
 
     public IrResponse DecodeResponse(JsonElement root) => ResponsesResponse.Decode(root);

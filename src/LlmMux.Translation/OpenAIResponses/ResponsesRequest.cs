@@ -5,13 +5,13 @@ using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation.OpenAIResponses;
 
-/// <summary>Responses API request body (<c>instructions</c> + <c>input</c> items) ↔ IR.</summary>
-internal static class ResponsesRequest
+/// <summary>Responses API request body (<c>instructions</c> + <c>input</c> items) → IR; the encoding half is in ResponsesRequest.Encode.cs.</summary>
+internal static partial class ResponsesRequest
 {
     public static IrRequest Decode(JsonElement root)
     {
         var system = ImmutableArray.CreateBuilder<string>();
-        if (root.Str("instructions") is { Length: > 0 } instructions)
+        if (root.Str("instructions"u8) is { Length: > 0 } instructions)
         {
             system.Add(instructions);
         }
@@ -33,7 +33,7 @@ internal static class ResponsesRequest
             current.AddRange(parts);
         }
 
-        if (!root.TryProp("input", out var input))
+        if (!root.TryProp("input"u8, out var input))
         {
             throw TranslationException.Missing("input");
         }
@@ -47,11 +47,11 @@ internal static class ResponsesRequest
             foreach (var item in input.EnumerateArray())
             {
                 item.ExpectObject("input[]");
-                switch (item.Str("type") ?? "message")
+                switch (item.Str("type"u8) ?? "message")
                 {
                     case "message":
-                        string role = item.ReqStr("role");
-                        var parts = DecodeContent(item.Req("content"), "input[].content");
+                        string role = item.ReqStr("role"u8);
+                        var parts = DecodeContent(item.Req("content"u8), "input[].content");
                         if (role is "system" or "developer")
                         {
                             system.Add(IrPartText.Join(parts));
@@ -63,18 +63,18 @@ internal static class ResponsesRequest
 
                         break;
                     case "function_call":
-                        Push(IrRole.Assistant, [new IrToolCall(item.ReqStr("call_id"), item.ReqStr("name"), item.Str("arguments") is { Length: > 0 } a ? a : "{}")]);
+                        Push(IrRole.Assistant, [new IrToolCall(item.ReqStr("call_id"u8), item.ReqStr("name"u8), item.Str("arguments"u8) is { Length: > 0 } a ? a : "{}")]);
                         break;
                     case "function_call_output":
-                        var output = item.Req("output");
+                        var output = item.Req("output"u8);
                         ImmutableArray<IrPart> content = output.ValueKind == JsonValueKind.String
                             ? [new IrText(output.GetString()!)]
                             : DecodeContent(output, "function_call_output.output");
-                        Push(IrRole.Tool, [new IrToolResult(item.ReqStr("call_id"), null, content)]);
+                        Push(IrRole.Tool, [new IrToolResult(item.ReqStr("call_id"u8), null, content)]);
                         break;
                     case "reasoning":
-                        var summary = string.Concat(item.Arr("summary").Select(s => s.Str("text") ?? string.Empty));
-                        Push(IrRole.Assistant, [new IrReasoning(summary, item.Str("encrypted_content"))]);
+                        var summary = string.Concat(item.Arr("summary"u8).Select(s => s.Str("text"u8) ?? string.Empty));
+                        Push(IrRole.Assistant, [new IrReasoning(summary, item.Str("encrypted_content"u8))]);
                         break;
                     default:
                         break; // item_reference, built-in tool calls: drop table
@@ -92,20 +92,20 @@ internal static class ResponsesRequest
         }
 
         var tools = ImmutableArray.CreateBuilder<IrTool>();
-        foreach (var t in root.Arr("tools"))
+        foreach (var t in root.Arr("tools"u8))
         {
             t.ExpectObject("tools[]");
-            if (t.Str("type") != "function")
+            if (t.Str("type"u8) != "function")
             {
                 continue; // web_search, file_search, …: drop table
             }
 
-            tools.Add(new IrTool(t.ReqStr("name"), t.Str("description"),
-                t.TryProp("parameters", out var p) ? p.RawObject("parameters") : OpenAIChat.OpenAIChatRequest.EmptySchema));
+            tools.Add(new IrTool(t.ReqStr("name"u8), t.Str("description"u8),
+                t.TryProp("parameters"u8, out var p) ? p.RawObject("parameters") : OpenAIChat.OpenAIChatRequest.EmptySchema));
         }
 
         IrToolChoice? choice = null;
-        if (root.TryProp("tool_choice", out var tc))
+        if (root.TryProp("tool_choice"u8, out var tc))
         {
             choice = tc.ValueKind == JsonValueKind.String
                 ? tc.GetString() switch
@@ -114,38 +114,38 @@ internal static class ResponsesRequest
                     "required" => IrToolChoice.Required,
                     _ => IrToolChoice.Auto,
                 }
-                : tc.Str("name") is { } name ? new IrToolChoice(IrToolChoiceKind.Specific, name) : IrToolChoice.Auto;
+                : tc.Str("name"u8) is { } name ? new IrToolChoice(IrToolChoiceKind.Specific, name) : IrToolChoice.Auto;
         }
 
         IrResponseFormat? format = null;
-        if (root.Obj("text")?.Obj("format") is { } f)
+        if (root.Obj("text"u8)?.Obj("format"u8) is { } f)
         {
-            format = f.Str("type") switch
+            format = f.Str("type"u8) switch
             {
-                "json_schema" => new IrResponseFormat(IrResponseFormatKind.JsonSchema, f.Str("name"),
-                    f.TryProp("schema", out var s) ? s.RawObject("text.format.schema") : OpenAIChat.OpenAIChatRequest.EmptySchema, f.Bool("strict")),
+                "json_schema" => new IrResponseFormat(IrResponseFormatKind.JsonSchema, f.Str("name"u8),
+                    f.TryProp("schema"u8, out var s) ? s.RawObject("text.format.schema") : OpenAIChat.OpenAIChatRequest.EmptySchema, f.Bool("strict"u8)),
                 "json_object" => new IrResponseFormat(IrResponseFormatKind.JsonObject),
                 _ => null,
             };
         }
 
-        var reasoning = root.Obj("reasoning") is { } r && r.Str("effort") is { } effort ? new IrReasoningConfig(effort, null, r.Str("summary") is not null) : null;
+        var reasoning = root.Obj("reasoning"u8) is { } r && r.Str("effort"u8) is { } effort ? new IrReasoningConfig(effort, null, r.Str("summary"u8) is not null) : null;
         return new IrRequest
         {
-            Model = root.Str("model"),
+            Model = root.Str("model"u8),
             System = system.ToImmutable(),
             Messages = messages.ToImmutable(),
             Tools = tools.ToImmutable(),
             ToolChoice = choice,
-            ParallelToolCalls = root.Bool("parallel_tool_calls"),
-            Stream = root.Bool("stream") ?? false,
+            ParallelToolCalls = root.Bool("parallel_tool_calls"u8),
+            Stream = root.Bool("stream"u8) ?? false,
             StreamIncludeUsage = true,
-            User = root.Str("user"),
+            User = root.Str("user"u8),
             Params = new IrGenerationParams
             {
-                MaxTokens = root.Int("max_output_tokens"),
-                Temperature = root.Double("temperature"),
-                TopP = root.Double("top_p"),
+                MaxTokens = root.Int("max_output_tokens"u8),
+                Temperature = root.Double("temperature"u8),
+                TopP = root.Double("top_p"u8),
                 Reasoning = reasoning,
                 ResponseFormat = format,
             },
@@ -168,272 +168,47 @@ internal static class ResponsesRequest
         foreach (var p in content.EnumerateArray())
         {
             p.ExpectObject(path + "[]");
-            switch (p.Str("type"))
+            switch (p.Str("type"u8))
             {
                 case "input_text":
                 case "output_text":
                 case "text":
-                    parts.Add(new IrText(p.Str("text") ?? string.Empty));
+                    parts.Add(new IrText(p.Str("text"u8) ?? string.Empty));
                     break;
                 case "refusal":
-                    parts.Add(new IrText(p.Str("refusal") ?? string.Empty));
+                    parts.Add(new IrText(p.Str("refusal"u8) ?? string.Empty));
                     break;
                 case "input_image":
-                    if (p.Str("image_url") is { } url)
+                    if (p.Str("image_url"u8) is { } url)
                     {
                         parts.Add(IrImage.FromUrl(url));
                     }
-                    else if (p.Str("file_id") is { } fileId)
+                    else if (p.Str("file_id"u8) is { } fileId)
                     {
                         parts.Add(new IrImage(fileId, null, null));
                     }
 
                     break;
+                case "input_file":
+                    if (p.Str("file_data"u8) is { } fileData)
+                    {
+                        var file = IrImage.FromUrl(fileData);
+                        if (file.Base64Data is not null)
+                        {
+                            parts.Add(file);
+                        }
+                    }
+                    else if (p.Str("file_url"u8) is { } fileUrl)
+                    {
+                        parts.Add(new IrImage(fileUrl, null, "application/pdf"));
+                    }
+
+                    break; // file_id: OpenAI storage, drop table
                 default:
-                    break; // input_file, input_audio: drop table
+                    break; // input_audio: drop table
             }
         }
 
         return parts.ToImmutable();
-    }
-
-    public static void Encode(IrRequest r, Utf8JsonWriter w)
-    {
-        w.WriteStartObject();
-        JsonWrite.StringIf(w, "model", r.Model);
-        if (!r.System.IsDefaultOrEmpty)
-        {
-            w.WriteString("instructions"u8, string.Join("\n\n", r.System));
-        }
-
-        w.WritePropertyName("input"u8);
-        w.WriteStartArray();
-        foreach (var m in r.Messages)
-        {
-            switch (m.Role)
-            {
-                case IrRole.Assistant:
-                    WriteAssistant(w, m);
-                    break;
-                default:
-                    WriteUserOrTool(w, m);
-                    break;
-            }
-        }
-
-        w.WriteEndArray();
-
-        if (!r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteStartArray();
-            foreach (var t in r.Tools)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WriteString("name"u8, t.Name);
-                JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
-                // strict would force every property to be required; the source dialects do not promise that.
-                w.WriteBoolean("strict"u8, false);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (r.ToolChoice is { } tc)
-        {
-            if (tc.Kind == IrToolChoiceKind.Specific)
-            {
-                w.WritePropertyName("tool_choice"u8);
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WriteString("name"u8, tc.Name);
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteString("tool_choice"u8, tc.Kind switch
-                {
-                    IrToolChoiceKind.None => "none",
-                    IrToolChoiceKind.Required => "required",
-                    _ => "auto",
-                });
-            }
-        }
-
-        if (r.ParallelToolCalls is { } ptc)
-        {
-            w.WriteBoolean("parallel_tool_calls"u8, ptc);
-        }
-
-        var p = r.Params;
-        JsonWrite.NumberIf(w, "max_output_tokens", p.MaxTokens);
-        JsonWrite.NumberIf(w, "temperature", p.Temperature);
-        JsonWrite.NumberIf(w, "top_p", p.TopP);
-        if (ReasoningMap.Effort(p.Reasoning) is { } effort)
-        {
-            w.WritePropertyName("reasoning"u8);
-            w.WriteStartObject();
-            w.WriteString("effort"u8, effort);
-            if (p.Reasoning!.IncludeThoughts is not false && effort != "none")
-            {
-                w.WriteString("summary"u8, "auto"u8);
-            }
-
-            w.WriteEndObject();
-            // Stateless replay of reasoning needs the encrypted content back.
-            w.WritePropertyName("include"u8);
-            w.WriteStartArray();
-            w.WriteStringValue("reasoning.encrypted_content"u8);
-            w.WriteEndArray();
-        }
-
-        if (p.ResponseFormat is { Kind: not IrResponseFormatKind.Text } rf)
-        {
-            w.WritePropertyName("text"u8);
-            w.WriteStartObject();
-            w.WritePropertyName("format"u8);
-            w.WriteStartObject();
-            if (rf.Kind == IrResponseFormatKind.JsonObject)
-            {
-                w.WriteString("type"u8, "json_object"u8);
-            }
-            else
-            {
-                w.WriteString("type"u8, "json_schema"u8);
-                w.WriteString("name"u8, rf.Name ?? "response");
-                w.WritePropertyName("schema"u8);
-                JsonWrite.RawOrString(w, rf.SchemaJson);
-                if (rf.Strict is { } strict)
-                {
-                    w.WriteBoolean("strict"u8, strict);
-                }
-            }
-
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-
-        JsonWrite.StringIf(w, "user", r.User);
-        if (r.Stream)
-        {
-            w.WriteBoolean("stream"u8, true);
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void WriteAssistant(Utf8JsonWriter w, IrMessage m)
-    {
-        foreach (var part in m.Parts)
-        {
-            switch (part)
-            {
-                case IrReasoning { Signature: { Length: > 0 } sig } rs:
-                    // Only reasoning with encrypted content can be replayed; summaries alone are not accepted back.
-                    w.WriteStartObject();
-                    w.WriteString("type"u8, "reasoning"u8);
-                    w.WritePropertyName("summary"u8);
-                    w.WriteStartArray();
-                    if (rs.Text.Length > 0)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("type"u8, "summary_text"u8);
-                        w.WriteString("text"u8, rs.Text);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                    w.WriteString("encrypted_content"u8, sig);
-                    w.WriteEndObject();
-                    break;
-                case IrText { Text.Length: > 0 } t:
-                    w.WriteStartObject();
-                    w.WriteString("type"u8, "message"u8);
-                    w.WriteString("role"u8, "assistant"u8);
-                    w.WritePropertyName("content"u8);
-                    w.WriteStartArray();
-                    w.WriteStartObject();
-                    w.WriteString("type"u8, "output_text"u8);
-                    w.WriteString("text"u8, t.Text);
-                    w.WriteEndObject();
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                    break;
-                case IrToolCall c:
-                    w.WriteStartObject();
-                    w.WriteString("type"u8, "function_call"u8);
-                    w.WriteString("call_id"u8, c.Id);
-                    w.WriteString("name"u8, c.Name);
-                    w.WriteString("arguments"u8, c.ArgumentsJson);
-                    w.WriteEndObject();
-                    break;
-                default:
-                    break;
-            }
-        }
-    }
-
-    private static void WriteUserOrTool(Utf8JsonWriter w, IrMessage m)
-    {
-        bool hasContent = false;
-        foreach (var part in m.Parts)
-        {
-            if (part is IrToolResult tr)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function_call_output"u8);
-                w.WriteString("call_id"u8, tr.ToolCallId);
-                w.WriteString("output"u8, tr.JoinedText());
-                w.WriteEndObject();
-            }
-            else if (part is IrText or IrImage)
-            {
-                hasContent = true;
-            }
-        }
-
-        if (!hasContent)
-        {
-            return;
-        }
-
-        w.WriteStartObject();
-        w.WriteString("type"u8, "message"u8);
-        w.WriteString("role"u8, "user"u8);
-        w.WritePropertyName("content"u8);
-        w.WriteStartArray();
-        foreach (var part in m.Parts)
-        {
-            if (part is IrText t)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "input_text"u8);
-                w.WriteString("text"u8, t.Text);
-                w.WriteEndObject();
-            }
-            else if (part is IrImage img)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "input_image"u8);
-                if (img.Url is { } url && url.StartsWith("file-", StringComparison.Ordinal))
-                {
-                    w.WriteString("file_id"u8, url);
-                }
-                else
-                {
-                    w.WriteString("image_url"u8, img.AsUrl());
-                }
-
-                w.WriteString("detail"u8, "auto"u8);
-                w.WriteEndObject();
-            }
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 }

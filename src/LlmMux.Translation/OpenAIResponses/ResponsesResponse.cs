@@ -10,7 +10,7 @@ internal static class ResponsesResponse
 {
     public static IrResponse Decode(JsonElement root)
     {
-        if (!root.TryProp("output", out var output))
+        if (!root.TryProp("output"u8, out var output))
         {
             throw TranslationException.Missing("output");
         }
@@ -30,24 +30,24 @@ internal static class ResponsesResponse
         bool hasCalls = parts.Any(p => p is IrToolCall);
         return new IrResponse
         {
-            Id = root.Str("id"),
-            Model = root.Str("model"),
-            Created = root.Long("created_at"),
+            Id = root.Str("id"u8),
+            Model = root.Str("model"u8),
+            Created = root.Long("created_at"u8),
             Parts = parts.ToImmutable(),
-            FinishReason = FinishReasons.FromResponses(root.Str("status"), root.Obj("incomplete_details")?.Str("reason"), hasCalls),
-            Usage = DecodeUsage(root.Obj("usage")),
+            FinishReason = FinishReasons.FromResponses(root.Str("status"u8), root.Obj("incomplete_details"u8)?.Str("reason"u8), hasCalls),
+            Usage = DecodeUsage(root.Obj("usage"u8)),
         };
     }
 
     internal static void DecodeItem(JsonElement item, ImmutableArray<IrPart>.Builder parts)
     {
-        switch (item.Str("type"))
+        switch (item.Str("type"u8))
         {
             case "message":
-                foreach (var c in item.Arr("content"))
+                foreach (var c in item.Arr("content"u8))
                 {
                     c.ExpectObject("content[]");
-                    string? text = c.Str("type") == "refusal" ? c.Str("refusal") : c.Str("text");
+                    string? text = c.Str("type"u8) == "refusal" ? c.Str("refusal"u8) : c.Str("text"u8);
                     if (!string.IsNullOrEmpty(text))
                     {
                         parts.Add(new IrText(text));
@@ -56,12 +56,12 @@ internal static class ResponsesResponse
 
                 break;
             case "function_call":
-                parts.Add(new IrToolCall(item.ReqStr("call_id"), item.ReqStr("name"), item.Str("arguments") is { Length: > 0 } a ? a : "{}"));
+                parts.Add(new IrToolCall(item.ReqStr("call_id"u8), item.ReqStr("name"u8), item.Str("arguments"u8) is { Length: > 0 } a ? a : "{}"));
                 break;
             case "reasoning":
-                var summary = string.Concat(item.Arr("summary").Select(s => s.Str("text") ?? string.Empty));
-                var content = string.Concat(item.Arr("content").Select(s => s.Str("text") ?? string.Empty));
-                parts.Add(new IrReasoning(summary.Length > 0 ? summary : content, item.Str("encrypted_content")));
+                var summary = string.Concat(item.Arr("summary"u8).Select(s => s.Str("text"u8) ?? string.Empty));
+                var content = string.Concat(item.Arr("content"u8).Select(s => s.Str("text"u8) ?? string.Empty));
+                parts.Add(new IrReasoning(summary.Length > 0 ? summary : content, item.Str("encrypted_content"u8)));
                 break;
             default:
                 break;
@@ -76,10 +76,10 @@ internal static class ResponsesResponse
         }
 
         return new IrUsage(
-            u.Long("input_tokens") ?? 0,
-            u.Long("output_tokens") ?? 0,
-            u.Obj("input_tokens_details")?.Long("cached_tokens") ?? 0,
-            u.Obj("output_tokens_details")?.Long("reasoning_tokens") ?? 0);
+            u.Long("input_tokens"u8) ?? 0,
+            u.Long("output_tokens"u8) ?? 0,
+            u.Obj("input_tokens_details"u8)?.Long("cached_tokens"u8) ?? 0,
+            u.Obj("output_tokens_details"u8)?.Long("reasoning_tokens"u8) ?? 0);
     }
 
     public static void WriteUsage(Utf8JsonWriter w, IrUsage? usage)
@@ -163,6 +163,11 @@ internal static class ResponsesResponse
                     WriteReasoningItem(w, "rs_" + n++, rs.Text, rs.Signature);
                     break;
                 case IrToolCall c:
+                    if (c.Signature is { } callSignature)
+                    {
+                        WriteReasoningItem(w, "rs_" + n++, string.Empty, callSignature);
+                    }
+
                     WriteFunctionCallItem(w, "fc_" + n++, c.Id, c.Name, c.ArgumentsJson, "completed");
                     break;
                 default:

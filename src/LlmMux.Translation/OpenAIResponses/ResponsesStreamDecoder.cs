@@ -46,24 +46,24 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
         var sink = _sink!;
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
-        switch (root.Str("type"))
+        switch (root.Str("type"u8))
         {
             case "response.created":
-                var created = root.Obj("response") ?? throw TranslationException.Missing("response");
-                sink.OnEvent(new IrStreamStart(created.Str("id"), created.Str("model")));
+                var created = root.Obj("response"u8) ?? throw TranslationException.Missing("response");
+                sink.OnEvent(new IrStreamStart(created.Str("id"u8), created.Str("model"u8)));
                 break;
             case "response.output_item.added":
-                var item = root.Obj("item") ?? throw TranslationException.Missing("item");
-                if (item.Str("type") == "function_call")
+                var item = root.Obj("item"u8) ?? throw TranslationException.Missing("item");
+                if (item.Str("type"u8) == "function_call")
                 {
-                    _calls.Add((root.Int("output_index") ?? _calls.Count, false));
-                    sink.OnEvent(new IrToolCallStart(_calls.Count - 1, item.ReqStr("call_id"), item.ReqStr("name")));
+                    _calls.Add((root.Int("output_index"u8) ?? _calls.Count, false));
+                    sink.OnEvent(new IrToolCallStart(_calls.Count - 1, item.ReqStr("call_id"u8), item.ReqStr("name"u8)));
                 }
 
                 break;
             case "response.output_text.delta":
             case "response.refusal.delta":
-                if (root.Str("delta") is { Length: > 0 } text)
+                if (root.Str("delta"u8) is { Length: > 0 } text)
                 {
                     sink.OnEvent(new IrTextDelta(text));
                 }
@@ -71,15 +71,15 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
                 break;
             case "response.reasoning_summary_text.delta":
             case "response.reasoning_text.delta":
-                if (root.Str("delta") is { Length: > 0 } thought)
+                if (root.Str("delta"u8) is { Length: > 0 } thought)
                 {
                     sink.OnEvent(new IrReasoningDelta(thought));
                 }
 
                 break;
             case "response.function_call_arguments.delta":
-                int call = CallOf(root.Int("output_index"));
-                if (call >= 0 && root.Str("delta") is { Length: > 0 } args)
+                int call = CallOf(root.Int("output_index"u8));
+                if (call >= 0 && root.Str("delta"u8) is { Length: > 0 } args)
                 {
                     _calls[call] = (_calls[call].OutputIndex, true);
                     sink.OnEvent(new IrToolCallDelta(call, args));
@@ -87,16 +87,16 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
 
                 break;
             case "response.output_item.done":
-                var done = root.Obj("item") ?? throw TranslationException.Missing("item");
-                if (done.Str("type") == "reasoning" && done.Str("encrypted_content") is { } enc)
+                var done = root.Obj("item"u8) ?? throw TranslationException.Missing("item");
+                if (done.Str("type"u8) == "reasoning" && done.Str("encrypted_content"u8) is { } enc)
                 {
                     sink.OnEvent(new IrReasoningSignature(enc));
                 }
-                else if (done.Str("type") == "function_call")
+                else if (done.Str("type"u8) == "function_call")
                 {
                     // Servers that skip argument deltas deliver the arguments only here.
-                    int idx = CallOf(root.Int("output_index"));
-                    if (idx >= 0 && !_calls[idx].Streamed && done.Str("arguments") is { Length: > 0 } all)
+                    int idx = CallOf(root.Int("output_index"u8));
+                    if (idx >= 0 && !_calls[idx].Streamed && done.Str("arguments"u8) is { Length: > 0 } all)
                     {
                         _calls[idx] = (_calls[idx].OutputIndex, true);
                         sink.OnEvent(new IrToolCallDelta(idx, all));
@@ -107,24 +107,24 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
             case "response.completed":
             case "response.incomplete":
             case "response.failed":
-                var resp = root.Obj("response") ?? throw TranslationException.Missing("response");
-                if (resp.Obj("error") is { } error)
+                var resp = root.Obj("response"u8) ?? throw TranslationException.Missing("response");
+                if (resp.Obj("error"u8) is { } error)
                 {
-                    sink.OnEvent(new IrStreamError(error.Str("message") ?? "response failed", error.Str("code")));
+                    sink.OnEvent(new IrStreamError(error.Str("message"u8) ?? "response failed", error.Str("code"u8)));
                 }
 
-                if (ResponsesResponse.DecodeUsage(resp.Obj("usage")) is { } usage)
+                if (ResponsesResponse.DecodeUsage(resp.Obj("usage"u8)) is { } usage)
                 {
                     sink.OnEvent(new IrUsageUpdate(usage));
                 }
 
-                sink.OnEvent(new IrFinish(FinishReasons.FromResponses(resp.Str("status"), resp.Obj("incomplete_details")?.Str("reason"), _calls.Count > 0)));
+                sink.OnEvent(new IrFinish(FinishReasons.FromResponses(resp.Str("status"u8), resp.Obj("incomplete_details"u8)?.Str("reason"u8), _calls.Count > 0)));
                 _ended = true;
                 sink.OnEvent(IrStreamEnd.Instance);
                 break;
             case "error":
                 _ended = true; // an error event ends the stream
-                sink.OnEvent(new IrStreamError(root.Str("message") ?? "upstream error", root.Str("code")));
+                sink.OnEvent(new IrStreamError(root.Str("message"u8) ?? "upstream error", root.Str("code"u8)));
                 break;
             default:
                 break; // in_progress, content_part.*, *.done duplicates of the deltas

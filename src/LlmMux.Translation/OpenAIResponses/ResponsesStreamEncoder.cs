@@ -83,6 +83,14 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
                 break;
             case IrToolCallStart tc:
                 _sawToolCall = true;
+                if (tc.Signature is { } callSignature)
+                {
+                    // Carried as a reasoning item's encrypted content, which Responses clients replay.
+                    Open(output, Item.Reasoning, -1, null, null);
+                    _encrypted = callSignature;
+                    Close(output);
+                }
+
                 Open(output, Item.Call, tc.Index, tc.Id, tc.Name);
                 break;
             case IrToolCallDelta td:

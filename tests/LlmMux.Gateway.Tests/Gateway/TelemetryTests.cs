@@ -51,7 +51,7 @@ public sealed class TelemetryTests
                 base-url: {upstream.BaseUrl}/v1
                 api-keys: [{UpstreamKeyA}, {UpstreamKeyB}]
                 strategy: fill-first
-                models: [m]
+                models: [{"{"} name: m, alias: telemetry-model {"}"}]
             """, builder =>
             {
                 builder.Logging.SetMinimumLevel(LogLevel.Trace);
@@ -75,7 +75,7 @@ public sealed class TelemetryTests
 
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
-            Content = new StringContent("""{"model":"m","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent("""{"model":"telemetry-model","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("Authorization", "Bearer " + ClientKey);
         var response = await gateway.Client.SendAsync(request);
@@ -86,14 +86,16 @@ public sealed class TelemetryTests
         Assert.Equal(2, measurements.GetValueOrDefault("llm_mux.upstream.attempts"));
         Assert.Equal(1, measurements.GetValueOrDefault("llm_mux.failovers"));
 
-        var root = Assert.Single(activities, a => a.OperationName == "llm-mux.request");
-        var attempts = activities.Where(a => a.OperationName == "llm-mux.attempt" && a.ParentSpanId == root.SpanId).OrderBy(a => a.StartTimeUtc).ToList();
+        // The listener is process-wide and other tests run in parallel: keep to this test's own trace.
+        var root = Assert.Single(activities, a => a.OperationName == "llm-mux.request" && (string?)a.GetTagItem("gen_ai.request.model") == "telemetry-model");
+        var trace = activities.Where(a => a.TraceId == root.TraceId).ToList();
+        var attempts = trace.Where(a => a.OperationName == "llm-mux.attempt" && a.ParentSpanId == root.SpanId).OrderBy(a => a.StartTimeUtc).ToList();
         Assert.Equal(2, attempts.Count);
         Assert.Equal("http_429", attempts[0].GetTagItem("llm_mux.outcome"));
         Assert.Equal("ok", attempts[1].GetTagItem("llm_mux.outcome"));
         Assert.StartsWith("up/key-", (string)attempts[0].GetTagItem("llm_mux.account")!, StringComparison.Ordinal);
 
-        var everything = string.Join('\n', logs.Lines) + string.Join('\n', activities.SelectMany(a => a.TagObjects.Select(t => $"{t.Key}={t.Value}")));
+        var everything = string.Join('\n', logs.Lines) + string.Join('\n', trace.SelectMany(a => a.TagObjects.Select(t => $"{t.Key}={t.Value}")));
         Assert.NotEmpty(logs.Lines);
         foreach (var secret in new[] { UpstreamKeyA, UpstreamKeyB, ClientKey, "AAAA", "BBBB", "CCCC" })
         {

@@ -1,0 +1,167 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Store;
+
+namespace LlmMux.Accounts.Providers;
+
+/// <summary>
+/// Google OAuth (installed-app client of gemini-cli) followed by the Code Assist set-up that finds or creates the
+/// account's project: <c>loadCodeAssist</c>, then <c>onboardUser</c> polled until <c>done</c>.
+/// </summary>
+internal static class GeminiProvider
+{
+    private const string ClientMetadata = "ideType=IDE_UNSPECIFIED,platform=PLATFORM_UNSPECIFIED,pluginType=GEMINI";
+    private const int MaxOnboardPolls = 60;
+    private static readonly TimeSpan OnboardPollInterval = TimeSpan.FromSeconds(5);
+
+    public static string AuthorizeUrl(OAuthSettings settings, string redirectUri, PkceCodes pkce, string state) =>
+        Query.Build(settings.AuthorizeUrl,
+        [
+            new("client_id", settings.ClientId),
+            new("response_type", "code"),
+            new("redirect_uri", redirectUri),
+            new("scope", settings.Scopes),
+            new("access_type", "offline"),
+            new("prompt", "consent"),
+            new("code_challenge", pkce.Challenge),
+            new("code_challenge_method", PkceCodes.Method),
+            new("state", state),
+        ]);
+
+    public static async Task<TokenGrant> ExchangeAsync(
+        HttpClient http, OAuthSettings settings, AuthorizationCode code, string redirectUri, PkceCodes pkce, CancellationToken ct)
+    {
+        const string step = "Google token exchange";
+        return TokenGrant.Parse(await OAuthHttp.PostFormAsync(http, settings.TokenUrl,
+        [
+            new("grant_type", "authorization_code"),
+            new("client_id", settings.ClientId),
+            new("client_secret", settings.ClientSecret ?? ""),
+            new("code", code.Code),
+            new("redirect_uri", redirectUri),
+            new("code_verifier", pkce.Verifier),
+        ], step, null, ct).ConfigureAwait(false), step);
+    }
+
+    public static async Task<TokenGrant> RefreshAsync(HttpClient http, OAuthSettings settings, string refreshToken, CancellationToken ct)
+    {
+        const string step = "Google token refresh";
+        return TokenGrant.Parse(await OAuthHttp.PostFormAsync(http, settings.TokenUrl,
+        [
+            new("grant_type", "refresh_token"),
+            new("client_id", settings.ClientId),
+            new("client_secret", settings.ClientSecret ?? ""),
+            new("refresh_token", refreshToken),
+        ], step, null, ct).ConfigureAwait(false), step);
+    }
+
+    public static async Task<string> EmailAsync(HttpClient http, OAuthSettings settings, string accessToken, CancellationToken ct)
+    {
+        var url = settings.UserInfoUrl ?? throw new OAuthException("No user-info URL configured for gemini.");
+        var json = await OAuthHttp.GetAsync(http, url, "Google user info", h => h.Authorization = new AuthenticationHeaderValue("Bearer", accessToken), ct)
+            .ConfigureAwait(false);
+        return OAuthHttp.Required(json, "email", "Google user info");
+    }
+
+    /// <summary>
+    /// Finds the Code Assist project of the account: the one <c>loadCodeAssist</c> reports, else the result of
+    /// <c>onboardUser</c> with the default tier (polled every 5 s until <c>done</c>). <paramref name="requestedProject"/>
+    /// (the user's <c>--project</c>) is sent along when given.
+    /// </summary>
+    public static async Task<string> ProjectAsync(
+        HttpClient http, OAuthSettings settings, string accessToken, string? requestedProject, TimeProvider time, CancellationToken ct)
+    {
+        var baseUrl = (settings.CodeAssistBaseUrl ?? throw new OAuthException("No Code Assist URL configured for gemini.")).TrimEnd('/');
+        var metadata = new JsonObject { ["ideType"] = "IDE_UNSPECIFIED", ["platform"] = "PLATFORM_UNSPECIFIED", ["pluginType"] = "GEMINI" };
+        if (!string.IsNullOrEmpty(requestedProject))
+        {
+            metadata["duetProject"] = requestedProject;
+        }
+
+        var load = new JsonObject { ["metadata"] = metadata.DeepClone() };
+        if (!string.IsNullOrEmpty(requestedProject))
+        {
+            load["cloudaicompanionProject"] = requestedProject;
+        }
+
+        var loaded = await OAuthHttp.PostJsonAsync(http, baseUrl + "/v1internal:loadCodeAssist", load, "Code Assist loadCodeAssist", h => Headers(h, accessToken), ct)
+            .ConfigureAwait(false);
+        if (ProjectOf(loaded, "cloudaicompanionProject") is { } existing)
+        {
+            return existing;
+        }
+
+        var tier = DefaultTier(loaded);
+        if (tier.NeedsUserProject && string.IsNullOrEmpty(requestedProject))
+        {
+            throw new OAuthException($"This Google account's Code Assist tier '{tier.Id}' needs a Google Cloud project; run the login again with a project id.");
+        }
+
+        var onboard = new JsonObject { ["tierId"] = tier.Id, ["metadata"] = metadata.DeepClone() };
+        if (!string.IsNullOrEmpty(requestedProject))
+        {
+            onboard["cloudaicompanionProject"] = requestedProject;
+        }
+
+        for (var attempt = 0; attempt < MaxOnboardPolls; attempt++)
+        {
+            var operation = await OAuthHttp.PostJsonAsync(http, baseUrl + "/v1internal:onboardUser", (JsonObject)onboard.DeepClone(), "Code Assist onboardUser", h => Headers(h, accessToken), ct)
+                .ConfigureAwait(false);
+            if (operation.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.True)
+            {
+                var project = operation.TryGetProperty("response", out var response) ? ProjectOf(response, "cloudaicompanionProject") : null;
+                return project ?? requestedProject
+                    ?? throw new OAuthException("Code Assist onboarding finished without a project id.");
+            }
+
+            await Task.Delay(OnboardPollInterval, time, ct).ConfigureAwait(false);
+        }
+
+        throw new OAuthException("Code Assist onboarding did not finish in time; try the login again.");
+    }
+
+    private static void Headers(HttpRequestHeaders headers, string accessToken)
+    {
+        headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        headers.TryAddWithoutValidation("User-Agent", "google-api-nodejs-client/9.15.1");
+        headers.TryAddWithoutValidation("X-Goog-Api-Client", "gl-node/22.17.0");
+        headers.TryAddWithoutValidation("Client-Metadata", ClientMetadata);
+    }
+
+    /// <summary>A project given as a string or as <c>{ "id": … }</c>.</summary>
+    private static string? ProjectOf(JsonElement obj, string name)
+    {
+        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        var id = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Object => OAuthHttp.String(value, "id"),
+            _ => null,
+        };
+        return string.IsNullOrWhiteSpace(id) ? null : id;
+    }
+
+    private static (string Id, bool NeedsUserProject) DefaultTier(JsonElement loaded)
+    {
+        if (loaded.TryGetProperty("allowedTiers", out var tiers) && tiers.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var tier in tiers.EnumerateArray())
+            {
+                if (tier.TryGetProperty("isDefault", out var isDefault) && isDefault.ValueKind == JsonValueKind.True
+                    && OAuthHttp.String(tier, "id") is { Length: > 0 } id)
+                {
+                    var needsProject = tier.TryGetProperty("userDefinedCloudaicompanionProject", out var u) && u.ValueKind == JsonValueKind.True;
+                    return (id, needsProject);
+                }
+            }
+        }
+
+        return ("legacy-tier", false);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Store;
+
+namespace LlmMux.Accounts.Providers;
+
+/// <summary>What a token endpoint returned. Holds secrets: <see cref="ToString"/> is redacted.</summary>
+internal sealed record TokenGrant(string AccessToken, string? RefreshToken, long? ExpiresIn, string? IdToken, string? TokenType, JsonElement Body)
+{
+    public static TokenGrant Parse(JsonElement body, string step) => new(
+        OAuthHttp.Required(body, "access_token", step),
+        OAuthHttp.String(body, "refresh_token"),
+        OAuthHttp.Int64(body, "expires_in"),
+        OAuthHttp.String(body, "id_token"),
+        OAuthHttp.String(body, "token_type"),
+        body);
+
+    public DateTimeOffset? ExpiresAt(DateTimeOffset now) => ExpiresIn is > 0 and var s ? now.AddSeconds(s) : null;
+
+    /// <summary>
+    /// Applies the grant to a claude/codex file: new access token, the rotated refresh token (or the old one when the
+    /// provider did not rotate), expiry, last refresh; clears an <c>expired</c> state. Other fields are kept.
+    /// </summary>
+    public AccountFile ApplyFlat(AccountFile file, DateTimeOffset now) => file with
+    {
+        AccessToken = AccessToken,
+        RefreshToken = string.IsNullOrEmpty(RefreshToken) ? file.RefreshToken : RefreshToken,
+        IdToken = string.IsNullOrEmpty(IdToken) ? file.IdToken : IdToken,
+        Expired = ExpiresAt(now) is { } at ? AccountFiles.FormatTime(at) : file.Expired,
+        LastRefresh = AccountFiles.FormatTime(now),
+        State = null,
+    };
+
+    /// <summary>Applies the grant to a gemini file's <c>token</c> object (unknown token fields kept).</summary>
+    public AccountFile ApplyGemini(AccountFile file, DateTimeOffset now)
+    {
+        var token = file.Token ?? new GeminiToken();
+        return file with
+        {
+            Token = token with
+            {
+                AccessToken = AccessToken,
+                RefreshToken = string.IsNullOrEmpty(RefreshToken) ? token.RefreshToken : RefreshToken,
+                TokenType = TokenType ?? token.TokenType ?? "Bearer",
+                Expiry = ExpiresAt(now) is { } at ? AccountFiles.FormatTime(at) : token.Expiry,
+            },
+            State = null,
+        };
+    }
+
+    public override string ToString() => "TokenGrant { redacted }";
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace LlmMux.Accounts.Store;
+
+/// <summary>Parsing, validation and naming of account files.</summary>
+internal static class AccountFiles
+{
+    public const string Extension = ".json";
+
+    /// <summary>Parses one file's bytes. Returns the reason when the file cannot be served (never its content).</summary>
+    public static bool TryParse(string id, ReadOnlySpan<byte> json, out AccountFile? file, out Account? account, out string? reason)
+    {
+        file = null;
+        account = null;
+        try
+        {
+            file = JsonSerializer.Deserialize(json, AccountJsonContext.Default.AccountFile);
+        }
+        catch (JsonException)
+        {
+            reason = "not valid JSON for an account file";
+            return false;
+        }
+
+        if (file is null)
+        {
+            reason = "empty document";
+            return false;
+        }
+
+        var type = AccountTypes.Normalize(file.Type);
+        if (type is null)
+        {
+            reason = file.Type is null ? "no \"type\" field" : "unsupported account type";
+            file = null;
+            return false;
+        }
+
+        var missing = type switch
+        {
+            AccountTypes.Gemini when string.IsNullOrEmpty(file.Token?.AccessToken) && string.IsNullOrEmpty(file.Token?.RefreshToken) => "token",
+            AccountTypes.Copilot when string.IsNullOrEmpty(file.AccessToken) => "access_token",
+            AccountTypes.Claude or AccountTypes.Codex when string.IsNullOrEmpty(file.AccessToken) && string.IsNullOrEmpty(file.RefreshToken) => "access_token",
+            _ => null,
+        };
+        if (missing is not null)
+        {
+            reason = $"no \"{missing}\" field";
+            file = null;
+            return false;
+        }
+
+        account = ToAccount(id, type, file);
+        reason = null;
+        return true;
+    }
+
+    public static Account ToAccount(string id, string type, AccountFile file)
+    {
+        var disabled = file.Disabled == true;
+        var state = disabled
+            ? AccountState.Disabled
+            : string.Equals(file.State, AccountFile.ExpiredState, StringComparison.OrdinalIgnoreCase) ? AccountState.Expired : AccountState.Ready;
+        var identity = FirstNonEmpty(file.Email, file.Username) ?? IdentityFromId(id);
+        return new Account(
+            id,
+            type,
+            identity,
+            string.IsNullOrEmpty(file.Label) ? null : file.Label,
+            disabled,
+            Expiry(type, file),
+            state,
+            type == AccountTypes.Gemini ? FirstProject(file.ProjectId) : null,
+            type == AccountTypes.Codex ? (string.IsNullOrEmpty(file.AccountId) ? null : file.AccountId) : null);
+    }
+
+    public static DateTimeOffset? Expiry(string type, AccountFile file) => type switch
+    {
+        AccountTypes.Gemini => ParseTime(file.Token?.Expiry),
+        AccountTypes.Claude or AccountTypes.Codex => ParseTime(file.Expired),
+        _ => null,
+    };
+
+    public static DateTimeOffset? ParseTime(string? value) =>
+        !string.IsNullOrWhiteSpace(value)
+        && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            ? t
+            : null;
+
+    /// <summary>RFC 3339 as Go's time.RFC3339 writes it.</summary>
+    public static string FormatTime(DateTimeOffset value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static string? FirstProject(string? projectId)
+    {
+        if (string.IsNullOrWhiteSpace(projectId))
+        {
+            return null;
+        }
+
+        var first = projectId.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return string.IsNullOrEmpty(first) ? null : first;
+    }
+
+    /// <summary>The id (file name without extension) for a new account: <c>&lt;type&gt;-&lt;identity&gt;</c>.</summary>
+    public static string IdFor(string type, string identity) => AccountTypes.FileType(type) + "-" + Sanitize(identity);
+
+    /// <summary>Keeps letters, digits and <c>@ . _ + -</c>; everything else (path separators included) becomes <c>_</c>.</summary>
+    public static string Sanitize(string identity)
+    {
+        var builder = new StringBuilder(identity.Length);
+        foreach (var c in identity.Trim())
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '@' or '.' or '_' or '+' or '-' ? c : '_');
+        }
+
+        var result = builder.ToString().Trim('.');
+        return result.Length == 0 ? "account" : result;
+    }
+
+    public static bool IsValidId(string id) =>
+        id.Length > 0 && id[0] != '.' && id.IndexOfAny(['/', '\\', '\0']) < 0 && id != "..";
+
+    private static string IdentityFromId(string id)
+    {
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && dash < id.Length - 1 ? id[(dash + 1)..] : id;
+    }
+
+    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+}

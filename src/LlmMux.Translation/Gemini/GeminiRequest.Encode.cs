@@ -1,0 +1,333 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using LlmMux.Translation.Internal;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Translation.Gemini;
+
+/// <summary>IR → request body (the decoding half is in GeminiRequest.cs).</summary>
+internal static partial class GeminiRequest
+{
+    public static void Encode(IrRequest r, Utf8JsonWriter w)
+    {
+        // Function responses need the function name; OpenAI tool messages only carry the call id.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in r.Messages)
+        {
+            foreach (var p in m.Parts)
+            {
+                if (p is IrToolCall c)
+                {
+                    names[c.Id] = c.Name;
+                }
+            }
+        }
+
+        bool needsSignature = r.Model?.Contains("gemini-3", StringComparison.OrdinalIgnoreCase) == true;
+
+        w.WriteStartObject();
+        w.WritePropertyName("contents"u8);
+        w.WriteStartArray();
+        var pending = new List<IrPart>();
+        bool pendingModel = false;
+        foreach (var m in r.Messages)
+        {
+            bool isModel = m.Role == IrRole.Assistant;
+            if (pending.Count > 0 && isModel != pendingModel)
+            {
+                WriteContent(w, pendingModel, pending, names, needsSignature);
+                pending.Clear();
+            }
+
+            pendingModel = isModel;
+            pending.AddRange(m.Parts);
+        }
+
+        if (pending.Count > 0)
+        {
+            WriteContent(w, pendingModel, pending, names, needsSignature);
+        }
+
+        w.WriteEndArray();
+
+        if (!r.System.IsDefaultOrEmpty)
+        {
+            w.WritePropertyName("systemInstruction"u8);
+            w.WriteStartObject();
+            w.WriteString("role"u8, "user"u8);
+            w.WritePropertyName("parts"u8);
+            w.WriteStartArray();
+            foreach (var s in r.System)
+            {
+                w.WriteStartObject();
+                w.WriteString("text"u8, s);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        if (!r.Tools.IsDefaultOrEmpty)
+        {
+            w.WritePropertyName("tools"u8);
+            w.WriteStartArray();
+            w.WriteStartObject();
+            w.WritePropertyName("functionDeclarations"u8);
+            w.WriteStartArray();
+            foreach (var t in r.Tools)
+            {
+                w.WriteStartObject();
+                w.WriteString("name"u8, t.Name);
+                JsonWrite.StringIf(w, "description", t.Description);
+                // parametersJsonSchema takes full JSON Schema as-is; the OpenAPI-subset "parameters" would force a lossy rewrite.
+                w.WritePropertyName("parametersJsonSchema"u8);
+                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }
+
+        if (r.ToolChoice is { } tc && !r.Tools.IsDefaultOrEmpty)
+        {
+            w.WritePropertyName("toolConfig"u8);
+            w.WriteStartObject();
+            w.WritePropertyName("functionCallingConfig"u8);
+            w.WriteStartObject();
+            w.WriteString("mode"u8, tc.Kind switch
+            {
+                IrToolChoiceKind.None => "NONE",
+                IrToolChoiceKind.Required or IrToolChoiceKind.Specific => "ANY",
+                _ => "AUTO",
+            });
+            if (tc.Kind == IrToolChoiceKind.Specific)
+            {
+                w.WritePropertyName("allowedFunctionNames"u8);
+                w.WriteStartArray();
+                w.WriteStringValue(tc.Name);
+                w.WriteEndArray();
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        WriteGenerationConfig(w, r.Params, r.Model);
+        w.WriteEndObject();
+    }
+
+    private static void WriteGenerationConfig(Utf8JsonWriter w, IrGenerationParams p, string? model)
+    {
+        w.WritePropertyName("generationConfig"u8);
+        w.WriteStartObject();
+        JsonWrite.NumberIf(w, "maxOutputTokens", p.MaxTokens);
+        JsonWrite.NumberIf(w, "temperature", p.Temperature);
+        JsonWrite.NumberIf(w, "topP", p.TopP);
+        JsonWrite.NumberIf(w, "topK", p.TopK);
+        if (!p.Stop.IsDefaultOrEmpty)
+        {
+            w.WritePropertyName("stopSequences"u8);
+            w.WriteStartArray();
+            foreach (var s in p.Stop)
+            {
+                w.WriteStringValue(s);
+            }
+
+            w.WriteEndArray();
+        }
+
+        JsonWrite.NumberIf(w, "seed", p.Seed);
+        if (p.ResponseFormat is { Kind: not IrResponseFormatKind.Text } rf)
+        {
+            w.WriteString("responseMimeType"u8, "application/json");
+            if (rf.Kind == IrResponseFormatKind.JsonSchema && rf.SchemaJson is not null)
+            {
+                w.WritePropertyName("responseJsonSchema"u8);
+                JsonWrite.RawOrString(w, rf.SchemaJson);
+            }
+        }
+
+        if (p.Reasoning is { } rc)
+        {
+            w.WritePropertyName("thinkingConfig"u8);
+            w.WriteStartObject();
+            int? budget = ReasoningMap.Budget(rc);
+            if (rc.BudgetTokens is null && rc.Effort is { } effort && ThinkingLevel(effort, model) is { } level)
+            {
+                // Gemini 3 thinks in levels; a budget still works there but is documented as a fallback.
+                w.WriteString("thinkingLevel"u8, level);
+            }
+            else if (budget is { } b)
+            {
+                w.WriteNumber("thinkingBudget"u8, b);
+            }
+
+            w.WriteBoolean("includeThoughts"u8, rc.IncludeThoughts ?? budget != 0);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Effort → thinkingLevel for Gemini 3 models (Pro knows low/high, Flash also minimal/medium); null for
+    /// older models, which take a budget.</summary>
+    internal static string? ThinkingLevel(string effort, string? model)
+    {
+        if (model is null || !model.Contains("gemini-3", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        bool flash = model.Contains("flash", StringComparison.OrdinalIgnoreCase);
+        return effort switch
+        {
+            "none" or "minimal" => flash ? "minimal" : "low",
+            "low" => "low",
+            "medium" => flash ? "medium" : "high",
+            _ => "high",
+        };
+    }
+
+    private static void WriteContent(Utf8JsonWriter w, bool isModel, List<IrPart> parts, Dictionary<string, string> names, bool needsSignature)
+    {
+        w.WriteStartObject();
+        w.WriteString("role"u8, isModel ? "model" : "user");
+        w.WritePropertyName("parts"u8);
+        w.WriteStartArray();
+        string? pendingSig = null;
+        bool firstCall = true;
+        int written = 0;
+        foreach (var part in parts)
+        {
+            switch (part)
+            {
+                case IrReasoning { Text.Length: 0, Signature: { } sig }:
+                    pendingSig = sig;
+                    break;
+                case IrReasoning { Text.Length: > 0 } rsn when isModel:
+                    w.WriteStartObject();
+                    w.WriteString("text"u8, rsn.Text);
+                    w.WriteBoolean("thought"u8, true);
+                    JsonWrite.StringIf(w, "thoughtSignature", rsn.Signature);
+                    w.WriteEndObject();
+                    written++;
+                    break;
+                case IrText t:
+                    w.WriteStartObject();
+                    w.WriteString("text"u8, t.Text);
+                    JsonWrite.StringIf(w, "thoughtSignature", pendingSig);
+                    pendingSig = null;
+                    w.WriteEndObject();
+                    written++;
+                    break;
+                case IrImage img:
+                    WriteImage(w, img);
+                    written++;
+                    break;
+                case IrToolCall c:
+                    w.WriteStartObject();
+                    w.WritePropertyName("functionCall"u8);
+                    w.WriteStartObject();
+                    w.WriteString("id"u8, c.Id);
+                    w.WriteString("name"u8, c.Name);
+                    w.WritePropertyName("args"u8);
+                    JsonWrite.RawOrString(w, c.ArgumentsJson);
+                    w.WriteEndObject();
+                    string? callSig = c.Signature ?? pendingSig ?? (needsSignature && firstCall ? SkipSignature : null);
+                    JsonWrite.StringIf(w, "thoughtSignature", callSig);
+                    pendingSig = null;
+                    firstCall = false;
+                    w.WriteEndObject();
+                    written++;
+                    break;
+                case IrToolResult tr:
+                    WriteFunctionResponse(w, tr, names);
+                    written++;
+                    // Images returned by a tool follow their functionResponse as ordinary parts.
+                    foreach (var img in tr.Content.OfType<IrImage>())
+                    {
+                        WriteImage(w, img);
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (written == 0)
+        {
+            // Gemini rejects a content without parts; an empty text keeps the turn structure.
+            w.WriteStartObject();
+            w.WriteString("text"u8, string.Empty);
+            JsonWrite.StringIf(w, "thoughtSignature", pendingSig);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteFunctionResponse(Utf8JsonWriter w, IrToolResult tr, Dictionary<string, string> names)
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("functionResponse"u8);
+        w.WriteStartObject();
+        w.WriteString("id"u8, tr.ToolCallId);
+        w.WriteString("name"u8, tr.Name ?? (names.TryGetValue(tr.ToolCallId, out var n) ? n : tr.ToolCallId));
+        w.WritePropertyName("response"u8);
+        string text = tr.JoinedText();
+        if (!tr.IsError && JsonWrite.IsJsonObject(text))
+        {
+            w.WriteRawValue(text, skipInputValidation: true);
+        }
+        else
+        {
+            // response must be an object: wrap scalars/text the way the Gemini docs do.
+            w.WriteStartObject();
+            w.WriteString(tr.IsError ? "error" : "result", text);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteImage(Utf8JsonWriter w, IrImage img)
+    {
+        w.WriteStartObject();
+        if (img.Base64Data is not null)
+        {
+            w.WritePropertyName("inlineData"u8);
+            w.WriteStartObject();
+            w.WriteString("mimeType"u8, img.MediaType ?? "image/png");
+            w.WriteString("data"u8, img.Base64Data);
+        }
+        else
+        {
+            w.WritePropertyName("fileData"u8);
+            w.WriteStartObject();
+            w.WriteString("mimeType"u8, img.MediaType ?? GuessMime(img.Url!));
+            w.WriteString("fileUri"u8, img.Url);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static string GuessMime(string url)
+    {
+        string path = url.Split('?', 2)[0];
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".png" => "image/png",
+            ".gif" => "image/gif",
+            ".webp" => "image/webp",
+            ".pdf" => "application/pdf",
+            _ => "image/jpeg",
+        };
+    }
+}
