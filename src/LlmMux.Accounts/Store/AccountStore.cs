@@ -139,6 +139,22 @@ public sealed class AccountStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds an account from the content of an account file (an upload): validated like a file in the dir, named
+    /// <c>&lt;type&gt;-&lt;identity&gt;.json</c>, written atomically (0600). An existing account of that id is replaced.
+    /// Throws <see cref="InvalidOperationException"/> (message safe to show, never the content) when it is not usable.
+    /// </summary>
+    public Task<Account> ImportAsync(ReadOnlyMemory<byte> json, CancellationToken ct = default)
+    {
+        if (!AccountFiles.TryParse("upload", json.Span, out var file, out var parsed, out var reason))
+        {
+            throw new InvalidOperationException($"The uploaded account is not usable: {reason}.");
+        }
+
+        var identity = parsed!.Identity.Length > 0 ? parsed.Identity : "account";
+        return UpsertAsync(AccountFiles.IdFor(parsed.Type, identity), _ => file!, ct);
+    }
+
     /// <summary>Sets or clears <c>disabled</c> in the account's file (other fields untouched).</summary>
     public Task<Account> SetDisabledAsync(string id, bool disabled, CancellationToken ct = default) =>
         UpdateAsync(id, f => f with { Disabled = disabled ? true : null }, ct);

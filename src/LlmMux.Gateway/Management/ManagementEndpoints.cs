@@ -27,6 +27,7 @@ internal static class ManagementEndpoints
         group.MapGet("/config", GetConfig);
         group.MapPut("/config", PutConfigAsync);
         group.MapPost("/config/validate", ValidateAsync);
+        group.MapAccountAdministration();
         return endpoints;
     }
 
