@@ -34,9 +34,10 @@ namespace LlmMux.Cli
                         return ModelsCommand.Run(line, getVariable, output);
                     case "init":
                         return InitCommand.Run(line, getVariable, output);
-                    case "login" or "accounts":
-                        error.WriteLine($"llm-mux {line.Command}: subscription accounts are not in this build yet; key-based providers work through llm-mux.yaml.");
-                        return 1;
+                    case "login":
+                        return await LoginCommand.RunAsync(line, getVariable, output, error, Console.In).ConfigureAwait(false);
+                    case "accounts":
+                        return await AccountsCommand.RunAsync(line, getVariable, output, error).ConfigureAwait(false);
                     default:
                         error.WriteLine(line.Command.Length == 0 ? "llm-mux: no command given." : $"llm-mux: unknown command '{line.Command}'.");
                         error.WriteLine(HelpText.Usage);

@@ -45,3 +45,38 @@ public sealed class DocumentTests
         }
     }
 }
+
+/// <summary>Images a tool returns (screenshots) must reach targets whose tool results hold text only.</summary>
+public sealed class ToolResultImageTests
+{
+    private static readonly byte[] Screenshot = """
+        {"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[
+          {"role":"user","content":"Take a screenshot"},
+          {"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"screenshot","input":{}}]},
+          {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[
+            {"type":"text","text":"captured"},
+            {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]}]}
+        """u8.ToArray();
+
+    [Fact]
+    public void Openai_gets_the_image_in_a_user_message_after_the_tool_message()
+    {
+        var root = JsonDocument.Parse(Translator.Default.TranslateRequest(Screenshot, Dialect.Anthropic, Dialect.OpenAIChat)).RootElement;
+        var msgs = root.GetProperty("messages");
+        Assert.Equal("tool", msgs[2].GetProperty("role").GetString());
+        Assert.Equal("captured", msgs[2].GetProperty("content").GetString());
+        Assert.Equal("user", msgs[3].GetProperty("role").GetString());
+        Assert.Equal("data:image/png;base64,iVBORw0KGgo=", msgs[3].GetProperty("content")[0].GetProperty("image_url").GetProperty("url").GetString());
+    }
+
+    [Fact]
+    public void Responses_gets_the_image_inside_the_function_call_output()
+    {
+        var bytes = Translator.Default.TranslateRequest(Screenshot, Dialect.Anthropic, Dialect.OpenAIResponses);
+        var output = JsonDocument.Parse(bytes).RootElement.GetProperty("input")[2].GetProperty("output");
+        Assert.Equal("input_image", output[1].GetProperty("type").GetString());
+        var back = Translator.Default.DecodeRequest(bytes, Dialect.OpenAIResponses);
+        var result = back.Messages[2].Parts.OfType<IrToolResult>().Single();
+        Assert.Equal("image/png", result.Content.OfType<IrImage>().Single().MediaType);
+    }
+}

@@ -215,4 +215,19 @@ public sealed class GeminiTests
         Assert.Equal(expected, thinking.GetProperty(field).ToString());
         Assert.True(thinking.GetProperty("includeThoughts").GetBoolean());
     }
+
+    [Fact]
+    public void Call_signature_gets_its_own_thinking_block_after_thoughts()
+    {
+        var sse = Encoding.UTF8.GetBytes(
+            "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Plan.\",\"thought\":true}]},\"index\":0}]}\r\n\r\n" +
+            "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"ls\",\"args\":{}},\"thoughtSignature\":\"SIG\"}]},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":3,\"candidatesTokenCount\":2,\"totalTokenCount\":5}}\r\n\r\n");
+        var output = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.Anthropic, sse));
+        AnthropicTests.AssertBlocksWellFormed(output);
+        var events = AnthropicTests.SseEvents(output);
+        var starts = events.Where(e => e.Event == "content_block_start").Select(e => e.Data.GetProperty("content_block").GetProperty("type").GetString());
+        Assert.Equal(["thinking", "thinking", "tool_use"], starts);
+        var sigDelta = events.Single(e => e.Event == "content_block_delta" && e.Data.GetProperty("delta").TryGetProperty("signature", out _));
+        Assert.Equal(1, sigDelta.Data.GetProperty("index").GetInt32()); // the second block, not the thoughts
+    }
 }

@@ -46,7 +46,26 @@ public sealed class SameDialectPatchTests
         // every other top-level property is untouched
         foreach (var p in original.EnumerateObject().Where(p => p.Name != field && p.Name != "model"))
         {
-            Assert.Equal(p.Value.GetRawText(), root.GetProperty(p.Name).GetRawText());
+            Assert.Equal(IrDump.Json(p.Value.GetRawText()), IrDump.Json(root.GetProperty(p.Name).GetRawText()));
         }
+    }
+
+    [Fact]
+    public void Gemini_and_code_assist_patch_thinking_config_and_keep_safety_settings()
+    {
+        var overrides = new RequestOverrides { Reasoning = new IrReasoningConfig(null, 512) };
+        var root = JsonDocument.Parse(T.TranslateRequest(Fixture.Bytes("gemini/request_tools.json"), Dialect.Gemini, Dialect.Gemini, overrides)).RootElement;
+        var gen = root.GetProperty("generationConfig");
+        Assert.Equal(512, gen.GetProperty("thinkingConfig").GetProperty("thinkingBudget").GetInt32());
+        Assert.Equal(40, gen.GetProperty("topK").GetInt32());
+        Assert.Equal("BLOCK_NONE", root.GetProperty("safetySettings")[0].GetProperty("threshold").GetString());
+        Assert.Equal("OBJECT", root.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].GetProperty("parameters").GetProperty("type").GetString());
+
+        var ca = JsonDocument.Parse(T.TranslateRequest(Fixture.Bytes("gemini/codeassist_request_tools.json"), Dialect.GeminiCodeAssist, Dialect.GeminiCodeAssist,
+            overrides with { Model = "gemini-2.5-flash" })).RootElement;
+        Assert.Equal("gemini-2.5-flash", ca.GetProperty("model").GetString());
+        Assert.Equal("my-gcp-project-123", ca.GetProperty("project").GetString());
+        Assert.Equal("sess-1", ca.GetProperty("request").GetProperty("sessionId").GetString());
+        Assert.Equal(512, ca.GetProperty("request").GetProperty("generationConfig").GetProperty("thinkingConfig").GetProperty("thinkingBudget").GetInt32());
     }
 }

@@ -52,6 +52,13 @@ public sealed record OAuthOptions
     public string? CopilotTokenUrl { get; init; }
     public string? ClientId { get; init; }
     public int? CallbackPort { get; init; }
+
+    // Beyond the spec's list, so every endpoint a login touches can point at a local fake.
+    public string? ClientSecret { get; init; }
+    public string? Scopes { get; init; }
+    public string? UserInfoUrl { get; init; }
+    public string? CodeAssistBaseUrl { get; init; }
+    public string? GithubUserUrl { get; init; }
 }
 
 /// <summary>A model a provider serves: <see cref="Name"/> upstream, <see cref="Alias"/> as clients call it.</summary>

@@ -16,7 +16,8 @@ public static class LoginSettings
         var overrides = options.Providers.FirstOrDefault(p => LlmMux.Accounts.Store.AccountTypes.Normalize(p.Type) == normalized && p.Oauth is not null)?.Oauth;
         return overrides is null
             ? defaults
-            : defaults.With(overrides.AuthorizeUrl, overrides.TokenUrl, overrides.DeviceCodeUrl, overrides.CopilotTokenUrl, overrides.ClientId, overrides.CallbackPort);
+            : defaults.With(overrides.AuthorizeUrl, overrides.TokenUrl, overrides.DeviceCodeUrl, overrides.CopilotTokenUrl, overrides.ClientId, overrides.CallbackPort,
+                overrides.ClientSecret, overrides.Scopes, overrides.UserInfoUrl, overrides.CodeAssistBaseUrl, overrides.GithubUserUrl);
     }
 
     /// <summary><c>~/…</c> expanded, as every path in the config may be written.</summary>

@@ -68,7 +68,10 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
                 if (tc.Signature is { } callSignature)
                 {
                     // A Gemini call signature rides in an empty signed thinking block just before the call, which the
-                    // client replays next turn and the Gemini encoder re-attaches to the call.
+                    // client replays next turn and the Gemini encoder re-attaches to the call. Its own block, so it does
+                    // not merge into thoughts that came before.
+                    EnsureStarted(output);
+                    Close(output);
                     Open(output, Block.Thinking, -1, null, null);
                     WriteDelta(output, "signature_delta"u8, "signature", callSignature);
                     Close(output);

@@ -11,6 +11,19 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
     // Plain Gemini carries the model in the URL; Code Assist carries it in the envelope.
     public string? ModelPropertyName => codeAssist ? "model" : null;
 
+    public IReadOnlyList<BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning)
+    {
+        if (!codeAssist)
+        {
+            // The model is in the URL; without it Gemini 3 levels fall back to a budget, which Gemini 3 also accepts.
+            return GeminiRequest.ReasoningPatch(root, reasoning, null);
+        }
+
+        var request = root.Obj("request"u8) ?? throw TranslationException.Missing("request");
+        var inner = GeminiRequest.ReasoningPatch(request, reasoning, root.Str("model"u8));
+        return [new("request", w => w.WriteRawValue(BodyPatch.Apply(request, inner), skipInputValidation: true))];
+    }
+
     public (string? Envelope, string Property) ResponseModelPath => (codeAssist ? "response" : null, "modelVersion");
 
     public IrRequest DecodeRequest(JsonElement root)

@@ -152,24 +152,53 @@ internal static partial class GeminiRequest
 
         if (p.Reasoning is { } rc)
         {
-            w.WritePropertyName("thinkingConfig"u8);
-            w.WriteStartObject();
-            int? budget = ReasoningMap.Budget(rc);
-            if (rc.BudgetTokens is null && rc.Effort is { } effort && ThinkingLevel(effort, model) is { } level)
-            {
-                // Gemini 3 thinks in levels; a budget still works there but is documented as a fallback.
-                w.WriteString("thinkingLevel"u8, level);
-            }
-            else if (budget is { } b)
-            {
-                w.WriteNumber("thinkingBudget"u8, b);
-            }
-
-            w.WriteBoolean("includeThoughts"u8, rc.IncludeThoughts ?? budget != 0);
-            w.WriteEndObject();
+            WriteThinkingConfig(w, rc, model);
         }
 
         w.WriteEndObject();
+    }
+
+    private static void WriteThinkingConfig(Utf8JsonWriter w, IrReasoningConfig rc, string? model)
+    {
+        w.WritePropertyName("thinkingConfig"u8);
+        w.WriteStartObject();
+        int? budget = ReasoningMap.Budget(rc);
+        if (rc.BudgetTokens is null && rc.Effort is { } effort && ThinkingLevel(effort, model) is { } level)
+        {
+            // Gemini 3 thinks in levels; a budget still works there but is documented as a fallback.
+            w.WriteString("thinkingLevel"u8, level);
+        }
+        else if (budget is { } b)
+        {
+            w.WriteNumber("thinkingBudget"u8, b);
+        }
+
+        w.WriteBoolean("includeThoughts"u8, rc.IncludeThoughts ?? budget != 0);
+        w.WriteEndObject();
+    }
+
+    /// <summary>A reasoning override on a Gemini body: <c>generationConfig.thinkingConfig</c> is replaced and every other
+    /// field (safetySettings, cachedContent, labels, the rest of generationConfig) is copied as sent.</summary>
+    public static IReadOnlyList<Internal.BodyEdit> ReasoningPatch(JsonElement request, IrReasoningConfig reasoning, string? model)
+    {
+        var gen = request.Obj("generationConfig"u8);
+        return [new("generationConfig", w =>
+        {
+            w.WriteStartObject();
+            if (gen is { } existing)
+            {
+                foreach (var p in existing.EnumerateObject())
+                {
+                    if (!p.NameEquals("thinkingConfig"u8))
+                    {
+                        p.WriteTo(w);
+                    }
+                }
+            }
+
+            WriteThinkingConfig(w, reasoning, model);
+            w.WriteEndObject();
+        })];
     }
 
     /// <summary>Effort → thinkingLevel for Gemini 3 models (Pro knows low/high, Flash also minimal/medium); null for

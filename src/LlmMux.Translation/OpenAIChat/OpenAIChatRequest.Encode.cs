@@ -255,6 +255,7 @@ internal static partial class OpenAIChatRequest
 
     private static void EncodeToolResults(IrMessage m, Utf8JsonWriter w)
     {
+        List<IrPart>? images = null;
         foreach (var part in m.Parts)
         {
             if (part is IrToolResult tr)
@@ -262,11 +263,27 @@ internal static partial class OpenAIChatRequest
                 w.WriteStartObject();
                 w.WriteString("role"u8, "tool"u8);
                 w.WriteString("tool_call_id"u8, tr.ToolCallId);
-                // Images inside tool results cannot be sent in a tool message (drop table).
-                // The error flag has no field here either (drop table); the text says what went wrong.
+                // The error flag has no field here (drop table); the text says what went wrong.
                 w.WriteString("content"u8, tr.JoinedText());
                 w.WriteEndObject();
+                foreach (var x in tr.Content)
+                {
+                    if (x is IrImage)
+                    {
+                        (images ??= []).Add(x);
+                    }
+                }
             }
+        }
+
+        if (images is not null)
+        {
+            // A tool message holds text only; images a tool returned (screenshots) follow in a user message, the
+            // only place Chat Completions accepts them, right after the tool messages.
+            w.WriteStartObject();
+            w.WriteString("role"u8, "user"u8);
+            WriteContent(w, [.. images]);
+            w.WriteEndObject();
         }
     }
 

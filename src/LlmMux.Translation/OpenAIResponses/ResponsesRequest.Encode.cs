@@ -198,7 +198,23 @@ internal static partial class ResponsesRequest
                 w.WriteStartObject();
                 w.WriteString("type"u8, "function_call_output"u8);
                 w.WriteString("call_id"u8, tr.ToolCallId);
-                w.WriteString("output"u8, tr.JoinedText());
+                if (tr.Content.Any(x => x is IrImage))
+                {
+                    // Output may be a content list, which is how a tool returns images here.
+                    w.WritePropertyName("output"u8);
+                    w.WriteStartArray();
+                    foreach (var x in tr.Content)
+                    {
+                        WriteInputPart(w, x);
+                    }
+
+                    w.WriteEndArray();
+                }
+                else
+                {
+                    w.WriteString("output"u8, tr.JoinedText());
+                }
+
                 w.WriteEndObject();
             }
             else if (part is IrText or IrImage)
@@ -219,48 +235,57 @@ internal static partial class ResponsesRequest
         w.WriteStartArray();
         foreach (var part in m.Parts)
         {
-            if (part is IrText t)
+            if (part is IrText or IrImage)
             {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "input_text"u8);
-                w.WriteString("text"u8, t.Text);
-                w.WriteEndObject();
-            }
-            else if (part is IrImage { IsImage: false } doc)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "input_file"u8);
-                if (doc.Base64Data is not null)
-                {
-                    w.WriteString("filename"u8, OpenAIChat.OpenAIChatRequest.DocumentName(doc));
-                    w.WriteString("file_data"u8, doc.AsUrl());
-                }
-                else
-                {
-                    w.WriteString("file_url"u8, doc.Url);
-                }
-
-                w.WriteEndObject();
-            }
-            else if (part is IrImage img)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "input_image"u8);
-                if (img.Url is { } url && url.StartsWith("file-", StringComparison.Ordinal))
-                {
-                    w.WriteString("file_id"u8, url);
-                }
-                else
-                {
-                    w.WriteString("image_url"u8, img.AsUrl());
-                }
-
-                w.WriteString("detail"u8, "auto"u8);
-                w.WriteEndObject();
+                WriteInputPart(w, part);
             }
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>One content item of a user message or a function_call_output list.</summary>
+    private static void WriteInputPart(Utf8JsonWriter w, IrPart part)
+    {
+        if (part is IrText t)
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "input_text"u8);
+            w.WriteString("text"u8, t.Text);
+            w.WriteEndObject();
+        }
+        else if (part is IrImage { IsImage: false } doc)
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "input_file"u8);
+            if (doc.Base64Data is not null)
+            {
+                w.WriteString("filename"u8, OpenAIChat.OpenAIChatRequest.DocumentName(doc));
+                w.WriteString("file_data"u8, doc.AsUrl());
+            }
+            else
+            {
+                w.WriteString("file_url"u8, doc.Url);
+            }
+
+            w.WriteEndObject();
+        }
+        else if (part is IrImage img)
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "input_image"u8);
+            if (img.Url is { } url && url.StartsWith("file-", StringComparison.Ordinal))
+            {
+                w.WriteString("file_id"u8, url);
+            }
+            else
+            {
+                w.WriteString("image_url"u8, img.AsUrl());
+            }
+
+            w.WriteString("detail"u8, "auto"u8);
+            w.WriteEndObject();
+        }
     }
 }

@@ -85,7 +85,9 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
                 _sawToolCall = true;
                 if (tc.Signature is { } callSignature)
                 {
-                    // Carried as a reasoning item's encrypted content, which Responses clients replay.
+                    // Carried as its own reasoning item's encrypted content, which Responses clients replay.
+                    EnsureStarted(output);
+                    Close(output);
                     Open(output, Item.Reasoning, -1, null, null);
                     _encrypted = callSignature;
                     Close(output);

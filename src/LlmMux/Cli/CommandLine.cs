@@ -4,7 +4,7 @@ namespace LlmMux.Cli;
 internal sealed record CommandLine(string Command, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string?> Flags)
 {
     /// <summary>Flags that take a value; every other flag is a switch.</summary>
-    private static readonly HashSet<string> ValueFlags = ["config", "host", "port", "name"];
+    private static readonly HashSet<string> ValueFlags = ["config", "host", "port", "name", "project"];
 
     public static CommandLine Parse(IReadOnlyList<string> args)
     {

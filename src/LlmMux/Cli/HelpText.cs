@@ -11,8 +11,14 @@ internal static class HelpText
           llm-mux models [--config FILE]
                                      every routable model with the provider chain that serves it
           llm-mux init [--force]     write a commented ./llm-mux.yaml to start from
-          llm-mux login <provider>   (not in this build yet)
-          llm-mux accounts [list]    (not in this build yet)
+          llm-mux login <claude|codex|gemini|copilot> [--no-browser] [--name NAME] [--project ID]
+                                     sign in to a subscription and write its account file to the auth dir;
+                                     --no-browser: print the URL only (paste the redirected URL back here);
+                                     --name: account name instead of the e-mail; --project: gemini project
+          llm-mux accounts [list]    accounts in the auth dir: id, provider, user, state, token expiry
+                                     (cooldowns live in a running serve: GET /v0/management/accounts)
+          llm-mux accounts remove|disable|enable <id>
+                                     change an account without editing its file
           llm-mux --version | --help
 
         Config lookup: --config, $LLM_MUX_CONFIG, ./llm-mux.yaml, ~/.config/llm-mux/config.yaml,

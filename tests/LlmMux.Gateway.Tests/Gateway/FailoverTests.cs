@@ -260,7 +260,7 @@ public sealed class FailoverTests : IAsyncDisposable
                 base-url: {_upstream.Url}/v1
                 api-keys: [key-1]
             routing:
-              upstream-idle-timeout: 1s
+              upstream-idle-timeout: 2s
               rules:
                 - match: "m"
                   providers: [slow, up]

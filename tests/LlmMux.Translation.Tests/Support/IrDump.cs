@@ -26,6 +26,25 @@ internal static class IrDump
         _ => n.DeepClone(),
     };
 
+    /// <summary>Tool output that is JSON compares as JSON (Gemini carries it as an object, so whitespace is not kept).</summary>
+    private static string MaybeJson(string text)
+    {
+        var t = text.TrimStart();
+        if (t.StartsWith('{') || t.StartsWith('['))
+        {
+            try
+            {
+                return Json(text);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return text;
+            }
+        }
+
+        return text;
+    }
+
     /// <summary>The conversation core every dialect can express: roles, text, images, tool calls and results.</summary>
     public static string Conversation(IrRequest r, bool withToolIds = true, bool withImageUrls = true)
     {
@@ -56,7 +75,7 @@ internal static class IrDump
         IrImage i when i.Base64Data is not null => $"image(b64:{i.MediaType}:{i.Base64Data.Length})",
         IrImage i => withImageUrls ? $"image(url:{i.Url})" : "image(url)",
         IrToolCall c => $"call({(withToolIds ? c.Id : "")},{c.Name},{Json(c.ArgumentsJson)})",
-        IrToolResult tr => $"result({(withToolIds ? tr.ToolCallId : "")},{tr.JoinedText()})",
+        IrToolResult tr => $"result({(withToolIds ? tr.ToolCallId : "")},{MaybeJson(tr.JoinedText())})",
         IrReasoning r => $"reasoning({r.Text},{r.Signature},{r.RedactedData})",
         _ => p.ToString(),
     };

@@ -1,0 +1,142 @@
+using System.Globalization;
+using LlmMux.Accounts.Store;
+using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Logins;
+
+namespace LlmMux.Cli;
+
+/// <summary>
+/// <c>llm-mux accounts [list]</c>, <c>accounts remove|disable|enable &lt;id&gt;</c>: the auth dir's account files,
+/// read and changed through <see cref="AccountStore"/> (atomic rewrites, unknown fields kept). Cooldowns live in a
+/// running gateway and are not shown here (the management API has them). Never prints a token.
+/// </summary>
+internal static class AccountsCommand
+{
+    public static async Task<int> RunAsync(CommandLine line, Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    {
+        var action = line.Arguments.Count > 0 ? line.Arguments[0] : "list";
+        if (action is not ("list" or "remove" or "disable" or "enable"))
+        {
+            throw new UsageException($"unknown accounts action '{action}'; use list, remove <id>, disable <id> or enable <id>");
+        }
+
+        var expected = action == "list" ? 1 : 2;
+        if (line.Arguments.Count < expected && action != "list")
+        {
+            throw new UsageException($"accounts {action} needs an account id (see `llm-mux accounts`)");
+        }
+
+        if (line.Arguments.Count > expected)
+        {
+            throw new UsageException($"too many arguments for accounts {action}");
+        }
+
+        var source = ConfigLocator.Locate(line.Value("config"), getVariable);
+        var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.DisplayName));
+        var dir = Path.GetFullPath(LoginSettings.ExpandHome(options.AuthDir));
+
+        // Reading or changing accounts never creates the auth dir; `init` and `login` do.
+        using var store = new AccountStore(dir);
+        if (Directory.Exists(dir))
+        {
+            store.Load();
+        }
+
+        if (action == "list")
+        {
+            await ListAsync(store, output).ConfigureAwait(false);
+            return 0;
+        }
+
+        var id = line.Arguments[1];
+        if (store.Find(id) is not { } account)
+        {
+            var skipped = store.SkippedFiles.FirstOrDefault(s => s.FileName == id + ".json");
+            await error.WriteLineAsync(skipped is null
+                ? $"llm-mux accounts {action}: no account '{id}' in {dir}; `llm-mux accounts` lists them."
+                : $"llm-mux accounts {action}: {skipped.FileName} is not a usable account file ({skipped.Reason}); fix or delete it by hand.")
+                .ConfigureAwait(false);
+            return 1;
+        }
+
+        try
+        {
+            switch (action)
+            {
+                case "remove":
+                    if (!await store.RemoveAsync(id).ConfigureAwait(false))
+                    {
+                        await error.WriteLineAsync($"llm-mux accounts remove: no account '{id}' in {dir}.").ConfigureAwait(false);
+                        return 1;
+                    }
+
+                    await output.WriteLineAsync($"Removed account '{id}' (deleted {Path.Combine(dir, account.FileName)}).").ConfigureAwait(false);
+                    return 0;
+                case "disable":
+                    await store.SetDisabledAsync(id, true).ConfigureAwait(false);
+                    await output.WriteLineAsync($"Disabled account '{id}'. A running `llm-mux serve` stops using it without a restart.").ConfigureAwait(false);
+                    return 0;
+                default:
+                    var enabled = await store.SetDisabledAsync(id, false).ConfigureAwait(false);
+                    await output.WriteLineAsync(enabled.State == AccountState.Expired
+                        ? $"Enabled account '{id}', but it is expired: run `llm-mux login {enabled.Type}` to use it again."
+                        : $"Enabled account '{id}'. A running `llm-mux serve` uses it again without a restart.").ConfigureAwait(false);
+                    return 0;
+            }
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // Changed or removed by someone else meanwhile, or not writable; the messages name files, never content.
+            await error.WriteLineAsync($"llm-mux accounts {action}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static async Task ListAsync(AccountStore store, TextWriter output)
+    {
+        if (store.Accounts.Count == 0)
+        {
+            await output.WriteLineAsync($"No accounts in {store.Directory}. Add one with `llm-mux login <claude|codex|gemini|copilot>`.").ConfigureAwait(false);
+        }
+        else
+        {
+            string[] header = ["ID", "PROVIDER", "USER", "STATE", "EXPIRES"];
+            var rows = store.Accounts.Select(a => new[] { a.Id, a.Type, User(a), State(a), Expires(a.Expiry) }).ToList();
+            var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+            await output.WriteLineAsync(Row(header, widths)).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                await output.WriteLineAsync(Row(row, widths)).ConfigureAwait(false);
+            }
+        }
+
+        if (store.SkippedFiles.Count > 0)
+        {
+            await output.WriteLineAsync().ConfigureAwait(false);
+            await output.WriteLineAsync($"Skipped files in {store.Directory} (not used, left untouched):").ConfigureAwait(false);
+            foreach (var skipped in store.SkippedFiles)
+            {
+                await output.WriteLineAsync($"  {skipped.FileName}: {skipped.Reason}").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string Row(string[] cells, int[] widths) =>
+        string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));
+
+    private static string User(Account account) =>
+        account.Label is { } label && !string.Equals(label, account.Identity, StringComparison.Ordinal)
+            ? $"{account.Identity} ({label})"
+            : account.Identity;
+
+    private static string State(Account account) => account.State switch
+    {
+        AccountState.Disabled => "disabled",
+        AccountState.Expired => "expired",
+        _ => "ready",
+    };
+
+    /// <summary>Token expiry in local time, e.g. <c>2025-06-01 14:30</c>; <c>-</c> when unknown (copilot).</summary>
+    internal static string Expires(DateTimeOffset? expiry) =>
+        expiry is { } at ? at.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "-";
+}
