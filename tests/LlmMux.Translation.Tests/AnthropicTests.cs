@@ -35,6 +35,22 @@ public sealed class AnthropicTests
     }
 
     [Fact]
+    public void Claude_code_system_role_messages_and_adaptive_thinking_are_understood()
+    {
+        var ir = T.DecodeRequest(Encoding.UTF8.GetBytes("""
+            {"model":"claude-sonnet-4-5","max_tokens":64,"system":"base","thinking":{"type":"adaptive"},
+             "messages":[{"role":"system","content":"Be terse."},{"role":"user","content":"hi"}]}
+            """), Dialect.Anthropic);
+
+        Assert.Equal(["base", "Be terse."], ir.System.ToArray());
+        Assert.Equal([IrRole.User], ir.Messages.Select(m => m.Role));
+        Assert.Equal("medium", ir.Params.Reasoning!.Effort);
+
+        var openai = JsonDocument.Parse(T.EncodeRequest(ir, Dialect.OpenAIChat)).RootElement;
+        Assert.Equal("system", openai.GetProperty("messages")[0].GetProperty("role").GetString());
+    }
+
+    [Fact]
     public void Request_round_trip_keeps_signatures_errors_and_blocks()
     {
         var ir = T.DecodeRequest(Fixture.Bytes("anthropic/request_tools.json"), Dialect.Anthropic);

@@ -64,7 +64,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
             Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => request.Usage = usage;
             Func<Stream, Stream> wrap = upstream == client
                 ? s => new UsageTapStream(new StreamFailureGuard(s, errorEvent), Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage)
-                : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, new StreamContext { Model = request.Model }), recordUsage);
+                : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage);
             if (request.GeminiJsonArrayStream)
             {
                 var inner = wrap;
@@ -156,6 +156,17 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
 
         return completed;
     }
+
+    /// <summary>
+    /// OpenAI clients get the usage chunk only when they asked for it (older clients choke on <c>choices: []</c>);
+    /// Anthropic clients get an input-token estimate in <c>message_start</c>, which they read before any usage arrives.
+    /// </summary>
+    private static StreamContext StreamContextFor(LlmRequestFeature request, Dialect client) => new()
+    {
+        Model = request.Model,
+        IncludeUsage = client is not (Dialect.OpenAIChat or Dialect.OpenAICompletions) || (request.Ir?.StreamIncludeUsage ?? true),
+        EstimatedInputTokens = client == Dialect.Anthropic && request.Ir is { } ir ? TokenCountEndpoint.Estimate(ir) : null,
+    };
 
     private static string StreamContentType(LlmRequestFeature request) => request.Ingress.Format switch
     {

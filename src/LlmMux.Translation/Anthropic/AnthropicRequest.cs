@@ -40,7 +40,18 @@ internal static partial class AnthropicRequest
         foreach (var m in root.Arr("messages"u8))
         {
             m.ExpectObject("messages[]");
-            bool assistant = m.ReqStr("role"u8) == "assistant";
+            var role = m.ReqStr("role"u8);
+            if (role == "system")
+            {
+                // Claude Code sends some instructions as a system-role message inside messages; they are system prompt.
+                var content = m.Req("content"u8);
+                system.Add(content.ValueKind == JsonValueKind.String
+                    ? content.GetString()!
+                    : string.Concat(content.EnumerateArray().Select(b => b.ValueKind == JsonValueKind.Object ? b.Str("text"u8) : null)));
+                continue;
+            }
+
+            bool assistant = role == "assistant";
             var parts = DecodeBlocks(m.Req("content"u8), "messages[].content");
             if (assistant)
             {
@@ -101,6 +112,8 @@ internal static partial class AnthropicRequest
             {
                 "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens"u8) ?? 1024, true),
                 "disabled" => new IrReasoningConfig(null, 0, false),
+                // Claude Code's "adaptive": the model decides how much to think; other targets get a medium effort.
+                "adaptive" => new IrReasoningConfig("medium", null, true),
                 _ => null,
             };
         }
