@@ -59,6 +59,7 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
                 {
                     AvailableDestinationsPolicy = "HealthyAndUnknown",
                     Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = CooldownHealthPolicy.PolicyName },
+                    Active = ActiveCheckFor(provider),
                 },
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = snapshot.Options.Routing.UpstreamIdleTimeout },
                 HttpClient = proxyUrl.Length > 0 ? new HttpClientConfig { WebProxy = new WebProxyConfig { Address = new Uri(proxyUrl) } } : null,
@@ -75,6 +76,23 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
 
         return new Snapshot(routes, clusters, changeToken, snapshot.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    /// <summary>
+    /// A cheap active check where there is one: a keyless OpenAI-compatible server (vLLM, Ollama, LM Studio) answers
+    /// <c>GET /models</c> for free, so YARP probes it and takes a dead server out before a request finds it. Paid or
+    /// subscription upstreams are not probed: a probe there costs quota or looks like bot traffic.
+    /// </summary>
+    internal static ActiveHealthCheckConfig? ActiveCheckFor(Providers.ProviderDefinition provider)
+        => provider.Kind == Providers.ProviderKind.OpenAI && provider.Accounts.All(a => a.ApiKey is null && a.LoginAccountId is null)
+            ? new ActiveHealthCheckConfig
+            {
+                Enabled = true,
+                Interval = TimeSpan.FromSeconds(30),
+                Timeout = TimeSpan.FromSeconds(5),
+                Policy = "ConsecutiveFailures",
+                Path = "/models",
+            }
+            : null;
 
     private sealed record Snapshot(IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters, IChangeToken ChangeToken, string RevisionId)
         : IProxyConfig;
