@@ -32,7 +32,7 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
         return ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), error);
     }
 
-    private static ApiError? Check(HttpContext context, GatewaySnapshot snapshot)
+    internal static ApiError? Check(HttpContext context, GatewaySnapshot snapshot)
     {
         if (snapshot.ClientKeyHashes.Count == 0)
         {

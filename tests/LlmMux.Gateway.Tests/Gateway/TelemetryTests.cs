@@ -85,6 +85,8 @@ public sealed class TelemetryTests
         Assert.Equal(1, measurements.GetValueOrDefault("llm_mux.requests"));
         Assert.Equal(2, measurements.GetValueOrDefault("llm_mux.upstream.attempts"));
         Assert.Equal(1, measurements.GetValueOrDefault("llm_mux.failovers"));
+        Assert.Equal(3, measurements.GetValueOrDefault("llm_mux.tokens.input"));
+        Assert.Equal(2, measurements.GetValueOrDefault("llm_mux.tokens.output"));
 
         // The listener is process-wide and other tests run in parallel: keep to this test's own trace.
         var root = Assert.Single(activities, a => a.OperationName == "llm-mux.request" && (string?)a.GetTagItem("gen_ai.request.model") == "telemetry-model");
