@@ -172,7 +172,7 @@ public sealed class GatewayConfigStore : IDisposable
             var rewritten = pattern.Replace(text, m => $"{m.Groups[1].Value}\"{hashed}\"{m.Groups[3].Value}", 1);
             if (!ReferenceEquals(rewritten, text) && rewritten != text)
             {
-                AtomicFile.WriteAllText(path, rewritten);
+                LlmMux.Accounts.Store.AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(rewritten)); // 0600: the file holds keys
                 Log.SecretHashed(_logger, _source.DisplayName);
             }
         }

@@ -131,7 +131,7 @@ internal static class ManagementEndpoints
             return Results.Json(new ValidationView(false, ex.Errors), ManagementJsonContext.Default.ValidationView, statusCode: 400);
         }
 
-        AtomicFile.WriteAllText(path, yaml);
+        await LlmMux.Accounts.Store.AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(yaml), request.HttpContext.RequestAborted).ConfigureAwait(false);
         var error = config.Reload();
         return error is null
             ? Results.Json(new ConfigView(path, yaml, config.Current.Revision, null), ManagementJsonContext.Default.ConfigView)
