@@ -91,17 +91,14 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddLlmMuxTelemetry(this IServiceCollection services, TelemetryOptions telemetry)
     {
         var otlp = telemetry.OtlpEndpoint.Length > 0 ? new Uri(telemetry.OtlpEndpoint) : null;
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(telemetry.ServiceName))
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(GatewayMetrics.ActivitySourceName, "Yarp.ReverseProxy");
-                if (otlp is not null)
-                {
-                    tracing.AddOtlpExporter(o => o.Endpoint = otlp);
-                }
-            })
-            .WithMetrics(metrics =>
+        var builder = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(telemetry.ServiceName));
+        if (otlp is not null)
+        {
+            // Spans cost something per request and attempt; they are recorded only when someone receives them.
+            builder.WithTracing(tracing => tracing.AddSource(GatewayMetrics.ActivitySourceName, "Yarp.ReverseProxy").AddOtlpExporter(o => o.Endpoint = otlp));
+        }
+
+        builder.WithMetrics(metrics =>
             {
                 metrics.AddMeter(GatewayMetrics.MeterName);
                 if (telemetry.Prometheus)

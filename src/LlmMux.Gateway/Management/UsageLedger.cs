@@ -11,8 +11,9 @@ public sealed record UsageRow(string Day, string Provider, string Account, strin
 
 /// <summary>
 /// Usage per day, provider, account and model, kept across restarts as append-only JSON lines (<c>usage.jsonl</c> next
-/// to the auth dir): one line per finished request, replayed at start. Append-only survives a crash mid-write: a torn
-/// last line is skipped on replay.
+/// to the auth dir), replayed at start and then compacted to one line per key, so start-up does not grow with history.
+/// Lines are buffered and flushed once a second (and at shutdown) rather than per request: a crash loses at most that
+/// second of usage, never the file. A torn last line is skipped on replay.
 /// </summary>
 public sealed partial class UsageLedger : IDisposable
 {
@@ -20,7 +21,9 @@ public sealed partial class UsageLedger : IDisposable
     private readonly Lock _fileLock = new();
     private readonly string? _path;
     private readonly ILogger<UsageLedger> _logger;
-    private FileStream? _file;
+    private readonly Timer? _flushTimer;
+    private StreamWriter? _file;
+    private bool _dirty;
 
     public UsageLedger(string? path, ILogger<UsageLedger> logger)
     {
@@ -29,6 +32,8 @@ public sealed partial class UsageLedger : IDisposable
         if (path is not null)
         {
             Replay(path);
+            Compact(path);
+            _flushTimer = new Timer(_ => Flush(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         }
     }
 
@@ -41,19 +46,42 @@ public sealed partial class UsageLedger : IDisposable
             return;
         }
 
-        var line = JsonSerializer.Serialize(entry, UsageJsonContext.Default.UsageEntry) + "\n";
+        var line = JsonSerializer.Serialize(entry, UsageJsonContext.Default.UsageEntry);
         try
         {
             lock (_fileLock)
             {
-                _file ??= OpenForAppend(_path);
-                _file.Write(Encoding.UTF8.GetBytes(line));
-                _file.Flush();
+                _file ??= new StreamWriter(OpenForAppend(_path), new UTF8Encoding(false));
+                _file.Write(line);
+                _file.Write('\n');
+                _dirty = true;
             }
         }
         catch (IOException ex)
         {
             LogWriteFailed(_logger, ex, _path);
+        }
+    }
+
+    /// <summary>Writes buffered lines to disk; runs every second and at shutdown.</summary>
+    public void Flush()
+    {
+        lock (_fileLock)
+        {
+            if (!_dirty || _file is null)
+            {
+                return;
+            }
+
+            try
+            {
+                _file.Flush();
+                _dirty = false;
+            }
+            catch (IOException ex)
+            {
+                LogWriteFailed(_logger, ex, _path!);
+            }
         }
     }
 
@@ -64,6 +92,8 @@ public sealed partial class UsageLedger : IDisposable
 
     public void Dispose()
     {
+        _flushTimer?.Dispose();
+        Flush();
         lock (_fileLock)
         {
             _file?.Dispose();
@@ -74,7 +104,7 @@ public sealed partial class UsageLedger : IDisposable
     private void Add(UsageEntry e)
     {
         var totals = _totals.GetOrAdd((e.Day, e.Provider, e.Account, e.Model), _ => new long[3]);
-        Interlocked.Increment(ref totals[0]);
+        Interlocked.Add(ref totals[0], e.Requests ?? 1);
         Interlocked.Add(ref totals[1], e.In);
         Interlocked.Add(ref totals[2], e.Out);
     }
@@ -102,6 +132,31 @@ public sealed partial class UsageLedger : IDisposable
         }
     }
 
+    /// <summary>Rewrites the replayed ledger as one line per key (atomically), so the next start reads little.</summary>
+    private void Compact(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        var lines = new StringBuilder();
+        foreach (var row in Rows())
+        {
+            var entry = new UsageEntry(row.Day, row.Provider, row.Account, row.Model, row.InputTokens, row.OutputTokens, row.Requests);
+            lines.Append(JsonSerializer.Serialize(entry, UsageJsonContext.Default.UsageEntry)).Append('\n');
+        }
+
+        try
+        {
+            LlmMux.Accounts.Store.AtomicFile.Write(path, Encoding.UTF8.GetBytes(lines.ToString()));
+        }
+        catch (IOException ex)
+        {
+            LogWriteFailed(_logger, ex, path);
+        }
+    }
+
     private static FileStream OpenForAppend(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -124,7 +179,8 @@ internal sealed record UsageEntry(
     [property: JsonPropertyName("account")] string Account,
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("in")] long In,
-    [property: JsonPropertyName("out")] long Out);
+    [property: JsonPropertyName("out")] long Out,
+    [property: JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Requests = null);
 
 [JsonSerializable(typeof(UsageEntry))]
 internal sealed partial class UsageJsonContext : JsonSerializerContext;

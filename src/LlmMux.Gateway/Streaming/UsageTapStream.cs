@@ -9,7 +9,7 @@ namespace LlmMux.Gateway.Streaming;
 /// </summary>
 internal sealed class UsageTapStream(Stream inner, IUsageTap tap, Action<IrUsage?> onEnd) : PullStream
 {
-    private readonly byte[] _buffer = new byte[16 * 1024];
+    private readonly byte[] _buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
     private bool _ended;
 
     protected override async ValueTask<ReadOnlyMemory<byte>?> FillAsync(CancellationToken cancellationToken)
@@ -35,6 +35,7 @@ internal sealed class UsageTapStream(Stream inner, IUsageTap tap, Action<IrUsage
     {
         if (disposing)
         {
+            System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
             tap.Dispose();
             inner.Dispose();
         }

@@ -9,7 +9,7 @@ namespace LlmMux.Gateway.Transforms;
 /// </summary>
 internal sealed class StreamFailureGuard(Stream upstream, byte[] errorEvent) : PullStream
 {
-    private readonly byte[] _buffer = new byte[16 * 1024];
+    private readonly byte[] _buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
     private bool _ended;
 
     protected override async ValueTask<ReadOnlyMemory<byte>?> FillAsync(CancellationToken cancellationToken)
@@ -41,6 +41,7 @@ internal sealed class StreamFailureGuard(Stream upstream, byte[] errorEvent) : P
     {
         if (disposing)
         {
+            System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
             upstream.Dispose();
         }
 

@@ -75,6 +75,12 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         }
 
         protocol.SetCredential(headers, account.ApiKey, login);
+
+        // Copilot names its API host per token (business and enterprise seats differ); an explicit base-url still wins.
+        if (login?.ApiBaseUrl is { } apiBase && protocol is CopilotProtocol && target.Provider.BaseUrl == ProviderKind.Copilot.DefaultBaseUrl)
+        {
+            context.DestinationPrefix = apiBase.TrimEnd('/');
+        }
     }
 
     private static ReadOnlyMemory<byte> UpstreamBody(LlmRequestFeature request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, bool upstreamStreams)
