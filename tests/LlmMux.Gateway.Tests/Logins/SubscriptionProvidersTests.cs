@@ -53,6 +53,12 @@ public sealed class SubscriptionProvidersTests : IAsyncLifetime
         var answer = request with { Body = request.Body + " 18C and sunny" }; // the scripts answer text on a "second turn"
         switch (path)
         {
+            case "/oauth/token" when request.Body.Contains("r-dead", StringComparison.Ordinal):
+                _tokenCalls.Enqueue(request.Body);
+                context.Response.StatusCode = 400;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"error":"invalid_grant","error_description":"refresh token revoked"}""");
+                return;
             case "/oauth/token":
                 _tokenCalls.Enqueue(request.Body);
                 context.Response.ContentType = "application/json";
@@ -202,6 +208,23 @@ public sealed class SubscriptionProvidersTests : IAsyncLifetime
         Assert.Equal(["Bearer tok-claude-stale", "Bearer tok-claude-new"], claudeCalls.Select(r => r.Headers["Authorization"]));
         var file = await File.ReadAllTextAsync(Path.Combine(_dir, "auth", "claude-a@example.com.json"));
         Assert.Contains("r-claude-2", file, StringComparison.Ordinal); // the rotated refresh token was kept
+    }
+
+    [Fact]
+    public async Task A_revoked_login_is_marked_expired_and_the_request_fails_over_to_the_next_account()
+    {
+        var past = DateTimeOffset.UtcNow.AddHours(-1).ToString("O");
+        await WriteAccountAsync("claude-a@example.com.json", $$"""{"type":"claude","email":"a@example.com","access_token":"tok-old","refresh_token":"r-dead","expired":"{{past}}"}""");
+        await WriteAccountAsync("claude-b@example.com.json", $$"""{"type":"claude","email":"b@example.com","access_token":"tok-claude","refresh_token":"r-b","expired":"{{Future}}"}""");
+        await using var gateway = await GatewayFixture.StartAsync(Config().Replace("type: claude,", "type: claude, strategy: fill-first,", StringComparison.Ordinal), dir: _dir);
+        gateway.DeleteDirOnDispose = false;
+
+        Assert.Equal(UpstreamScripts.FinalText, await ChatAsync(gateway, "claude-sonnet-4-5", stream: false));
+
+        Assert.Contains(_tokenCalls, body => body.Contains("r-dead", StringComparison.Ordinal));
+        Assert.Equal("Bearer tok-claude", _upstream.Requests.Single(r => r.PathAndQuery.StartsWith("/v1/messages", StringComparison.Ordinal)).Headers["Authorization"]);
+        var file = await File.ReadAllTextAsync(Path.Combine(_dir, "auth", "claude-a@example.com.json"));
+        Assert.Contains("expired", file.Replace(" ", "", StringComparison.Ordinal).Split("llm_mux_state")[1], StringComparison.Ordinal);
     }
 
     [Fact]
