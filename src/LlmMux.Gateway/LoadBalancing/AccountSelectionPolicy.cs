@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using LlmMux.Gateway.Ingress;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -62,9 +63,4 @@ internal sealed class AccountSelectionPolicy : ILoadBalancingPolicy
         var order = cluster.Model.Config.Destinations?.Keys.ToList() ?? [];
         return available.MinBy(d => order.IndexOf(d.DestinationId) is var i && i >= 0 ? i : int.MaxValue)!;
     }
-}
-
-internal sealed class StrongBox<T>
-{
-    public T Value = default!;
 }
