@@ -63,7 +63,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
                 new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete."));
             Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => request.Usage = usage;
             Func<Stream, Stream> wrap = upstream == client
-                ? s => new UsageTapStream(new StreamFailureGuard(s, errorEvent), Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage)
+                ? s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage, errorEvent)
                 : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage);
             if (request.GeminiJsonArrayStream)
             {
@@ -89,34 +89,35 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
                 return;
             }
 
-            await ReplaceWithTranslatedAsync(context, request, completed, upstream, client).ConfigureAwait(false);
+            ReplaceWithTranslated(context, request, completed, upstream, client);
             return;
         }
 
         if (upstream == client)
         {
             response.Content = new PullStreamContent(response.Content,
-                s => new UsageTapStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => request.Usage = usage));
+                s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => request.Usage = usage, errorEvent: null));
         }
         else
         {
             var bytes = await ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
-            await ReplaceWithTranslatedAsync(context, request, bytes, upstream, client).ConfigureAwait(false);
+            ReplaceWithTranslated(context, request, bytes, upstream, client);
         }
     }
 
-    private static Task ReplaceWithTranslatedAsync(ResponseTransformContext context, LlmRequestFeature request, byte[] bytes, Dialect upstream, Dialect client)
+    /// <summary>A whole answer, decoded once: its usage is recorded and, for another dialect, it is re-encoded from the same IR.</summary>
+    private static void ReplaceWithTranslated(ResponseTransformContext context, LlmRequestFeature request, byte[] bytes, Dialect upstream, Dialect client)
     {
-        using (var tap = Translator.Default.CreateUsageTap(upstream, stream: false))
-        {
-            tap.Feed(bytes);
-            request.Usage = tap.Complete();
-        }
-
         byte[] translated;
         try
         {
-            translated = upstream == client ? bytes : Translator.Default.TranslateResponse(bytes, upstream, client, request.Model);
+            var ir = Translator.Default.DecodeResponse(bytes, upstream);
+            request.Usage = ir.Usage;
+            translated = upstream == client ? bytes : Translator.Default.EncodeResponse(ir with { Model = request.Model }, client);
+        }
+        catch (TranslationException) when (upstream == client)
+        {
+            translated = bytes; // the client reads this dialect itself; only the usage count is lost
         }
         catch (TranslationException ex)
         {
@@ -125,7 +126,6 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         }
 
         ReplaceBody(context, translated, "application/json");
-        return Task.CompletedTask;
     }
 
     /// <summary>The <c>response</c> object of a Responses stream's <c>response.completed</c> event, or null.</summary>

@@ -1,0 +1,63 @@
+using System.Buffers;
+using LlmMux.Translation;
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Gateway.Streaming;
+
+/// <summary>
+/// An upstream body the client receives unchanged (same dialect): one pull stream that lets a usage tap read the token
+/// counts as the bytes pass, reports them when the body ends, and — for streams — turns a broken upstream connection
+/// into the dialect's stream error event and a clean end instead of a reset. The client going away is not caught:
+/// cancellation still propagates to the upstream.
+/// </summary>
+internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<IrUsage?> onEnd, byte[]? errorEvent) : PullStream
+{
+    private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private bool _ended;
+
+    protected override async ValueTask<ReadOnlyMemory<byte>?> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_ended)
+        {
+            return null;
+        }
+
+        int read;
+        try
+        {
+            read = await upstream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (errorEvent is not null && ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            End();
+            return errorEvent;
+        }
+
+        if (read == 0)
+        {
+            End();
+            return null;
+        }
+
+        tap.Feed(_buffer.AsSpan(0, read));
+        return _buffer.AsMemory(0, read);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            tap.Dispose();
+            upstream.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void End()
+    {
+        _ended = true;
+        onEnd(tap.Complete());
+    }
+}
