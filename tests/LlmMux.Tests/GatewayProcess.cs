@@ -18,7 +18,9 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
 
     public static async Task<GatewayProcess> StartAsync(string configPath)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // LLM_MUX_TEST_BINARY runs these tests against a published binary (the Native AOT build) instead of the JIT build.
+        var binary = Environment.GetEnvironmentVariable("LLM_MUX_TEST_BINARY");
+        var start = new ProcessStartInfo(string.IsNullOrEmpty(binary) ? "dotnet" : binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -26,7 +28,12 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
         };
         // Accounts and usage go next to the test's config, never into the user's home.
         start.Environment["LLM_MUX_AUTH_DIR"] = Path.Combine(Path.GetDirectoryName(configPath)!, "auth");
-        foreach (var arg in new[] { ExecutablePath(), "serve", "--config", configPath, "--port", "0" })
+        if (string.IsNullOrEmpty(binary))
+        {
+            start.ArgumentList.Add(ExecutablePath());
+        }
+
+        foreach (var arg in new[] { "serve", "--config", configPath, "--port", "0" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -1,39 +1,34 @@
-using System.Text.RegularExpressions;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.RepresentationModel;
 
 namespace LlmMux.Gateway.Configuration;
 
 /// <summary>Reads <c>llm-mux.yaml</c> text into <see cref="LlmMuxOptions"/>, then validates it.</summary>
-public static partial class ConfigLoader
+public static class ConfigLoader
 {
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(HyphenatedNamingConvention.Instance)
-        .WithTypeConverter(new DurationYamlConverter())
-        .WithTypeConverter(new ModelEntryYamlConverter())
-        .Build();
-
     /// <param name="yaml">The file's text.</param>
     /// <param name="sourceName">How errors name the file (its path, or "embedded default").</param>
     /// <exception cref="ConfigException">The text is not a valid config; every error names key and line.</exception>
     public static LlmMuxOptions Parse(string yaml, string sourceName)
     {
-        LlmMuxOptions? options;
+        YamlNode? root;
+        LlmMuxOptions options;
         try
         {
-            options = Deserializer.Deserialize<LlmMuxOptions?>(yaml);
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null;
+            options = ConfigYamlReader.Read(root);
         }
         catch (YamlException ex)
         {
             throw new ConfigException($"{sourceName}: line {ex.Start.Line}, column {ex.Start.Column}: {Describe(ex)}");
         }
 
-        options ??= new LlmMuxOptions();
         var errors = ConfigValidator.Validate(options);
         if (errors.Count > 0)
         {
-            var locator = YamlLocator.TryCreate(yaml);
+            var locator = root is null ? null : new YamlLocator(root);
             throw new ConfigException(errors.Select(e => Locate(e, locator, sourceName)).ToList());
         }
 
@@ -49,28 +44,13 @@ public static partial class ConfigLoader
 
     private static string Describe(YamlException ex)
     {
-        // YamlDotNet wraps the real cause; surface the innermost message and translate the common ones into key terms.
+        // The parser wraps some causes; the innermost message is the one that names the problem.
         var inner = ex;
         while (inner.InnerException is YamlException next)
         {
             inner = next;
         }
 
-        var message = inner.InnerException?.Message ?? inner.Message;
-        var unknown = UnknownProperty().Match(message);
-        if (unknown.Success)
-        {
-            return $"unknown key '{HyphenatedNamingConvention.Instance.Apply(unknown.Groups[1].Value)}'";
-        }
-
-        if (inner.InnerException is FormatException or OverflowException or InvalidCastException)
-        {
-            return $"wrong type: {message}";
-        }
-
-        return message;
+        return inner.InnerException?.Message ?? inner.Message;
     }
-
-    [GeneratedRegex("Property '([^']+)' not found on type")]
-    private static partial Regex UnknownProperty();
 }

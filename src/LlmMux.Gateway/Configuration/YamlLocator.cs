@@ -7,21 +7,7 @@ internal sealed class YamlLocator
 {
     private readonly YamlNode _root;
 
-    private YamlLocator(YamlNode root) => _root = root;
-
-    public static YamlLocator? TryCreate(string yaml)
-    {
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            return stream.Documents.Count > 0 ? new YamlLocator(stream.Documents[0].RootNode) : null;
-        }
-        catch (YamlDotNet.Core.YamlException)
-        {
-            return null;
-        }
-    }
+    public YamlLocator(YamlNode root) => _root = root;
 
     public long? LineOf(string path)
     {

@@ -33,6 +33,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<AccountStateStore>();
         services.AddSingleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>();
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
+        // Minimal-API bodies bind through source-generated metadata: reflection is not there under Native AOT.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagementAccountsJsonContext.Default));
         services.AddLlmMuxLogins();
         services.AddSingleton<GatewayMetrics>();
         services.AddLlmMuxRateLimiting();

@@ -1,3 +1,4 @@
+using LlmMux.Accounts.Store;
 using System.Text;
 using System.Text.Json.Serialization;
 using LlmMux.Gateway.Configuration;
@@ -67,9 +68,10 @@ internal static class ManagementEndpoints
         return given.Length > 0 && ManagementSecret.Verify(management.SecretKey, given) ? null : 401;
     }
 
-    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy)
+    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins)
     {
         var rows = new List<AccountView>();
+        var served = new HashSet<string>(StringComparer.Ordinal);
         foreach (var provider in config.Current.Providers)
         {
             proxy.TryGetCluster(provider.Name, out var cluster);
@@ -77,14 +79,29 @@ internal static class ManagementEndpoints
             {
                 var status = states.Status(account.DestinationId);
                 var inFlight = cluster?.Destinations.TryGetValue(account.DestinationId, out var destination) == true ? destination.ConcurrentRequestCount : 0;
+                var login = account.LoginAccountId is { } id ? logins.Find(id) : null;
+                if (login is not null)
+                {
+                    served.Add(login.Id);
+                }
+
                 rows.Add(new AccountView(account.DestinationId, provider.Name, provider.Kind.Type, status.State.ToString().ToLowerInvariant(),
                     status.CooldownUntil, status.ModelCooldowns, inFlight, status.RequestsLastMinute, status.RequestsLastHour, status.RequestsLastDay,
-                    status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError));
+                    status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError, login?.Expiry));
             }
+        }
+
+        // Disabled or expired login accounts serve nowhere, yet the user must see them to enable them or log in again.
+        foreach (var login in logins.Accounts.Where(a => !served.Contains(a.Id)))
+        {
+            rows.Add(new AccountView(login.Id, Provider: null, login.Type, login.State.ToString().ToLowerInvariant(), null, EmptyCooldowns,
+                0, 0, 0, 0, 0, null, null, login.Expiry));
         }
 
         return Results.Json(rows, ManagementJsonContext.Default.ListAccountView);
     }
+
+    private static readonly IReadOnlyDictionary<string, DateTimeOffset> EmptyCooldowns = new Dictionary<string, DateTimeOffset>();
 
     private static IResult Quota(GatewayConfigStore config, AccountStateStore states)
     {
@@ -148,9 +165,12 @@ internal static class ManagementEndpoints
         => Results.Json(new ErrorView(new ErrorBody(message, status)), ManagementJsonContext.Default.ErrorView, statusCode: status);
 }
 
+/// <param name="Provider">Null for a login account that serves no provider now (disabled, expired, or no provider of its type).</param>
+/// <param name="ExpiresAt">Access-token expiry of a login account (refreshed before it passes); null for keys and copilot.</param>
 internal sealed record AccountView(
-    string Id, string Provider, string Type, string State, DateTimeOffset? CooldownUntil, IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns,
-    long InFlight, long RequestsLastMinute, long RequestsLastHour, long RequestsLastDay, long TokensLastDay, long? LearnedRequestsPerMinute, string? LastError);
+    string Id, string? Provider, string Type, string State, DateTimeOffset? CooldownUntil, IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns,
+    long InFlight, long RequestsLastMinute, long RequestsLastHour, long RequestsLastDay, long TokensLastDay, long? LearnedRequestsPerMinute, string? LastError,
+    DateTimeOffset? ExpiresAt);
 
 internal sealed record QuotaView(string Id, string State, DateTimeOffset? CooldownUntil, IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns, long? LearnedRequestsPerMinute);
 

@@ -50,6 +50,15 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Keys_left_empty_keep_their_defaults()
+    {
+        var options = ConfigLoader.Parse("port:\nproviders:\nrouting:\n  max-attempts: ~\n", "test.yaml");
+        Assert.Equal(8317, options.Port);
+        Assert.Empty(options.Providers);
+        Assert.Equal(4, options.Routing.MaxAttempts);
+    }
+
+    [Fact]
     public void An_empty_file_gives_the_defaults()
     {
         var options = ConfigLoader.Parse("", "empty.yaml");
@@ -64,7 +73,10 @@ public sealed class ConfigLoaderTests
     [InlineData("port: 1\nlimits:\n  max-request-body-mb: lots\n", "test.yaml: line 3, column 24: wrong type")]
     [InlineData("routing:\n  max-cooldown-wait: soon\n", "test.yaml: line 2, column 22: expected a duration")]
     [InlineData("providers:\n  - name: a\n    type: openai\n    models:\n      - { alias: x }\n", "test.yaml: line 5, column 9: a model entry needs 'name'")]
-    [InlineData("port: [1, 2\n", "test.yaml: line 1")]
+    [InlineData("api-keys: sk-1\n", "test.yaml: line 1, column 11: wrong type: expected a list")]
+    [InlineData("debug: maybe\n", "test.yaml: line 1, column 8: wrong type: expected true or false, got 'maybe'")]
+    [InlineData("limits:\n  max-request-body-mb: [1]\n", "test.yaml: line 2, column 24: wrong type: expected a single value")]
+    [InlineData("port: [1, 2\n", "test.yaml: line 2, column 1: While parsing a flow sequence")] // found at the end of the input
     public void Malformed_files_name_the_line_and_key(string yaml, string expectedStart)
     {
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "test.yaml"));
