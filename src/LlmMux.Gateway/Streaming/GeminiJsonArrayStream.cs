@@ -6,10 +6,9 @@ namespace LlmMux.Gateway.Streaming;
 /// Gemini's default <c>streamGenerateContent</c> framing (no <c>alt=sse</c>): one JSON array whose elements arrive
 /// over time. Re-frames an SSE stream of GenerateContentResponse objects into that array, element by element.
 /// </summary>
-internal sealed class GeminiJsonArrayStream(Stream sse) : PullStream
+internal sealed class GeminiJsonArrayStream(Stream sse) : PullStream(sse)
 {
-    private readonly byte[] _input = ArrayPool<byte>.Shared.Rent(16 * 1024);
-    private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
+    private readonly PooledBufferWriter _output = new();
     private readonly List<byte> _line = [];
     private bool _started;
     private bool _done;
@@ -21,18 +20,45 @@ internal sealed class GeminiJsonArrayStream(Stream sse) : PullStream
             return null;
         }
 
-        _output.ResetWrittenCount();
+        _output.Release();
+        var input = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            await FillFromAsync(input, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+        }
+
+        return _output.WrittenMemory;
+    }
+
+    protected override void Drained() => _output.Release();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _output.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async ValueTask FillFromAsync(byte[] input, CancellationToken cancellationToken)
+    {
         while (_output.WrittenCount == 0)
         {
-            var read = await sse.ReadAsync(_input, cancellationToken).ConfigureAwait(false);
+            var read = await ReadSourceAsync(input, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 Append(_started ? "]"u8 : "[]"u8);
                 _done = true;
-                break;
+                return;
             }
 
-            foreach (var b in _input.AsSpan(0, read))
+            foreach (var b in input.AsSpan(0, read))
             {
                 if (b != (byte)'\n')
                 {
@@ -44,19 +70,6 @@ internal sealed class GeminiJsonArrayStream(Stream sse) : PullStream
                 _line.Clear();
             }
         }
-
-        return _output.WrittenMemory;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            ArrayPool<byte>.Shared.Return(_input);
-            sse.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 
     private void EmitLine()

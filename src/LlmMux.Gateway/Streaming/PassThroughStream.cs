@@ -10,9 +10,9 @@ namespace LlmMux.Gateway.Streaming;
 /// into the dialect's stream error event and a clean end instead of a reset. The client going away is not caught:
 /// cancellation still propagates to the upstream.
 /// </summary>
-internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<IrUsage?> onEnd, byte[]? errorEvent) : PullStream
+internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<IrUsage?> onEnd, byte[]? errorEvent) : PullStream(upstream)
 {
-    private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private byte[]? _buffer;
     private bool _ended;
 
     protected override async ValueTask<ReadOnlyMemory<byte>?> FillAsync(CancellationToken cancellationToken)
@@ -23,9 +23,10 @@ internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<I
         }
 
         int read;
+        var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            read = await upstream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+            read = await ReadSourceAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (errorEvent is not null && ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
@@ -39,20 +40,30 @@ internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<I
             return null;
         }
 
-        tap.Feed(_buffer.AsSpan(0, read));
-        return _buffer.AsMemory(0, read);
+        tap.Feed(buffer.AsSpan(0, read));
+        return buffer.AsMemory(0, read);
     }
+
+    protected override void Drained() => ReturnBuffer();
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            ReturnBuffer();
             tap.Dispose();
-            upstream.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private void End()

@@ -7,11 +7,10 @@ namespace LlmMux.Gateway.Streaming;
 /// Upstream stream bytes in, client-dialect events out, as each upstream event completes. A broken upstream or a
 /// stream that stops mid-response ends with the client dialect's error event instead of a reset connection.
 /// </summary>
-internal sealed class TranslatingStream(Stream upstream, IStreamTranslator translator, Action<LlmMux.Translation.Ir.IrUsage?>? onEnd = null) : PullStream
+internal sealed class TranslatingStream(Stream upstream, IStreamTranslator translator, Action<LlmMux.Translation.Ir.IrUsage?>? onEnd = null) : PullStream(upstream)
 {
     private const int ReadSize = 16 * 1024;
-    private readonly ArrayBufferWriter<byte> _output = new(ReadSize);
-    private readonly byte[] _input = ArrayPool<byte>.Shared.Rent(ReadSize);
+    private readonly PooledBufferWriter _output = new();
     private bool _done;
 
     protected override async ValueTask<ReadOnlyMemory<byte>?> FillAsync(CancellationToken cancellationToken)
@@ -21,13 +20,42 @@ internal sealed class TranslatingStream(Stream upstream, IStreamTranslator trans
             return null;
         }
 
-        _output.ResetWrittenCount();
+        _output.Release();
+        var input = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            await FillFromAsync(input, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The translator keeps any partial event itself, so the input buffer is free once a read is translated.
+            ArrayPool<byte>.Shared.Return(input);
+        }
+
+        return _output.WrittenMemory;
+    }
+
+    protected override void Drained() => _output.Release();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _output.Dispose();
+            translator.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async ValueTask FillFromAsync(byte[] input, CancellationToken cancellationToken)
+    {
         while (_output.WrittenCount == 0 && !_done)
         {
             int read;
             try
             {
-                read = await upstream.ReadAsync(_input, cancellationToken).ConfigureAwait(false);
+                read = await ReadSourceAsync(input, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
@@ -54,7 +82,7 @@ internal sealed class TranslatingStream(Stream upstream, IStreamTranslator trans
 
             try
             {
-                translator.Feed(_input.AsSpan(0, read), _output);
+                translator.Feed(input.AsSpan(0, read), _output);
             }
             catch (TranslationException ex)
             {
@@ -62,19 +90,5 @@ internal sealed class TranslatingStream(Stream upstream, IStreamTranslator trans
                 _done = true;
             }
         }
-
-        return _output.WrittenMemory;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            ArrayPool<byte>.Shared.Return(_input);
-            translator.Dispose();
-            upstream.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }
