@@ -1,60 +1,23 @@
-using System.Buffers;
-
 namespace LlmMux.Gateway.Streaming;
 
 /// <summary>
 /// Gemini's default <c>streamGenerateContent</c> framing (no <c>alt=sse</c>): one JSON array whose elements arrive
 /// over time. Re-frames an SSE stream of GenerateContentResponse objects into that array, element by element.
 /// </summary>
-internal sealed class GeminiJsonArrayStream(Stream sse) : PullStream(sse)
+internal sealed class GeminiJsonArrayStream(Stream sse) : TransformingPullStream(sse)
 {
-    private readonly PooledBufferWriter _output = new();
     private readonly List<byte> _line = [];
     private bool _started;
-    private bool _done;
 
-    protected override async ValueTask<ReadOnlyMemory<byte>?> FillAsync(CancellationToken cancellationToken)
+    protected override async ValueTask TransformAsync(byte[] input, CancellationToken cancellationToken)
     {
-        if (_done)
-        {
-            return null;
-        }
-
-        _output.Release();
-        var input = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            await FillFromAsync(input, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(input);
-        }
-
-        return _output.WrittenMemory;
-    }
-
-    protected override void Drained() => _output.Release();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _output.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    private async ValueTask FillFromAsync(byte[] input, CancellationToken cancellationToken)
-    {
-        while (_output.WrittenCount == 0)
+        while (Output.WrittenCount == 0)
         {
             var read = await ReadSourceAsync(input, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 Append(_started ? "]"u8 : "[]"u8);
-                _done = true;
+                Done = true;
                 return;
             }
 
@@ -96,5 +59,5 @@ internal sealed class GeminiJsonArrayStream(Stream sse) : PullStream(sse)
         Append(data);
     }
 
-    private void Append(ReadOnlySpan<byte> bytes) => _output.Write(bytes);
+    private void Append(ReadOnlySpan<byte> bytes) => Output.Write(bytes);
 }

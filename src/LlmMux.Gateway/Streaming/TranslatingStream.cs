@@ -1,4 +1,3 @@
-using System.Buffers;
 using LlmMux.Translation;
 
 namespace LlmMux.Gateway.Streaming;
@@ -7,50 +6,21 @@ namespace LlmMux.Gateway.Streaming;
 /// Upstream stream bytes in, client-dialect events out, as each upstream event completes. A broken upstream or a
 /// stream that stops mid-response ends with the client dialect's error event instead of a reset connection.
 /// </summary>
-internal sealed class TranslatingStream(Stream upstream, IStreamTranslator translator, Action<LlmMux.Translation.Ir.IrUsage?>? onEnd = null) : PullStream(upstream)
+internal sealed class TranslatingStream(Stream upstream, IStreamTranslator translator, Action<LlmMux.Translation.Ir.IrUsage?>? onEnd = null) : TransformingPullStream(upstream)
 {
-    private const int ReadSize = 16 * 1024;
-    private readonly PooledBufferWriter _output = new();
-    private bool _done;
-
-    protected override async ValueTask<ReadOnlyMemory<byte>?> FillAsync(CancellationToken cancellationToken)
-    {
-        if (_done)
-        {
-            return null;
-        }
-
-        _output.Release();
-        var input = ArrayPool<byte>.Shared.Rent(ReadSize);
-        try
-        {
-            await FillFromAsync(input, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // The translator keeps any partial event itself, so the input buffer is free once a read is translated.
-            ArrayPool<byte>.Shared.Return(input);
-        }
-
-        return _output.WrittenMemory;
-    }
-
-    protected override void Drained() => _output.Release();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _output.Dispose();
             translator.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    private async ValueTask FillFromAsync(byte[] input, CancellationToken cancellationToken)
+    protected override async ValueTask TransformAsync(byte[] input, CancellationToken cancellationToken)
     {
-        while (_output.WrittenCount == 0 && !_done)
+        while (Output.WrittenCount == 0 && !Done)
         {
             int read;
             try
@@ -59,22 +29,22 @@ internal sealed class TranslatingStream(Stream upstream, IStreamTranslator trans
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
-                translator.WriteError(_output, "The upstream connection broke while streaming; the answer is incomplete.", "upstream_stream_broken");
-                _done = true;
+                translator.WriteError(Output, "The upstream connection broke while streaming; the answer is incomplete.", "upstream_stream_broken");
+                Done = true;
                 break;
             }
 
             if (read == 0)
             {
-                _done = true;
+                Done = true;
                 onEnd?.Invoke(translator.Usage);
                 try
                 {
-                    translator.Complete(_output);
+                    translator.Complete(Output);
                 }
                 catch (TranslationException ex)
                 {
-                    translator.WriteError(_output, $"The upstream stream ended early: {ex.Message}", "upstream_stream_truncated");
+                    translator.WriteError(Output, $"The upstream stream ended early: {ex.Message}", "upstream_stream_truncated");
                 }
 
                 break;
@@ -82,12 +52,12 @@ internal sealed class TranslatingStream(Stream upstream, IStreamTranslator trans
 
             try
             {
-                translator.Feed(input.AsSpan(0, read), _output);
+                translator.Feed(input.AsSpan(0, read), Output);
             }
             catch (TranslationException ex)
             {
-                translator.WriteError(_output, $"The upstream sent a stream llm-mux cannot read: {ex.Message}", "upstream_stream_invalid");
-                _done = true;
+                translator.WriteError(Output, $"The upstream sent a stream llm-mux cannot read: {ex.Message}", "upstream_stream_invalid");
+                Done = true;
             }
         }
     }
