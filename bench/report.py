@@ -13,17 +13,26 @@ if len(sys.argv) > 2:
     print(open(sys.argv[2]).read().strip())
     print()
 
-DIRECT = {"mux-oai-oai": "direct-oai", "mux-ant-oai": "direct-oai", "pk-oai-oai": "direct-oai",
+DIRECT = {"mux-oai-oai-t": "direct-oai-t", "mux-ant-oai-t": "direct-oai-t", "mux-oai-ant-t": "direct-ant-t",
+          "yarp-oai": "direct-oai", "mux-oai-oai": "direct-oai", "mux-ant-oai": "direct-oai", "pk-oai-oai": "direct-oai",
           "mux-oai-ant": "direct-ant", "pk-oai-ant": "direct-ant"}
 LABEL = {
     "direct-oai": "direct → nginx /v1/chat/completions (the limit)",
     "direct-ant": "direct → nginx /v1/messages (the limit)",
+    "yarp-oai": "bare YARP proxy, same build (the framework's floor)",
     "mux-oai-oai": "llm-mux (b) OpenAI → openai, pass-through",
     "mux-ant-oai": "llm-mux (c) Anthropic client → openai upstream",
     "mux-oai-ant": "llm-mux (c) OpenAI client → anthropic upstream",
     "pk-oai-oai": "Portkey (e) OpenAI → openai, pass-through",
     "pk-oai-ant": "Portkey (e) OpenAI client → anthropic upstream",
 }
+LABEL.update({
+    "direct-oai-t": "direct → one-delta stream fake, OpenAI SSE: TTFT (the limit)",
+    "mux-oai-oai-t": "llm-mux OpenAI → openai stream, pass-through: TTFT",
+    "mux-ant-oai-t": "llm-mux (d) Anthropic client → openai upstream, stream: TTFT",
+    "direct-ant-t": "direct → one-delta stream fake, Anthropic SSE: TTFT (the limit)",
+    "mux-oai-ant-t": "llm-mux (d) OpenAI client → anthropic upstream, stream: TTFT",
+})
 SLABEL = {k + "-s": v.replace("(b)", "(d)").replace("(c)", "(d)") + ", stream" for k, v in LABEL.items()}
 SLABEL["mux-oai-oai-s"] = "llm-mux OpenAI → openai stream, pass-through"
 SLABEL["direct-oai-s"] = "direct → paced fake, OpenAI SSE"
@@ -130,6 +139,25 @@ if sseq:
         n = sum(x.get("streams", 0) for x in runs)
         print(f"| {SLABEL.get(case, case)} | {okn}/{n} | {us(pct(t, 50))} | {us(pct(t, 99))} | {us(a50)} | {us(a99)} | "
               f"{us(gap99[case])} | {us(ag)} |")
+    print()
+
+sttft = defaultdict(list)
+for r in rows:
+    if r["kind"] == "sttft":
+        sttft[r["case"]].append(r["r"])
+if sttft:
+    print("### Time to first token at concurrency 1 (one-delta streams, samples pooled over interleaved rounds; µs)")
+    print()
+    print("| case | samples | TTFT p50 | TTFT p99 | added TTFT p50 | added TTFT p99 |")
+    print("|---|---|---|---|---|---|")
+    pooled = {c: [t for x in runs for t in (x.get("ttfts") or [])] for c, runs in sttft.items()}
+    for case, t in pooled.items():
+        direct = DIRECT.get(case[:-2], "") + "-t"
+        dt = pooled.get(direct)
+        a50 = pct(t, 50) - pct(dt, 50) if dt and t else None
+        a99 = pct(t, 99) - pct(dt, 99) if dt and t else None
+        label = SLABEL.get(case[:-2] + "-s", case).replace("paced fake", "one-delta fake")
+        print(f"| {label} | {len(t)} | {us(pct(t, 50))} | {us(pct(t, 99))} | {us(a50)} | {us(a99)} |")
     print()
 
 sconc = defaultdict(list)
