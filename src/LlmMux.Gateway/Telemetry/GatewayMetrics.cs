@@ -15,6 +15,16 @@ public sealed class GatewayMetrics
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
+    /// <summary>
+    /// Bucket bounds for the second-valued histograms, from 5 ms to 10 min. Without them the exporters fall back to
+    /// OpenTelemetry's default bounds (0, 5, 10, 25, … meant for milliseconds), which put every answer under 5 s in one
+    /// bucket and made the dashboard's p50/p95 read 2.5 s and 4.75 s whatever happened (found by deploy/verify-dashboard).
+    /// </summary>
+    internal static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600],
+    };
+
     private readonly Counter<long> _requests;
     private readonly Counter<long> _attempts;
     private readonly Counter<long> _failovers;
@@ -32,8 +42,8 @@ public sealed class GatewayMetrics
         _failovers = meter.CreateCounter<long>("llm_mux.failovers", "{failover}", "Attempts that failed before the first byte and moved on.");
         _inputTokens = meter.CreateCounter<long>("llm_mux.tokens.input", "{token}", "Input tokens reported by upstreams.");
         _outputTokens = meter.CreateCounter<long>("llm_mux.tokens.output", "{token}", "Output tokens reported by upstreams.");
-        _timeToFirstByte = meter.CreateHistogram<double>("llm_mux.time_to_first_byte", "s", "From request start to the first byte sent to the client (time to first token for streams).");
-        _duration = meter.CreateHistogram<double>("llm_mux.request.duration", "s", "Whole client request, streams included.");
+        _timeToFirstByte = meter.CreateHistogram("llm_mux.time_to_first_byte", "s", "From request start to the first byte sent to the client (time to first token for streams).", tags: null, advice: SecondsBuckets);
+        _duration = meter.CreateHistogram("llm_mux.request.duration", "s", "Whole client request, streams included.", tags: null, advice: SecondsBuckets);
         _activeStreams = meter.CreateUpDownCounter<long>("llm_mux.active_streams", "{stream}", "Streaming responses in progress.");
         meter.CreateObservableGauge("llm_mux.accounts.cooling", () => (long)accounts.CoolingCount(), "{account}", "Accounts cooling down now (any model).");
     }

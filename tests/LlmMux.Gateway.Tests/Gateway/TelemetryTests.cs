@@ -59,6 +59,7 @@ public sealed class TelemetryTests
             });
 
         var measurements = new ConcurrentDictionary<string, long>();
+        var bucketBounds = new ConcurrentDictionary<string, IReadOnlyList<double>>();
         var factory = gateway.GetService<IMeterFactory>();
         using var meterListener = new MeterListener
         {
@@ -67,6 +68,10 @@ public sealed class TelemetryTests
                 if (instrument.Meter.Name == GatewayMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
                 {
                     listener.EnableMeasurementEvents(instrument);
+                    if (instrument is Histogram<double> { Advice.HistogramBucketBoundaries: { } bounds })
+                    {
+                        bucketBounds[instrument.Name] = bounds;
+                    }
                 }
             },
         };
@@ -87,6 +92,13 @@ public sealed class TelemetryTests
         Assert.Equal(1, measurements.GetValueOrDefault("llm_mux.failovers"));
         Assert.Equal(3, measurements.GetValueOrDefault("llm_mux.tokens.input"));
         Assert.Equal(2, measurements.GetValueOrDefault("llm_mux.tokens.output"));
+
+        // Seconds-valued histograms need second-sized buckets, or every answer under 5 s lands in one bucket.
+        foreach (var name in new[] { "llm_mux.time_to_first_byte", "llm_mux.request.duration" })
+        {
+            Assert.True(bucketBounds.TryGetValue(name, out var bounds), name);
+            Assert.True(bounds[0] <= 0.01 && bounds[^1] >= 60, $"{name}: {string.Join(", ", bounds)}");
+        }
 
         // The listener is process-wide and other tests run in parallel: keep to this test's own trace.
         var root = Assert.Single(activities, a => a.OperationName == "llm-mux.request" && (string?)a.GetTagItem("gen_ai.request.model") == "telemetry-model");
