@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -12,18 +13,24 @@ public sealed record UsageRow(string Day, string Provider, string Account, strin
 /// <summary>
 /// Usage per day, provider, account and model, kept across restarts as append-only JSON lines (<c>usage.jsonl</c> next
 /// to the auth dir), replayed at start and then compacted to one line per key, so start-up does not grow with history.
-/// Lines are buffered and flushed once a second (and at shutdown) rather than per request: a crash loses at most that
-/// second of usage, never the file. A torn last line is skipped on replay.
 /// </summary>
+/// <remarks>
+/// A request only adds to counters in memory. Once a second (and at shutdown) each key that changed is written as one
+/// line carrying that second's counts, so the request path does no serialisation and no I/O, and the file grows with
+/// the number of busy keys, not with traffic. A crash loses at most that second of usage, never the file; a torn last
+/// line is skipped on replay.
+/// </remarks>
 public sealed partial class UsageLedger : IDisposable
 {
-    private readonly ConcurrentDictionary<(string Day, string Provider, string Account, string Model), long[]> _totals = new();
+    private readonly ConcurrentDictionary<UsageKey, long[]> _totals = new();
+    private readonly Lock _pendingLock = new();
     private readonly Lock _fileLock = new();
     private readonly string? _path;
     private readonly ILogger<UsageLedger> _logger;
     private readonly Timer? _flushTimer;
+    private Dictionary<UsageKey, UsageCounts> _pending = [];
     private StreamWriter? _file;
-    private bool _dirty;
+    private DayText? _day;
 
     public UsageLedger(string? path, ILogger<UsageLedger> logger)
     {
@@ -39,44 +46,48 @@ public sealed partial class UsageLedger : IDisposable
 
     public void Record(DateTimeOffset time, string provider, string account, string model, long input, long output)
     {
-        var entry = new UsageEntry(time.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), provider, account, model, input, output);
-        Add(entry);
+        var key = new UsageKey(Day(time), provider, account, model);
+        Add(key, 1, input, output);
         if (_path is null)
         {
             return;
         }
 
-        var line = JsonSerializer.Serialize(entry, UsageJsonContext.Default.UsageEntry);
-        try
+        lock (_pendingLock)
         {
-            lock (_fileLock)
-            {
-                _file ??= new StreamWriter(OpenForAppend(_path), new UTF8Encoding(false));
-                _file.Write(line);
-                _file.Write('\n');
-                _dirty = true;
-            }
-        }
-        catch (IOException ex)
-        {
-            LogWriteFailed(_logger, ex, _path);
+            ref var pending = ref CollectionsMarshal.GetValueRefOrAddDefault(_pending, key, out _);
+            pending = new UsageCounts(pending.Requests + 1, pending.In + input, pending.Out + output);
         }
     }
 
-    /// <summary>Writes buffered lines to disk; runs every second and at shutdown.</summary>
+    /// <summary>Appends one line per key that changed since the last flush; runs every second and at shutdown.</summary>
     public void Flush()
     {
-        lock (_fileLock)
+        Dictionary<UsageKey, UsageCounts> batch;
+        lock (_pendingLock)
         {
-            if (!_dirty || _file is null)
+            if (_pending.Count == 0)
             {
                 return;
             }
 
+            batch = _pending;
+            _pending = [];
+        }
+
+        lock (_fileLock)
+        {
             try
             {
+                _file ??= new StreamWriter(OpenForAppend(_path!), new UTF8Encoding(false));
+                foreach (var (key, counts) in batch)
+                {
+                    var entry = new UsageEntry(key.Day, key.Provider, key.Account, key.Model, counts.In, counts.Out, counts.Requests);
+                    _file.Write(JsonSerializer.Serialize(entry, UsageJsonContext.Default.UsageEntry));
+                    _file.Write('\n');
+                }
+
                 _file.Flush();
-                _dirty = false;
             }
             catch (IOException ex)
             {
@@ -101,12 +112,26 @@ public sealed partial class UsageLedger : IDisposable
         }
     }
 
-    private void Add(UsageEntry e)
+    private void Add(UsageKey key, long requests, long input, long output)
     {
-        var totals = _totals.GetOrAdd((e.Day, e.Provider, e.Account, e.Model), _ => new long[3]);
-        Interlocked.Add(ref totals[0], e.Requests ?? 1);
-        Interlocked.Add(ref totals[1], e.In);
-        Interlocked.Add(ref totals[2], e.Out);
+        var totals = _totals.GetOrAdd(key, static _ => new long[3]);
+        Interlocked.Add(ref totals[0], requests);
+        Interlocked.Add(ref totals[1], input);
+        Interlocked.Add(ref totals[2], output);
+    }
+
+    /// <summary>The UTC day as <c>yyyy-MM-dd</c>, formatted once per day rather than once per request.</summary>
+    private string Day(DateTimeOffset time)
+    {
+        var date = DateOnly.FromDateTime(time.UtcDateTime);
+        if (_day is { } cached && cached.Date == date)
+        {
+            return cached.Text;
+        }
+
+        var day = new DayText(date, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        _day = day; // one reference, so a reader never sees one day's date with another day's text
+        return day.Text;
     }
 
     private void Replay(string path)
@@ -122,7 +147,7 @@ public sealed partial class UsageLedger : IDisposable
             {
                 if (JsonSerializer.Deserialize(line, UsageJsonContext.Default.UsageEntry) is { } entry)
                 {
-                    Add(entry);
+                    Add(new UsageKey(entry.Day, entry.Provider, entry.Account, entry.Model), entry.Requests ?? 1, entry.In, entry.Out);
                 }
             }
             catch (JsonException)
@@ -172,6 +197,12 @@ public sealed partial class UsageLedger : IDisposable
     [LoggerMessage(200, LogLevel.Warning, "Could not append to the usage ledger {Path}")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string path);
 }
+
+internal readonly record struct UsageKey(string Day, string Provider, string Account, string Model);
+
+internal readonly record struct UsageCounts(long Requests, long In, long Out);
+
+internal sealed record DayText(DateOnly Date, string Text);
 
 internal sealed record UsageEntry(
     [property: JsonPropertyName("day")] string Day,
