@@ -94,14 +94,12 @@ internal static class ManagementEndpoints
         // Disabled or expired login accounts serve nowhere, yet the user must see them to enable them or log in again.
         foreach (var login in logins.Accounts.Where(a => !served.Contains(a.Id)))
         {
-            rows.Add(new AccountView(login.Id, Provider: null, login.Type, login.State.ToString().ToLowerInvariant(), null, EmptyCooldowns,
+            rows.Add(new AccountView(login.Id, Provider: null, login.Type, login.State.ToString().ToLowerInvariant(), null, System.Collections.ObjectModel.ReadOnlyDictionary<string, DateTimeOffset>.Empty,
                 0, 0, 0, 0, 0, null, null, login.Expiry));
         }
 
         return Results.Json(rows, ManagementJsonContext.Default.ListAccountView);
     }
-
-    private static readonly IReadOnlyDictionary<string, DateTimeOffset> EmptyCooldowns = new Dictionary<string, DateTimeOffset>();
 
     private static IResult Quota(GatewayConfigStore config, AccountStateStore states)
     {

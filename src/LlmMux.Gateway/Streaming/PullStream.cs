@@ -16,9 +16,6 @@ internal abstract class PullStream(Stream source) : Stream
     private bool _ended;
     private Exception? _waitFailure;
 
-    /// <summary>The stream <see cref="FillAsync"/> reads from (the upstream's body).</summary>
-    protected Stream Source => source;
-
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
