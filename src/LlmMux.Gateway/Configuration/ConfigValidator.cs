@@ -86,7 +86,30 @@ public static partial class ConfigValidator
             }
         }
 
+        ValidateSecurity(options.Security, errors);
         return errors;
+    }
+
+    private static void ValidateSecurity(SecurityOptions security, List<ConfigError> errors)
+    {
+        for (var i = 0; i < security.AllowedHosts.Count; i++)
+        {
+            var host = security.AllowedHosts[i];
+            if (string.IsNullOrWhiteSpace(host) || host.Contains('/', StringComparison.Ordinal) || host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
+            {
+                errors.Add(new($"security.allowed-hosts[{i}]", $"must be a host name without scheme or port (e.g. gateway.lan or *.example.com), got '{host}'"));
+            }
+        }
+
+        for (var i = 0; i < security.AllowedOrigins.Count; i++)
+        {
+            var origin = security.AllowedOrigins[i];
+            if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                && uri.Host.Length > 0 && uri.AbsolutePath == "/" && !origin.EndsWith('/') && uri.Query.Length == 0))
+            {
+                errors.Add(new($"security.allowed-origins[{i}]", $"must be an origin such as https://app.example.com (scheme, host, optional port; no path), or '*', got '{origin}'"));
+            }
+        }
     }
 
     private static void ValidateProvider(ProviderOptions p, string path, HashSet<string> names, List<ConfigError> errors)

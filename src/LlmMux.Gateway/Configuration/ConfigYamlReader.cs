@@ -38,6 +38,7 @@ internal static class ConfigYamlReader
                 "providers" => options with { Providers = List(value, Provider) },
                 "routing" => options with { Routing = Routing(value) },
                 "telemetry" => options with { Telemetry = Telemetry(value) },
+                "security" => options with { Security = Security(value) },
                 _ => throw UnknownKey(key),
             };
         }
@@ -59,6 +60,22 @@ internal static class ConfigYamlReader
         }
 
         return limits;
+    }
+
+    private static SecurityOptions Security(YamlNode node)
+    {
+        var security = new SecurityOptions();
+        foreach (var (key, value) in Entries(node))
+        {
+            security = key.Value switch
+            {
+                "allowed-hosts" => security with { AllowedHosts = Strings(value) },
+                "allowed-origins" => security with { AllowedOrigins = Strings(value) },
+                _ => throw UnknownKey(key),
+            };
+        }
+
+        return security;
     }
 
     private static ManagementOptions Management(YamlNode node)
@@ -93,6 +110,7 @@ internal static class ConfigYamlReader
                 "headers" => provider with { Headers = Map(value) },
                 "proxy-url" => provider with { ProxyUrl = String(value) },
                 "strategy" => provider with { Strategy = String(value) },
+                "forward-rate-limit-headers" => provider with { ForwardRateLimitHeaders = Bool(value) },
                 _ => throw UnknownKey(key),
             };
         }

@@ -15,6 +15,20 @@ public sealed record LlmMuxOptions
     public List<ProviderOptions> Providers { get; init; } = [];
     public RoutingOptions Routing { get; init; } = new();
     public TelemetryOptions Telemetry { get; init; } = new();
+    public SecurityOptions Security { get; init; } = new();
+}
+
+/// <summary>
+/// What browsers may do (docs/security.md). Loopback names and the configured <c>host</c> are always accepted as
+/// <c>Host</c>; a request with an <c>Origin</c> other than its own is refused unless listed here.
+/// </summary>
+public sealed record SecurityOptions
+{
+    /// <summary>More names the gateway may be reached by (a LAN name, a tunnel's host); <c>*.example.com</c> allowed.</summary>
+    public List<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>Web origins allowed to call from a browser (CORS), e.g. <c>https://chat.example.com</c>; <c>*</c> for any.</summary>
+    public List<string> AllowedOrigins { get; init; } = [];
 }
 
 public sealed record LimitsOptions
@@ -42,6 +56,9 @@ public sealed record ProviderOptions
     public Dictionary<string, string> Headers { get; init; } = [];
     public string ProxyUrl { get; init; } = "";
     public string Strategy { get; init; } = "round-robin";
+
+    /// <summary>Pass the upstream's <c>x-ratelimit-*</c>/<c>anthropic-ratelimit-*</c> headers to clients (off: they describe one account).</summary>
+    public bool ForwardRateLimitHeaders { get; init; }
 }
 
 public sealed record OAuthOptions

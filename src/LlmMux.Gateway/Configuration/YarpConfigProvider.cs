@@ -15,6 +15,9 @@ namespace LlmMux.Gateway.Configuration;
 /// </summary>
 internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfigProvider
 {
+    /// <summary>How much longer YARP waits than the streams' idle watch; before the headers this is the attempt's time-out.</summary>
+    internal static readonly TimeSpan IdleWatchMargin = TimeSpan.FromSeconds(2);
+
     public IProxyConfig GetConfig()
     {
         // Take the token before the snapshot: a swap in between then fires the token and YARP simply asks again.
@@ -41,15 +44,20 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
 
         foreach (var provider in snapshot.Providers.Where(p => p.Kind.Served))
         {
+            var options = snapshot.Options.Providers.First(p => p.Name == provider.Name);
             routes.Add(new RouteConfig
             {
                 RouteId = ProviderRoutes.RouteId(provider.Name),
                 ClusterId = provider.Name,
                 Match = new RouteMatch { Path = ProviderRoutes.PathFor(provider.Name) },
-                Metadata = new Dictionary<string, string> { [ProviderRoutes.KindKey] = ProviderRoutes.ProviderKind },
+                Metadata = new Dictionary<string, string>
+                {
+                    [ProviderRoutes.KindKey] = ProviderRoutes.ProviderKind,
+                    [ProviderRoutes.ForwardRateLimitsKey] = options.ForwardRateLimitHeaders ? "true" : "false",
+                },
             });
 
-            var proxyUrl = snapshot.Options.Providers.First(p => p.Name == provider.Name).ProxyUrl;
+            var proxyUrl = options.ProxyUrl;
             clusters.Add(new ClusterConfig
             {
                 ClusterId = provider.Name,
@@ -61,8 +69,16 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
                     Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = CooldownHealthPolicy.PolicyName },
                     Active = ActiveCheckFor(provider),
                 },
-                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = snapshot.Options.Routing.UpstreamIdleTimeout },
-                HttpClient = proxyUrl.Length > 0 ? new HttpClientConfig { WebProxy = new WebProxyConfig { Address = new Uri(proxyUrl) } } : null,
+                // A little longer than the streams' own idle watch, which must fire first: once YARP's timer fires its token
+                // is cancelled and nothing more (not even the dialect's error event) can be written to the client.
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = snapshot.Options.Routing.UpstreamIdleTimeout + IdleWatchMargin },
+                // UTF-8 request headers: a client's 'User-Agent: café' is passed on as sent, where the default (ASCII only)
+                // makes the send throw, which looked like the upstream failing and cooled healthy accounts.
+                HttpClient = new HttpClientConfig
+                {
+                    RequestHeaderEncoding = "utf-8",
+                    WebProxy = proxyUrl.Length > 0 ? new WebProxyConfig { Address = new Uri(proxyUrl) } : null,
+                },
                 Destinations = provider.Accounts.ToDictionary(
                     a => a.DestinationId,
                     a => new DestinationConfig

@@ -17,7 +17,7 @@ internal static class CodeAssistEndpoints
     {
         endpoints.MapPost("/v1internal:{method}", (HttpContext context, string method) =>
         {
-            if (!ClientAuthMiddleware.IsLoopback(context.Connection.RemoteIpAddress))
+            if (!Caller.IsLocal(context))
             {
                 return ApiErrorWriter.WriteAsync(context, ApiDialect.Gemini, ApiError.LoopbackOnly());
             }

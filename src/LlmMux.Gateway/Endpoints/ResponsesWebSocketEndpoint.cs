@@ -26,7 +26,7 @@ internal static class ResponsesWebSocketEndpoint
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    private static readonly string[] ForwardedHeaders = ["Authorization", "x-api-key", "OpenAI-Beta", "session_id", "x-session-id", "User-Agent"];
+    private static readonly string[] ForwardedHeaders = ["OpenAI-Beta", "session_id", "x-session-id", "User-Agent"];
 
     public static IEndpointRouteBuilder MapResponsesWebSocket(this IEndpointRouteBuilder endpoints)
     {
@@ -75,6 +75,13 @@ internal static class ResponsesWebSocketEndpoint
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, self.TrimEnd('/') + "/v1/responses") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
+        // The upgrade request passed every check; the relayed one says so, and carries the key wherever the client put it.
+        request.Headers.TryAddWithoutValidation(Security.RelayToken.HeaderName, Security.RelayToken.Value);
+        if (Security.ClientKeyCheck.FindKey(context.Request) is { } key)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
+        }
+
         foreach (var name in ForwardedHeaders)
         {
             if (context.Request.Headers.TryGetValue(name, out var value))

@@ -47,7 +47,8 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 break;
             }
 
-            waitBudget -= delay;
+            // Never less than the slack actually slept, or a reset already past would grow the budget instead.
+            waitBudget -= delay > ResetSlack ? delay : ResetSlack;
             // A little past the reset: timers may fire a tick early, and the account must be free when we look again.
             await Task.Delay((delay > TimeSpan.Zero ? delay : TimeSpan.Zero) + ResetSlack, accounts.Time, context.RequestAborted).ConfigureAwait(false);
             state.StartRound();
@@ -95,6 +96,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 proxy.AvailableDestinations = candidates;
                 proxy.ProxiedDestination = null;
                 request.Outcome = null;
+                request.StreamState = null;
                 context.Features.Set<IForwarderErrorFeature>(null);
                 state.Attempts++;
                 request.Attempts = state.Attempts;
@@ -108,16 +110,29 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 }
                 catch (AccountUnavailableException ex) when (!context.Response.HasStarted)
                 {
-                    // The login could not give a token (expired, refresh failed): this account is out, the next may serve.
+                    // The login could not give a token: this account is out, the next may serve. An expired or disabled
+                    // login rests until the user acts; a refresh that failed (the token endpoint down) only briefly.
                     if (context.GetReverseProxyFeature().ProxiedDestination?.DestinationId is { } unavailable)
                     {
                         state.Tried.Add(unavailable);
-                        accounts.KeyRejected(unavailable, $"login unavailable: {ex.Reason}");
+                        _ = ex.IsPermanent
+                            ? accounts.KeyRejected(unavailable, $"login unavailable: {ex.Reason}")
+                            : accounts.ServerFailed(unavailable, $"login unavailable: {ex.Reason}");
                     }
 
                     activity?.SetStatus(ActivityStatusCode.Error, ex.Reason.ToString());
+                    metrics.Attempt(target.Provider.Name, "login_unavailable");
                     context.Response.Clear();
                     continue;
+                }
+                catch (UpstreamRequestException ex) when (!context.Response.HasStarted)
+                {
+                    // What the client sent cannot be sent to this provider: its answer, and no account is to blame.
+                    activity?.SetStatus(ActivityStatusCode.Error, ex.Error.Code);
+                    metrics.Attempt(target.Provider.Name, "request_invalid");
+                    context.Response.Clear();
+                    await ApiErrorWriter.WriteAsync(context, request.Ingress.ErrorDialect, ex.Error).ConfigureAwait(false);
+                    return true;
                 }
 
                 var transportError = context.Features.Get<IForwarderErrorFeature>();

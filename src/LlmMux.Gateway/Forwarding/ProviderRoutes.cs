@@ -11,6 +11,7 @@ internal static class ProviderRoutes
     public const string ProviderKind = "provider";
     public const string IngressKind = "ingress";
     public const string IngressClusterId = "llm-mux.ingress";
+    public const string ForwardRateLimitsKey = "llm-mux.forward-rate-limits";
 
     public static string RouteId(string provider) => "provider:" + provider;
 

@@ -98,12 +98,63 @@ public sealed class AccountStateStore(TimeProvider time)
             entry.Models.TryGetValue(model, out var previous);
             var strikes = previous.Strikes + 1;
             var until = resetAt is { } reset && reset > now ? reset : now + Backoff(QuotaBackoffStart, QuotaBackoffMax, strikes);
-            entry.Models[model] = (until, strikes);
+            SetModel(entry, model, (until, strikes), now);
             entry.LearnedPerMinute = entry.Usage.Sum(now, 1).Requests;
             entry.LastError = detail;
             return until;
         }
     }
+
+    /// <summary>A 403 about one model (not the credential): that model rests on this account for <paramref name="period"/>.</summary>
+    public DateTimeOffset ModelDenied(string destinationId, string model, TimeSpan period, string detail)
+    {
+        var now = time.GetUtcNow();
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            entry.Models.TryGetValue(model, out var previous);
+            var until = now + period;
+            SetModel(entry, model, (until > previous.Until ? until : previous.Until, previous.Strikes), now);
+            entry.LastError = detail;
+            return until;
+        }
+    }
+
+    /// <summary>Forgets accounts no longer configured (a removed or rotated key), so the store holds only live ones.</summary>
+    public void Retain(IReadOnlySet<string> destinationIds)
+    {
+        foreach (var id in _entries.Keys)
+        {
+            if (!destinationIds.Contains(id))
+            {
+                _entries.TryRemove(id, out _);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Model names can come from clients (<c>provider/anything</c>), so each account keeps at most
+    /// <see cref="MaxModelsPerAccount"/> model cooldowns: expired ones go first, then the one that ends soonest.
+    /// </summary>
+    private static void SetModel(Entry entry, string model, (DateTimeOffset Until, int Strikes) value, DateTimeOffset now)
+    {
+        if (!entry.Models.ContainsKey(model) && entry.Models.Count >= MaxModelsPerAccount)
+        {
+            foreach (var expired in entry.Models.Where(m => m.Value.Until <= now).Select(m => m.Key).ToList())
+            {
+                entry.Models.Remove(expired);
+            }
+
+            if (entry.Models.Count >= MaxModelsPerAccount)
+            {
+                entry.Models.Remove(entry.Models.MinBy(m => m.Value.Until).Key);
+            }
+        }
+
+        entry.Models[model] = value;
+    }
+
+    public const int MaxModelsPerAccount = 64;
 
     /// <summary>5xx, 529, time-out or connect failure: a short account-wide cooldown that grows while it repeats.</summary>
     public TimeSpan ServerFailed(string destinationId, string detail)

@@ -30,16 +30,26 @@ public static class GatewayHost
         builder.Services.AddOptions<KestrelServerOptions>().Configure<GatewayConfigStore>((kestrel, store) =>
         {
             kestrel.AddServerHeader = false;
+            // Each Responses WebSocket holds a connection for a whole Codex session: bounded, like any other resource.
+            kestrel.Limits.MaxConcurrentUpgradedConnections = 1024;
             Listen(kestrel, store.Current.Options);
         });
         GatewayConfigStore? store = null;
         // `debug:` is read per log call, so turning it on in the file takes effect on the next reload.
         builder.Logging.AddFilter("LlmMux", level => level >= (store?.Current.Options.Debug == true ? LogLevel.Debug : LogLevel.Information));
+        // ASP.NET Core's request lines quote the query, where '?key=' client keys travel: kept out in code, not only by
+        // appsettings.json, so a binary installed without that file does not log keys.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", level => level >= (store?.Current.Options.Debug == true ? LogLevel.Information : LogLevel.Warning));
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // Ctrl-C and SIGTERM drain: a reasoning stream may run for minutes, so give in-flight requests that long.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = ShutdownDrain);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         store = app.Services.GetRequiredService<GatewayConfigStore>(); // loads the config now, so a bad file fails here
         store.UpdateLoginAccounts(app.Services.GetRequiredService<LlmMux.Accounts.Store.AccountStore>().Accounts);
+        var states = app.Services.GetRequiredService<Health.AccountStateStore>();
+        store.Reloaded += snapshot => states.Retain(snapshot.Providers.SelectMany(p => p.Accounts).Select(a => a.DestinationId).ToHashSet(StringComparer.Ordinal));
 
         if (options.WatchConfig)
         {
@@ -47,9 +57,12 @@ public static class GatewayHost
         }
 
         app.UseMiddleware<UnhandledErrorMiddleware>();
+        app.UseMiddleware<BrowserGuardMiddleware>();
+        app.UseCors();
         app.UseMiddleware<ClientAuthMiddleware>();
         app.UseRateLimiter();
-        app.UseWebSockets();
+        // Pings find a dead peer of an idle Codex session; the browser checks above already ran on the upgrade request.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30), KeepAliveTimeout = TimeSpan.FromSeconds(60) });
         app.MapHealth();
         if (startupConfig.Telemetry.Prometheus)
         {
@@ -70,6 +83,9 @@ public static class GatewayHost
         app.MapFallback((HttpContext context) => ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), ApiError.UnknownRoute(context.Request.Path)));
         return app;
     }
+
+    /// <summary>How long a shutdown waits for requests in flight (the systemd unit's TimeoutStopSec is longer).</summary>
+    internal static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(90);
 
     /// <summary>The addresses Kestrel bound, e.g. <c>http://127.0.0.1:8317</c> (the real port when 0 was asked for).</summary>
     public static IReadOnlyList<string> BoundAddresses(WebApplication app)

@@ -37,7 +37,9 @@ public static class GatewayServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagementAccountsJsonContext.Default));
         services.AddLlmMuxLogins();
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<ModelLabels>();
         services.AddLlmMuxRateLimiting();
+        services.AddLlmMuxBrowserPolicy();
         services.AddSingleton<RequestLog>();
         services.AddSingleton(sp => new UsageLedger(
             UsageLedgerPath(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),

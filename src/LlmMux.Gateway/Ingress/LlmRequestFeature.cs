@@ -24,6 +24,9 @@ public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snap
 
     public ModelRoute Route { get; } = route;
 
+    /// <summary>The model as metrics and usage name it: a listed one, or <c>other</c> (<see cref="ModelResolver.LabelFor"/>).</summary>
+    public string ModelLabel { get; init; } = model;
+
     /// <summary>A conversation id the client sent, if any: the same conversation sticks to one account (prompt caches).</summary>
     public string? SessionKey { get; init; }
 
@@ -47,6 +50,18 @@ public sealed class LlmRequestFeature(IngressRoute ingress, GatewaySnapshot snap
 
     /// <summary>Token usage the upstream reported for the answer the client got, once its body has ended.</summary>
     public LlmMux.Translation.Ir.IrUsage? Usage { get; internal set; }
+
+    /// <summary>The current attempt's upstream body, as its stream saw it (stalled, broken): read by passive health.</summary>
+    internal Streaming.UpstreamStreamState? StreamState { get; set; }
+
+    /// <summary>
+    /// Cooldowns this request may still cause. Upstream failures a request can provoke itself (5xx on odd content,
+    /// a 403 for one model, a 429 that gives no reset) cool at most this many accounts, so one request cannot take
+    /// out a provider; a credential the upstream rejects, or a 429 with its reset time, always counts.
+    /// </summary>
+    internal int CooldownsLeft { get; set; } = MaxCooldownsPerRequest;
+
+    internal const int MaxCooldownsPerRequest = 2;
 
     /// <summary>Set by the response transform when the attempt failed in a way another account may not.</summary>
     public UpstreamOutcome? Outcome { get; internal set; }

@@ -19,7 +19,7 @@ namespace LlmMux.Gateway.Ingress;
 /// provider of the chain speaks another dialect the body is decoded into the IR here, once, so a malformed request
 /// is a 400 in the caller's dialect before any upstream is called.
 /// </summary>
-internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, GatewayMetrics metrics, AccountStateStore accounts, UsageLedger ledger, RequestLog requestLog)
+internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, GatewayMetrics metrics, AccountStateStore accounts, UsageLedger ledger, RequestLog requestLog, ModelLabels labels)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -31,24 +31,27 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             return;
         }
 
-        if (ingress.LoopbackOnly && !Security.ClientAuthMiddleware.IsLoopback(context.Connection.RemoteIpAddress))
+        if (ingress.LoopbackOnly && !Security.Caller.IsLocal(context) && !Security.ClientAuthMiddleware.IsRelayFromThisProcess(context))
         {
             await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.LoopbackOnly()).ConfigureAwait(false);
             return;
         }
 
         var snapshot = config.Current;
-        var body = await RequestBodyReader.ReadAsync(context.Request, snapshot.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
+        var pooled = await RequestBodyReader.ReadAsync(context.Request, snapshot.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (pooled is null)
         {
             await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.BodyTooLarge(snapshot.MaxRequestBodyBytes)).ConfigureAwait(false);
             return;
         }
 
+        context.Response.RegisterForDispose(pooled);
+        var body = pooled.Memory;
+
         RequestProbe probe;
         try
         {
-            probe = RequestProbe.Read(body);
+            probe = RequestProbe.Read(body.Span);
         }
         catch (JsonException ex)
         {
@@ -82,6 +85,12 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             return;
         }
 
+        if (ModelName.Problem(model) is { } problem)
+        {
+            await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.InvalidModel(problem)).ConfigureAwait(false);
+            return;
+        }
+
         if (snapshot.Resolver.Resolve(model) is not { Chain.Count: > 0 } route)
         {
             await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.ModelNotFound(model)).ConfigureAwait(false);
@@ -109,6 +118,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             GeminiJsonArrayStream = ingress.Format is Dialect.Gemini or Dialect.GeminiCodeAssist && stream && context.Request.Query["alt"] != "sse",
             Ir = ir,
             IsCountTokens = kind == IngressKind.CountTokens,
+            ModelLabel = labels.For(snapshot.Resolver, model),
         };
 
         if (request.IsCountTokens && !TokenCountEndpoint.HasNativeCounter(request))
@@ -160,7 +170,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
-            metrics.Request(dialect, request.Model, status, elapsed.TotalSeconds);
+            metrics.Request(dialect, request.ModelLabel, status, elapsed.TotalSeconds);
             Account(context, request, dialect, status, elapsed);
         }
     }
@@ -173,9 +183,9 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         long input = request.Usage?.InputTokens ?? 0, output = request.Usage?.OutputTokens ?? 0;
         if (provider is not null && destination is not null && status < 400)
         {
-            metrics.Tokens(provider, request.Model, input, output);
+            metrics.Tokens(provider, request.ModelLabel, input, output);
             accounts.TokensUsed(destination, input + output);
-            ledger.Record(DateTimeOffset.UtcNow, provider, destination, request.Model, input, output);
+            ledger.Record(DateTimeOffset.UtcNow, provider, destination, request.ModelLabel, input, output);
         }
 
         requestLog.Add(new RequestRecord(DateTimeOffset.UtcNow, dialect, request.Model, provider, destination, status, request.Attempts, elapsed.TotalMilliseconds, input, output));

@@ -19,8 +19,15 @@ internal readonly record struct RequestProbe(string? Model, bool? Stream, string
 
         string? model = null, session = null;
         bool? stream = null;
+        var names = new PropertyNameSet(stackalloc ulong[PropertyNameSet.InlineCapacity]);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (!names.Add(PropertyNameSet.Hash(ref reader)))
+            {
+                // Parsers disagree on which duplicate wins: routing and the upstream must never read different values.
+                throw new JsonException($"the key '{ApiErrorText(reader.GetString())}' appears twice at the top level");
+            }
+
             if (reader.ValueTextEquals("model"u8))
             {
                 reader.Read();
@@ -87,6 +94,8 @@ internal readonly record struct RequestProbe(string? Model, bool? Stream, string
 
         return userId;
     }
+
+    private static string ApiErrorText(string? name) => Errors.ApiError.Truncate(name ?? "");
 
     private static string? SkipValue(ref Utf8JsonReader reader)
     {

@@ -53,7 +53,7 @@ internal static class ManagementEndpoints
             return 404;
         }
 
-        if (!management.AllowRemote && !ClientAuthMiddleware.IsLoopback(http.Connection.RemoteIpAddress))
+        if (!management.AllowRemote && !Caller.IsLocal(http))
         {
             return 403;
         }

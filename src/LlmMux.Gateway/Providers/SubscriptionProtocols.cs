@@ -48,7 +48,7 @@ internal sealed class ClaudeOAuthProtocol : AnthropicProtocol
         var identity = new JsonObject { ["type"] = "text", ["text"] = Identity };
         switch (json["system"])
         {
-            case JsonArray blocks when blocks.FirstOrDefault() is JsonObject first && first["text"]?.GetValue<string>() == Identity:
+            case JsonArray blocks when blocks.FirstOrDefault() is JsonObject first && first["text"] is JsonValue t && t.TryGetValue<string>(out var text) && text == Identity:
                 return body;
             case JsonArray blocks:
                 blocks.Insert(0, identity);

@@ -10,13 +10,33 @@ public sealed class ModelResolver
     private readonly IReadOnlyList<ProviderDefinition> _providers;
     private readonly RoutingOptions _routing;
     private readonly IReadOnlyList<(Regex Pattern, IReadOnlyList<string> Providers)> _rules;
+    private readonly Lazy<HashSet<string>> _listed;
 
     public ModelResolver(IReadOnlyList<ProviderDefinition> providers, RoutingOptions routing)
     {
         _providers = providers;
         _routing = routing;
         _rules = routing.Rules.Select(r => (Glob(r.Match), (IReadOnlyList<string>)r.Providers)).ToList();
+        _listed = new(() => ListedModels().Select(m => m.Model).ToHashSet(StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// The name metrics and usage totals use for a model: a listed model (or alias) as itself, a reasoning variant as its
+    /// base model, anything else (a <c>provider/anything</c> pin, a glob match) as <c>other</c>, so no client-chosen
+    /// string becomes a metric series or a usage key that lives for ever.
+    /// </summary>
+    public string LabelFor(string model)
+    {
+        var listed = _listed.Value;
+        if (listed.Contains(model))
+        {
+            return model;
+        }
+
+        return ReasoningRequest.TryStrip(model, out var baseModel, out _) && listed.Contains(baseModel) ? baseModel : OtherLabel;
+    }
+
+    public const string OtherLabel = "other";
 
     /// <summary>Every model a client can name, with the provider that lists it (for model lists).</summary>
     public IEnumerable<(string Model, string Provider)> ListedModels()

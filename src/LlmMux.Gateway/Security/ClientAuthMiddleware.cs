@@ -1,4 +1,3 @@
-using System.Net;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Logging;
@@ -8,16 +7,20 @@ using Microsoft.Extensions.Logging;
 namespace LlmMux.Gateway.Security;
 
 /// <summary>
-/// Lets an API call through only with a configured client key. With no keys configured, only loopback callers get
-/// in (unless <c>allow-unauthenticated-remote</c>). Health, metrics and management have their own rules.
+/// Lets an API call through only with a configured client key, on every LLM route (the Gemini CLI's Code Assist routes
+/// included: it sends the key as its access token). With no keys configured, only local callers get in (unless
+/// <c>allow-unauthenticated-remote</c>), and a request that came through a proxy or tunnel is not local. Health,
+/// metrics and management have their own rules.
 /// </summary>
 internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigStore config, ILogger<ClientAuthMiddleware> logger)
 {
+    /// <summary>The <see cref="HttpContext.Items"/> key of the accepted key's hash, which names the caller's rate-limit partition.</summary>
+    internal const string ClientIdItem = "llm-mux.client";
+
     public Task InvokeAsync(HttpContext context)
     {
-        if (IsServicePath(context.Request.Path) || (IsCodeAssistPath(context.Request.Path) && IsLoopback(context.Connection.RemoteIpAddress)))
+        if (IsServicePath(context.Request.Path))
         {
-            // The Gemini CLI authenticates with its own Google token, which is no llm-mux key; loopback is the guard there.
             return next(context);
         }
 
@@ -36,7 +39,13 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
     {
         if (snapshot.ClientKeyHashes.Count == 0)
         {
-            return snapshot.Options.AllowUnauthenticatedRemote || IsLoopback(context.Connection.RemoteIpAddress) ? null : ApiError.RemoteNeedsKey();
+            // A frame relayed by the Responses WebSocket was judged as the upgrade request, which got here the same way.
+            if (snapshot.Options.AllowUnauthenticatedRemote || Caller.IsLocal(context) || IsRelayFromThisProcess(context))
+            {
+                return null;
+            }
+
+            return Caller.IsLoopback(context.Connection.RemoteIpAddress) ? ApiError.ForwardedNeedsKey() : ApiError.RemoteNeedsKey();
         }
 
         var key = ClientKeyCheck.FindKey(context.Request);
@@ -45,12 +54,19 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
             return ApiError.MissingKey();
         }
 
-        return ClientKeyCheck.IsAccepted(snapshot, key) ? null : ApiError.WrongKey();
+        if (!ClientKeyCheck.IsAccepted(snapshot, key, out var hash))
+        {
+            return ApiError.WrongKey();
+        }
+
+        context.Items[ClientIdItem] = Convert.ToHexStringLower(hash);
+        return null;
     }
 
-    internal static bool IsLoopback(IPAddress? address) => address is null || IPAddress.IsLoopback(address);
-
-    private static bool IsCodeAssistPath(PathString path) => path.Value?.StartsWith("/v1internal:", StringComparison.Ordinal) == true;
+    /// <summary>The relay connects to the bound address, which is not loopback when <c>host</c> is a LAN address.</summary>
+    internal static bool IsRelayFromThisProcess(HttpContext context)
+        => RelayToken.IsRelayed(context.Request)
+            && (Caller.IsLoopback(context.Connection.RemoteIpAddress) || Equals(context.Connection.RemoteIpAddress, context.Connection.LocalIpAddress));
 
     internal static bool IsServicePath(PathString path)
         => path == "/healthz" || path == "/readyz" || path == "/metrics" || path.StartsWithSegments("/v0/management");

@@ -26,9 +26,11 @@ internal static class ClientKeyCheck
         return request.Query.TryGetValue("key", out var key) && !string.IsNullOrEmpty(key) ? key.ToString() : null;
     }
 
-    public static bool IsAccepted(GatewaySnapshot snapshot, string key)
+    public static bool IsAccepted(GatewaySnapshot snapshot, string key) => IsAccepted(snapshot, key, out _);
+
+    public static bool IsAccepted(GatewaySnapshot snapshot, string key, out byte[] hash)
     {
-        var hash = GatewaySnapshot.HashKey(key);
+        hash = GatewaySnapshot.HashKey(key);
         var accepted = false;
         foreach (var known in snapshot.ClientKeyHashes)
         {

@@ -11,7 +11,7 @@ namespace LlmMux.Gateway.Security;
 
 /// <summary>
 /// <c>limits.requests-per-minute</c> per client key with ASP.NET Core's rate limiter: a sliding one-minute window in
-/// six segments, no queue; a refused call gets 429 in its own dialect with <c>Retry-After</c>. The partition includes
+/// six segments, no queue, partitioned by the key the client authenticated with (by address in no-key mode); a refused call gets 429 in its own dialect with <c>Retry-After</c>. The partition includes
 /// the limit, so a reload with a new limit starts fresh windows. Health, metrics and management are not limited.
 /// </summary>
 internal static class ClientRateLimiting
@@ -38,9 +38,10 @@ internal static class ClientRateLimiting
             return RateLimitPartition.GetNoLimiter("unlimited");
         }
 
-        // The key's hash, never the key itself, names the partition.
-        var client = ClientKeyCheck.FindKey(context.Request) is { } key
-            ? Convert.ToHexStringLower(GatewaySnapshot.HashKey(key))
+        // The accepted key's hash (never the key itself, never an unverified one a caller could vary per request),
+        // else the caller's address.
+        var client = context.Items.TryGetValue(ClientAuthMiddleware.ClientIdItem, out var id) && id is string verified
+            ? verified
             : context.Connection.RemoteIpAddress?.ToString() ?? "local";
         return RateLimitPartition.GetSlidingWindowLimiter($"{client}:{limit}", _ => new SlidingWindowRateLimiterOptions
         {

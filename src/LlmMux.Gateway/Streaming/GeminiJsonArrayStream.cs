@@ -4,7 +4,7 @@ namespace LlmMux.Gateway.Streaming;
 /// Gemini's default <c>streamGenerateContent</c> framing (no <c>alt=sse</c>): one JSON array whose elements arrive
 /// over time. Re-frames an SSE stream of GenerateContentResponse objects into that array, element by element.
 /// </summary>
-internal sealed class GeminiJsonArrayStream(Stream sse) : TransformingPullStream(sse)
+internal sealed class GeminiJsonArrayStream(Stream sse) : TransformingPullStream(sse, state: null)
 {
     private readonly List<byte> _line = [];
     private bool _started;

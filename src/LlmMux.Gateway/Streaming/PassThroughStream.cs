@@ -10,7 +10,10 @@ namespace LlmMux.Gateway.Streaming;
 /// into the dialect's stream error event and a clean end instead of a reset. The client going away is not caught:
 /// cancellation still propagates to the upstream.
 /// </summary>
-internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<IrUsage?> onEnd, byte[]? errorEvent) : PullStream(upstream)
+/// <param name="errorEvent">The dialect's stream error event for a broken upstream; null for whole bodies, which cannot carry one.</param>
+/// <param name="stalledEvent">The same for an upstream that went silent.</param>
+internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<IrUsage?> onEnd, byte[]? errorEvent, byte[]? stalledEvent = null, UpstreamStreamState? state = null)
+    : PullStream(upstream, state)
 {
     private byte[]? _buffer;
     private bool _ended;
@@ -28,10 +31,21 @@ internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<I
         {
             read = await ReadSourceAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (errorEvent is not null && ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
+            var stalled = ex is UpstreamIdleException;
+            if (State is { } watched)
+            {
+                watched.Fault = stalled ? UpstreamStreamFault.Stalled : UpstreamStreamFault.Broken;
+            }
+
+            if (errorEvent is null)
+            {
+                throw; // a whole body has no way to say it is cut short: YARP resets the connection
+            }
+
             End();
-            return errorEvent;
+            return stalled ? stalledEvent ?? errorEvent : errorEvent;
         }
 
         if (read == 0)

@@ -9,12 +9,22 @@ namespace LlmMux.Gateway.Streaming;
 /// YARP asks with an empty read whether data is there and rents its 64 KB copy buffer only once that read returns.
 /// Passing the empty read on to the upstream connection (which waits without a buffer) means a stream between two
 /// events holds neither YARP's buffer nor ours: at 1,024 open streams that is the difference of ~100 MB.
+/// <para>
+/// The stream keeps its own idle watch (<see cref="UpstreamStreamState.IdleTimeout"/>, shorter than YARP's activity
+/// timeout): when the upstream goes silent, a read fails with <see cref="UpstreamIdleException"/> while YARP's token is
+/// still good, so the subclass can still hand the client the dialect's error event instead of a reset connection.
+/// </para>
 /// </remarks>
-internal abstract class PullStream(Stream source) : Stream
+internal abstract class PullStream(Stream source, UpstreamStreamState? state = null) : Stream
 {
     private ReadOnlyMemory<byte> _pending;
     private bool _ended;
     private Exception? _waitFailure;
+    private CancellationTokenSource? _idle;
+    private CancellationToken _idleLinkedTo;
+
+    /// <summary>What the upstream did, for the health policy; null when nobody watches.</summary>
+    protected UpstreamStreamState? State => state;
 
     public override bool CanRead => true;
 
@@ -68,15 +78,59 @@ internal abstract class PullStream(Stream source) : Stream
     }
 
     /// <summary>Reads the source; a failure seen while waiting for data surfaces here, where the subclass handles it.</summary>
-    protected ValueTask<int> ReadSourceAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    protected async ValueTask<int> ReadSourceAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (_waitFailure is { } failure)
         {
             _waitFailure = null;
-            return ValueTask.FromException<int>(failure);
+            throw failure;
         }
 
-        return source.ReadAsync(buffer, cancellationToken);
+        if (Watch(cancellationToken) is not { } idle)
+        {
+            return await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await source.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && idle.IsCancellationRequested)
+        {
+            throw new UpstreamIdleException();
+        }
+        finally
+        {
+            Unwatch(idle);
+        }
+    }
+
+    /// <summary>Arms the idle timer for one read; the source is linked once per stream, as YARP passes one token throughout.</summary>
+    private CancellationTokenSource? Watch(CancellationToken cancellationToken)
+    {
+        if (state is null || state.IdleTimeout == Timeout.InfiniteTimeSpan || state.IdleTimeout <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        if (_idle is null || _idle.IsCancellationRequested || _idleLinkedTo != cancellationToken)
+        {
+            _idle?.Dispose();
+            _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _idleLinkedTo = cancellationToken;
+        }
+
+        _idle.CancelAfter(state.IdleTimeout);
+        return _idle;
+    }
+
+    private static void Unwatch(CancellationTokenSource idle)
+    {
+        if (!idle.IsCancellationRequested)
+        {
+            idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Called when everything <see cref="FillAsync"/> produced has been read: the moment to give buffers back.</summary>
@@ -107,6 +161,7 @@ internal abstract class PullStream(Stream source) : Stream
         if (disposing)
         {
             source.Dispose();
+            _idle?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -114,14 +169,26 @@ internal abstract class PullStream(Stream source) : Stream
 
     private async ValueTask WaitForSourceAsync(CancellationToken cancellationToken)
     {
+        var idle = Watch(cancellationToken);
         try
         {
-            await source.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            await source.ReadAsync(Memory<byte>.Empty, idle?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && idle?.IsCancellationRequested == true)
+        {
+            _waitFailure = new UpstreamIdleException();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Kept for the real read that follows, so a broken upstream is handled in one place (FillAsync).
             _waitFailure = ex;
+        }
+        finally
+        {
+            if (idle is not null)
+            {
+                Unwatch(idle);
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ namespace LlmMux.Gateway.Streaming;
 /// A <see cref="PullStream"/> that reads the source into a pooled input buffer and writes what it makes of it into a
 /// pooled output buffer; both go back to the pool between chunks.
 /// </summary>
-internal abstract class TransformingPullStream(Stream source) : PullStream(source)
+internal abstract class TransformingPullStream(Stream source, UpstreamStreamState? state) : PullStream(source, state)
 {
     private const int ReadSize = 16 * 1024;
 

@@ -6,7 +6,8 @@ namespace LlmMux.Gateway.Streaming;
 /// Upstream stream bytes in, client-dialect events out, as each upstream event completes. A broken upstream or a
 /// stream that stops mid-response ends with the client dialect's error event instead of a reset connection.
 /// </summary>
-internal sealed class TranslatingStream(Stream upstream, IStreamTranslator translator, Action<LlmMux.Translation.Ir.IrUsage?>? onEnd = null) : TransformingPullStream(upstream)
+internal sealed class TranslatingStream(Stream upstream, IStreamTranslator translator, Action<LlmMux.Translation.Ir.IrUsage?>? onEnd = null, UpstreamStreamState? state = null)
+    : TransformingPullStream(upstream, state)
 {
     protected override void Dispose(bool disposing)
     {
@@ -27,8 +28,16 @@ internal sealed class TranslatingStream(Stream upstream, IStreamTranslator trans
             {
                 read = await ReadSourceAsync(input, cancellationToken).ConfigureAwait(false);
             }
+            catch (UpstreamIdleException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Fault(UpstreamStreamFault.Stalled);
+                translator.WriteError(Output, ex.Message + " The answer is incomplete.", "upstream_stream_stalled");
+                Done = true;
+                break;
+            }
             catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
+                Fault(UpstreamStreamFault.Broken);
                 translator.WriteError(Output, "The upstream connection broke while streaming; the answer is incomplete.", "upstream_stream_broken");
                 Done = true;
                 break;
@@ -59,6 +68,14 @@ internal sealed class TranslatingStream(Stream upstream, IStreamTranslator trans
                 translator.WriteError(Output, $"The upstream sent a stream llm-mux cannot read: {ex.Message}", "upstream_stream_invalid");
                 Done = true;
             }
+        }
+    }
+
+    private void Fault(UpstreamStreamFault fault)
+    {
+        if (State is { } state)
+        {
+            state.Fault = fault;
         }
     }
 }

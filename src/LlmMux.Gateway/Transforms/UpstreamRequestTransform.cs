@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Errors;
+using LlmMux.Gateway.Forwarding;
 using LlmMux.Gateway.Ingress;
 using LlmMux.Gateway.Providers;
 using LlmMux.Gateway.Routing;
@@ -42,7 +44,17 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         }
 
         var upstreamStreams = request.Stream || (protocol.AlwaysStreams && !request.IsCountTokens);
-        var body = protocol.AdjustBody(UpstreamBody(request, target, protocol, sameDialect, upstreamStreams), login, upstreamStreams);
+        ReadOnlyMemory<byte> body;
+        try
+        {
+            body = protocol.AdjustBody(UpstreamBody(request, target, protocol, sameDialect, upstreamStreams), login, upstreamStreams);
+        }
+        catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            // The client's body cannot be made into this upstream's: the request's fault, not the account's.
+            throw new UpstreamRequestException(ApiError.InvalidRequestBody($"The request cannot be sent to provider '{target.Provider.Name}': {ex.Message}"), ex);
+        }
+
         http.Request.Body = MemoryMarshal.TryGetArray(body, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(body.ToArray(), writable: false);

@@ -57,14 +57,18 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
             return;
         }
 
+        var watch = new UpstreamStreamState(request.Snapshot.Options.Routing.UpstreamIdleTimeout);
+        request.StreamState = watch;
         if (request.Stream)
         {
             var errorEvent = ApiErrorWriter.RenderStreamError(request.Ingress.ErrorDialect,
                 new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete."));
+            var stalledEvent = ApiErrorWriter.RenderStreamError(request.Ingress.ErrorDialect,
+                new ApiError(504, "upstream_stream_stalled", "The upstream sent nothing for longer than routing.upstream-idle-timeout; the answer above is incomplete."));
             Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => request.Usage = usage;
             Func<Stream, Stream> wrap = upstream == client
-                ? s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage, errorEvent)
-                : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage);
+                ? s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage, errorEvent, stalledEvent, watch)
+                : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage, watch);
             if (request.GeminiJsonArrayStream)
             {
                 var inner = wrap;
@@ -96,7 +100,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         if (upstream == client)
         {
             response.Content = new PullStreamContent(response.Content,
-                s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => request.Usage = usage, errorEvent: null));
+                s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => request.Usage = usage, errorEvent: null, state: watch));
         }
         else
         {

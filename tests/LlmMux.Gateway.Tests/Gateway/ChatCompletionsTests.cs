@@ -228,7 +228,7 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         var response = await _gateway.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/__llm-mux/provider/up/chat/completions")
         {
             Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "client-key") },
-            Content = new StringContent("{}"),
+            Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
         });
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Empty(_upstream.LogEntries);

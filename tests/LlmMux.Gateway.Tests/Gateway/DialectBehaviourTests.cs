@@ -197,7 +197,7 @@ public sealed class DialectBehaviourTests
     }
 
     [Fact]
-    public async Task The_gemini_cli_code_assist_routes_work_for_loopback_callers_without_an_llm_mux_key()
+    public async Task The_gemini_cli_code_assist_routes_take_the_llm_mux_key_as_the_access_token()
     {
         await using var upstream = await FakeUpstream.StartAsync(async context =>
         {
@@ -210,7 +210,11 @@ public sealed class DialectBehaviourTests
             await FakeUpstream.SendEventAsync(context, "[DONE]");
         });
         await using var gateway = await GatewayFixture.StartAsync(Config("openai", upstream.BaseUrl + "/v1"));
-        var google = ("Authorization", "Bearer ya29.google-oauth-token");
+        // GOOGLE_CLOUD_ACCESS_TOKEN=<llm-mux key>: the Gemini CLI sends the client key as its bearer token.
+        var google = ("Authorization", "Bearer client-key");
+        var refused = await gateway.Client.SendAsync(Post("/v1internal:streamGenerateContent?alt=sse",
+            """{"model":"m","request":{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}}""", ("Authorization", "Bearer ya29.google-oauth-token")));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
         var load = await gateway.Client.SendAsync(Post("/v1internal:loadCodeAssist", """{"metadata":{"pluginType":"GEMINI"}}""", google));
         var stream = await gateway.Client.SendAsync(Post("/v1internal:streamGenerateContent?alt=sse",
@@ -222,7 +226,7 @@ public sealed class DialectBehaviourTests
         var events = body.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonNode.Parse(l[6..])!).ToList();
         var text = string.Concat(events.Select(e => e["response"]!["candidates"]![0]!["content"]!["parts"]![0]!["text"]?.GetValue<string>()));
         Assert.Equal("Hello", text);
-        Assert.DoesNotContain("ya29", Assert.Single(upstream.Requests).Headers["Authorization"], StringComparison.Ordinal);
+        Assert.DoesNotContain("client-key", Assert.Single(upstream.Requests).Headers["Authorization"], StringComparison.Ordinal);
     }
 
     [Theory]
