@@ -23,6 +23,7 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Information, "Replaced the plaintext management secret in {Source} with its salted hash")]
     public static partial void SecretHashed(ILogger logger, string source);
 
-    [LoggerMessage(6, LogLevel.Warning, "Rejected a request from {Remote}: {Reason}")]
+    // Debug: one line per refused request would let a flood of them fill the journal; llm_mux.requests.rejected counts them.
+    [LoggerMessage(6, LogLevel.Debug, "Rejected a request from {Remote}: {Reason}")]
     public static partial void ClientRejected(ILogger logger, string remote, string reason);
 }

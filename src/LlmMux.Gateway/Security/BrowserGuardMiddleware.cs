@@ -15,7 +15,7 @@ namespace LlmMux.Gateway.Security;
 /// send cross-site without a CORS preflight (415 otherwise). SDKs, CLIs and curl send no <c>Origin</c> and a JSON content
 /// type, so they never notice.
 /// </summary>
-internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfigStore config, ILogger<BrowserGuardMiddleware> logger)
+internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfigStore config, Telemetry.GatewayMetrics metrics, ILogger<BrowserGuardMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -33,6 +33,7 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
         }
 
         Log.ClientRejected(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", error.Code);
+        metrics.Rejected(error.Code);
         return ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(request), error);
     }
 

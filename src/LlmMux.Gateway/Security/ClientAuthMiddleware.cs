@@ -12,7 +12,7 @@ namespace LlmMux.Gateway.Security;
 /// <c>allow-unauthenticated-remote</c>), and a request that came through a proxy or tunnel is not local. Health,
 /// metrics and management have their own rules.
 /// </summary>
-internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigStore config, ILogger<ClientAuthMiddleware> logger)
+internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigStore config, Telemetry.GatewayMetrics metrics, ILogger<ClientAuthMiddleware> logger)
 {
     /// <summary>The <see cref="HttpContext.Items"/> key of the accepted key's hash, which names the caller's rate-limit partition.</summary>
     internal const string ClientIdItem = "llm-mux.client";
@@ -32,6 +32,7 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
         }
 
         Log.ClientRejected(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", error.Code);
+        metrics.Rejected(error.Code);
         return ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), error);
     }
 

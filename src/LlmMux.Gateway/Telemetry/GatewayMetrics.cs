@@ -33,6 +33,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _timeToFirstByte;
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _activeStreams;
+    private readonly Counter<long> _rejected;
 
     public GatewayMetrics(IMeterFactory meterFactory, Health.AccountStateStore accounts)
     {
@@ -45,6 +46,7 @@ public sealed class GatewayMetrics
         _timeToFirstByte = meter.CreateHistogram("llm_mux.time_to_first_byte", "s", "From request start to the first byte sent to the client (time to first token for streams).", tags: null, advice: SecondsBuckets);
         _duration = meter.CreateHistogram("llm_mux.request.duration", "s", "Whole client request, streams included.", tags: null, advice: SecondsBuckets);
         _activeStreams = meter.CreateUpDownCounter<long>("llm_mux.active_streams", "{stream}", "Streaming responses in progress.");
+        _rejected = meter.CreateCounter<long>("llm_mux.requests.rejected", "{request}", "Requests refused before routing (no or wrong key, foreign host or origin, not JSON), by reason.");
         meter.CreateObservableGauge("llm_mux.accounts.cooling", () => (long)accounts.CoolingCount(), "{account}", "Accounts cooling down now (any model).");
     }
 
@@ -74,6 +76,9 @@ public sealed class GatewayMetrics
     }
 
     public void FirstByte(string dialect, double seconds) => _timeToFirstByte.Record(seconds, new TagList { { "llm_mux.dialect", dialect } });
+
+    /// <param name="reason">An <see cref="Errors.ApiError.Code"/>: a fixed set, never client text.</param>
+    public void Rejected(string reason) => _rejected.Add(1, new TagList { { "llm_mux.reason", reason } });
 
     public void StreamStarted() => _activeStreams.Add(1);
 
