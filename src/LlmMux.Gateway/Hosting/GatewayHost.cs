@@ -51,6 +51,7 @@ public static class GatewayHost
         var states = app.Services.GetRequiredService<Health.AccountStateStore>();
         store.Reloaded += snapshot => states.Retain(snapshot.Providers.SelectMany(p => p.Accounts).Select(a => a.DestinationId).ToHashSet(StringComparer.Ordinal));
 
+        WarnAboutExposure(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LlmMux.Gateway.Hosting"), store.Current.Options);
         if (options.WatchConfig)
         {
             store.StartWatching();
@@ -90,6 +91,25 @@ public static class GatewayHost
     /// <summary>The addresses Kestrel bound, e.g. <c>http://127.0.0.1:8317</c> (the real port when 0 was asked for).</summary>
     public static IReadOnlyList<string> BoundAddresses(WebApplication app)
         => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    /// <summary>Settings that open accounts to a network say so once at start, where the operator looks.</summary>
+    private static void WarnAboutExposure(ILogger logger, LlmMuxOptions options)
+    {
+        if (options.Host is "localhost" || (IPAddress.TryParse(options.Host, out var address) && IPAddress.IsLoopback(address)))
+        {
+            return;
+        }
+
+        if (options.AllowUnauthenticatedRemote && options.ApiKeys.Count == 0)
+        {
+            Logging.Log.OpenToRemote(logger, options.Host);
+        }
+
+        if (options.Management.AllowRemote && options.Management.SecretKey.Length > 0)
+        {
+            Logging.Log.ManagementRemote(logger, options.Host);
+        }
+    }
 
     private static void Listen(KestrelServerOptions kestrel, LlmMuxOptions options)
     {

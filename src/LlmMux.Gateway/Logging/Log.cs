@@ -23,6 +23,12 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Information, "Replaced the plaintext management secret in {Source} with its salted hash")]
     public static partial void SecretHashed(ILogger logger, string source);
 
+    [LoggerMessage(8, LogLevel.Warning, "Listening on {Host} with allow-unauthenticated-remote: true: anyone who can reach this address can use every account. Set api-keys unless this network is yours alone")]
+    public static partial void OpenToRemote(ILogger logger, string host);
+
+    [LoggerMessage(9, LogLevel.Warning, "management.allow-remote is on while listening on {Host}: the management secret and API travel as plain HTTP; put a TLS proxy in front (docs/security.md)")]
+    public static partial void ManagementRemote(ILogger logger, string host);
+
     // Debug: one line per refused request would let a flood of them fill the journal; llm_mux.requests.rejected counts them.
     [LoggerMessage(6, LogLevel.Debug, "Rejected a request from {Remote}: {Reason}")]
     public static partial void ClientRejected(ILogger logger, string remote, string reason);

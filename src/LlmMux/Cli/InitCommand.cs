@@ -22,7 +22,8 @@ internal static class InitCommand
         var hash = LlmMux.Gateway.Management.ManagementSecret.Hash(secret);
         var yaml = ConfigTemplate().Replace("secret-key: \"\"", $"secret-key: \"{hash}\"", StringComparison.Ordinal);
         ConfigLoader.Parse(yaml, path); // the template must always be a valid config
-        File.WriteAllText(path, yaml);
+        // 0600 from the start: the user adds keys to this file next (AtomicFile writes owner-only).
+        LlmMux.Accounts.Store.AtomicFile.Write(Path.GetFullPath(path), System.Text.Encoding.UTF8.GetBytes(yaml));
 
         var authDir = ExpandHome(getVariable("LLM_MUX_AUTH_DIR") ?? "~/.config/llm-mux/auth");
         Directory.CreateDirectory(authDir);
