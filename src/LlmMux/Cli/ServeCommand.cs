@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Hosting;
@@ -19,7 +20,8 @@ internal static class ServeCommand
     {
         var source = ConfigLocator.Locate(line.Value("config"), getVariable);
         var overrides = ConfigOverrides.FromEnvironment(getVariable).Then(FlagOverrides(line));
-        await using var app = GatewayHost.Build(new GatewayHostOptions(source, overrides), QuietStartFailure);
+        var starting = new StrongBox<bool>(true);
+        await using var app = GatewayHost.Build(new GatewayHostOptions(source, overrides), builder => QuietStartFailure(builder, starting));
 
         using var signals = new ShutdownSignals();
         try
@@ -36,6 +38,7 @@ internal static class ServeCommand
             return 1;
         }
 
+        starting.Value = false;
         var snapshot = app.Services.GetRequiredService<GatewayConfigStore>().Current;
         foreach (var address in GatewayHost.BoundAddresses(app))
         {
@@ -60,9 +63,12 @@ internal static class ServeCommand
         return 1;
     }
 
-    /// <summary>The host logs a failed start with its stack trace; the one line printed above says it better.</summary>
-    private static void QuietStartFailure(WebApplicationBuilder builder) =>
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+    /// <summary>
+    /// The host logs a failed start with its stack trace; the one line printed by <see cref="RunAsync"/> says it
+    /// better. Once started, the host's errors (a faulted background service) are logged as usual.
+    /// </summary>
+    private static void QuietStartFailure(WebApplicationBuilder builder, StrongBox<bool> starting) =>
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => !starting.Value || level < LogLevel.Error);
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ").Trim();
 
