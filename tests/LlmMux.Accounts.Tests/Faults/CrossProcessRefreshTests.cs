@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
+using LlmMux.Accounts.Tests.Refresh;
 
 namespace LlmMux.Accounts.Tests.Faults;
 
@@ -21,13 +22,10 @@ public sealed class CrossProcessRefreshTests : IAsyncLifetime
     public async Task The_second_process_waits_for_the_lock_and_uses_the_token_the_first_one_got()
     {
         _f.WriteClaude("at-0", "rt-0", TimeSpan.FromMinutes(-1));
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        TokenEndpoints.Rotating(_f.Fake, release.Task);
         using var first = _f.Open(new CredentialOptions { LockWait = TimeSpan.FromSeconds(60) });
         using var second = _f.Open(new CredentialOptions { LockWait = TimeSpan.FromSeconds(60) });
+        var (a, release) = await StartARefreshHeldAtTheEndpointAsync(first);
 
-        var a = first.Service.GetAsync(FaultFixture.Id, default).AsTask();
-        await TokenEndpoints.WaitUntil(() => _f.Fake.Requests.Count == 1); // the first holds the lock now
         var b = second.Service.GetAsync(FaultFixture.Id, default).AsTask();
         release.SetResult();
 
@@ -61,13 +59,9 @@ public sealed class CrossProcessRefreshTests : IAsyncLifetime
     public async Task A_lock_held_too_long_is_a_transient_failure_not_a_second_refresh()
     {
         _f.WriteClaude("at-0", "rt-0", TimeSpan.FromMinutes(-1));
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        TokenEndpoints.Rotating(_f.Fake, release.Task);
         using var first = _f.Open(new CredentialOptions { LockWait = TimeSpan.FromSeconds(60) });
         using var second = _f.Open(new CredentialOptions { LockWait = TimeSpan.FromMilliseconds(100) });
-
-        var a = first.Service.GetAsync(FaultFixture.Id, default).AsTask();
-        await TokenEndpoints.WaitUntil(() => _f.Fake.Requests.Count == 1);
+        var (a, release) = await StartARefreshHeldAtTheEndpointAsync(first);
 
         var error = await Assert.ThrowsAsync<AccountUnavailableException>(() => second.Service.GetAsync(FaultFixture.Id, default).AsTask());
         Assert.Equal(AccountUnavailableReason.RefreshFailed, error.Reason);
@@ -76,5 +70,18 @@ public sealed class CrossProcessRefreshTests : IAsyncLifetime
         release.SetResult();
         Assert.Equal("at-1", (await a).AccessToken);
         Assert.Single(_f.Fake.Requests);
+    }
+
+    /// <summary>
+    /// <paramref name="holder"/> starts the refresh of the expired account, which the rotating endpoint holds until
+    /// the returned source is completed. When this returns, <paramref name="holder"/> has the file's lock.
+    /// </summary>
+    private async Task<(Task<UpstreamCredential> Refresh, TaskCompletionSource Release)> StartARefreshHeldAtTheEndpointAsync(Harness holder)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TokenEndpoints.Rotating(_f.Fake, release.Task);
+        var refresh = holder.Service.GetAsync(FaultFixture.Id, default).AsTask();
+        await TokenEndpoints.WaitUntil(() => _f.Fake.Requests.Count == 1);
+        return (refresh, release);
     }
 }

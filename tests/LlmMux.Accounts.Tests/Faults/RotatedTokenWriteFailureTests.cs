@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
+using LlmMux.Accounts.Tests.Refresh;
 
 namespace LlmMux.Accounts.Tests.Faults;
 
@@ -21,14 +22,10 @@ public sealed class RotatedTokenWriteFailureTests : IAsyncLifetime
     [Fact]
     public async Task The_new_token_is_served_kept_in_memory_and_written_once_the_file_can_be_written_again()
     {
-        _f.WriteClaude("at-0", "rt-0", TimeSpan.FromMinutes(-1));
-        TokenEndpoints.Rotating(_f.Fake);
         var logger = new CapturingLogger<CredentialService>();
         using var h = _f.Open(logger: logger);
-        var original = _f.Dir.Read(FaultFixture.Id + ".json");
-        _f.Dir.Write(FaultFixture.Id + ".json", Broken);
 
-        Assert.Equal("at-1", (await h.Service.GetAsync(FaultFixture.Id, default)).AccessToken);
+        var original = await RotateWhileTheFileIsBrokenAsync(h);
 
         Assert.Contains("Rotated token not persisted for account " + FaultFixture.Id, logger.All, StringComparison.Ordinal);
         Assert.DoesNotContain("rt-1", logger.All, StringComparison.Ordinal);
@@ -59,12 +56,8 @@ public sealed class RotatedTokenWriteFailureTests : IAsyncLifetime
     [Fact]
     public async Task The_next_refresh_presents_the_in_memory_refresh_token_not_the_dead_one_on_disk()
     {
-        _f.WriteClaude("at-0", "rt-0", TimeSpan.FromMinutes(-1));
-        TokenEndpoints.Rotating(_f.Fake);
         using var h = _f.Open();
-        var original = _f.Dir.Read(FaultFixture.Id + ".json");
-        _f.Dir.Write(FaultFixture.Id + ".json", Broken);
-        Assert.Equal("at-1", (await h.Service.GetAsync(FaultFixture.Id, default)).AccessToken);
+        var original = await RotateWhileTheFileIsBrokenAsync(h);
 
         // The file is mended only after the write retries; the in-memory grant still wins over rt-0 on disk.
         _f.Time.Advance(TimeSpan.FromHours(9));
@@ -80,12 +73,8 @@ public sealed class RotatedTokenWriteFailureTests : IAsyncLifetime
     [Fact]
     public async Task A_401_refresh_also_uses_the_in_memory_grant_and_writes_it_first()
     {
-        _f.WriteClaude("at-0", "rt-0", TimeSpan.FromMinutes(-1));
-        TokenEndpoints.Rotating(_f.Fake);
         using var h = _f.Open();
-        var original = _f.Dir.Read(FaultFixture.Id + ".json");
-        _f.Dir.Write(FaultFixture.Id + ".json", Broken);
-        Assert.Equal("at-1", (await h.Service.GetAsync(FaultFixture.Id, default)).AccessToken);
+        var original = await RotateWhileTheFileIsBrokenAsync(h);
         _f.Dir.Write(FaultFixture.Id + ".json", original);
 
         Assert.Equal("at-2", (await h.Service.RefreshAsync(FaultFixture.Id, "at-1", default)).AccessToken);
@@ -93,5 +82,20 @@ public sealed class RotatedTokenWriteFailureTests : IAsyncLifetime
         Assert.Equal(["rt-0", "rt-1"], TokenEndpoints.PresentedRefreshTokens(_f.Fake));
         Assert.Equal("rt-2", JsonNode.Parse(_f.Dir.Read(FaultFixture.Id + ".json"))!["refresh_token"]!.GetValue<string>());
         Assert.False(h.Service.GetRefreshStatus(FaultFixture.Id)!.RotatedTokenNotPersisted);
+    }
+
+    /// <summary>
+    /// Breaks the account file (its token expired, its refresh token rt-0), lets a refresh rotate to at-1/rt-1, and
+    /// returns the file's content from before, for the test to mend it with.
+    /// </summary>
+    private async Task<string> RotateWhileTheFileIsBrokenAsync(Harness h)
+    {
+        _f.WriteClaude("at-0", "rt-0", TimeSpan.FromMinutes(-1));
+        await h.Store.RescanAsync();
+        TokenEndpoints.Rotating(_f.Fake);
+        var original = _f.Dir.Read(FaultFixture.Id + ".json");
+        _f.Dir.Write(FaultFixture.Id + ".json", Broken);
+        Assert.Equal("at-1", (await h.Service.GetAsync(FaultFixture.Id, default)).AccessToken);
+        return original;
     }
 }
