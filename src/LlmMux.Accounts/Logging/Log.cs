@@ -28,4 +28,19 @@ internal static partial class Log
 
     [LoggerMessage(114, LogLevel.Warning, "Background refresh pass failed: {Reason}")]
     public static partial void BackgroundPassFailed(ILogger logger, string reason);
+
+    [LoggerMessage(115, LogLevel.Error, "Rotated token not persisted for account {AccountId} ({Error}); it is kept in memory and the write is retried")]
+    public static partial void RotatedTokenNotPersisted(ILogger logger, string accountId, string error);
+
+    [LoggerMessage(116, LogLevel.Information, "Rotated token of account {AccountId} persisted after an earlier failure")]
+    public static partial void RotatedTokenPersisted(ILogger logger, string accountId);
+
+    [LoggerMessage(117, LogLevel.Information, "Account {AccountId} was refreshed by another process; using its token")]
+    public static partial void RefreshedElsewhere(ILogger logger, string accountId);
+
+    [LoggerMessage(118, LogLevel.Debug, "No lock file for account {AccountId}; refreshing without the cross-process lock")]
+    public static partial void RefreshingUnlocked(ILogger logger, string accountId);
+
+    [LoggerMessage(119, LogLevel.Warning, "Refreshing account {AccountId} failed: {Reason}; next attempt after {RetryAfter}")]
+    public static partial void RefreshBackingOff(ILogger logger, string accountId, string reason, DateTimeOffset retryAfter);
 }

@@ -7,10 +7,14 @@ namespace LlmMux.Accounts.OAuth;
 /// <summary>
 /// A minimal HTTP listener on the loopback address that waits for the browser's redirect to the provider's callback
 /// path. It answers one page and completes with the query parameters; other paths get 404. No ASP.NET Core needed.
+/// Connections are served concurrently, so a local process that connects and sends nothing cannot hold the login
+/// up, and a callback with another state (any local process can send one) gets 400 and is otherwise ignored.
 /// </summary>
 public sealed class CallbackListener : IAsyncDisposable
 {
     private const int MaxRequestHead = 16 * 1024;
+    private const int MaxConnections = 32;
+    private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
 
     private readonly TcpListener _listener;
     private readonly string _path;
@@ -18,6 +22,8 @@ public sealed class CallbackListener : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<Dictionary<string, string>> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _acceptLoop;
+    private readonly HashSet<Task> _connections = [];
+    private int _rejectedStates;
 
     private CallbackListener(TcpListener listener, string path, string? expectedState)
     {
@@ -33,8 +39,8 @@ public sealed class CallbackListener : IAsyncDisposable
 
     /// <summary>
     /// Binds 127.0.0.1:<paramref name="port"/> (0 = any free port). Throws <see cref="SocketException"/> when taken.
-    /// With <paramref name="expectedState"/>, the browser is shown an error page for a callback with another state
-    /// (the caller still decides what that means, from the returned parameters).
+    /// With <paramref name="expectedState"/>, a callback with another state gets an error page and does not end the
+    /// wait; the caller still checks the state of the parameters it gets.
     /// </summary>
     public static CallbackListener Start(int port, string path, string? expectedState = null)
     {
@@ -43,8 +49,22 @@ public sealed class CallbackListener : IAsyncDisposable
         return new CallbackListener(listener, string.IsNullOrEmpty(path) ? "/" : path, expectedState);
     }
 
-    /// <summary>Completes with the query parameters of the first request to the callback path.</summary>
-    public Task<Dictionary<string, string>> WaitAsync(CancellationToken ct) => _result.Task.WaitAsync(ct);
+    /// <summary>
+    /// Completes with the query parameters of the first request to the callback path whose state matches (any state
+    /// without an expected one). When <paramref name="ct"/> ends the wait after only callbacks with another state
+    /// came, throws <see cref="OAuthException"/> saying so.
+    /// </summary>
+    public async Task<Dictionary<string, string>> WaitAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _result.Task.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && Volatile.Read(ref _rejectedStates) > 0)
+        {
+            throw new OAuthException("Only callbacks of another login attempt arrived (state mismatch); start the login again.");
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -57,6 +77,14 @@ public sealed class CallbackListener : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+
+        Task[] open;
+        lock (_connections)
+        {
+            open = [.. _connections];
+        }
+
+        await Task.WhenAll(open).ConfigureAwait(false);
 
         _stop.Dispose();
     }
@@ -75,16 +103,44 @@ public sealed class CallbackListener : IAsyncDisposable
                 return;
             }
 
-            using (client)
+            lock (_connections)
             {
-                try
+                if (_connections.Count >= MaxConnections)
                 {
-                    await HandleAsync(client, _stop.Token).ConfigureAwait(false);
+                    client.Dispose();
+                    continue;
                 }
-                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-                {
-                    // A browser that gives up mid-request; keep listening.
-                }
+
+                var connection = ServeAsync(client);
+                _connections.Add(connection);
+                _ = connection.ContinueWith(
+                    done =>
+                    {
+                        lock (_connections)
+                        {
+                            _connections.Remove(done);
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        // Off the accept loop at once: a slow or silent connection only waits out its own head timeout.
+        await Task.Yield();
+        using (client)
+        {
+            try
+            {
+                await HandleAsync(client, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // A browser (or anything else) that gives up mid-request; keep listening.
             }
         }
     }
@@ -92,7 +148,7 @@ public sealed class CallbackListener : IAsyncDisposable
     private async Task HandleAsync(TcpClient client, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        timeout.CancelAfter(HeadTimeout);
         var stream = client.GetStream();
         var head = await ReadHeadAsync(stream, timeout.Token).ConfigureAwait(false);
         var requestLine = head.Split("\r\n", 2)[0].Split(' ');
@@ -112,8 +168,15 @@ public sealed class CallbackListener : IAsyncDisposable
         }
 
         var query = Query.Parse(q < 0 ? "" : target[(q + 1)..]);
-        var ok = query.ContainsKey("code") && !query.ContainsKey("error")
-            && (_expectedState is null || (query.TryGetValue("state", out var state) && AuthorizationCode.FixedTimeEquals(state, _expectedState)));
+        if (_expectedState is not null && !(query.TryGetValue("state", out var state) && AuthorizationCode.FixedTimeEquals(state, _expectedState)))
+        {
+            // Not this login's redirect (a stale tab, another local process): refuse it and keep waiting.
+            Interlocked.Increment(ref _rejectedStates);
+            await RespondAsync(stream, 400, "This callback belongs to another login attempt; llm-mux is still waiting.", timeout.Token).ConfigureAwait(false);
+            return;
+        }
+
+        var ok = query.ContainsKey("code") && !query.ContainsKey("error");
         await RespondAsync(
             stream,
             ok ? 200 : 400,

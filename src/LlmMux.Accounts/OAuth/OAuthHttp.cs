@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace LlmMux.Accounts.OAuth;
 
@@ -43,18 +45,23 @@ internal static class OAuthHttp
             {
                 response = await http.SendAsync(request, ct).ConfigureAwait(false);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (IsTransport(e, ct))
             {
-                throw new OAuthException($"{step}: the request failed ({e.HttpRequestError}).", e);
-            }
-            catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
-            {
-                throw new OAuthException($"{step}: the request timed out.", e);
+                throw Transient(step, e);
             }
 
             using (response)
             {
-                var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+                byte[] bytes;
+                try
+                {
+                    bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsTransport(e, ct))
+                {
+                    throw Transient(step, e);
+                }
+
                 JsonElement? json = null;
                 try
                 {
@@ -79,6 +86,22 @@ internal static class OAuthHttp
             }
         }
     }
+
+    /// <summary>
+    /// Anything but the caller's own cancellation: the resilience handler's timeouts and open circuit (Polly's
+    /// <c>ExecutionRejectedException</c>s), HttpClient's own timeout, socket and stream errors. None of them may escape
+    /// as a raw exception: the background refresh would fault its host, the request path would answer 500.
+    /// </summary>
+    private static bool IsTransport(Exception e, CancellationToken ct) => e is not OperationCanceledException || !ct.IsCancellationRequested;
+
+    /// <summary>A failure with no answer (status null): transient, retried after the back-off. Names the kind, not its text.</summary>
+    private static OAuthException Transient(string step, Exception e) => e switch
+    {
+        HttpRequestException h => new OAuthException($"{step}: the request failed ({h.HttpRequestError}).", e),
+        OperationCanceledException or TimeoutRejectedException => new OAuthException($"{step}: the request timed out.", e),
+        BrokenCircuitException => new OAuthException($"{step}: the endpoint failed repeatedly; not calling it for a while.", e),
+        _ => new OAuthException($"{step}: the request failed ({e.GetType().Name}).", e),
+    };
 
     /// <summary>The short OAuth error code of an error body (<c>error</c>, or <c>error.type</c>/<c>error.code</c>).</summary>
     public static string? ErrorCode(JsonElement body)
@@ -110,11 +133,19 @@ internal static class OAuthHttp
         return v.ValueKind switch
         {
             JsonValueKind.Number when v.TryGetInt64(out var n) => n,
-            JsonValueKind.Number => (long)v.GetDouble(),
+            // Fractions and numbers beyond long: saturate, so a hostile value is clamped where it is used, never thrown.
+            JsonValueKind.Number when v.TryGetDouble(out var d) => d >= long.MaxValue ? long.MaxValue : d <= long.MinValue ? long.MinValue : (long)d,
             JsonValueKind.String when long.TryParse(v.GetString(), out var n) => n,
             _ => null,
         };
     }
+
+    /// <summary>
+    /// A positive number of seconds from an answer, at most <paramref name="max"/>; null when absent or not positive.
+    /// Answers come from the network, so a huge value is clamped rather than left to overflow a clock or a TimeSpan.
+    /// </summary>
+    public static TimeSpan? Seconds(long? value, TimeSpan max) =>
+        value is > 0 and var s ? s >= max.TotalSeconds ? max : TimeSpan.FromSeconds(s) : null;
 
     public static string Required(JsonElement obj, string name, string step) =>
         String(obj, name) is { Length: > 0 } value ? value : throw new OAuthException($"{step}: the answer has no \"{name}\".");

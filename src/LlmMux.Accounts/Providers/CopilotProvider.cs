@@ -32,6 +32,12 @@ internal static class CopilotProvider
     private static readonly TimeSpan SlowDownStep = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FallbackTtl = TimeSpan.FromMinutes(25);
 
+    // Bounds for numbers in GitHub's answers: a hostile or broken value is clamped, never turned into a clock
+    // overflow. Copilot tokens live about 30 min; device codes about 15.
+    private static readonly TimeSpan MaxCopilotTtl = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxDeviceCodeLifetime = TimeSpan.FromHours(1);
+
     public static async Task<DeviceCode> StartDeviceFlowAsync(HttpClient http, OAuthSettings settings, CancellationToken ct)
     {
         const string step = "GitHub device code";
@@ -41,8 +47,8 @@ internal static class CopilotProvider
         return new DeviceCode(
             OAuthHttp.Required(json, "user_code", step),
             OAuthHttp.Required(json, "verification_uri", step),
-            TimeSpan.FromSeconds(OAuthHttp.Int64(json, "interval") is > 0 and var i ? i : 5),
-            TimeSpan.FromSeconds(OAuthHttp.Int64(json, "expires_in") is > 0 and var e ? e : 900))
+            OAuthHttp.Seconds(OAuthHttp.Int64(json, "interval"), MaxPollInterval) ?? TimeSpan.FromSeconds(5),
+            OAuthHttp.Seconds(OAuthHttp.Int64(json, "expires_in"), MaxDeviceCodeLifetime) ?? TimeSpan.FromSeconds(900))
         {
             Secret = OAuthHttp.Required(json, "device_code", step),
         };
@@ -78,7 +84,7 @@ internal static class CopilotProvider
             }
             catch (OAuthException e) when (e.Error is "authorization_pending" or "slow_down")
             {
-                interval = e.Error == "slow_down" ? interval + SlowDownStep : interval;
+                interval = e.Error == "slow_down" ? Min(interval + SlowDownStep, MaxPollInterval) : interval;
                 continue;
             }
 
@@ -89,7 +95,7 @@ internal static class CopilotProvider
                 case "authorization_pending":
                     continue;
                 case "slow_down":
-                    interval = OAuthHttp.Int64(json, "interval") is > 0 and var s ? TimeSpan.FromSeconds(s) : interval + SlowDownStep;
+                    interval = OAuthHttp.Seconds(OAuthHttp.Int64(json, "interval"), MaxPollInterval) ?? Min(interval + SlowDownStep, MaxPollInterval);
                     continue;
                 case "expired_token":
                     throw new OAuthException("The device code expired before it was approved; run the login again.", null, "expired_token");
@@ -118,9 +124,12 @@ internal static class CopilotProvider
         var url = settings.CopilotTokenUrl ?? throw new OAuthException("No Copilot token URL configured.");
         var json = await OAuthHttp.GetAsync(http, url, step, h => GitHubHeaders(h, gitHubToken), ct).ConfigureAwait(false);
         var token = OAuthHttp.Required(json, "token", step);
-        DateTimeOffset? expiresAt = OAuthHttp.Int64(json, "expires_at") is > 0 and var e ? DateTimeOffset.FromUnixTimeSeconds(e) : null;
-        var refreshAt = OAuthHttp.Int64(json, "refresh_in") is > 0 and var r
-            ? now.AddSeconds(r)
+        var latest = now + MaxCopilotTtl;
+        DateTimeOffset? expiresAt = OAuthHttp.Int64(json, "expires_at") is > 0 and var e
+            ? e >= latest.ToUnixTimeSeconds() ? latest : DateTimeOffset.FromUnixTimeSeconds(e)
+            : null;
+        var refreshAt = OAuthHttp.Seconds(OAuthHttp.Int64(json, "refresh_in"), MaxCopilotTtl) is { } r
+            ? now + r
             : expiresAt is { } at ? at - lead : now + FallbackTtl;
         if (expiresAt is { } hard && refreshAt > hard - TimeSpan.FromSeconds(30))
         {
@@ -130,6 +139,8 @@ internal static class CopilotProvider
         var api = json.TryGetProperty("endpoints", out var endpoints) ? OAuthHttp.String(endpoints, "api") : null;
         return new CopilotToken(token, expiresAt, refreshAt, string.IsNullOrEmpty(api) ? null : api);
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static void GitHubHeaders(HttpRequestHeaders headers, string gitHubToken)
     {

@@ -15,7 +15,14 @@ internal sealed record TokenGrant(string AccessToken, string? RefreshToken, long
         OAuthHttp.String(body, "token_type"),
         body);
 
-    public DateTimeOffset? ExpiresAt(DateTimeOffset now) => ExpiresIn is > 0 and var s ? now.AddSeconds(s) : null;
+    /// <summary>
+    /// Longest lifetime believed. <c>expires_in</c> comes from the network: a huge value must not overflow the clock
+    /// (an exception here would outlive the refresh that just rotated the token), and a 401 still forces a refresh.
+    /// </summary>
+    internal static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(365);
+
+    public DateTimeOffset? ExpiresAt(DateTimeOffset now) =>
+        OAuthHttp.Seconds(ExpiresIn, MaxLifetime) is { } lifetime ? now + lifetime : null;
 
     /// <summary>
     /// Applies the grant to a claude/codex file: new access token, the rotated refresh token (or the old one when the

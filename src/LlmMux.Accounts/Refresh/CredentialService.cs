@@ -17,16 +17,26 @@ public sealed record CredentialOptions
     /// <summary>Period of the background pass of <see cref="CredentialService.RunAsync"/> (default 1 min).</summary>
     public TimeSpan BackgroundInterval { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>After a failed refresh (not invalid_grant), no new attempt for this long (default 30 s).</summary>
+    /// <summary>After a failed refresh (not invalid_grant), no new attempt for this long (default 30 s); doubles with each failure in a row.</summary>
     public TimeSpan FailureBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest back-off after failures in a row (default 10 min).</summary>
+    public TimeSpan MaxFailureBackoff { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a refresh waits for another process's lock on the same account file (default 5 s).</summary>
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
 /// Hands out upstream tokens for the accounts of an <see cref="AccountStore"/>, refreshing them ahead of expiry.
 /// Refresh is single-flight per account: concurrent callers share one refresh, the refresh runs to completion even
 /// when a caller gives up, and the rotated refresh token is written to the account file before the new access token
-/// is handed out. A refresh rejected with <c>invalid_grant</c> marks the file <c>"llm_mux_state": "expired"</c>.
-/// Copilot: the stored GitHub token is exchanged for a Copilot token that is cached in memory only.
+/// is handed out. When that write fails the new grant is kept in memory, used, and written again on every background
+/// pass and before the next refresh. A refresh holds <c>&lt;file&gt;.lock</c> so that llm-mux processes sharing the
+/// auth dir never spend the same rotating token twice, and re-reads the file under it. A refresh rejected with
+/// <c>invalid_grant</c> marks the file <c>"llm_mux_state": "expired"</c>; any other failure backs off exponentially
+/// and surfaces as <see cref="AccountUnavailableException"/> (<see cref="AccountUnavailableReason.RefreshFailed"/>),
+/// never as a raw exception. Copilot: the stored GitHub token is exchanged for a Copilot token cached in memory only.
 /// </summary>
 public sealed class CredentialService : ICredentialProvider, IDisposable
 {
@@ -37,12 +47,13 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CredentialSlot> _slots = new(StringComparer.Ordinal);
+    private int _disposed;
 
     /// <param name="store">The loaded auth dir.</param>
     /// <param name="http">Client for token endpoints (the host may add a resilience handler).</param>
     /// <param name="settings">OAuth settings per account type (default: <see cref="OAuthSettings.Defaults"/>).</param>
-    /// <param name="options">Refresh lead and background period.</param>
+    /// <param name="options">Refresh lead, background period and back-off.</param>
     /// <param name="logger">Optional logger; lines name accounts, never tokens.</param>
     /// <param name="time">Clock (tests use a manual one).</param>
     public CredentialService(
@@ -61,6 +72,18 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         _time = time ?? TimeProvider.System;
     }
 
+    private enum Mode
+    {
+        /// <summary>The token is (nearly) due: on a transient failure a still-valid token keeps being served.</summary>
+        Due,
+
+        /// <summary>Upstream rejected the token (401): only a new one helps.</summary>
+        Forced,
+
+        /// <summary>Only write a pending grant; no refresh.</summary>
+        PersistOnly,
+    }
+
     /// <inheritdoc />
     public ValueTask<UpstreamCredential> GetAsync(string accountId, CancellationToken ct) =>
         EnsureFreshAsync(accountId, TimeSpan.Zero, ct);
@@ -68,8 +91,8 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     /// <inheritdoc />
     public async ValueTask<UpstreamCredential> RefreshAsync(string accountId, string rejectedAccessToken, CancellationToken ct)
     {
-        var (account, file) = Resolve(accountId);
         var slot = SlotOf(accountId);
+        var (account, file) = View(accountId, slot);
         Task<UpstreamCredential> task;
         lock (slot.Gate)
         {
@@ -86,7 +109,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
             }
             else
             {
-                task = StartRefreshLocked(accountId, slot, forced: true, account, file);
+                task = StartLocked(accountId, slot, Mode.Forced, account, file);
             }
         }
 
@@ -94,9 +117,32 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     }
 
     /// <summary>
-    /// One background pass: refreshes every ready account whose token expires within the refresh lead plus one
-    /// background period (so requests rarely wait), and cached Copilot tokens that are due. Returns how many
-    /// accounts were refreshed. Failures are logged, not thrown.
+    /// How the refresh of an account is going: last failure, when, next attempt, and whether a rotated token waits to
+    /// be written. Null when nothing has been attempted for it in this process.
+    /// </summary>
+    public RefreshStatus? GetRefreshStatus(string accountId)
+    {
+        if (!_slots.TryGetValue(accountId, out var slot))
+        {
+            return null;
+        }
+
+        var health = slot.Health;
+        var pending = slot.Pending is not null;
+        if (health == RefreshHealth.None && !pending)
+        {
+            return null;
+        }
+
+        DateTimeOffset? retry = health.RetryAfter > _time.GetUtcNow() ? health.RetryAfter : null;
+        return new RefreshStatus(health.LastSuccessAt, health.LastFailure, health.FailedAt, retry, health.Failures, pending);
+    }
+
+    /// <summary>
+    /// One background pass: writes rotated grants still pending, and refreshes every ready account whose token expires
+    /// within the refresh lead plus one background period (so requests rarely wait), and cached Copilot tokens that
+    /// are due; accounts backing off after a failure are left alone. Returns how many accounts were refreshed.
+    /// Failures are logged, never thrown (only cancellation of <paramref name="ct"/> ends the pass early).
     /// </summary>
     public async Task<int> RefreshDueAsync(CancellationToken ct = default)
     {
@@ -109,16 +155,19 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
                 continue;
             }
 
-            var due = account.Type == AccountTypes.Copilot
-                ? _slots.TryGetValue(account.Id, out var slot) && slot.Copilot is { } c && _time.GetUtcNow() >= c.Token.RefreshAt - extra
-                : IsPast(account.Expiry, _options.RefreshLead + extra);
-            if (!due)
-            {
-                continue;
-            }
-
             try
             {
+                var slot = SlotOf(account.Id);
+                if (slot.Pending is not null)
+                {
+                    await StartAsync(account.Id, slot, Mode.PersistOnly).WaitAsync(ct).ConfigureAwait(false);
+                }
+
+                if (_time.GetUtcNow() < slot.Health.RetryAfter || !IsDue(account.Id, slot, extra))
+                {
+                    continue;
+                }
+
                 await EnsureFreshAsync(account.Id, extra, ct).ConfigureAwait(false);
                 refreshed++;
             }
@@ -126,12 +175,24 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
             {
                 Log.RefreshFailed(_logger, account.Id, e.Reason.ToString());
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                // RefreshCoreAsync wraps its failures; this is the backstop that keeps one account from ending the pass.
+                Log.RefreshFailed(_logger, account.Id, "unexpected " + e.GetType().Name);
+            }
         }
 
         return refreshed;
     }
 
-    /// <summary>Runs <see cref="RefreshDueAsync"/> every background period until cancelled (host it in a background service).</summary>
+    /// <summary>
+    /// Runs <see cref="RefreshDueAsync"/> every background period until cancelled (host it in a background service).
+    /// Never throws: a failed pass is logged and the next one comes one period later.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -139,15 +200,23 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
             try
             {
                 await RefreshDueAsync(ct).ConfigureAwait(false);
-                await Task.Delay(_options.BackgroundInterval, _time, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception e)
             {
                 Log.BackgroundPassFailed(_logger, e.GetType().Name);
+            }
+
+            try
+            {
+                await Task.Delay(_options.BackgroundInterval, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
             }
         }
     }
@@ -164,12 +233,10 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         _lifetime.Dispose();
     }
 
-    private int _disposed;
-
     private async ValueTask<UpstreamCredential> EnsureFreshAsync(string accountId, TimeSpan extra, CancellationToken ct)
     {
-        var (account, file) = Resolve(accountId);
         var slot = SlotOf(accountId);
+        var (account, file) = View(accountId, slot);
         if (Fresh(account, file, slot, extra) is { } fresh)
         {
             return fresh;
@@ -185,107 +252,214 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
             else
             {
                 // Re-check under the lock: a refresh may have completed since the first look.
-                (account, file) = Resolve(accountId);
+                (account, file) = View(accountId, slot);
                 if (Fresh(account, file, slot, extra) is { } nowFresh)
                 {
                     return nowFresh;
                 }
 
-                task = StartRefreshLocked(accountId, slot, forced: false, account, file);
+                task = StartLocked(accountId, slot, Mode.Due, account, file);
             }
         }
 
         return await task.WaitAsync(ct).ConfigureAwait(false);
     }
 
-    private Task<UpstreamCredential> StartRefreshLocked(string accountId, Slot slot, bool forced, Account account, AccountFile file)
+    /// <summary>Joins the running refresh of the account, or starts <paramref name="mode"/>.</summary>
+    private Task<UpstreamCredential> StartAsync(string accountId, CredentialSlot slot, Mode mode)
     {
-        if (_time.GetUtcNow() < slot.RetryAfter)
+        var (account, file) = View(accountId, slot);
+        lock (slot.Gate)
+        {
+            return slot.InFlight is { IsCompleted: false } running ? running : StartLocked(accountId, slot, mode, account, file);
+        }
+    }
+
+    private Task<UpstreamCredential> StartLocked(string accountId, CredentialSlot slot, Mode mode, Account account, AccountFile file)
+    {
+        if (mode != Mode.PersistOnly && _time.GetUtcNow() < slot.Health.RetryAfter)
         {
             // The last attempt failed moments ago: do not hammer the token endpoint on every request.
-            return !forced && Current(account, file, slot) is { ExpiresAt: not null } current && !IsPast(current.ExpiresAt, TimeSpan.Zero)
+            return mode == Mode.Due && Current(account, file, slot) is { ExpiresAt: not null } current && !IsPast(current.ExpiresAt, TimeSpan.Zero)
                 ? Task.FromResult(current)
                 : Task.FromException<UpstreamCredential>(new AccountUnavailableException(
-                    accountId, AccountUnavailableReason.RefreshFailed, $"Refreshing account '{accountId}' failed recently; retrying after {slot.RetryAfter:u}."));
+                    accountId, AccountUnavailableReason.RefreshFailed, $"Refreshing account '{accountId}' failed recently; retrying after {slot.Health.RetryAfter:u}."));
         }
 
         // Runs on the service's lifetime token, not a caller's: a rotated refresh token must be persisted even
         // when the request that triggered the refresh is cancelled.
-        var task = Task.Run(() => RefreshCoreAsync(accountId, slot, forced, _lifetime.Token), CancellationToken.None);
+        var task = Task.Run(() => RefreshCoreAsync(accountId, slot, mode, (account, file), _lifetime.Token), CancellationToken.None);
         slot.InFlight = task;
         return task;
     }
 
-    private async Task<UpstreamCredential> RefreshCoreAsync(string accountId, Slot slot, bool forced, CancellationToken ct)
+    /// <param name="basis">The account as it was when the refresh was decided on.</param>
+    private async Task<UpstreamCredential> RefreshCoreAsync(string accountId, CredentialSlot slot, Mode mode, (Account Account, AccountFile File) basis, CancellationToken ct)
     {
-        var (account, file) = Resolve(accountId);
-        var settings = _settings(account.Type);
+        var account = basis.Account;
         try
         {
             if (account.Type == AccountTypes.Copilot)
             {
-                var gitHubToken = file.AccessToken!;
-                var token = await CopilotProvider.ExchangeAsync(_http, settings, gitHubToken, _options.RefreshLead, _time.GetUtcNow(), ct).ConfigureAwait(false);
-                slot.Copilot = new CachedCopilot(token, gitHubToken);
-                Log.CopilotTokenExchanged(_logger, accountId, token.ExpiresAt);
-                return new UpstreamCredential(token.Token, token.ExpiresAt, null, null, token.ApiBaseUrl);
+                return await ExchangeCopilotAsync(accountId, slot, ct).ConfigureAwait(false);
             }
 
-            var refreshToken = account.Type == AccountTypes.Gemini ? file.Token?.RefreshToken : file.RefreshToken;
-            if (string.IsNullOrEmpty(refreshToken))
+            using var fileLock = await AccountFileLock.AcquireAsync(_store.PathOf(accountId), _options.LockWait, ct).ConfigureAwait(false);
+            if (!fileLock.Held)
             {
-                throw new AccountUnavailableException(accountId, AccountUnavailableReason.Expired, $"Account '{accountId}' has no refresh token; run 'llm-mux login {account.Type}'.");
+                Log.RefreshingUnlocked(_logger, accountId);
             }
 
-            var grant = account.Type switch
-            {
-                AccountTypes.Claude => await ClaudeProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
-                AccountTypes.Codex => await CodexProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
-                _ => await GeminiProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
-            };
-            var now = _time.GetUtcNow();
-
-            // Persist first: after a rotation the old refresh token is dead, so the file must hold the new one
-            // before anyone can use the new access token (or the process can die).
-            Account updated;
-            try
-            {
-                updated = await _store.UpdateAsync(accountId, f => account.Type switch
-                {
-                    AccountTypes.Codex => CodexProvider.Apply(grant, f, now),
-                    AccountTypes.Gemini => grant.ApplyGemini(f, now),
-                    _ => grant.ApplyFlat(f, now),
-                }, ct).ConfigureAwait(false);
-            }
-            catch (KeyNotFoundException e)
-            {
-                throw new AccountUnavailableException(accountId, AccountUnavailableReason.NotFound, $"Account '{accountId}' was removed during its refresh.", e);
-            }
-
-            Log.Refreshed(_logger, accountId, updated.Expiry);
-            return Current(updated, _store.GetFile(accountId)!, slot)
-                ?? throw new AccountUnavailableException(accountId, AccountUnavailableReason.RefreshFailed, $"Account '{accountId}' has no access token after its refresh.");
+            return await RefreshLockedAsync(accountId, slot, mode, basis, ct).ConfigureAwait(false);
         }
         catch (OAuthException e) when (e.IsInvalidGrant || (account.Type == AccountTypes.Copilot && e.StatusCode == 401))
         {
             await MarkExpiredAsync(accountId, account.Type, e.Error ?? $"HTTP {e.StatusCode}").ConfigureAwait(false);
             slot.Copilot = null;
+            slot.Pending = null;
             throw new AccountUnavailableException(accountId, AccountUnavailableReason.Expired, $"Account '{accountId}' was rejected by its provider ({e.Error ?? "unauthorized"}); run 'llm-mux login {account.Type}'.", e);
         }
-        catch (OAuthException e)
+        catch (AccountUnavailableException)
         {
-            Log.RefreshFailed(_logger, accountId, e.Message);
-            slot.RetryAfter = _time.GetUtcNow() + _options.FailureBackoff;
+            throw;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // Anything else — a network or timeout failure (OAuthHttp makes those OAuthExceptions), a lock held too
+            // long by another process, an answer we could not use — may pass: back off, and let callers fail over.
+            var reason = e switch
+            {
+                OAuthException => e.Message,
+                TimeoutException => "another llm-mux process is refreshing this account",
+                _ => "unexpected " + e.GetType().Name,
+            };
+            var health = slot.Health.Failed(reason, _time.GetUtcNow(), _options.FailureBackoff, _options.MaxFailureBackoff);
+            slot.Health = health;
+            Log.RefreshBackingOff(_logger, accountId, reason, health.RetryAfter);
 
             // A transient failure while the old token still works: keep serving it (not after a 401 though).
-            if (!forced && Current(account, file, slot) is { } current && !IsPast(current.ExpiresAt, TimeSpan.Zero)
-                && current.ExpiresAt is not null)
+            var (nowAccount, nowFile) = View(accountId, slot);
+            if (mode != Mode.Forced && Current(nowAccount, nowFile, slot) is { ExpiresAt: not null } current && !IsPast(current.ExpiresAt, TimeSpan.Zero))
             {
                 return current;
             }
 
-            throw new AccountUnavailableException(accountId, AccountUnavailableReason.RefreshFailed, $"Refreshing account '{accountId}' failed: {e.Message}", e);
+            throw new AccountUnavailableException(accountId, AccountUnavailableReason.RefreshFailed, $"Refreshing account '{accountId}' failed: {reason}", e);
         }
+    }
+
+    private async Task<UpstreamCredential> ExchangeCopilotAsync(string accountId, CredentialSlot slot, CancellationToken ct)
+    {
+        var (account, file) = Resolve(accountId);
+        var gitHubToken = file.AccessToken!;
+        var token = await CopilotProvider.ExchangeAsync(_http, _settings(account.Type), gitHubToken, _options.RefreshLead, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        slot.Copilot = new CachedCopilot(token, gitHubToken);
+        slot.Health = RefreshHealth.Succeeded(_time.GetUtcNow());
+        Log.CopilotTokenExchanged(_logger, accountId, token.ExpiresAt);
+        return new UpstreamCredential(token.Token, token.ExpiresAt, null, null, token.ApiBaseUrl);
+    }
+
+    /// <summary>Refresh and persist of a claude, codex or gemini account, with the account file's lock held.</summary>
+    private async Task<UpstreamCredential> RefreshLockedAsync(string accountId, CredentialSlot slot, Mode mode, (Account Account, AccountFile File) basis, CancellationToken ct)
+    {
+        // A grant from an earlier refresh that could not be written: write it first — its refresh token is the live one.
+        if (slot.Pending is { } pending)
+        {
+            await TryPersistAsync(accountId, basis.Account.Type, slot, pending, afterFailure: true, ct).ConfigureAwait(false);
+        }
+        else if (mode != Mode.PersistOnly && await _store.ReloadAsync(accountId, ct).ConfigureAwait(false) is not null)
+        {
+            // Another process may have refreshed while we waited for the lock (or before the watcher noticed):
+            // its token is good, and our refresh token is spent.
+            var (known, knownFile) = Resolve(accountId);
+            if (RefreshedElsewhere(mode, basis, known, knownFile, slot) is { } theirs)
+            {
+                slot.Health = RefreshHealth.Succeeded(_time.GetUtcNow());
+                Log.RefreshedElsewhere(_logger, accountId);
+                return theirs;
+            }
+        }
+
+        var (account, file) = View(accountId, slot);
+        if (mode == Mode.PersistOnly)
+        {
+            return Current(account, file, slot)
+                ?? throw new AccountUnavailableException(accountId, AccountUnavailableReason.RefreshFailed, $"Account '{accountId}' has no access token.");
+        }
+
+        var refreshToken = account.Type == AccountTypes.Gemini ? file.Token?.RefreshToken : file.RefreshToken;
+        if (string.IsNullOrEmpty(refreshToken))
+        {
+            throw new AccountUnavailableException(accountId, AccountUnavailableReason.Expired, $"Account '{accountId}' has no refresh token; run 'llm-mux login {account.Type}'.");
+        }
+
+        var settings = _settings(account.Type);
+        var grant = account.Type switch
+        {
+            AccountTypes.Claude => await ClaudeProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
+            AccountTypes.Codex => await CodexProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
+            _ => await GeminiProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
+        };
+
+        // From here the old refresh token may be dead: the grant lives in the slot until the file holds it, so a
+        // failed write loses nothing. Persist before handing out the new access token (or the process can die).
+        var issued = new PendingGrant(grant, _time.GetUtcNow());
+        slot.Pending = issued;
+        await TryPersistAsync(accountId, account.Type, slot, issued, afterFailure: false, ct).ConfigureAwait(false);
+        slot.Health = RefreshHealth.Succeeded(issued.IssuedAt);
+
+        (account, file) = View(accountId, slot);
+        Log.Refreshed(_logger, accountId, account.Expiry);
+        return Current(account, file, slot)
+            ?? throw new AccountUnavailableException(accountId, AccountUnavailableReason.RefreshFailed, $"Account '{accountId}' has no access token after its refresh.");
+    }
+
+    /// <summary>
+    /// The account file (just re-read) holds a grant another process got — its refresh token or expiry differs from
+    /// what the refresh was decided on — and its token is usable for what <paramref name="mode"/> needs; else null.
+    /// </summary>
+    private UpstreamCredential? RefreshedElsewhere(Mode mode, (Account Account, AccountFile File) basis, Account account, AccountFile onDisk, CredentialSlot slot)
+    {
+        var changed = !string.Equals(RefreshTokenOf(account.Type, basis.File), RefreshTokenOf(account.Type, onDisk), StringComparison.Ordinal)
+            || basis.Account.Expiry != account.Expiry;
+        return changed && Current(account, onDisk, slot) is { } theirs && !IsPast(theirs.ExpiresAt, mode == Mode.Forced ? TimeSpan.Zero : _options.RefreshLead)
+            ? theirs
+            : null;
+    }
+
+    /// <summary>Writes a pending grant into the account file (re-read, so others' edits are kept). False when the write failed.</summary>
+    private async Task<bool> TryPersistAsync(string accountId, string type, CredentialSlot slot, PendingGrant pending, bool afterFailure, CancellationToken ct)
+    {
+        try
+        {
+            await _store.UpdateAsync(accountId, f => Apply(type, pending, f), ct).ConfigureAwait(false);
+        }
+        catch (KeyNotFoundException e)
+        {
+            slot.Pending = null;
+            throw new AccountUnavailableException(accountId, AccountUnavailableReason.NotFound, $"Account '{accountId}' was removed during its refresh.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Log.RotatedTokenNotPersisted(_logger, accountId, e.GetType().Name);
+            return false;
+        }
+
+        if (ReferenceEquals(slot.Pending, pending))
+        {
+            slot.Pending = null;
+        }
+
+        if (afterFailure)
+        {
+            Log.RotatedTokenPersisted(_logger, accountId);
+        }
+
+        return true;
     }
 
     private async Task MarkExpiredAsync(string accountId, string type, string reason)
@@ -300,6 +474,15 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
             Log.RefreshFailed(_logger, accountId, "could not mark the account expired: " + e.GetType().Name);
         }
     }
+
+    private static AccountFile Apply(string type, PendingGrant pending, AccountFile file) => type switch
+    {
+        AccountTypes.Codex => CodexProvider.Apply(pending.Grant, file, pending.IssuedAt),
+        AccountTypes.Gemini => pending.Grant.ApplyGemini(file, pending.IssuedAt),
+        _ => pending.Grant.ApplyFlat(file, pending.IssuedAt),
+    };
+
+    private static string? RefreshTokenOf(string type, AccountFile file) => type == AccountTypes.Gemini ? file.Token?.RefreshToken : file.RefreshToken;
 
     private (Account Account, AccountFile File) Resolve(string accountId)
     {
@@ -318,8 +501,29 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         };
     }
 
+    /// <summary>The account as the store has it, with a grant that is not on disk yet laid over it.</summary>
+    private (Account Account, AccountFile File) View(string accountId, CredentialSlot slot)
+    {
+        var (account, file) = Resolve(accountId);
+        if (slot.Pending is not { } pending)
+        {
+            return (account, file);
+        }
+
+        var applied = Apply(account.Type, pending, file);
+        return (AccountFiles.ToAccount(accountId, account.Type, applied), applied);
+    }
+
+    private bool IsDue(string accountId, CredentialSlot slot, TimeSpan extra)
+    {
+        var (account, _) = View(accountId, slot);
+        return account.Type == AccountTypes.Copilot
+            ? slot.Copilot is { } c && _time.GetUtcNow() >= c.Token.RefreshAt - extra
+            : IsPast(account.Expiry, _options.RefreshLead + extra);
+    }
+
     /// <summary>The current token when it stays usable for the refresh lead plus <paramref name="extra"/>; else null.</summary>
-    private UpstreamCredential? Fresh(Account account, AccountFile file, Slot slot, TimeSpan extra)
+    private UpstreamCredential? Fresh(Account account, AccountFile file, CredentialSlot slot, TimeSpan extra)
     {
         var current = Current(account, file, slot);
         if (current is null)
@@ -337,7 +541,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     }
 
     /// <summary>The token we have now, fresh or not; null when there is none (copilot: nothing cached for this GitHub token).</summary>
-    private static UpstreamCredential? Current(Account account, AccountFile file, Slot slot)
+    private static UpstreamCredential? Current(Account account, AccountFile file, CredentialSlot slot)
     {
         switch (account.Type)
         {
@@ -354,21 +558,5 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
 
     private bool IsPast(DateTimeOffset? expiresAt, TimeSpan lead) => expiresAt is { } at && at - lead <= _time.GetUtcNow();
 
-    private Slot SlotOf(string accountId) => _slots.GetOrAdd(accountId, static _ => new Slot());
-
-    private sealed class Slot
-    {
-        public Lock Gate { get; } = new();
-
-        public Task<UpstreamCredential>? InFlight { get; set; }
-
-        public CachedCopilot? Copilot { get; set; }
-
-        public DateTimeOffset RetryAfter { get; set; }
-    }
-
-    private sealed record CachedCopilot(CopilotToken Token, string GitHubToken)
-    {
-        public override string ToString() => "CachedCopilot { redacted }";
-    }
+    private CredentialSlot SlotOf(string accountId) => _slots.GetOrAdd(accountId, static _ => new CredentialSlot());
 }

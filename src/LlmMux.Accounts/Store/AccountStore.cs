@@ -230,6 +230,44 @@ public sealed class AccountStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Re-reads one account's file now, without waiting for the watcher (another process may have just rewritten it)
+    /// and publishes what it holds. Returns null, changing nothing, when the file is gone or cannot be read or parsed.
+    /// </summary>
+    internal async Task<Account?> ReloadAsync(string id, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var path = PathOf(id);
+            byte[] bytes;
+            Stamp stamp;
+            try
+            {
+                stamp = Stamp.Of(path);
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+
+            if (!_entries.ContainsKey(id) || !AccountFiles.TryParse(id, bytes, out var file, out var account, out _))
+            {
+                return null;
+            }
+
+            var entries = new Dictionary<string, Entry>(_entries, StringComparer.Ordinal) { [id] = new Entry(file!, account!, stamp) };
+            PublishLocked(entries, Volatile.Read(ref _snapshot).Skipped);
+            return account;
+        }
+        finally
+        {
+            _gate.Release();
+            RaisePendingEvents();
+        }
+    }
+
     private AccountFile? ReadForUpdateLocked(string id)
     {
         var path = PathOf(id);

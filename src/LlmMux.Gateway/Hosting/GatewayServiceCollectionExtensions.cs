@@ -14,6 +14,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
@@ -50,11 +51,18 @@ public static class GatewayServiceCollectionExtensions
     /// <summary>
     /// Subscription accounts: the auth dir's store (loaded at once, watched while serving), the credential service that
     /// refreshes their tokens, and the OAuth HttpClient with the standard resilience handler. Retries are off for POST:
-    /// refresh tokens rotate, and a replayed refresh could burn the new one.
+    /// refresh tokens rotate, and a replayed refresh could burn the new one. Redirects are not followed: a 307/308
+    /// would re-POST the refresh token to wherever the answer points.
     /// </summary>
     private static IServiceCollection AddLlmMuxLogins(this IServiceCollection services)
     {
-        services.AddHttpClient(OAuthClientName).AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
+        services.AddHttpClient(OAuthClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
+
+        // Backstop: a background service that faults (token refresh, account watching) must not stop the gateway.
+        // CredentialService already never throws out of its loop; this covers what it cannot foresee.
+        services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
         services.AddSingleton(sp =>
         {
             var store = new AccountStore(
@@ -78,7 +86,8 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    private const string OAuthClientName = "llm-mux-oauth";
+    /// <summary>Name of the token-endpoint HttpClient; its resilience options are named <c>llm-mux-oauth-standard</c>.</summary>
+    internal const string OAuthClientName = "llm-mux-oauth";
 
     /// <summary><c>usage.jsonl</c> in the auth dir's parent (e.g. <c>~/.config/llm-mux/usage.jsonl</c>).</summary>
     public static string UsageLedgerPath(string authDir)

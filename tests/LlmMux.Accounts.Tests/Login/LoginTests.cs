@@ -212,20 +212,18 @@ public sealed class LoginTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_callback_with_the_wrong_state_is_rejected()
+    public async Task A_callback_with_the_wrong_state_is_refused_and_the_login_waits_for_the_right_one()
     {
-        _fake.OnJson("/v1/oauth/token", _ => (200, """{"access_token":"a","refresh_token":"r","expires_in":1,"account":{"email_address":"x@example.com"}}"""));
-        var browser = new Browser { State = "forged-state" };
+        _fake.OnJson("/v1/oauth/token", _ => (200, """{"access_token":"a","refresh_token":"r","expires_in":3600,"account":{"email_address":"x@example.com"}}"""));
+        var browser = new Browser { ForgedFirst = true };
 
-        var error = await Assert.ThrowsAsync<OAuthException>(() =>
-            AccountLogin.LoginAsync("claude", Settings("claude", tokenPath: "/v1/oauth/token"), Options(browser), _store, _http, Timeout()));
+        var account = await AccountLogin.LoginAsync("claude", Settings("claude", tokenPath: "/v1/oauth/token"), Options(browser), _store, _http, Timeout());
 
-        Assert.Contains("state", error.Message, StringComparison.Ordinal);
         await browser.Called;
-        Assert.Equal(400, browser.CallbackStatus);
-        Assert.Empty(_fake.Requests);
-        Assert.Empty(_store.Accounts);
-        Assert.False(Directory.EnumerateFiles(_dir.Auth).Any());
+        Assert.Equal(400, browser.ForgedStatus);
+        Assert.Equal(200, browser.CallbackStatus);
+        Assert.Equal("claude-x@example.com", account.Id);
+        Assert.Equal("the-code", JsonNode.Parse(Assert.Single(_fake.Requests).Body)!["code"]!.GetValue<string>());
     }
 
     [Fact]
@@ -334,11 +332,14 @@ public sealed class LoginTests : IAsyncLifetime
     {
         public string? Url { get; private set; }
 
-        public string? State { get; init; }
-
         public string? Error { get; init; }
 
         public int? CallbackStatus { get; private set; }
+
+        /// <summary>First calls the redirect URI with another state (as a stale tab or a local process could).</summary>
+        public bool ForgedFirst { get; init; }
+
+        public int? ForgedStatus { get; private set; }
 
         public Task Called { get; private set; } = Task.CompletedTask;
 
@@ -348,11 +349,17 @@ public sealed class LoginTests : IAsyncLifetime
             var query = Query(url);
             var redirect = query["redirect_uri"].Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
             var callback = Error is null
-                ? $"{redirect}?code=the-code&state={Uri.EscapeDataString(State ?? query["state"])}"
+                ? $"{redirect}?code=the-code&state={Uri.EscapeDataString(query["state"])}"
                 : $"{redirect}?error={Error}&state={Uri.EscapeDataString(query["state"])}";
             Called = Task.Run(async () =>
             {
                 using var http = new HttpClient();
+                if (ForgedFirst)
+                {
+                    using var forged = await http.GetAsync($"{redirect}?code=forged-code&state=forged-state");
+                    ForgedStatus = (int)forged.StatusCode;
+                }
+
                 using var response = await http.GetAsync(callback);
                 CallbackStatus = (int)response.StatusCode;
             });

@@ -314,58 +314,14 @@ public sealed class CredentialServiceTests : IAsyncLifetime
     }
 
     private void WriteClaude(string accessToken, string refreshToken, TimeSpan expiresIn, bool disabled = false) =>
-        _dir.Write(Id + ".json", $$"""
-            {"type":"claude","email":"alice@example.com","access_token":"{{accessToken}}","refresh_token":"{{refreshToken}}",
-             "expired":"{{AccountFiles.FormatTime(_time.GetUtcNow() + expiresIn)}}","last_refresh":"{{AccountFiles.FormatTime(_time.GetUtcNow())}}",
-             "unknown_field":"kept"{{(disabled ? ",\"disabled\":true" : "")}}}
-            """);
+        _dir.Write(Id + ".json", TokenEndpoints.ClaudeFile(accessToken, refreshToken, _time.GetUtcNow(), expiresIn, disabled));
 
-    /// <summary>A token endpoint that rotates: rt-N is valid only until it has been used once; it then issues at-(N+1)/rt-(N+1).</summary>
-    private void RotatingTokenEndpoint(Task? gate = null)
-    {
-        var valid = "rt-0";
-        var next = 0;
-        var sync = new Lock();
-        _fake.On("/token", async (context, request) =>
-        {
-            if (gate is not null)
-            {
-                await gate;
-            }
-
-            var presented = JsonNode.Parse(request.Body)!["refresh_token"]!.GetValue<string>();
-            string json;
-            lock (sync)
-            {
-                if (presented != valid)
-                {
-                    context.Response.StatusCode = 400;
-                    json = """{"error":"invalid_grant","error_description":"Refresh token not found or invalid"}""";
-                }
-                else
-                {
-                    next++;
-                    valid = "rt-" + next;
-                    json = $$"""{"access_token":"at-{{next}}","refresh_token":"rt-{{next}}","expires_in":28800,"token_type":"Bearer"}""";
-                }
-            }
-
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(json);
-        });
-    }
+    private void RotatingTokenEndpoint(Task? gate = null) => TokenEndpoints.Rotating(_fake, gate);
 
     private static string Jwt(string payload) =>
         "eyJhbGciOiJub25lIn0." + PkceCodes.Base64UrlOf(System.Text.Encoding.UTF8.GetBytes(payload)) + ".sig";
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => TokenEndpoints.WaitUntil(condition);
 }
 
 internal sealed record Harness(AccountStore Store, CredentialService Service) : IDisposable
