@@ -36,6 +36,7 @@ public static class GatewayServiceCollectionExtensions
         // Minimal-API bodies bind through source-generated metadata: reflection is not there under Native AOT.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagementAccountsJsonContext.Default));
         services.AddLlmMuxLogins();
+        services.AddLlmMuxManagement();
         services.AddSingleton<GatewayMetrics>();
         services.AddLlmMuxRateLimiting();
         services.AddSingleton<RequestLog>();
