@@ -157,7 +157,7 @@ internal static partial class ConfigRedaction
 
     public static string Marker(string secret) => $"<redacted:{IdOf(secret)}>";
 
-    private static string IdOf(string secret) => "key-" + Convert.ToHexStringLower(GatewaySnapshot.HashKey(secret).AsSpan(0, 4));
+    private static string IdOf(string secret) => GatewaySnapshot.AccountIdFor(secret);
 
     /// <summary>
     /// Each scalar with every path that reaches it (an alias reaches one node from several places). Without

@@ -309,4 +309,32 @@ public sealed class ManagementHardeningTests
         Assert.Null(await gateway.RewriteConfigAsync(file + "# an unrelated edit\n"));
         Assert.Equal(hash, gateway.Store.Current.Options.Management.SecretKey);
     }
+
+    [Fact]
+    public async Task A_login_that_fails_in_an_unexpected_way_ends_as_failed_without_detail()
+    {
+        // A device-code answer whose interval overflows TimeSpan: not an OAuthException, so it used to leave the job pending.
+        await using var device = await LlmMux.Testing.FakeUpstream.StartAsync(context =>
+        {
+            context.Response.ContentType = "application/json";
+            return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(context.Response,
+                """{"user_code":"ABCD-1234","verification_uri":"https://github.example/login/device","device_code":"dc-secret-9999","interval":9223372036854775807}""");
+        });
+        await using var gateway = await GatewayFixture.StartAsync(Endpoints + $"\n  - {{ name: copilot, type: copilot, oauth: {{ device-code-url: \"{device.BaseUrl}/device\" }} }}\n");
+        using var started = await gateway.Client.SendAsync(Call(HttpMethod.Post, "/logins", """{"provider":"copilot"}""", mediaType: "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = JsonNode.Parse(await started.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+
+        JsonNode? job = null;
+        for (var i = 0; i < 100 && job?["state"]?.GetValue<string>() is null or "pending"; i++)
+        {
+            await Task.Delay(100);
+            using var poll = await gateway.Client.SendAsync(Call(HttpMethod.Get, $"/logins/{id}"));
+            job = JsonNode.Parse(await poll.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal("failed", job!["state"]!.GetValue<string>());
+        Assert.StartsWith("login failed (", job["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("dc-secret-9999", job.ToJsonString(), StringComparison.Ordinal);
+    }
 }
