@@ -11,6 +11,9 @@ public static partial class ConfigValidator
 {
     private static readonly string[] Strategies = ["round-robin", "fill-first", "least-busy"];
 
+    /// <summary>Beyond a day a wait or idle timeout is a typo; far beyond, YARP's timers overflow.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     public static IReadOnlyList<ConfigError> Validate(LlmMuxOptions options)
     {
         var errors = new List<ConfigError>();
@@ -188,8 +191,6 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.callback-port", $"must be 1-65535, got {oauth.CallbackPort}"));
         }
     }
-
-    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
     /// <summary>
     /// Where tokens and keys are sent: plain http only to this machine, since on any other path the credential would

@@ -91,8 +91,16 @@ internal static class ManagementEndpoints
             return 429;
         }
 
-        var ok = ManagementSecret.Verify(management.SecretKey, given);
-        throttle?.End(caller, ok);
+        var ok = false;
+        try
+        {
+            ok = ManagementSecret.Verify(management.SecretKey, given);
+        }
+        finally
+        {
+            throttle?.End(caller, ok); // a reserved check must always end, or the caller stays locked out
+        }
+
         return ok ? null : 401;
     }
 
