@@ -95,10 +95,12 @@ internal static partial class ConfigRedaction
             return text; // the loader reports the syntax error with its position
         }
 
-        var byId = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var secret in secrets)
         {
-            byId.TryAdd(IdOf(secret), secret);
+            // Two secrets with one id (32 bits can be made to collide) would let a marker pick the wrong one: neither is restored.
+            var id = IdOf(secret);
+            byId[id] = byId.TryGetValue(id, out var other) && other != secret ? null : secret;
         }
 
         var places = SecretPlaces(root, includeAll: true);
@@ -127,12 +129,14 @@ internal static partial class ConfigRedaction
 
             var restored = MarkerPattern().Replace(value, m =>
             {
-                if (byId.TryGetValue(m.Groups[1].Value, out var secret))
+                if (byId.TryGetValue(m.Groups[1].Value, out var secret) && secret is not null)
                 {
                     return secret;
                 }
 
-                errors.Add($"{where}: redaction marker {m.Value} matches no secret in the current file");
+                errors.Add(secret is null && byId.ContainsKey(m.Groups[1].Value)
+                    ? $"{where}: redaction marker {m.Value} stands for more than one secret in the current file; write the secret itself"
+                    : $"{where}: redaction marker {m.Value} matches no secret in the current file");
                 return m.Value;
             });
             replacements.Add((node, restored));

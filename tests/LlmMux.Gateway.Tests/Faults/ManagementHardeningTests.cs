@@ -337,4 +337,47 @@ public sealed class ManagementHardeningTests
         Assert.StartsWith("login failed (", job["error"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain("dc-secret-9999", job.ToJsonString(), StringComparison.Ordinal);
     }
+
+    /// <summary>Two keys whose account ids (8 hex digits of SHA-256) are equal: found by a birthday search in a moment.</summary>
+    private static (string A, string B) CollidingKeys()
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; ; i++)
+        {
+            var key = $"sk-collide-{i}";
+            if (!seen.TryAdd(GatewaySnapshot.AccountIdFor(key), key))
+            {
+                return (seen[GatewaySnapshot.AccountIdFor(key)], key);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_reload_that_throws_anything_is_recorded_and_the_old_config_stays()
+    {
+        // Two keys with one account id make the snapshot's account map throw ArgumentException, not a ConfigException.
+        var (a, b) = CollidingKeys();
+        await using var gateway = await GatewayFixture.StartAsync(Endpoints);
+        var revision = gateway.Store.Current.Revision;
+        var error = await gateway.RewriteConfigAsync(Endpoints.Replace("[sk-upstream-1111]", $"[{a}, {b}]", StringComparison.Ordinal));
+        Assert.Contains("ArgumentException", error, StringComparison.Ordinal);
+        Assert.Equal(error, gateway.Store.LastError);
+        Assert.Equal(revision, gateway.Store.Current.Revision);
+
+        // The same text through PUT is refused before anything is written.
+        var before = await File.ReadAllTextAsync(gateway.ConfigPath);
+        using var put = await gateway.Client.SendAsync(Call(HttpMethod.Put, "/config", before));
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Equal(before, await File.ReadAllTextAsync(gateway.ConfigPath));
+    }
+
+    [Fact]
+    public void A_marker_that_stands_for_two_secrets_restores_neither()
+    {
+        var (a, b) = CollidingKeys();
+        var yaml = $"api-keys: [{a}]\nproviders:\n  - name: o\n    type: openai\n    api-keys: [{b}]\n";
+        var redacted = ConfigRedaction.Redact(yaml);
+        var ex = Assert.Throws<ConfigException>(() => ConfigRedaction.Restore(redacted, ConfigRedaction.Secrets(yaml), "t"));
+        Assert.Contains("stands for more than one secret", ex.Message, StringComparison.Ordinal);
+    }
 }
