@@ -99,12 +99,20 @@ public sealed class ManagementEndToEndTests : IAsyncLifetime
         var (configStatus, config) = await CallAsync(HttpMethod.Get, "/config");
         Assert.Equal(HttpStatusCode.OK, configStatus);
         Assert.DoesNotContain(Secret, config!.ToJsonString(), StringComparison.Ordinal);
+        var shown = config["yaml"]!.GetValue<string>();
+        Assert.DoesNotContain("sk-upstream", shown, StringComparison.Ordinal); // every secret is a marker (H3)
+        Assert.DoesNotContain("client-key", shown, StringComparison.Ordinal);
+        Assert.Contains("<redacted:key-", shown, StringComparison.Ordinal);
 
         var (invalidStatus, invalid) = await CallAsync(HttpMethod.Post, "/config/validate", "port: 70000\n");
         Assert.Equal(HttpStatusCode.BadRequest, invalidStatus);
         Assert.False(invalid!["valid"]!.GetValue<bool>());
         var replaced = config["yaml"]!.GetValue<string>().Replace("models: [gpt-4.1]", "models: [gpt-4.1, gpt-4.1-mini]", StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(HttpMethod.Put, "/config", replaced)).Status);
+        Assert.Contains("sk-upstream", await File.ReadAllTextAsync(_config), StringComparison.Ordinal);
+        var (refusedStatus, refused) = await CallAsync(HttpMethod.Put, "/config", replaced.Replace(_upstream.BaseUrl, "http://127.0.0.1:1", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, refusedStatus);
+        Assert.Contains("providers[up].base-url", refused!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         using (var models = new HttpRequestMessage(HttpMethod.Get, _gateway.BaseUrl + "/v1/models"))
         {
             models.Headers.Add("Authorization", "Bearer client-key");
@@ -116,5 +124,17 @@ public sealed class ManagementEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, loginStatus);
         Assert.Contains("unknown provider 'martian'", login!["errors"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NoContent, (await CallAsync(HttpMethod.Delete, "/accounts/claude-e2e@example.com")).Status);
+
+        // Last, as it locks this caller out: the sixth wrong secret in a row is 429 with Retry-After (M1).
+        for (var i = 0; i < 5; i++)
+        {
+            await CallAsync(HttpMethod.Get, "/quota", secret: $"guess-{i}");
+        }
+
+        using var locked = new HttpRequestMessage(HttpMethod.Get, _gateway.BaseUrl + "/v0/management/quota");
+        locked.Headers.Add("X-Management-Key", Secret);
+        using var answer429 = await _http.SendAsync(locked);
+        Assert.Equal(HttpStatusCode.TooManyRequests, answer429.StatusCode);
+        Assert.NotNull(answer429.Headers.RetryAfter);
     }
 }

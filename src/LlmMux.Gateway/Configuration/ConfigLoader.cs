@@ -15,9 +15,7 @@ public static class ConfigLoader
         LlmMuxOptions options;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null;
+            root = YamlText.Load(yaml);
             options = ConfigYamlReader.Read(root);
         }
         catch (YamlException ex)

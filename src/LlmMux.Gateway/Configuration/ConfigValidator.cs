@@ -11,9 +11,17 @@ public static partial class ConfigValidator
 {
     private static readonly string[] Strategies = ["round-robin", "fill-first", "least-busy"];
 
+    /// <summary>Beyond a day a wait or idle timeout is a typo; far beyond, YARP's timers overflow.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     public static IReadOnlyList<ConfigError> Validate(LlmMuxOptions options)
     {
         var errors = new List<ConfigError>();
+        if (!IsHost(options.Host))
+        {
+            errors.Add(new("host", $"must be an IP address or localhost, got '{options.Host}'"));
+        }
+
         if (options.Port is < 0 or > 65535)
         {
             errors.Add(new("port", $"must be 0-65535, got {options.Port}"));
@@ -37,6 +45,16 @@ public static partial class ConfigValidator
             }
         }
 
+        if (Management.ManagementSecret.Problem(options.Management.SecretKey) is { } secretProblem)
+        {
+            errors.Add(new("management.secret-key", secretProblem));
+        }
+
+        if (options.Telemetry.OtlpEndpoint.Length > 0 && !(Uri.TryCreate(options.Telemetry.OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https" && otlp.Host.Length > 0))
+        {
+            errors.Add(new("telemetry.otlp-endpoint", "must be an absolute http(s) URL with a host"));
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Providers.Count; i++)
         {
@@ -54,9 +72,14 @@ public static partial class ConfigValidator
             errors.Add(new("routing.max-attempts", $"must be at least 1, got {routing.MaxAttempts}"));
         }
 
-        if (routing.UpstreamIdleTimeout <= TimeSpan.Zero)
+        if (routing.UpstreamIdleTimeout <= TimeSpan.Zero || routing.UpstreamIdleTimeout > MaxWait)
         {
-            errors.Add(new("routing.upstream-idle-timeout", "must be longer than zero"));
+            errors.Add(new("routing.upstream-idle-timeout", "must be longer than zero and at most 1 day (24h)"));
+        }
+
+        if (routing.MaxCooldownWait > MaxWait)
+        {
+            errors.Add(new("routing.max-cooldown-wait", "must be at most 1 day (24h)"));
         }
 
         for (var i = 0; i < routing.Rules.Count; i++)
@@ -129,9 +152,14 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.type", $"unknown type '{p.Type}' (expected one of {string.Join(", ", ProviderKind.All.Select(k => k.Type))})"));
         }
 
-        if (p.BaseUrl is not null && !IsHttpUrl(p.BaseUrl))
+        if (p.BaseUrl is not null && !IsCredentialUrl(p.BaseUrl))
         {
-            errors.Add(new($"{path}.base-url", $"must be an absolute http(s) URL, got '{p.BaseUrl}'"));
+            errors.Add(new($"{path}.base-url", $"must be an absolute http(s) URL, got '{p.BaseUrl}'{HttpsHint(p.BaseUrl)}"));
+        }
+
+        if (p.Oauth is { } oauth)
+        {
+            ValidateOAuth(oauth, $"{path}.oauth", errors);
         }
 
         if (p.ProxyUrl.Length > 0 && !(Uri.TryCreate(p.ProxyUrl, UriKind.Absolute, out var proxy) && proxy.Scheme is "http" or "https" or "socks5"))
@@ -168,8 +196,38 @@ public static partial class ConfigValidator
         }
     }
 
-    private static bool IsHttpUrl(string value)
-        => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
+    private static void ValidateOAuth(OAuthOptions oauth, string path, List<ConfigError> errors)
+    {
+        (string Key, string? Url)[] urls =
+        [
+            ("authorize-url", oauth.AuthorizeUrl), ("token-url", oauth.TokenUrl), ("device-code-url", oauth.DeviceCodeUrl),
+            ("copilot-token-url", oauth.CopilotTokenUrl), ("user-info-url", oauth.UserInfoUrl),
+            ("code-assist-base-url", oauth.CodeAssistBaseUrl), ("github-user-url", oauth.GithubUserUrl),
+        ];
+        foreach (var (key, url) in urls.Where(u => u.Url is not null && !IsCredentialUrl(u.Url)))
+        {
+            errors.Add(new($"{path}.{key}", $"must be an absolute http(s) URL{HttpsHint(url!)}"));
+        }
+
+        if (oauth.CallbackPort is < 1 or > 65535)
+        {
+            errors.Add(new($"{path}.callback-port", $"must be 1-65535, got {oauth.CallbackPort}"));
+        }
+    }
+
+    /// <summary>
+    /// Where tokens and keys are sent: plain http only to this machine, since on any other path the credential would
+    /// cross the network readable (local fakes and Ollama on 127.0.0.1 keep working).
+    /// </summary>
+    private static bool IsCredentialUrl(string value)
+        => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Host.Length > 0
+           && (uri.Scheme == "https" || (uri.Scheme == "http" && uri.IsLoopback));
+
+    private static string HttpsHint(string value)
+        => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == "http" && uri.Host.Length > 0 ? " (http:// is only for loopback hosts; use https)" : "";
+
+    private static bool IsHost(string host)
+        => host is "localhost" || System.Net.IPAddress.TryParse(host, out _); // what GatewayHost.Listen can bind
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex ProviderName();

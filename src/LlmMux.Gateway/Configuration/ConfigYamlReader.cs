@@ -87,6 +87,7 @@ internal static class ConfigYamlReader
             {
                 "secret-key" => management with { SecretKey = String(value) },
                 "allow-remote" => management with { AllowRemote = Bool(value) },
+                "allow-endpoint-changes" => management with { AllowEndpointChanges = Bool(value) },
                 _ => throw UnknownKey(key),
             };
         }
@@ -181,8 +182,8 @@ internal static class ConfigYamlReader
                 "aliases" => routing with { Aliases = Map(value) },
                 "rules" => routing with { Rules = List(value, Rule) },
                 "max-attempts" => routing with { MaxAttempts = Int(value) },
-                "max-cooldown-wait" => routing with { MaxCooldownWait = Duration(value) },
-                "upstream-idle-timeout" => routing with { UpstreamIdleTimeout = Duration(value) },
+                "max-cooldown-wait" => routing with { MaxCooldownWait = Duration(key, value) },
+                "upstream-idle-timeout" => routing with { UpstreamIdleTimeout = Duration(key, value) },
                 _ => throw UnknownKey(key),
             };
         }
@@ -302,12 +303,12 @@ internal static class ConfigYamlReader
         };
     }
 
-    private static TimeSpan Duration(YamlNode node)
+    private static TimeSpan Duration(YamlScalarNode key, YamlNode node)
     {
         var text = String(node);
         return Durations.TryParse(text, out var value)
             ? value
-            : throw new YamlException(node.Start, node.End, $"expected a duration such as 30s, 5m or 1h, got '{text}'");
+            : throw new YamlException(node.Start, node.End, $"expected a duration such as 30s, 5m or 1h (not negative, under 31 years) for '{key.Value}', got '{text}'");
     }
 
     /// <summary><c>key:</c> with nothing after it, or <c>~</c>/<c>null</c> written plainly.</summary>
@@ -323,6 +324,9 @@ internal static class ConfigYamlReader
 /// <summary>Durations as people write them: <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>250ms</c>, or a bare number of seconds.</summary>
 internal static class Durations
 {
+    /// <summary>About 31 years: far above any sensible setting, far below where <see cref="TimeSpan"/> overflows.</summary>
+    public const double MaxSeconds = 1e9;
+
     public static bool TryParse(string text, out TimeSpan value)
     {
         text = text.Trim();
@@ -334,7 +338,7 @@ internal static class Durations
             _ when text.EndsWith('h') => (text[..^1], 3600.0),
             _ => (text, 1.0),
         };
-        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0 && n * scale <= MaxSeconds)
         {
             value = TimeSpan.FromSeconds(n * scale);
             return true;

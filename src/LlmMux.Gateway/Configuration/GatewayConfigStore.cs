@@ -18,6 +18,8 @@ public sealed class GatewayConfigStore : IDisposable
     private readonly ConfigOverrides _overrides;
     private readonly ILogger _logger;
     private readonly Lock _reloadLock = new();
+    private readonly SemaphoreSlim _replaceGate = new(1, 1);
+    private (byte[] Plaintext, string Hash)? _hashedSecret;
     private PhysicalFileProvider? _fileProvider;
     private IDisposable? _watch;
     private CancellationTokenSource _changeSource = new();
@@ -31,7 +33,7 @@ public sealed class GatewayConfigStore : IDisposable
         _source = source;
         _overrides = overrides;
         _logger = logger;
-        _current = Build(revision: 1);
+        _current = Build(revision: 1, source.ReadText(), persistHash: true);
         Announce(_current);
     }
 
@@ -86,19 +88,68 @@ public sealed class GatewayConfigStore : IDisposable
             GatewaySnapshot next;
             try
             {
-                next = Build(_current.Revision + 1);
+                next = Build(_current.Revision + 1, _source.ReadText(), persistHash: true);
             }
-            catch (Exception ex) when (ex is ConfigException or IOException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
-                LastError = ex.Message;
-                Log.ConfigRejected(_logger, _source.DisplayName, ex.Message);
-                ReloadFailed?.Invoke(ex.Message);
-                return ex.Message;
+                // Anything else escaping here would vanish in the watcher's fire-and-forget continuation.
+                var message = ex is ConfigException or IOException or UnauthorizedAccessException ? ex.Message : $"{_source.DisplayName}: {ex.GetType().Name}: {ex.Message}";
+                LastError = message;
+                Log.ConfigRejected(_logger, _source.DisplayName, message);
+                ReloadFailed?.Invoke(message);
+                return message;
             }
 
             LastError = null;
             Swap(next);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// The options a reload of <paramref name="text"/> would put in effect (flags and environment applied, the snapshot
+    /// built), without writing or applying anything.
+    /// </summary>
+    /// <exception cref="ConfigException">Every reason a reload would reject the text.</exception>
+    public LlmMuxOptions Check(string text, string sourceName)
+    {
+        lock (_reloadLock)
+        {
+            try
+            {
+                return Build(_current.Revision + 1, text, persistHash: false, sourceName).Options;
+            }
+            catch (Exception ex) when (ex is not ConfigException)
+            {
+                throw new ConfigException($"{sourceName}: {ex.GetType().Name}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="text"/> as the config file and applies it. When the reload rejects it, the previous file
+    /// text is written back, so a refused replacement leaves the file as it was. Returns the error, or null.
+    /// </summary>
+    public async Task<string?> ReplaceAsync(string text, CancellationToken cancellationToken)
+    {
+        var path = _source.FilePath ?? throw new InvalidOperationException("the config has no file to replace");
+        await _replaceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var previous = _source.ReadText();
+            await LlmMux.Accounts.Store.AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(text), CancellationToken.None).ConfigureAwait(false);
+            var error = Reload();
+            if (error is not null)
+            {
+                await LlmMux.Accounts.Store.AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(previous), CancellationToken.None).ConfigureAwait(false);
+                Reload();
+            }
+
+            return error;
+        }
+        finally
+        {
+            _replaceGate.Release();
         }
     }
 
@@ -117,6 +168,7 @@ public sealed class GatewayConfigStore : IDisposable
         _watch?.Dispose();
         _fileProvider?.Dispose();
         _changeSource.Dispose();
+        _replaceGate.Dispose();
     }
 
     private void ScheduleReload()
@@ -138,13 +190,16 @@ public sealed class GatewayConfigStore : IDisposable
             TaskScheduler.Default);
     }
 
-    private GatewaySnapshot Build(int revision)
+    private GatewaySnapshot Build(int revision, string text, bool persistHash, string? sourceName = null)
     {
-        var text = _source.ReadText();
-        var options = ConfigLoader.Parse(text, _source.DisplayName);
+        var options = ConfigLoader.Parse(text, sourceName ?? _source.DisplayName);
         if (options.Management.SecretKey is { Length: > 0 } secret && !Management.ManagementSecret.IsHashed(secret))
         {
-            options = options with { Management = options.Management with { SecretKey = HashSecretInFile(text, secret) } };
+            options = options with { Management = options.Management with { SecretKey = HashOf(secret) } };
+            if (persistHash)
+            {
+                HashSecretInFile(text, options.Management.SecretKey);
+            }
         }
 
         options = _overrides.ApplyTo(options);
@@ -158,26 +213,42 @@ public sealed class GatewayConfigStore : IDisposable
     }
 
     /// <summary>
-    /// A plaintext management secret is replaced in the file by its salted hash the first time it is loaded, so the
-    /// secret does not stay readable on disk. Only the value changes; comments and layout stay.
+    /// The same plaintext keeps the same hash across reloads (a file that cannot be rewritten, or a check of PUT text),
+    /// so the derivation is paid once and the verified-secret cache stays valid.
     /// </summary>
-    private string HashSecretInFile(string text, string secret)
+    private string HashOf(string secret)
     {
-        var hashed = Management.ManagementSecret.Hash(secret);
-        if (_source.FilePath is { } path)
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret));
+        if (_hashedSecret is { } known && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(known.Plaintext, digest))
         {
-            var pattern = new System.Text.RegularExpressions.Regex(
-                @"(^\s*secret-key:\s*)([""']?)" + System.Text.RegularExpressions.Regex.Escape(secret) + @"\2(\s*(#.*)?)$",
-                System.Text.RegularExpressions.RegexOptions.Multiline, TimeSpan.FromSeconds(1));
-            var rewritten = pattern.Replace(text, m => $"{m.Groups[1].Value}\"{hashed}\"{m.Groups[3].Value}", 1);
-            if (!ReferenceEquals(rewritten, text) && rewritten != text)
-            {
-                LlmMux.Accounts.Store.AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(rewritten)); // 0600: the file holds keys
-                Log.SecretHashed(_logger, _source.DisplayName);
-            }
+            return known.Hash;
         }
 
-        return hashed;
+        var hash = Management.ManagementSecret.Hash(secret);
+        _hashedSecret = (digest, hash);
+        return hash;
+    }
+
+    /// <summary>
+    /// A plaintext management secret is replaced in the file by its salted hash the first time it is loaded, so the
+    /// secret does not stay readable on disk. The value is found by its YAML node, so flow mappings and quoted or
+    /// escaped values are covered too; only that value changes, comments and layout stay.
+    /// </summary>
+    private void HashSecretInFile(string text, string hashed)
+    {
+        if (_source.FilePath is not { } path
+            || YamlText.Load(text) is not YamlDotNet.RepresentationModel.YamlMappingNode root
+            || !root.Children.TryGetValue("management", out var management)
+            || management is not YamlDotNet.RepresentationModel.YamlMappingNode section
+            || !section.Children.TryGetValue("secret-key", out var value)
+            || value is not YamlDotNet.RepresentationModel.YamlScalarNode scalar)
+        {
+            return;
+        }
+
+        var rewritten = YamlText.Replace(text, [(scalar, hashed)]);
+        LlmMux.Accounts.Store.AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(rewritten)); // 0600: the file holds keys
+        Log.SecretHashed(_logger, _source.DisplayName);
     }
 
     private void Announce(GatewaySnapshot snapshot)

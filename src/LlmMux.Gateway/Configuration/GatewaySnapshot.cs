@@ -58,5 +58,5 @@ public sealed class GatewaySnapshot
     }
 
     /// <summary>A short, stable, non-reversible id for a key: "key-" and 8 hex digits of its hash.</summary>
-    private static string AccountIdFor(string key) => "key-" + Convert.ToHexStringLower(HashKey(key).AsSpan(0, 4));
+    internal static string AccountIdFor(string key) => "key-" + Convert.ToHexStringLower(HashKey(key).AsSpan(0, 4));
 }

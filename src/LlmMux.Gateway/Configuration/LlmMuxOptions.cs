@@ -43,6 +43,12 @@ public sealed record ManagementOptions
 {
     public string SecretKey { get; init; } = "";
     public bool AllowRemote { get; init; }
+
+    /// <summary>
+    /// Whether <c>PUT /config</c> may change where credentials go (base-url, oauth.*, proxy-url, otlp-endpoint). Only
+    /// the file itself can turn it on: a management caller must not be able to send tokens to a host of its choosing.
+    /// </summary>
+    public bool AllowEndpointChanges { get; init; }
 }
 
 public sealed record ProviderOptions

@@ -15,11 +15,17 @@ internal static class HealthEndpoints
         {
             var snapshot = config.Current;
             return Results.Json(
-                new ReadyStatus("ready", snapshot.Revision, snapshot.Providers.Count, config.LastError),
+                new ReadyStatus("ready", snapshot.Revision, snapshot.Providers.Count, config.LastError is null ? null : ReloadFailed),
                 GatewayJsonContext.Default.ReadyStatus);
         });
         return endpoints;
     }
+
+    /// <summary>
+    /// /readyz answers without a key, and a reload error can quote config values (a key pasted into the wrong field), so
+    /// only the management API shows its text.
+    /// </summary>
+    internal const string ReloadFailed = "config reload failed; see the log or GET /v0/management/config";
 }
 
 internal sealed record ReadyStatus(string Status, int Revision, int Providers, string? LastReloadError);

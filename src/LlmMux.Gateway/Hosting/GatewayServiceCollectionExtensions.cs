@@ -37,6 +37,7 @@ public static class GatewayServiceCollectionExtensions
         // Minimal-API bodies bind through source-generated metadata: reflection is not there under Native AOT.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagementAccountsJsonContext.Default));
         services.AddLlmMuxLogins();
+        services.AddLlmMuxManagement();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ModelLabels>();
         services.AddLlmMuxRateLimiting();

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmMux.Accounts.Login;
 using LlmMux.Accounts.OAuth;
@@ -17,8 +17,6 @@ namespace LlmMux.Gateway.Management;
 /// </summary>
 internal static class AccountsManagementEndpoints
 {
-    private static readonly ConcurrentDictionary<string, LoginJob> Logins = new(StringComparer.Ordinal);
-
     public static RouteGroupBuilder MapAccountAdministration(this RouteGroupBuilder group)
     {
         group.MapPost("/accounts", UploadAsync);
@@ -26,8 +24,8 @@ internal static class AccountsManagementEndpoints
             await store.RemoveAsync(id).ConfigureAwait(false) ? Results.NoContent() : NotFound(id));
         group.MapPost("/accounts/{id}/disable", (string id, AccountStore store) => SetDisabledAsync(store, id, true));
         group.MapPost("/accounts/{id}/enable", (string id, AccountStore store) => SetDisabledAsync(store, id, false));
-        group.MapPost("/logins", StartLogin);
-        group.MapGet("/logins/{id}", (string id) => Logins.TryGetValue(id, out var job)
+        group.MapPost("/logins", StartLoginAsync);
+        group.MapGet("/logins/{id}", (string id, LoginJobs jobs) => jobs.Find(id) is { } job
             ? Results.Json(job.View(), ManagementAccountsJsonContext.Default.LoginView)
             : Results.NotFound());
         return group;
@@ -35,11 +33,14 @@ internal static class AccountsManagementEndpoints
 
     private static async Task<IResult> UploadAsync(HttpRequest request, AccountStore store)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (await ManagementBody.ReadAsync(request, ManagementBody.MaxAccountFileBytes).ConfigureAwait(false) is not { } body)
+        {
+            return ManagementBody.TooLarge(ManagementBody.MaxAccountFileBytes);
+        }
+
         try
         {
-            var account = await store.ImportAsync(buffer.ToArray(), request.HttpContext.RequestAborted).ConfigureAwait(false);
+            var account = await store.ImportAsync(body, request.HttpContext.RequestAborted).ConfigureAwait(false);
             return Results.Json(AccountFileView.Of(account), ManagementAccountsJsonContext.Default.AccountFileView, statusCode: 201);
         }
         catch (InvalidOperationException ex)
@@ -59,71 +60,67 @@ internal static class AccountsManagementEndpoints
         return Results.Json(AccountFileView.Of(account), ManagementAccountsJsonContext.Default.AccountFileView);
     }
 
-    private static IResult StartLogin(LoginRequest body, AccountStore store, GatewayConfigStore config, IHttpClientFactory http)
+    /// <summary>
+    /// The body is read here, after the endpoint filter has checked the secret: bound as a parameter it would be read and
+    /// deserialized before any check.
+    /// </summary>
+    private static async Task<IResult> StartLoginAsync(HttpRequest request, AccountStore store, GatewayConfigStore config, IHttpClientFactory http, LoginJobs jobs)
     {
-        if (AccountTypes.Normalize(body.Provider) is not { } type)
+        if (await ManagementBody.ReadAsync(request, ManagementBody.MaxLoginBytes).ConfigureAwait(false) is not { } bytes)
         {
-            return Results.Json(new ValidationView(false, [$"unknown provider '{body.Provider}' (expected claude, codex, gemini, copilot)"]), ManagementJsonContext.Default.ValidationView, statusCode: 400);
+            return ManagementBody.TooLarge(ManagementBody.MaxLoginBytes);
         }
 
-        var job = new LoginJob(Guid.NewGuid().ToString("N"), type);
-        Logins[job.Id] = job;
-        var settings = LoginSettings.For(type, config.Current.Options);
-        var options = new LoginOptions { NoBrowser = true, Name = body.Name, ProjectId = body.Project, Output = job.Output, Timeout = TimeSpan.FromMinutes(10) };
+        LoginRequest? body;
+        try
+        {
+            body = JsonSerializer.Deserialize(bytes, ManagementAccountsJsonContext.Default.LoginRequest);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (body?.Provider is not { } provider)
+        {
+            return Invalid("the body must be JSON like {\"provider\": \"claude\"}");
+        }
+
+        if (AccountTypes.Normalize(provider) is not { } type)
+        {
+            return Invalid($"unknown provider '{provider}' (expected claude, codex, gemini, copilot)");
+        }
+
+        if (jobs.TryStart(type) is not { } job)
+        {
+            return Results.Json(new ErrorView(new ErrorBody($"{LoginJobs.MaxPending} logins are already pending; finish or wait for one", 429)), ManagementJsonContext.Default.ErrorView, statusCode: 429);
+        }
+
+        var options = config.Current.Options;
+        var login = new LoginOptions { NoBrowser = true, Name = body.Name, ProjectId = body.Project, Output = job.Output, Timeout = TimeSpan.FromMinutes(10) };
         _ = Task.Run(async () =>
         {
             try
             {
-                var account = await AccountLogin.LoginAsync(type, settings, options, store, http.CreateClient("llm-mux-oauth"), CancellationToken.None).ConfigureAwait(false);
+                var settings = LoginSettings.For(type, options);
+                var account = await AccountLogin.LoginAsync(type, settings, login, store, http.CreateClient("llm-mux-oauth"), CancellationToken.None).ConfigureAwait(false);
                 job.Succeeded(account.Id);
             }
-            catch (Exception ex) when (ex is OAuthException or OperationCanceledException or HttpRequestException or InvalidOperationException)
+            catch (Exception ex)
             {
-                job.Failed(ex is OAuthException ? ex.Message : ex.GetType().Name);
+                // Whatever went wrong, the job must end as "failed"; left pending it would never be pruned.
+                // OAuth errors carry sanitised provider codes only; any other text could quote a response, so only its kind is shown.
+                job.Failed(ex is OAuthException ? ex.Message : $"login failed ({ex.GetType().Name})");
             }
         });
         return Results.Json(job.View(), ManagementAccountsJsonContext.Default.LoginView, statusCode: 202);
     }
 
+    private static IResult Invalid(string message)
+        => Results.Json(new ValidationView(false, [message]), ManagementJsonContext.Default.ValidationView, statusCode: 400);
+
     private static IResult NotFound(string id)
         => Results.Json(new ValidationView(false, [$"no account '{id}'"]), ManagementJsonContext.Default.ValidationView, statusCode: 404);
-
-    /// <summary>A login in progress; its output holds the URL or device code the user needs, never a token.</summary>
-    private sealed class LoginJob(string id, string type)
-    {
-        private readonly Lock _lock = new();
-        private string _state = "pending";
-        private string? _accountId;
-        private string? _error;
-
-        public string Id { get; } = id;
-
-        public StringWriter Output { get; } = new();
-
-        public void Succeeded(string accountId)
-        {
-            lock (_lock)
-            {
-                (_state, _accountId) = ("done", accountId);
-            }
-        }
-
-        public void Failed(string error)
-        {
-            lock (_lock)
-            {
-                (_state, _error) = ("failed", error);
-            }
-        }
-
-        public LoginView View()
-        {
-            lock (_lock)
-            {
-                return new LoginView(Id, type, _state, Output.ToString(), _accountId, _error);
-            }
-        }
-    }
 }
 
 internal sealed record LoginRequest(string Provider, string? Name = null, string? Project = null);

@@ -7,6 +7,7 @@ using LlmMux.Gateway.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
 
 namespace LlmMux.Gateway.Management;
@@ -36,23 +37,37 @@ internal static class ManagementEndpoints
     {
         var http = context.HttpContext;
         var management = http.RequestServices.GetService(typeof(GatewayConfigStore)) is GatewayConfigStore store ? store.Current.Options.Management : new ManagementOptions();
-        return Check(http, management) switch
+        var throttle = http.RequestServices.GetService(typeof(ManagementThrottle)) as ManagementThrottle;
+        switch (Check(http, management, throttle, out var retryAfter))
         {
-            404 => Results.NotFound(),
-            403 => Problem(403, "management is only served to loopback callers (management.allow-remote: false)"),
-            401 => Problem(401, "missing or wrong management secret"),
-            _ => await next(context).ConfigureAwait(false),
-        };
+            case 404:
+                return Results.NotFound();
+            case 403:
+                return Problem(403, "management is only served to loopback callers (management.allow-remote: false)");
+            case 401:
+                return Problem(401, "missing or wrong management secret");
+            case 429:
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problem(429, "too many wrong management secrets from this address; wait for Retry-After");
+            default:
+                return await next(context).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The status a management call gets before any route runs, or null when it may go on.</summary>
-    internal static int? Check(HttpContext http, ManagementOptions management)
+    /// <remarks>
+    /// Cheapest first: no secret configured, then a remote caller, then a locked-out caller, and only then the hash.
+    /// A call without any secret is a plain 401 and does not count as a guess.
+    /// </remarks>
+    internal static int? Check(HttpContext http, ManagementOptions management, ManagementThrottle? throttle, out TimeSpan retryAfter)
     {
+        retryAfter = TimeSpan.Zero;
         if (management.SecretKey.Length == 0)
         {
             return 404;
         }
 
+        var remote = http.Connection.RemoteIpAddress;
         if (!management.AllowRemote && !Caller.IsLocal(http))
         {
             return 403;
@@ -65,8 +80,31 @@ internal static class ManagementEndpoints
             given = authorization["Bearer ".Length..].Trim();
         }
 
-        return given.Length > 0 && ManagementSecret.Verify(management.SecretKey, given) ? null : 401;
+        if (given.Length == 0)
+        {
+            return 401;
+        }
+
+        var caller = ManagementThrottle.CallerOf(remote);
+        if (throttle is not null && !throttle.TryBegin(caller, out retryAfter))
+        {
+            return 429;
+        }
+
+        var ok = false;
+        try
+        {
+            ok = ManagementSecret.Verify(management.SecretKey, given);
+        }
+        finally
+        {
+            throttle?.End(caller, ok); // a reserved check must always end, or the caller stays locked out
+        }
+
+        return ok ? null : 401;
     }
+
+    internal static int? Check(HttpContext http, ManagementOptions management) => Check(http, management, null, out _);
 
     private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins)
     {
@@ -112,52 +150,109 @@ internal static class ManagementEndpoints
     }
 
     private static IResult GetConfig(GatewayConfigStore config)
-        => Results.Json(new ConfigView(config.Source.FilePath, config.Source.ReadText(), config.Current.Revision, config.LastError), ManagementJsonContext.Default.ConfigView);
+    {
+        var text = config.Source.ReadText();
+        var secrets = ConfigRedaction.Secrets(text);
+        var error = config.LastError is { } e ? ConfigRedaction.Scrub(e, secrets) : null;
+        return Results.Json(new ConfigView(config.Source.FilePath, ConfigRedaction.Redact(text), config.Current.Revision, error), ManagementJsonContext.Default.ConfigView);
+    }
 
     private static async Task<IResult> ValidateAsync(HttpRequest request, GatewayConfigStore config)
     {
-        var yaml = await ReadTextAsync(request).ConfigureAwait(false);
+        if (await ReadTextAsync(request).ConfigureAwait(false) is not { } yaml)
+        {
+            return ManagementBody.TooLarge(ManagementBody.MaxConfigBytes);
+        }
+
+        var secrets = ConfigRedaction.Secrets(config.Source.ReadText());
         try
         {
-            ConfigLoader.Parse(yaml, "request body");
+            config.Check(ConfigRedaction.Restore(yaml, secrets, RequestBody), RequestBody);
             return Results.Json(new ValidationView(true, []), ManagementJsonContext.Default.ValidationView);
         }
         catch (ConfigException ex)
         {
-            return Results.Json(new ValidationView(false, ex.Errors), ManagementJsonContext.Default.ValidationView, statusCode: 400);
+            return Invalid(ex, secrets);
         }
     }
 
-    /// <summary>Validates, writes the file atomically, and applies it at once through the same reload a file edit gets.</summary>
-    private static async Task<IResult> PutConfigAsync(HttpRequest request, GatewayConfigStore config)
+    /// <summary>
+    /// Restores redaction markers, validates exactly as a reload would, refuses endpoint changes unless the file on disk
+    /// allows them, then writes the file atomically and applies it through the same reload a file edit gets.
+    /// </summary>
+    private static async Task<IResult> PutConfigAsync(HttpRequest request, GatewayConfigStore config, ILoggerFactory loggers)
     {
         if (config.Source.FilePath is not { } path)
         {
             return Problem(409, "llm-mux runs on the embedded default config; there is no file to replace (run llm-mux init)");
         }
 
-        var yaml = await ReadTextAsync(request).ConfigureAwait(false);
+        if (await ReadTextAsync(request).ConfigureAwait(false) is not { } yaml)
+        {
+            return ManagementBody.TooLarge(ManagementBody.MaxConfigBytes);
+        }
+
+        var currentText = config.Source.ReadText();
+        var secrets = ConfigRedaction.Secrets(currentText);
+        string restored;
+        LlmMuxOptions next;
         try
         {
-            ConfigLoader.Parse(yaml, "request body");
+            restored = ConfigRedaction.Restore(yaml, secrets, RequestBody);
+            next = config.Check(restored, RequestBody);
         }
         catch (ConfigException ex)
         {
-            return Results.Json(new ValidationView(false, ex.Errors), ManagementJsonContext.Default.ValidationView, statusCode: 400);
+            return Invalid(ex, secrets);
         }
 
-        await LlmMux.Accounts.Store.AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(yaml), request.HttpContext.RequestAborted).ConfigureAwait(false);
-        var error = config.Reload();
-        return error is null
-            ? Results.Json(new ConfigView(path, yaml, config.Current.Revision, null), ManagementJsonContext.Default.ConfigView)
-            : Results.Json(new ValidationView(false, [error]), ManagementJsonContext.Default.ValidationView, statusCode: 400);
+        var current = CurrentFileOptions(currentText, config);
+        var changes = EndpointChanges.Between(current, next);
+        var logger = loggers.CreateLogger("LlmMux.Gateway.Management");
+        if (changes.Count > 0 && !current.Management.AllowEndpointChanges)
+        {
+            ManagementLog.EndpointChangeRefused(logger, string.Join(", ", changes));
+            return Problem(403, $"changing where credentials are sent needs management.allow-endpoint-changes: true in the file itself; refused: {string.Join(", ", changes)}");
+        }
+
+        var error = await config.ReplaceAsync(restored, CancellationToken.None).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return Results.Json(new ValidationView(false, [ConfigRedaction.Scrub(error, secrets)]), ManagementJsonContext.Default.ValidationView, statusCode: 400);
+        }
+
+        if (changes.Count > 0)
+        {
+            ManagementLog.EndpointsChanged(logger, string.Join(", ", changes));
+        }
+
+        return Results.Json(new ConfigView(path, ConfigRedaction.Redact(config.Source.ReadText()), config.Current.Revision, null), ManagementJsonContext.Default.ConfigView);
     }
 
-    private static async Task<string> ReadTextAsync(HttpRequest request)
+    private const string RequestBody = "request body";
+
+    /// <summary>
+    /// The file on disk decides, not the PUT body; when it does not parse (a broken edit is on disk) the config in
+    /// effect stands in, whose endpoint keys and flag came from the last good file.
+    /// </summary>
+    private static LlmMuxOptions CurrentFileOptions(string text, GatewayConfigStore config)
     {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        return await reader.ReadToEndAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            return ConfigLoader.Parse(text, config.Source.DisplayName);
+        }
+        catch (ConfigException)
+        {
+            return config.Current.Options;
+        }
     }
+
+    private static IResult Invalid(ConfigException ex, IReadOnlyList<string> secrets)
+        => Results.Json(new ValidationView(false, ex.Errors.Select(e => ConfigRedaction.Scrub(e, secrets)).ToList()), ManagementJsonContext.Default.ValidationView, statusCode: 400);
+
+    /// <summary>The body as text, or null when it is over <see cref="ManagementBody.MaxConfigBytes"/>.</summary>
+    private static async Task<string?> ReadTextAsync(HttpRequest request)
+        => await ManagementBody.ReadAsync(request, ManagementBody.MaxConfigBytes).ConfigureAwait(false) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
     private static IResult Problem(int status, string message)
         => Results.Json(new ErrorView(new ErrorBody(message, status)), ManagementJsonContext.Default.ErrorView, statusCode: status);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -11,9 +12,21 @@ namespace LlmMux.Gateway.Management;
 /// </summary>
 public static class ManagementSecret
 {
-    private const int Iterations = 100_000;
+    /// <summary>OWASP's current figure for PBKDF2-SHA256; older, smaller hashes still verify.</summary>
+    public const int Iterations = 600_000;
+
+    /// <summary>Outside this range a stored hash is a config error: too weak to trust, or slow enough to be a DoS.</summary>
+    public const int MinIterations = 10_000, MaxIterations = 5_000_000;
+
     private const int SaltBytes = 16;
     private const int HashBytes = 32;
+    private const int MaxCached = 64;
+
+    /// <summary>
+    /// SHA-256 of the secret that last passed the PBKDF2 check, per stored hash: later calls compare against it instead
+    /// of paying the derivation again. Keyed by the salted hash, so a changed secret never matches an old entry.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, Entry> Verified = new(StringComparer.Ordinal);
 
     public static bool IsHashed(string stored) => stored.StartsWith("pbkdf2$", StringComparison.Ordinal);
 
@@ -24,22 +37,78 @@ public static class ManagementSecret
         return $"pbkdf2${Iterations.ToString(CultureInfo.InvariantCulture)}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
+    /// <summary>What is wrong with a stored hash, or null when <see cref="Verify"/> can use it.</summary>
+    public static string? Problem(string stored)
+        => !IsHashed(stored) || TryParse(stored, out _) ? null
+            : $"must be a plaintext secret or pbkdf2$<iterations {MinIterations}-{MaxIterations}>$<base64 salt>$<base64 hash>, as llm-mux writes it";
+
     public static bool Verify(string stored, string candidate)
     {
+        var candidateDigest = SHA256.HashData(Encoding.UTF8.GetBytes(candidate));
         if (!IsHashed(stored))
         {
             // Only reachable for a secret from LLM_MUX_MANAGEMENT_KEY, which is never written anywhere.
-            return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(stored)), SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
+            return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(stored)), candidateDigest);
         }
 
-        var parts = stored.Split('$');
-        if (parts.Length != 4 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations))
+        var entry = Verified.GetOrAdd(stored, static _ => new Entry());
+        if (Volatile.Read(ref entry.Accepted) is { } accepted)
+        {
+            // Only one secret passes a given hash, so a digest that differs from the accepted one is wrong without PBKDF2.
+            return CryptographicOperations.FixedTimeEquals(accepted, candidateDigest);
+        }
+
+        if (!TryParse(stored, out var parsed))
         {
             return false;
         }
 
-        var expected = Convert.FromBase64String(parts[3]);
-        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(candidate), Convert.FromBase64String(parts[2]), iterations, HashAlgorithmName.SHA256, expected.Length);
-        return CryptographicOperations.FixedTimeEquals(expected, actual);
+        Interlocked.Increment(ref entry.Derivations);
+        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(candidate), parsed.Salt, parsed.Iterations, HashAlgorithmName.SHA256, parsed.Hash.Length);
+        if (!CryptographicOperations.FixedTimeEquals(parsed.Hash, actual))
+        {
+            return false;
+        }
+
+        if (Verified.Count > MaxCached)
+        {
+            Verified.Clear(); // old secrets of a long-running process; the current one is derived once more
+            Verified[stored] = entry;
+        }
+
+        Volatile.Write(ref entry.Accepted, candidateDigest);
+        return true;
+    }
+
+    /// <summary>How many PBKDF2 derivations checks against <paramref name="stored"/> have cost (tests).</summary>
+    internal static int DerivationsFor(string stored) => Verified.TryGetValue(stored, out var entry) ? Volatile.Read(ref entry.Derivations) : 0;
+
+    private static bool TryParse(string stored, out (int Iterations, byte[] Salt, byte[] Hash) parsed)
+    {
+        parsed = default;
+        var parts = stored.Split('$');
+        if (parts.Length != 4
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations)
+            || iterations is < MinIterations or > MaxIterations)
+        {
+            return false;
+        }
+
+        var salt = new byte[parts[2].Length];
+        var hash = new byte[parts[3].Length];
+        if (!Convert.TryFromBase64String(parts[2], salt, out var saltLength) || saltLength < 8
+            || !Convert.TryFromBase64String(parts[3], hash, out var hashLength) || hashLength is < 16 or > 64)
+        {
+            return false;
+        }
+
+        parsed = (iterations, salt[..saltLength], hash[..hashLength]);
+        return true;
+    }
+
+    private sealed class Entry
+    {
+        public byte[]? Accepted;
+        public int Derivations;
     }
 }

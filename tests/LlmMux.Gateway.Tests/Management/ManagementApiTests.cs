@@ -156,6 +156,12 @@ public sealed class ManagementApiTests
         await using var gateway = await GatewayFixture.StartAsync(Config(upstream.BaseUrl));
         var current = JsonNode.Parse(await (await gateway.Client.SendAsync(Management(HttpMethod.Get, "/config"))).Content.ReadAsStringAsync())!;
         var yaml = current["yaml"]!.GetValue<string>();
+        // Secrets come back as markers (H3); the comments and the rest of the layout as written.
+        Assert.DoesNotContain("sk-up-1", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("client-key", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("pbkdf2$", yaml, StringComparison.Ordinal);
+        Assert.Contains("# plaintext on purpose", yaml, StringComparison.Ordinal);
+        Assert.Contains(ConfigRedaction.Marker("sk-up-1"), yaml, StringComparison.Ordinal);
 
         var bad = await gateway.Client.SendAsync(Management(HttpMethod.Put, "/config", body: yaml + "\nbogus: 1\n"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -163,9 +169,15 @@ public sealed class ManagementApiTests
 
         var good = await gateway.Client.SendAsync(Management(HttpMethod.Put, "/config", body: yaml.Replace("models: [m]", "models: [m, m2]", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        var echoed = JsonNode.Parse(await good.Content.ReadAsStringAsync())!["yaml"]!.GetValue<string>();
+        Assert.DoesNotContain("sk-up-1", echoed, StringComparison.Ordinal);
+        Assert.Contains(ConfigRedaction.Marker("sk-up-1"), echoed, StringComparison.Ordinal);
         var models = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
         models.Headers.Add("x-api-key", "client-key");
         Assert.Contains("\"m2\"", await (await gateway.Client.SendAsync(models)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("m2", await File.ReadAllTextAsync(gateway.ConfigPath), StringComparison.Ordinal);
+        var file = await File.ReadAllTextAsync(gateway.ConfigPath);
+        Assert.Contains("m2", file, StringComparison.Ordinal);
+        Assert.Contains("sk-up-1", file, StringComparison.Ordinal); // the markers became the secrets again
+        await ChatAsync(gateway); // and the keys still serve
     }
 }

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace LlmMux.Gateway.Management;
+
+internal static class ManagementServices
+{
+    /// <summary>Per-gateway management state: the wrong-secret throttle and the login jobs.</summary>
+    public static IServiceCollection AddLlmMuxManagement(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ManagementThrottle>();
+        services.AddSingleton<LoginJobs>();
+        return services;
+    }
+}
