@@ -5,9 +5,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.Anthropic;
 
 /// <summary>Messages SSE (message_start … message_stop) → IR events.</summary>
-internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
+internal sealed class AnthropicStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly SseFramer _framer = new();
+    private readonly SseFramer _framer = new(maxEventBytes);
     private readonly List<int> _blockToCall = []; // content block index → IR tool-call index (-1: not a tool block)
     private IIrEventSink? _sink;
     private bool _ended;

@@ -5,9 +5,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIChat;
 
 /// <summary><c>chat.completion.chunk</c> SSE → IR events.</summary>
-internal sealed class OpenAIChatStreamDecoder : IStreamDecoder, IFrameHandler
+internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly SseFramer _framer = new();
+    private readonly SseFramer _framer = new(maxEventBytes);
     private IIrEventSink? _sink;
     private bool _started;
     private bool _ended;

@@ -5,9 +5,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIResponses;
 
 /// <summary>Responses SSE (response.created … response.completed) → IR events.</summary>
-internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
+internal sealed class ResponsesStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly SseFramer _framer = new();
+    private readonly SseFramer _framer = new(maxEventBytes);
     private readonly List<(int OutputIndex, bool Streamed)> _calls = []; // IR call index → output index, args seen
     private IIrEventSink? _sink;
     private bool _ended;
