@@ -118,6 +118,12 @@ public sealed class Translator
     public IUsageTap CreateUsageTap(Dialect dialect, bool stream)
         => stream ? new StreamUsageTap(_registry.Get(dialect).CreateStreamDecoder(StreamContext.Default, _maxEventBytes)) : new BodyUsageTap(this, dialect);
 
+    /// <summary>
+    /// For an upstream that always streams Responses SSE (Codex) while the client wants one body: frames the stream
+    /// as it arrives and keeps only the <c>response</c> object of the last <c>response.completed</c> (or
+    /// <c>response.done</c>) event, so the whole stream is never held.
+    /// </summary>
+    public ICompletedResponseCollector CreateCompletedResponseCollector() => new CompletedResponseCollector(_maxEventBytes);
 
     /// <summary>An incremental translator for one upstream stream in <paramref name="from"/> to a client in <paramref name="to"/>.</summary>
     public IStreamTranslator CreateStreamTranslator(Dialect from, Dialect to, StreamContext? context = null)
