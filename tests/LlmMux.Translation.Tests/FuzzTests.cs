@@ -138,61 +138,54 @@ public sealed class FuzzTests
 
     [Theory]
     [MemberData(nameof(EveryDialect))]
-    public void Mutated_requests_only_raise_translation_errors_in_every_decoder_and_encoder(Dialect d)
-    {
-        var m = new Mutator(Seed + 7100 + (int)d);
-        int decoded = 0;
-        foreach (var path in All[d].Requests)
-        {
-            var original = Fixture.Bytes(path);
-            for (int i = 0; i < Iterations; i++)
-            {
-                var damaged = m.Damage(original, stream: false);
-                var overrides = Overrides[m.Random.Next(Overrides.Length)];
-                Only($"TranslateRequest {d}→{d}", damaged, () => T.TranslateRequest(damaged, d, d, overrides)); // same-dialect patches
-                if (Only($"DecodeRequest {d}", damaged, () => T.DecodeRequest(damaged, d)) is { } ir)
-                {
-                    decoded++;
-                    foreach (var to in Targets)
-                    {
-                        Only($"EncodeRequest {d}→{to}", damaged, () => T.EncodeRequest(ir, to, overrides));
-                    }
-                }
-            }
-        }
-
-        Assert.True(decoded > All[d].Requests.Length * Iterations / 10, $"only {decoded} mutants decoded: the fuzzer is not reaching the codecs");
-    }
+    public void Mutated_requests_only_raise_translation_errors_in_every_decoder_and_encoder(Dialect d) => FuzzBodies(
+        d, All[d].Requests, 7100, "Request",
+        damaged => T.TranslateRequest(damaged, d, d, OverridesFor(damaged)), // same-dialect patches
+        damaged => T.DecodeRequest(damaged, d),
+        (ir, to, damaged) => T.EncodeRequest(ir, to, OverridesFor(damaged)));
 
     [Theory]
     [MemberData(nameof(EveryDialect))]
-    public void Mutated_responses_only_raise_translation_errors_in_every_decoder_and_encoder(Dialect d)
+    public void Mutated_responses_only_raise_translation_errors_in_every_decoder_and_encoder(Dialect d) => FuzzBodies(
+        d, All[d].Responses, 7200, "Response",
+        damaged =>
+        {
+            using var tap = T.CreateUsageTap(d, stream: false); // never throws at all
+            tap.Feed(damaged);
+            tap.Complete();
+            return T.TranslateResponse(damaged, d, d, "client-model");
+        },
+        damaged => T.DecodeResponse(damaged, d),
+        (ir, to, _) => T.EncodeResponse(ir, to));
+
+    private static RequestOverrides OverridesFor(byte[] body) => Overrides[body.Length % Overrides.Length];
+
+    /// <summary>Each mutant of each fixture: as is (same dialect), decoded, and the IR encoded into every dialect.</summary>
+    private static void FuzzBodies<TIr>(Dialect d, string[] fixtures, int seed, string kind,
+        Func<byte[], byte[]> asIs, Func<byte[], TIr> decode, Func<TIr, Dialect, byte[], byte[]> encode)
+        where TIr : class
     {
-        var m = new Mutator(Seed + 7200 + (int)d);
+        var m = new Mutator(Seed + seed + (int)d);
         int decoded = 0;
-        foreach (var path in All[d].Responses)
+        foreach (var path in fixtures)
         {
             var original = Fixture.Bytes(path);
             for (int i = 0; i < Iterations; i++)
             {
                 var damaged = m.Damage(original, stream: false);
-                Only($"TranslateResponse {d}→{d}", damaged, () => T.TranslateResponse(damaged, d, d, "client-model"));
-                if (Only($"DecodeResponse {d}", damaged, () => T.DecodeResponse(damaged, d)) is { } ir)
+                Only($"{kind} {d} as is", damaged, () => asIs(damaged));
+                if (Only($"Decode{kind} {d}", damaged, () => decode(damaged)) is { } ir)
                 {
                     decoded++;
                     foreach (var to in Targets)
                     {
-                        Only($"EncodeResponse {d}→{to}", damaged, () => T.EncodeResponse(ir, to));
+                        Only($"Encode{kind} {d}→{to}", damaged, () => encode(ir, to, damaged));
                     }
                 }
-
-                using var tap = T.CreateUsageTap(d, stream: false); // never throws at all
-                tap.Feed(damaged);
-                tap.Complete();
             }
         }
 
-        Assert.True(decoded > All[d].Responses.Length * Iterations / 10, $"only {decoded} mutants decoded: the fuzzer is not reaching the codecs");
+        Assert.True(decoded > fixtures.Length * Iterations / 10, $"only {decoded} mutants decoded: the fuzzer is not reaching the codecs");
     }
 
     [Theory]

@@ -95,6 +95,14 @@ public sealed class StreamLimitTests
     }
 
     [Fact]
+    public void The_largest_limit_does_not_overflow_the_size_checks()
+    {
+        var input = Fixture.Bytes("openai/stream_tools.sse");
+        Assert.Equal(FramingTests.Normalise(StreamRun.Translate(Dialect.OpenAIChat, Dialect.Anthropic, input)),
+            FramingTests.Normalise(StreamRun.Translate(Dialect.OpenAIChat, Dialect.Anthropic, input, chunk: 7, translator: WithLimit(int.MaxValue))));
+    }
+
+    [Fact]
     public void An_invalid_limit_is_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => WithLimit(0));

@@ -33,7 +33,7 @@ internal sealed class SseFramer(int maxEventBytes) : IDisposable
                 BytesScanned += chunk.Length;
 
                 // A lone trailing \r may still be a CRLF whose \n is in the next chunk; it does not count.
-                if (_pending.Length + chunk.Length - (chunk[^1] == (byte)'\r' ? 1 : 0) > maxEventBytes)
+                if ((long)_pending.Length + chunk.Length - (chunk[^1] == (byte)'\r' ? 1 : 0) > maxEventBytes)
                 {
                     Fail();
                 }
@@ -50,7 +50,7 @@ internal sealed class SseFramer(int maxEventBytes) : IDisposable
             }
             else
             {
-                if (_pending.Length + nl > maxEventBytes + 1)
+                if ((long)_pending.Length + nl - 1 > maxEventBytes)
                 {
                     Fail();
                 }
@@ -150,7 +150,7 @@ internal sealed class SseFramer(int maxEventBytes) : IDisposable
 
         if (field.SequenceEqual("data"u8))
         {
-            if (_data.Length + (_hasData ? 1 : 0) + value.Length > maxEventBytes)
+            if ((long)_data.Length + (_hasData ? 1 : 0) + value.Length > maxEventBytes)
             {
                 Fail();
             }
