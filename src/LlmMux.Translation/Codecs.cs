@@ -16,7 +16,9 @@ internal interface IDialectCodec
 
     void EncodeResponse(IrResponse response, Utf8JsonWriter w);
 
-    IStreamDecoder CreateStreamDecoder(StreamContext context);
+    /// <summary>A decoder whose framer holds at most <paramref name="maxEventBytes"/> of one event (see
+    /// <see cref="TranslatorOptions.MaxEventBytes"/>).</summary>
+    IStreamDecoder CreateStreamDecoder(StreamContext context, int maxEventBytes);
 
     IStreamEncoder CreateStreamEncoder(StreamContext context);
 

@@ -39,3 +39,18 @@ public sealed record StreamContext
     /// <summary>Estimated input tokens to put in Anthropic's message_start when the upstream reports usage only at the end.</summary>
     public long? EstimatedInputTokens { get; init; }
 }
+
+/// <summary>Limits of one <see cref="Translator"/>; <see cref="Translator.Default"/> uses <see cref="Default"/>.</summary>
+public sealed record TranslatorOptions
+{
+    /// <summary>16 MiB: far above any real event (a large tool call or image is a few MiB) and small enough that a
+    /// broken or hostile upstream cannot grow the process by much.</summary>
+    public const int DefaultMaxEventBytes = 16 * 1024 * 1024;
+
+    public static readonly TranslatorOptions Default = new();
+
+    /// <summary>The largest stream event a decoder holds while it waits for the event's end: an SSE line or the joined
+    /// <c>data</c> of one SSE event, an NDJSON line, one element of a streamed JSON array. A larger one makes the
+    /// decoder throw <see cref="StreamEventTooLargeException"/>.</summary>
+    public int MaxEventBytes { get; init; } = DefaultMaxEventBytes;
+}

@@ -7,10 +7,14 @@ public enum TranslationErrorKind
     MissingField,
     TruncatedStream,
     Unsupported,
+
+    /// <summary>A stream event exceeded <see cref="TranslatorOptions.MaxEventBytes"/>; see <see cref="StreamEventTooLargeException"/>.</summary>
+    EventTooLarge,
 }
 
-/// <summary>The only exception the translator lets out for malformed or untranslatable input.</summary>
-public sealed class TranslationException : Exception
+/// <summary>The only exception the translator lets out for malformed or untranslatable input (this type or one
+/// derived from it).</summary>
+public class TranslationException : Exception
 {
     public TranslationException()
         : this(TranslationErrorKind.InvalidJson, "translation failed")

@@ -10,13 +10,22 @@ namespace LlmMux.Translation;
 public sealed class Translator
 {
     private readonly DialectRegistry _registry;
+    private readonly int _maxEventBytes;
 
-    internal Translator(DialectRegistry registry)
+    /// <summary>A translator with other limits than <see cref="Default"/>'s.</summary>
+    public Translator(TranslatorOptions options)
+        : this(DialectRegistry.Default, options ?? throw new ArgumentNullException(nameof(options)))
     {
-        _registry = registry;
     }
 
-    public static Translator Default { get; } = new(DialectRegistry.Default);
+    internal Translator(DialectRegistry registry, TranslatorOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEventBytes, 1, nameof(options));
+        _registry = registry;
+        _maxEventBytes = options.MaxEventBytes;
+    }
+
+    public static Translator Default { get; } = new(DialectRegistry.Default, TranslatorOptions.Default);
 
     public byte[] TranslateRequest(ReadOnlySpan<byte> body, Dialect from, Dialect to, RequestOverrides? overrides = null) =>
         TranslateRequest(new ReadOnlyMemory<byte>(body.ToArray()), from, to, overrides);
@@ -107,7 +116,14 @@ public sealed class Translator
     /// event, nothing re-encoded) or a whole JSON body (kept up to a cap, decoded at the end).
     /// </summary>
     public IUsageTap CreateUsageTap(Dialect dialect, bool stream)
-        => stream ? new StreamUsageTap(_registry.Get(dialect).CreateStreamDecoder(StreamContext.Default)) : new BodyUsageTap(this, dialect);
+        => stream ? new StreamUsageTap(_registry.Get(dialect).CreateStreamDecoder(StreamContext.Default, _maxEventBytes)) : new BodyUsageTap(this, dialect);
+
+    /// <summary>
+    /// For an upstream that always streams Responses SSE (Codex) while the client wants one body: frames the stream
+    /// as it arrives and keeps only the <c>response</c> object of the last <c>response.completed</c> (or
+    /// <c>response.done</c>) event, so the whole stream is never held.
+    /// </summary>
+    public ICompletedResponseCollector CreateCompletedResponseCollector() => new CompletedResponseCollector(_maxEventBytes);
 
     /// <summary>An incremental translator for one upstream stream in <paramref name="from"/> to a client in <paramref name="to"/>.</summary>
     public IStreamTranslator CreateStreamTranslator(Dialect from, Dialect to, StreamContext? context = null)
@@ -119,7 +135,7 @@ public sealed class Translator
             return new PassthroughStreamTranslator(target.CreateStreamEncoder(context));
         }
 
-        return new StreamTranslator(_registry.Get(from).CreateStreamDecoder(context), target.CreateStreamEncoder(context));
+        return new StreamTranslator(_registry.Get(from).CreateStreamDecoder(context, _maxEventBytes), target.CreateStreamEncoder(context));
     }
 
     internal static T Guard<T>(Func<T> f)

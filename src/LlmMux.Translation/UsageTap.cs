@@ -10,12 +10,18 @@ public interface IUsageTap : IDisposable
 
     /// <summary>The usage seen so far; call after the last <see cref="Feed"/>.</summary>
     IrUsage? Complete();
+
+    /// <summary>True once a stream event exceeded <see cref="TranslatorOptions.MaxEventBytes"/>: the tap stopped
+    /// reading and holds nothing; a caller that passes the stream through should cut it with an error event.</summary>
+    bool EventTooLarge { get; }
 }
 
 internal sealed class StreamUsageTap(IStreamDecoder decoder) : IUsageTap, IIrEventSink
 {
     private IrUsage? _usage;
     private bool _broken;
+
+    public bool EventTooLarge { get; private set; }
 
     public void Feed(ReadOnlySpan<byte> chunk)
     {
@@ -30,7 +36,11 @@ internal sealed class StreamUsageTap(IStreamDecoder decoder) : IUsageTap, IIrEve
         }
         catch (Exception ex) when (ex is TranslationException || Translator.IsShapeError(ex))
         {
-            _broken = true; // usage is best effort: the client's stream is not this tap's business
+            // Usage is best effort: the client's stream is not this tap's business. The decoder is done with, so its
+            // buffers go back now rather than when the response ends.
+            _broken = true;
+            EventTooLarge = ex is StreamEventTooLargeException;
+            decoder.Dispose();
         }
     }
 
@@ -54,6 +64,9 @@ internal sealed class BodyUsageTap(Translator translator, Dialect dialect) : IUs
 
     private readonly ArrayBufferWriter<byte> _body = new();
     private bool _tooLarge;
+
+    /// <summary>A body has no events; its own cap only stops the usage count.</summary>
+    public bool EventTooLarge => false;
 
     public void Feed(ReadOnlySpan<byte> chunk)
     {

@@ -36,7 +36,7 @@ public sealed class FramingTests
     }
 
     /// <summary>Generated ids and timestamps differ run to run; everything else must be identical.</summary>
-    private static string Normalise(byte[] output) =>
+    internal static string Normalise(byte[] output) =>
         System.Text.RegularExpressions.Regex.Replace(
             System.Text.Encoding.UTF8.GetString(output),
             "\"(id|created|created_at|responseId|item_id|call_id)\":(\"[^\"]*\"|\\d+)|(msg|chatcmpl|call|resp|toolu|fc|rs)_[0-9a-f]{24,32}",

@@ -8,31 +8,61 @@ namespace LlmMux.Gateway.Health;
 /// When a rate-limited upstream says its quota comes back, from every place providers put it: <c>Retry-After</c>
 /// (seconds or a date), OpenAI's <c>x-ratelimit-reset-*</c> durations, Anthropic's <c>anthropic-ratelimit-*-reset</c>
 /// timestamps, Gemini's <c>RetryInfo.retryDelay</c> and ChatGPT/Codex <c>resets_in_seconds</c>/<c>resets_at</c>
-/// bodies. The value is honoured as given, however far away: a quota that resets in two days is not retried sooner.
+/// bodies. The value is honoured as given up to <see cref="MaxAhead"/>: a quota that resets in two days is not retried
+/// sooner. Every value comes from the upstream, so none may throw: an overflowing or absurd one becomes
+/// <see cref="MaxAhead"/> from now.
 /// </summary>
 public static partial class RateLimitResets
 {
+    /// <summary>30 days: past the longest real quota window (weekly and monthly plans), short enough that a broken
+    /// upstream cannot park an account for ever.</summary>
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(30);
+
     private static readonly string[] OpenAIKinds = ["requests", "tokens"];
     private static readonly string[] AnthropicKinds = ["requests", "tokens", "input-tokens", "output-tokens"];
 
     public static DateTimeOffset? Find(HttpResponseHeaders headers, string body, DateTimeOffset now)
     {
-        if (headers.RetryAfter is { } retryAfter)
-        {
-            if (retryAfter.Delta is { } delta)
-            {
-                return now + delta;
-            }
+        ArgumentNullException.ThrowIfNull(headers);
+        var found = FromRetryAfter(headers, now)
+            ?? FromLimitHeaders(headers, now, "x-ratelimit-reset-", "x-ratelimit-remaining-", OpenAIKinds, ParseGoDuration)
+            ?? FromLimitHeaders(headers, now, "anthropic-ratelimit-", "anthropic-ratelimit-", AnthropicKinds, ParseTimestamp, resetSuffix: "-reset", remainingSuffix: "-remaining")
+            ?? FromBody(body ?? "", now);
+        return found is { } at ? Clamp(at, now) : null;
+    }
 
-            if (retryAfter.Date is { } date)
-            {
-                return date;
-            }
+    private static DateTimeOffset? FromRetryAfter(HttpResponseHeaders headers, DateTimeOffset now)
+    {
+        if (headers.RetryAfter is not { } retryAfter)
+        {
+            return null;
         }
 
-        return FromLimitHeaders(headers, now, "x-ratelimit-reset-", "x-ratelimit-remaining-", OpenAIKinds, ParseGoDuration)
-            ?? FromLimitHeaders(headers, now, "anthropic-ratelimit-", "anthropic-ratelimit-", AnthropicKinds, ParseTimestamp, resetSuffix: "-reset", remainingSuffix: "-remaining")
-            ?? FromBody(body, now);
+        if (retryAfter.Delta is { } delta)
+        {
+            return AddSeconds(now, delta.TotalSeconds);
+        }
+
+        return retryAfter.Date;
+    }
+
+    private static DateTimeOffset Clamp(DateTimeOffset at, DateTimeOffset now)
+    {
+        var latest = AddSeconds(now, MaxAhead.TotalSeconds);
+        return at > latest ? latest : at;
+    }
+
+    /// <summary><paramref name="now"/> plus <paramref name="seconds"/>, at most <see cref="MaxAhead"/> later, without
+    /// the overflow <see cref="TimeSpan.FromSeconds(double)"/> and <see cref="DateTimeOffset"/> addition would throw.</summary>
+    private static DateTimeOffset AddSeconds(DateTimeOffset now, double seconds)
+    {
+        if (double.IsNaN(seconds) || seconds <= 0)
+        {
+            return now;
+        }
+
+        var ahead = seconds >= MaxAhead.TotalSeconds ? MaxAhead : TimeSpan.FromSeconds(seconds);
+        return DateTimeOffset.MaxValue - now < ahead ? DateTimeOffset.MaxValue : now + ahead;
     }
 
     private static DateTimeOffset? FromLimitHeaders(
@@ -63,19 +93,22 @@ public static partial class RateLimitResets
         if (RetryDelay().Match(body) is { Success: true } delay
             && double.TryParse(delay.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            return now + TimeSpan.FromSeconds(seconds);
+            return AddSeconds(now, seconds);
         }
 
         if (ResetsInSeconds().Match(body) is { Success: true } resetsIn
             && double.TryParse(resetsIn.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var inSeconds))
         {
-            return now + TimeSpan.FromSeconds(inSeconds);
+            return AddSeconds(now, inSeconds);
         }
 
-        if (ResetsAt().Match(body) is { Success: true } resetsAt
-            && long.TryParse(resetsAt.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
+        if (ResetsAt().Match(body) is { Success: true } resetsAt)
         {
-            return DateTimeOffset.FromUnixTimeSeconds(unix);
+            // Digits only, so a failed parse means too many of them: far in the future.
+            var unix = long.TryParse(resetsAt.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var u) ? u : long.MaxValue;
+            return unix > now.ToUnixTimeSeconds() + (long)MaxAhead.TotalSeconds
+                ? AddSeconds(now, MaxAhead.TotalSeconds)
+                : DateTimeOffset.FromUnixTimeSeconds(Math.Max(unix, 0));
         }
 
         return null;
@@ -101,7 +134,7 @@ public static partial class RateLimitResets
             total += unit switch { "h" => number * 3600, "m" => number * 60, "ms" => number / 1000, _ => number };
         }
 
-        return now + TimeSpan.FromSeconds(total);
+        return AddSeconds(now, total);
     }
 
     [GeneratedRegex(@"^(?<part>\d+(?:\.\d+)?(?:ms|h|m|s))+$")]
@@ -110,10 +143,11 @@ public static partial class RateLimitResets
     [GeneratedRegex(@"(ms|h|m|s)$")]
     private static partial Regex UnitOf();
 
-    [GeneratedRegex("\"retryDelay\"\\s*:\\s*\"([0-9.]+)s\"")]
+    // Google writes decimal seconds; an exponent ("1e20s") is read too, so an absurd value is clamped, not ignored.
+    [GeneratedRegex("\"retryDelay\"\\s*:\\s*\"([0-9.]+(?:[eE][+-]?[0-9]+)?)s\"")]
     private static partial Regex RetryDelay();
 
-    [GeneratedRegex("\"resets_in_seconds\"\\s*:\\s*([0-9.]+)")]
+    [GeneratedRegex("\"resets_in_seconds\"\\s*:\\s*([0-9.]+(?:[eE][+-]?[0-9]+)?)")]
     private static partial Regex ResetsInSeconds();
 
     [GeneratedRegex("\"resets_at\"\\s*:\\s*([0-9]+)")]

@@ -18,7 +18,7 @@ internal sealed class AnthropicCodec : IDialectCodec
 
     public void EncodeResponse(IrResponse response, Utf8JsonWriter w) => AnthropicResponse.Encode(response, w);
 
-    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new AnthropicStreamDecoder();
+    public IStreamDecoder CreateStreamDecoder(StreamContext context, int maxEventBytes) => new AnthropicStreamDecoder(maxEventBytes);
 
     public IStreamEncoder CreateStreamEncoder(StreamContext context) => new AnthropicStreamEncoder(context);
 }

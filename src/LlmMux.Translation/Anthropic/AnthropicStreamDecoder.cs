@@ -5,9 +5,11 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.Anthropic;
 
 /// <summary>Messages SSE (message_start … message_stop) → IR events.</summary>
-internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
+internal sealed class AnthropicStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly SseFramer _framer = new();
+    private readonly SseFramer _framer = new(maxEventBytes);
+    private const int MaxBlockGap = 1024;
+
     private readonly List<int> _blockToCall = []; // content block index → IR tool-call index (-1: not a tool block)
     private IIrEventSink? _sink;
     private bool _ended;
@@ -137,6 +139,12 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder, IFrameHandler
 
     private void StartBlock(int index, JsonElement block, IIrEventSink sink)
     {
+        // Blocks are numbered 0, 1, 2…; the list is filled up to the index, so an absurd one must not size it.
+        if (index < 0 || index > _blockToCall.Count + MaxBlockGap)
+        {
+            throw TranslationException.Type("content_block_start.index", "the next content block number");
+        }
+
         while (_blockToCall.Count <= index)
         {
             _blockToCall.Add(-1);

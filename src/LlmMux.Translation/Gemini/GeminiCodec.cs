@@ -70,7 +70,7 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
         w.WriteEndObject();
     }
 
-    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new GeminiStreamDecoder(codeAssist);
+    public IStreamDecoder CreateStreamDecoder(StreamContext context, int maxEventBytes) => new GeminiStreamDecoder(codeAssist, maxEventBytes);
 
     public IStreamEncoder CreateStreamEncoder(StreamContext context) => new GeminiStreamEncoder(context, codeAssist);
 }

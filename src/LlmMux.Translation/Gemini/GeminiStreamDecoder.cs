@@ -6,9 +6,9 @@ namespace LlmMux.Translation.Gemini;
 
 /// <summary>streamGenerateContent?alt=sse (optionally Code Assist <c>{"response":…}</c> wrapped) → IR events.
 /// Each chunk is a whole GenerateContentResponse; function calls arrive complete in one part.</summary>
-internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFrameHandler
+internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly SseFramer _framer = new();
+    private readonly SseFramer _framer = new(maxEventBytes);
     private JsonArrayFramer? _array; // set when the upstream streams a JSON array instead of SSE
     private bool _modeKnown;
     private IIrEventSink? _sink;
@@ -31,7 +31,7 @@ internal sealed class GeminiStreamDecoder(bool envelope) : IStreamDecoder, IFram
             _modeKnown = true;
             if (trimmed[0] == (byte)'[')
             {
-                _array = new JsonArrayFramer();
+                _array = new JsonArrayFramer(maxEventBytes);
             }
         }
 

@@ -5,11 +5,16 @@ namespace LlmMux.Translation.Internal;
 /// <summary>A growable byte buffer over <see cref="ArrayPool{T}"/> used to hold a partial frame between chunks.</summary>
 internal sealed class ByteBuffer : IDisposable
 {
-    private byte[] _array = ArrayPool<byte>.Shared.Rent(4096);
+    private const int InitialSize = 4096;
+
+    private byte[] _array = ArrayPool<byte>.Shared.Rent(InitialSize);
     private int _start;
     private int _end;
 
     public int Length => _end - _start;
+
+    /// <summary>Bytes of the array held (for tests of what a failed stream keeps).</summary>
+    internal int Capacity => _array.Length;
 
     public ReadOnlySpan<byte> Span => _array.AsSpan(_start, _end - _start);
 
@@ -37,6 +42,17 @@ internal sealed class ByteBuffer : IDisposable
     }
 
     public void Clear() => _start = _end = 0;
+
+    /// <summary>Drops the contents and gives a grown array back, so a stream that hit a size limit holds none of it.</summary>
+    public void Release()
+    {
+        _start = _end = 0;
+        if (_array.Length > InitialSize)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+            _array = ArrayPool<byte>.Shared.Rent(InitialSize);
+        }
+    }
 
     public void Dispose()
     {

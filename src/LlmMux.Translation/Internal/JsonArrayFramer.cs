@@ -1,8 +1,9 @@
 namespace LlmMux.Translation.Internal;
 
 /// <summary>Incremental splitter for a streamed JSON array of objects (Gemini streamGenerateContent without
-/// <c>alt=sse</c>): reports each top-level element once its closing brace arrives.</summary>
-internal sealed class JsonArrayFramer : IDisposable
+/// <c>alt=sse</c>): reports each top-level element once its closing brace arrives. Holds only the unfinished
+/// element, at most <c>maxEventBytes</c>.</summary>
+internal sealed class JsonArrayFramer(int maxEventBytes) : IDisposable
 {
     private readonly ByteBuffer _pending = new();
     private int _scan;        // next byte of _pending to look at
@@ -11,11 +12,19 @@ internal sealed class JsonArrayFramer : IDisposable
     private bool _escape;
     private bool _opened;     // saw '['
     private bool _closed;     // saw the final ']'
+    private bool _tooLarge;
 
     public bool Closed => _closed;
 
+    internal int BufferCapacity => _pending.Capacity;
+
     public void Feed(ReadOnlySpan<byte> chunk, IFrameHandler handler)
     {
+        if (_tooLarge)
+        {
+            throw new StreamEventTooLargeException(maxEventBytes);
+        }
+
         _pending.Append(chunk);
         var span = _pending.Span;
         int start = 0;
@@ -61,6 +70,11 @@ internal sealed class JsonArrayFramer : IDisposable
                     _depth--;
                     if (_depth == 0)
                     {
+                        if (i + 1 - start > maxEventBytes)
+                        {
+                            Fail();
+                        }
+
                         handler.OnFrame([], _pending.Memory[start..(i + 1)]);
                         span = _pending.Span;
                         start = i + 1;
@@ -84,10 +98,22 @@ internal sealed class JsonArrayFramer : IDisposable
         // Keep only the unfinished element; remember how far it was scanned.
         _pending.Consume(start);
         _scan = span.Length - start;
+        if (_scan > maxEventBytes)
+        {
+            Fail();
+        }
     }
 
     /// <summary>True when an element was cut off.</summary>
     public bool HasPartial => _depth > 0 || _inString;
 
     public void Dispose() => _pending.Dispose();
+
+    private void Fail()
+    {
+        _tooLarge = true;
+        _scan = 0;
+        _pending.Release();
+        throw new StreamEventTooLargeException(maxEventBytes);
+    }
 }

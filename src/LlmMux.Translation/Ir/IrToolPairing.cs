@@ -10,6 +10,9 @@ internal static class IrToolPairing
 {
     internal const string MissingResultText = "No result: the tool call was interrupted before it returned.";
 
+    /// <summary>Up to this many calls in one turn a linear scan per result beats building a set.</summary>
+    private const int ScanLimit = 16;
+
     public static IrRequest Repair(IrRequest r)
     {
         if (IsPaired(r.Messages))
@@ -18,22 +21,17 @@ internal static class IrToolPairing
         }
 
         var messages = ImmutableArray.CreateBuilder<IrMessage>(r.Messages.Length + 1);
-        var pending = new List<IrToolCall>();
+        var pending = new PendingCalls();
         List<IrPart>? results = null;
 
         void FlushResults()
         {
-            if (pending.Count > 0)
+            foreach (var call in pending.Unanswered())
             {
-                results ??= [];
-                foreach (var call in pending)
-                {
-                    results.Add(new IrToolResult(call.Id, call.Name, [new IrText(MissingResultText)], IsError: true));
-                }
-
-                pending.Clear();
+                (results ??= []).Add(new IrToolResult(call.Id, call.Name, [new IrText(MissingResultText)], IsError: true));
             }
 
+            pending.Clear();
             if (results is { Count: > 0 })
             {
                 messages.Add(new IrMessage(IrRole.Tool, [.. results]));
@@ -48,10 +46,8 @@ internal static class IrToolPairing
             {
                 foreach (var part in m.Parts)
                 {
-                    int at = part is IrToolResult tr ? pending.FindIndex(c => c.Id == tr.ToolCallId) : -1;
-                    if (at >= 0)
+                    if (part is IrToolResult tr && pending.TryAnswer(tr.ToolCallId))
                     {
-                        pending.RemoveAt(at);
                         (results ??= []).Add(part);
                     }
 
@@ -65,7 +61,13 @@ internal static class IrToolPairing
             messages.Add(m);
             if (m.Role == IrRole.Assistant)
             {
-                pending.AddRange(m.Parts.OfType<IrToolCall>());
+                foreach (var part in m.Parts)
+                {
+                    if (part is IrToolCall call)
+                    {
+                        pending.Add(call);
+                    }
+                }
             }
         }
 
@@ -76,6 +78,7 @@ internal static class IrToolPairing
     /// <summary>Allocation-free check for the common case.</summary>
     private static bool IsPaired(ImmutableArray<IrMessage> messages)
     {
+        HashSet<string>? ids = null; // only for turns with many calls, where a scan per result would be quadratic
         for (int i = 0; i < messages.Length; i++)
         {
             var m = messages[i];
@@ -105,12 +108,26 @@ internal static class IrToolPairing
                 }
             }
 
+            bool indexed = calls > ScanLimit;
+            if (indexed)
+            {
+                ids ??= new HashSet<string>(StringComparer.Ordinal);
+                ids.Clear();
+                foreach (var p in m.Parts)
+                {
+                    if (p is IrToolCall c)
+                    {
+                        ids.Add(c.Id);
+                    }
+                }
+            }
+
             int answered = 0;
             for (int j = i + 1; j < messages.Length && messages[j].Role == IrRole.Tool; j++)
             {
                 foreach (var p in messages[j].Parts)
                 {
-                    if (p is not IrToolResult tr || !Answers(m, tr.ToolCallId))
+                    if (p is not IrToolResult tr || !(indexed ? ids!.Contains(tr.ToolCallId) : Answers(m, tr.ToolCallId)))
                     {
                         return false;
                     }
@@ -139,5 +156,72 @@ internal static class IrToolPairing
         }
 
         return false;
+    }
+
+    /// <summary>The open calls of the last assistant turn, in order. A result answers the earliest unanswered call with
+    /// its id (so duplicate ids are answered one by one), found in O(1) through a per-id chain of positions.</summary>
+    private sealed class PendingCalls
+    {
+        private readonly List<IrToolCall> _calls = [];
+        private readonly List<int> _nextSameId = [];  // position → next position with the same id, or -1
+        private readonly List<bool> _answered = [];
+        private readonly Dictionary<string, (int Head, int Tail)> _byId = new(StringComparer.Ordinal);
+
+        public void Add(IrToolCall call)
+        {
+            int at = _calls.Count;
+            _calls.Add(call);
+            _nextSameId.Add(-1);
+            _answered.Add(false);
+            if (_byId.TryGetValue(call.Id, out var chain))
+            {
+                _nextSameId[chain.Tail] = at;
+                _byId[call.Id] = (chain.Head, at);
+            }
+            else
+            {
+                _byId[call.Id] = (at, at);
+            }
+        }
+
+        public bool TryAnswer(string id)
+        {
+            if (!_byId.TryGetValue(id, out var chain))
+            {
+                return false;
+            }
+
+            _answered[chain.Head] = true;
+            int next = _nextSameId[chain.Head];
+            if (next < 0)
+            {
+                _byId.Remove(id);
+            }
+            else
+            {
+                _byId[id] = (next, chain.Tail);
+            }
+
+            return true;
+        }
+
+        public IEnumerable<IrToolCall> Unanswered()
+        {
+            for (int i = 0; i < _calls.Count; i++)
+            {
+                if (!_answered[i])
+                {
+                    yield return _calls[i];
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            _calls.Clear();
+            _nextSameId.Clear();
+            _answered.Clear();
+            _byId.Clear();
+        }
     }
 }

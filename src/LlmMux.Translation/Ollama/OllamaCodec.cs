@@ -20,7 +20,7 @@ internal sealed class OllamaCodec(bool generate) : IDialectCodec
 
     public void EncodeResponse(IrResponse response, Utf8JsonWriter w) => OllamaResponse.Encode(response, w, generate);
 
-    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new OllamaStreamDecoder(generate);
+    public IStreamDecoder CreateStreamDecoder(StreamContext context, int maxEventBytes) => new OllamaStreamDecoder(generate, maxEventBytes);
 
     public IStreamEncoder CreateStreamEncoder(StreamContext context) => new OllamaStreamEncoder(context, generate);
 }

@@ -5,9 +5,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.Ollama;
 
 /// <summary>Ollama NDJSON stream → IR events; the object with <c>done: true</c> carries reason and counts.</summary>
-internal sealed class OllamaStreamDecoder(bool generate) : IStreamDecoder, IFrameHandler
+internal sealed class OllamaStreamDecoder(bool generate, int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly NdjsonFramer _framer = new();
+    private readonly NdjsonFramer _framer = new(maxEventBytes);
     private IIrEventSink? _sink;
     private bool _started;
     private bool _ended;

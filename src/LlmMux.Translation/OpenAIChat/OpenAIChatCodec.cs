@@ -18,7 +18,7 @@ internal sealed class OpenAIChatCodec : IDialectCodec
 
     public void EncodeResponse(IrResponse response, Utf8JsonWriter w) => OpenAIChatResponse.Encode(response, w);
 
-    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new OpenAIChatStreamDecoder();
+    public IStreamDecoder CreateStreamDecoder(StreamContext context, int maxEventBytes) => new OpenAIChatStreamDecoder(maxEventBytes);
 
     public IStreamEncoder CreateStreamEncoder(StreamContext context) => new OpenAIChatStreamEncoder(context);
 }

@@ -5,17 +5,17 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIChat;
 
 /// <summary><c>chat.completion.chunk</c> SSE → IR events.</summary>
-internal sealed class OpenAIChatStreamDecoder : IStreamDecoder, IFrameHandler
+internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly SseFramer _framer = new();
+    private readonly SseFramer _framer = new(maxEventBytes);
     private IIrEventSink? _sink;
     private bool _started;
     private bool _ended;
     private bool _finished;
     private bool _sawToolCall;
 
-    // OpenAI tool-call index → IR index (indices are small and dense; a list beats a dictionary).
-    private readonly List<int> _toolIndices = [];
+    // OpenAI tool-call index → IR index. A map, not a scanned list: one chunk may carry any number of calls.
+    private readonly Dictionary<int, int> _toolIndices = [];
 
     public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
     {
@@ -148,12 +148,11 @@ internal sealed class OpenAIChatStreamDecoder : IStreamDecoder, IFrameHandler
             tc.ExpectObject("tool_calls[]");
             int openAiIndex = tc.Int("index"u8) ?? position;
             position++;
-            int irIndex = _toolIndices.IndexOf(openAiIndex);
             var f = tc.Obj("function"u8);
-            if (irIndex < 0)
+            if (!_toolIndices.TryGetValue(openAiIndex, out int irIndex))
             {
                 irIndex = _toolIndices.Count;
-                _toolIndices.Add(openAiIndex);
+                _toolIndices.Add(openAiIndex, irIndex);
                 _sawToolCall = true;
                 sink.OnEvent(new IrToolCallStart(irIndex, tc.Str("id"u8) ?? Ids.NewCallId(), f?.Str("name"u8) ?? string.Empty, OpenAIChatRequest.ThoughtSignatureOf(tc)));
             }

@@ -17,7 +17,7 @@ internal sealed class OpenAICompletionsCodec : IDialectCodec
 
     public void EncodeResponse(IrResponse response, Utf8JsonWriter w) => OpenAICompletionsResponse.Encode(response, w);
 
-    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new OpenAICompletionsStreamDecoder();
+    public IStreamDecoder CreateStreamDecoder(StreamContext context, int maxEventBytes) => new OpenAICompletionsStreamDecoder(maxEventBytes);
 
     public IStreamEncoder CreateStreamEncoder(StreamContext context) => new OpenAICompletionsStreamEncoder(context);
 }

@@ -5,9 +5,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAICompletions;
 
 /// <summary><c>text_completion</c> SSE chunks → IR events.</summary>
-internal sealed class OpenAICompletionsStreamDecoder : IStreamDecoder, IFrameHandler
+internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly SseFramer _framer = new();
+    private readonly SseFramer _framer = new(maxEventBytes);
     private IIrEventSink? _sink;
     private bool _started;
     private bool _ended;

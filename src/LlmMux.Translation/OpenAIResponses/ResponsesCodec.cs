@@ -30,7 +30,7 @@ internal sealed class ResponsesCodec : IDialectCodec
 
     public void EncodeResponse(IrResponse response, Utf8JsonWriter w) => ResponsesResponse.Encode(response, w);
 
-    public IStreamDecoder CreateStreamDecoder(StreamContext context) => new ResponsesStreamDecoder();
+    public IStreamDecoder CreateStreamDecoder(StreamContext context, int maxEventBytes) => new ResponsesStreamDecoder(maxEventBytes);
 
     public IStreamEncoder CreateStreamEncoder(StreamContext context) => new ResponsesStreamEncoder(context);
 }

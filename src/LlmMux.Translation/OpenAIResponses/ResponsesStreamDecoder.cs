@@ -5,10 +5,11 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIResponses;
 
 /// <summary>Responses SSE (response.created … response.completed) → IR events.</summary>
-internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
+internal sealed class ResponsesStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
 {
-    private readonly SseFramer _framer = new();
-    private readonly List<(int OutputIndex, bool Streamed)> _calls = []; // IR call index → output index, args seen
+    private readonly SseFramer _framer = new(maxEventBytes);
+    private readonly List<bool> _streamed = [];                  // IR call index → argument deltas seen
+    private readonly Dictionary<int, int> _callAt = [];          // output index → latest IR call there (a scan per delta would be quadratic)
     private IIrEventSink? _sink;
     private bool _ended;
 
@@ -56,8 +57,10 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
                 var item = root.Obj("item"u8) ?? throw TranslationException.Missing("item");
                 if (item.Str("type"u8) == "function_call")
                 {
-                    _calls.Add((root.Int("output_index"u8) ?? _calls.Count, false));
-                    sink.OnEvent(new IrToolCallStart(_calls.Count - 1, item.ReqStr("call_id"u8), item.ReqStr("name"u8)));
+                    int added = _streamed.Count;
+                    _callAt[root.Int("output_index"u8) ?? added] = added;
+                    _streamed.Add(false);
+                    sink.OnEvent(new IrToolCallStart(added, item.ReqStr("call_id"u8), item.ReqStr("name"u8)));
                 }
 
                 break;
@@ -81,7 +84,7 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
                 int call = CallOf(root.Int("output_index"u8));
                 if (call >= 0 && root.Str("delta"u8) is { Length: > 0 } args)
                 {
-                    _calls[call] = (_calls[call].OutputIndex, true);
+                    _streamed[call] = true;
                     sink.OnEvent(new IrToolCallDelta(call, args));
                 }
 
@@ -96,9 +99,9 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
                 {
                     // Servers that skip argument deltas deliver the arguments only here.
                     int idx = CallOf(root.Int("output_index"u8));
-                    if (idx >= 0 && !_calls[idx].Streamed && done.Str("arguments"u8) is { Length: > 0 } all)
+                    if (idx >= 0 && !_streamed[idx] && done.Str("arguments"u8) is { Length: > 0 } all)
                     {
-                        _calls[idx] = (_calls[idx].OutputIndex, true);
+                        _streamed[idx] = true;
                         sink.OnEvent(new IrToolCallDelta(idx, all));
                     }
                 }
@@ -118,7 +121,7 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
                     sink.OnEvent(new IrUsageUpdate(usage));
                 }
 
-                sink.OnEvent(new IrFinish(FinishReasons.FromResponses(resp.Str("status"u8), resp.Obj("incomplete_details"u8)?.Str("reason"u8), _calls.Count > 0)));
+                sink.OnEvent(new IrFinish(FinishReasons.FromResponses(resp.Str("status"u8), resp.Obj("incomplete_details"u8)?.Str("reason"u8), _streamed.Count > 0)));
                 _ended = true;
                 sink.OnEvent(IrStreamEnd.Instance);
                 break;
@@ -131,18 +134,9 @@ internal sealed class ResponsesStreamDecoder : IStreamDecoder, IFrameHandler
         }
     }
 
-    private int CallOf(int? outputIndex)
-    {
-        for (int i = _calls.Count - 1; i >= 0; i--)
-        {
-            if (outputIndex is null || _calls[i].OutputIndex == outputIndex)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    /// <summary>The latest call at <paramref name="outputIndex"/> (the latest call at all when the event has none), or -1.</summary>
+    private int CallOf(int? outputIndex) =>
+        outputIndex is { } at ? _callAt.GetValueOrDefault(at, -1) : _streamed.Count - 1;
 
     public void Dispose() => _framer.Dispose();
 }

@@ -52,6 +52,48 @@ public sealed class RateLimitResetsTests
     [Fact]
     public void Nothing_known_gives_null()
         => Assert.Null(RateLimitResets.Find(Headers(("x-ratelimit-reset-requests", "soon")), "{}", Now));
+
+    private static readonly DateTimeOffset Latest = Now + RateLimitResets.MaxAhead;
+
+    [Theory]
+    [InlineData("""{"error":{"details":[{"retryDelay":"1e20s"}]}}""")]
+    [InlineData("""{"error":{"details":[{"retryDelay":"100000000000000000000000000000s"}]}}""")]
+    [InlineData("""{"error":{"resets_in_seconds":1e300}}""")]
+    [InlineData("""{"error":{"resets_in_seconds":99999999999999999999}}""")]
+    [InlineData("""{"error":{"resets_at":99999999999}}""")]
+    [InlineData("""{"error":{"resets_at":9223372036854775807}}""")]
+    [InlineData("""{"error":{"resets_at":99999999999999999999999999}}""")]
+    public void Overflowing_body_values_are_clamped_not_thrown(string body)
+        => Assert.Equal(Latest, RateLimitResets.Find(Headers(), body, Now));
+
+    [Theory]
+    [InlineData("99999999999h")]
+    [InlineData("9999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999h")]
+    [InlineData("2562047788015216h1m")]
+    public void Huge_go_durations_are_clamped(string duration)
+        => Assert.Equal(Latest, RateLimitResets.Find(Headers(("x-ratelimit-remaining-tokens", "0"), ("x-ratelimit-reset-tokens", duration)), "", Now));
+
+    [Fact]
+    public void A_huge_retry_after_is_clamped()
+    {
+        Assert.Equal(Latest, RateLimitResets.Find(Headers(("Retry-After", "2147483647")), "", Now));
+        Assert.Equal(Latest, RateLimitResets.Find(Headers(("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT")), "", Now));
+        Assert.Equal(DateTimeOffset.MaxValue, RateLimitResets.Find(Headers(("Retry-After", "2147483647")), "", DateTimeOffset.MaxValue.AddSeconds(-5)));
+    }
+
+    [Fact]
+    public void A_far_anthropic_timestamp_is_clamped()
+        => Assert.Equal(Latest, RateLimitResets.Find(Headers(
+            ("anthropic-ratelimit-requests-remaining", "0"), ("anthropic-ratelimit-requests-reset", "9999-12-31T23:59:59Z")), "", Now));
+
+    [Fact]
+    public void Week_long_resets_are_still_honoured()
+    {
+        Assert.Equal(Now.AddDays(7), RateLimitResets.Find(Headers(), """{"error":{"resets_in_seconds":604800}}""", Now));
+        var at = Now.AddDays(29).ToUnixTimeSeconds();
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(at), RateLimitResets.Find(Headers(), "{\"error\":{\"resets_at\":" + at + "}}", Now));
+        Assert.Equal(Now.AddSeconds(1.5e6), RateLimitResets.Find(Headers(), """{"retryDelay":"1.5e6s"}""", Now));
+    }
 }
 
 public sealed class AccountStateStoreTests

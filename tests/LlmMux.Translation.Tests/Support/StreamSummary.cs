@@ -80,7 +80,7 @@ internal sealed class StreamSummary : IIrEventSink
     public static StreamSummary Of(Dialect dialect, byte[] stream, int chunk = int.MaxValue)
     {
         var summary = new StreamSummary();
-        using var decoder = DialectRegistry.Default.Get(dialect).CreateStreamDecoder(StreamContext.Default);
+        using var decoder = DialectRegistry.Default.Get(dialect).CreateStreamDecoder(StreamContext.Default, TranslatorOptions.DefaultMaxEventBytes);
         for (int i = 0; i < stream.Length; i += chunk)
         {
             decoder.Feed(stream.AsSpan(i, Math.Min(chunk, stream.Length - i)), summary);
@@ -98,10 +98,10 @@ internal sealed class StreamSummary : IIrEventSink
 internal static class StreamRun
 {
     /// <summary>Translates <paramref name="input"/> fed in pieces of <paramref name="chunk"/> bytes.</summary>
-    public static byte[] Translate(Dialect from, Dialect to, byte[] input, int chunk = int.MaxValue, StreamContext? ctx = null)
+    public static byte[] Translate(Dialect from, Dialect to, byte[] input, int chunk = int.MaxValue, StreamContext? ctx = null, Translator? translator = null)
     {
         var output = new ArrayBufferWriter<byte>();
-        using var t = Translator.Default.CreateStreamTranslator(from, to, ctx ?? new StreamContext { Model = "client-model" });
+        using var t = (translator ?? Translator.Default).CreateStreamTranslator(from, to, ctx ?? new StreamContext { Model = "client-model" });
         for (int i = 0; i < input.Length; i += chunk)
         {
             t.Feed(input.AsSpan(i, Math.Min(chunk, input.Length - i)), output);
@@ -112,10 +112,10 @@ internal static class StreamRun
     }
 
     /// <summary>Translates with the input split in two at <paramref name="split"/>.</summary>
-    public static byte[] TranslateSplit(Dialect from, Dialect to, byte[] input, int split)
+    public static byte[] TranslateSplit(Dialect from, Dialect to, byte[] input, int split, Translator? translator = null)
     {
         var output = new ArrayBufferWriter<byte>();
-        using var t = Translator.Default.CreateStreamTranslator(from, to, new StreamContext { Model = "client-model" });
+        using var t = (translator ?? Translator.Default).CreateStreamTranslator(from, to, new StreamContext { Model = "client-model" });
         t.Feed(input.AsSpan(0, split), output);
         t.Feed(input.AsSpan(split), output);
         t.Complete(output);
