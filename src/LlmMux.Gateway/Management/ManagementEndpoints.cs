@@ -106,7 +106,7 @@ internal static class ManagementEndpoints
 
     internal static int? Check(HttpContext http, ManagementOptions management) => Check(http, management, null, out _);
 
-    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins)
+    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials)
     {
         var rows = new List<AccountView>();
         var served = new HashSet<string>(StringComparer.Ordinal);
@@ -125,7 +125,8 @@ internal static class ManagementEndpoints
 
                 rows.Add(new AccountView(account.DestinationId, provider.Name, provider.Kind.Type, status.State.ToString().ToLowerInvariant(),
                     status.CooldownUntil, status.ModelCooldowns, inFlight, status.RequestsLastMinute, status.RequestsLastHour, status.RequestsLastDay,
-                    status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError, login?.Expiry));
+                    status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError, login?.Expiry,
+                    login is null ? null : RefreshView.Of(credentials.GetRefreshStatus(login.Id))));
             }
         }
 
@@ -133,7 +134,7 @@ internal static class ManagementEndpoints
         foreach (var login in logins.Accounts.Where(a => !served.Contains(a.Id)))
         {
             rows.Add(new AccountView(login.Id, Provider: null, login.Type, login.State.ToString().ToLowerInvariant(), null, System.Collections.ObjectModel.ReadOnlyDictionary<string, DateTimeOffset>.Empty,
-                0, 0, 0, 0, 0, null, null, login.Expiry));
+                0, 0, 0, 0, 0, null, null, login.Expiry, RefreshView.Of(credentials.GetRefreshStatus(login.Id))));
         }
 
         return Results.Json(rows, ManagementJsonContext.Default.ListAccountView);
@@ -260,10 +261,21 @@ internal static class ManagementEndpoints
 
 /// <param name="Provider">Null for a login account that serves no provider now (disabled, expired, or no provider of its type).</param>
 /// <param name="ExpiresAt">Access-token expiry of a login account (refreshed before it passes); null for keys and copilot.</param>
+/// <summary>How the last token refreshes of a login account went, in this process; null until one was tried.</summary>
+/// <param name="LastFailure">Step, HTTP status or provider error code of the last failure; never a token.</param>
+/// <param name="NextRetryAt">When the background pass tries again, while it backs off.</param>
+/// <param name="RotatedTokenNotPersisted">The provider rotated the refresh token but writing it to the account file failed: it is kept in memory and the write retried.</param>
+internal sealed record RefreshView(DateTimeOffset? LastSuccessAt, string? LastFailure, DateTimeOffset? FailedAt, DateTimeOffset? NextRetryAt, int ConsecutiveFailures, bool RotatedTokenNotPersisted)
+{
+    public static RefreshView? Of(LlmMux.Accounts.Refresh.RefreshStatus? status) => status is null
+        ? null
+        : new(status.LastSuccessAt, status.LastFailure, status.FailedAt, status.NextRetryAt, status.ConsecutiveFailures, status.RotatedTokenNotPersisted);
+}
+
 internal sealed record AccountView(
     string Id, string? Provider, string Type, string State, DateTimeOffset? CooldownUntil, IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns,
     long InFlight, long RequestsLastMinute, long RequestsLastHour, long RequestsLastDay, long TokensLastDay, long? LearnedRequestsPerMinute, string? LastError,
-    DateTimeOffset? ExpiresAt);
+    DateTimeOffset? ExpiresAt, RefreshView? Refresh = null);
 
 internal sealed record QuotaView(string Id, string State, DateTimeOffset? CooldownUntil, IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns, long? LearnedRequestsPerMinute);
 

@@ -55,7 +55,28 @@ internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<I
         }
 
         tap.Feed(buffer.AsSpan(0, read));
+        if (tap.EventTooLarge && errorEvent is not null)
+        {
+            // One event grew past the framers' limit: the client has its start, which never ends; close that line
+            // first so the error event parses as an event of its own, then end the stream.
+            if (State is { } watched)
+            {
+                watched.Fault = UpstreamStreamFault.EventTooLarge;
+            }
+
+            End();
+            return TooLargeEvent(errorEvent);
+        }
+
         return buffer.AsMemory(0, read);
+    }
+
+    private static byte[] TooLargeEvent(byte[] errorEvent)
+    {
+        var bytes = new byte[errorEvent.Length + 2];
+        bytes[0] = bytes[1] = (byte)'\n';
+        errorEvent.CopyTo(bytes, 2);
+        return bytes;
     }
 
     protected override void Drained() => ReturnBuffer();

@@ -1,9 +1,11 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Forwarding;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Ingress;
+using LlmMux.Gateway.Security;
 using LlmMux.Gateway.Streaming;
 using LlmMux.Translation;
 using Microsoft.AspNetCore.Http;
@@ -20,6 +22,7 @@ namespace LlmMux.Gateway.Transforms;
 internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTransform
 {
     private const int MaxDetailBytes = 2048;
+    private const int MaxPassedErrorBytes = 64 * 1024;
     private const int MaxTranslatedBodyBytes = 64 * 1024 * 1024;
 
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
@@ -37,7 +40,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         if (UpstreamOutcome.AllowsFailover(status))
         {
             context.SuppressResponseBody = true;
-            var detail = await ReadDetailAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+            var detail = await ReadDetailAsync(response.Content, MaxDetailBytes, context.CancellationToken).ConfigureAwait(false);
             var resetAt = status == 429 ? RateLimitResets.Find(response.Headers, detail, time.GetUtcNow()) : null;
             request.Outcome = new UpstreamOutcome(status, resetAt, UpstreamErrorMessage.Extract(detail));
             return;
@@ -49,9 +52,17 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
             if (upstream != client)
             {
                 // A client error from an upstream of another dialect: same status, the upstream's message, the client's shape.
-                var detail = await ReadDetailAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+                var detail = await ReadDetailAsync(response.Content, MaxDetailBytes, context.CancellationToken).ConfigureAwait(false);
                 var error = new ApiError(status, "upstream_rejected", UpstreamErrorMessage.Extract(detail));
                 ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect, error), "application/json");
+            }
+            else
+            {
+                // The client reads this dialect itself, so the body stays the upstream's, but never with a key in it
+                // (some OpenAI-compatible servers echo the key they were sent). Error bodies are small; past
+                // MaxPassedErrorBytes the rest is dropped.
+                var body = await ReadDetailAsync(response.Content, MaxPassedErrorBytes, context.CancellationToken).ConfigureAwait(false);
+                ReplaceBody(context, Encoding.UTF8.GetBytes(SecretScrubber.Scrub(body)), response.Content.Headers.ContentType?.ToString() ?? "application/json");
             }
 
             return;
@@ -84,8 +95,20 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         if (target.Provider.Protocol.AlwaysStreams && !request.IsCountTokens)
         {
             // The upstream streamed although the client wants one body: the completed response closes the stream.
-            var stream = await ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
-            if (CompletedResponse(stream) is not { } completed)
+            byte[]? completed;
+            try
+            {
+                completed = await CollectCompletedAsync(response.Content, context.HttpContext.RequestAborted, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (StreamEventTooLargeException ex)
+            {
+                clientResponse.StatusCode = 502;
+                ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect,
+                    new ApiError(502, "upstream_invalid", $"The upstream's stream cannot be read: {ex.Message}")), "application/json");
+                return;
+            }
+
+            if (completed is null)
             {
                 clientResponse.StatusCode = 502;
                 ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect,
@@ -132,33 +155,34 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         ReplaceBody(context, translated, "application/json");
     }
 
-    /// <summary>The <c>response</c> object of a Responses stream's <c>response.completed</c> event, or null.</summary>
-    private static byte[]? CompletedResponse(byte[] sse)
+    /// <summary>
+    /// The <c>response</c> object of a Responses stream's <c>response.completed</c> event, or null; read chunk by chunk,
+    /// so only that object is kept, never the whole stream. A read cancelled while the client is still there is the
+    /// upstream going silent, which is its fault (an <see cref="IOException"/> for the health policy), not ours.
+    /// </summary>
+    private static async Task<byte[]?> CollectCompletedAsync(HttpContent content, CancellationToken clientAborted, CancellationToken cancellationToken)
     {
-        byte[]? completed = null;
-        foreach (var line in Encoding.UTF8.GetString(sse).Split('\n'))
+        using var collector = Translator.Default.CreateCompletedResponseCollector();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (!line.StartsWith("data:", StringComparison.Ordinal))
+            await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                continue;
+                collector.Feed(chunk.AsSpan(0, read));
             }
 
-            try
-            {
-                using var doc = JsonDocument.Parse(line.AsMemory(5));
-                if (doc.RootElement.ValueKind == JsonValueKind.Object
-                    && doc.RootElement.TryGetProperty("type", out var type) && type.ValueEquals("response.completed")
-                    && doc.RootElement.TryGetProperty("response", out var response))
-                {
-                    completed = Encoding.UTF8.GetBytes(response.GetRawText());
-                }
-            }
-            catch (JsonException)
-            {
-            }
+            return collector.Complete();
         }
-
-        return completed;
+        catch (OperationCanceledException) when (!clientAborted.IsCancellationRequested)
+        {
+            throw new UpstreamIdleException();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 
     /// <summary>
@@ -207,12 +231,12 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         return buffer.ToArray();
     }
 
-    private static async Task<string> ReadDetailAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async Task<string> ReadDetailAsync(HttpContent content, int limit, CancellationToken cancellationToken)
     {
         try
         {
             await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = new byte[MaxDetailBytes];
+            var buffer = new byte[limit];
             var length = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             return Encoding.UTF8.GetString(buffer, 0, length).Trim();
         }
@@ -236,12 +260,12 @@ internal static class UpstreamErrorMessage
             {
                 if (error.ValueKind == JsonValueKind.String)
                 {
-                    return error.GetString() ?? "";
+                    return SecretScrubber.Scrub(error.GetString() ?? "");
                 }
 
                 if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
                 {
-                    return message.GetString() ?? "";
+                    return SecretScrubber.Scrub(message.GetString() ?? "");
                 }
             }
         }
@@ -249,6 +273,6 @@ internal static class UpstreamErrorMessage
         {
         }
 
-        return body.Length > 500 ? body[..500] : body;
+        return SecretScrubber.Scrub(body.Length > 500 ? body[..500] : body);
     }
 }

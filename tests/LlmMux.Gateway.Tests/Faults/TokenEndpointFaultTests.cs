@@ -79,6 +79,14 @@ public sealed class TokenEndpointFaultTests : IAsyncLifetime
         Assert.Equal("Bearer tok-b", Assert.Single(ClaudeCalls()).Headers["Authorization"]);
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
         Assert.Contains(_upstream.Requests, r => r.PathAndQuery == "/oauth/token");
+
+        // The accounts view says what happened and when the next try is.
+        using var view = new HttpRequestMessage(HttpMethod.Get, "/v0/management/accounts");
+        view.Headers.Add("X-Management-Key", "test-secret");
+        var rows = System.Text.Json.Nodes.JsonNode.Parse(await (await gateway.Client.SendAsync(view)).Content.ReadAsStringAsync())!.AsArray();
+        var due = rows.Single(r => r!["id"]!.GetValue<string>().EndsWith(Due, StringComparison.Ordinal))!;
+        Assert.Contains("timed out", due["refresh"]!["last_failure"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(due["refresh"]!["next_retry_at"]);
     }
 
     [Fact]
@@ -103,6 +111,7 @@ public sealed class TokenEndpointFaultTests : IAsyncLifetime
 
     private Task<GatewayFixture> StartAsync() => GatewayFixture.StartAsync(
         $$"""
+        management: { secret-key: test-secret }
         providers:
           - { name: claude, type: claude, strategy: fill-first, base-url: "{{_upstream.BaseUrl}}", oauth: { token-url: "{{_upstream.BaseUrl.TrimEnd('/')}}/oauth/token" }, models: [claude-sonnet-4-5] }
         """,
