@@ -152,7 +152,9 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.type", $"unknown type '{p.Type}' (expected one of {string.Join(", ", ProviderKind.All.Select(k => k.Type))})"));
         }
 
-        if (p.BaseUrl is not null && !IsCredentialUrl(p.BaseUrl))
+        // Subscription tokens go to fixed provider hosts: https (or this machine). Keys may go to a self-hosted server on
+        // the LAN (vLLM, Ollama) that only speaks http: the operator's choice, written down in docs/security.md.
+        if (p.BaseUrl is not null && !(kind is { KeyBased: true } ? IsHttpUrl(p.BaseUrl) : IsCredentialUrl(p.BaseUrl)))
         {
             errors.Add(new($"{path}.base-url", $"must be an absolute http(s) URL, got '{p.BaseUrl}'{HttpsHint(p.BaseUrl)}"));
         }
@@ -209,9 +211,9 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.{key}", $"must be an absolute http(s) URL{HttpsHint(url!)}"));
         }
 
-        if (oauth.CallbackPort is < 1 or > 65535)
+        if (oauth.CallbackPort is < 0 or > 65535)
         {
-            errors.Add(new($"{path}.callback-port", $"must be 1-65535, got {oauth.CallbackPort}"));
+            errors.Add(new($"{path}.callback-port", $"must be 0-65535 (0: any free port), got {oauth.CallbackPort}"));
         }
     }
 
@@ -222,6 +224,9 @@ public static partial class ConfigValidator
     private static bool IsCredentialUrl(string value)
         => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Host.Length > 0
            && (uri.Scheme == "https" || (uri.Scheme == "http" && uri.IsLoopback));
+
+    private static bool IsHttpUrl(string value)
+        => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 
     private static string HttpsHint(string value)
         => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == "http" && uri.Host.Length > 0 ? " (http:// is only for loopback hosts; use https)" : "";

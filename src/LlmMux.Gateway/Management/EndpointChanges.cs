@@ -20,6 +20,11 @@ internal static class EndpointChanges
         {
             var old = before.GetValueOrDefault(name);
             var @new = after.GetValueOrDefault(name);
+            if (@new is null)
+            {
+                continue; // removing a provider sends nothing anywhere new; every endpoint left was in the file already
+            }
+
             var oldFields = Fields(old);
             var newFields = Fields(@new);
             foreach (var key in oldFields.Keys.Union(newFields.Keys, StringComparer.Ordinal))

@@ -56,11 +56,11 @@ public sealed class ConfigLimitsTests
     [InlineData("routing:\n  upstream-idle-timeout: 1000h\n", "t.yaml: line 2: routing.upstream-idle-timeout: must be longer than zero and at most 1 day")]
     [InlineData("host: gateway.example\n", "t.yaml: line 1: host: must be an IP address or localhost")]
     [InlineData("telemetry:\n  otlp-endpoint: collector:4317\n", "t.yaml: line 2: telemetry.otlp-endpoint: must be an absolute http(s) URL")]
-    [InlineData("providers:\n  - name: c\n    type: claude\n    oauth: { callback-port: 70000 }\n", "t.yaml: line 4: providers[0].oauth.callback-port: must be 1-65535")]
-    [InlineData("providers:\n  - name: c\n    type: claude\n    oauth: { callback-port: 0 }\n", "t.yaml: line 4: providers[0].oauth.callback-port: must be 1-65535")]
+    [InlineData("providers:\n  - name: c\n    type: claude\n    oauth: { callback-port: 70000 }\n", "t.yaml: line 4: providers[0].oauth.callback-port: must be 0-65535")]
+    [InlineData("providers:\n  - name: c\n    type: claude\n    oauth: { callback-port: -1 }\n", "t.yaml: line 4: providers[0].oauth.callback-port: must be 0-65535")]
     [InlineData("providers:\n  - name: c\n    type: claude\n    oauth: { token-url: \"http://attacker.example/t\" }\n", "t.yaml: line 4: providers[0].oauth.token-url: must be an absolute http(s) URL (http:// is only for loopback hosts")]
     [InlineData("providers:\n  - name: c\n    type: copilot\n    oauth: { copilot-token-url: \"/relative\" }\n", "t.yaml: line 4: providers[0].oauth.copilot-token-url: must be an absolute http(s) URL")]
-    [InlineData("providers:\n  - name: o\n    type: openai\n    base-url: http://10.0.0.5:11434/v1\n", "t.yaml: line 4: providers[0].base-url: must be an absolute http(s) URL, got 'http://10.0.0.5:11434/v1' (http:// is only for loopback hosts")]
+    [InlineData("providers:\n  - name: c\n    type: claude\n    base-url: http://10.0.0.5:8080\n", "t.yaml: line 4: providers[0].base-url: must be an absolute http(s) URL, got 'http://10.0.0.5:8080' (http:// is only for loopback hosts")]
     [InlineData("management:\n  secret-key: \"pbkdf2$x$!!$!!\"\n", "t.yaml: line 2: management.secret-key: must be a plaintext secret or pbkdf2$")]
     [InlineData("management:\n  secret-key: \"pbkdf2$2000000000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n", "t.yaml: line 2: management.secret-key: must be a plaintext secret or pbkdf2$")]
     public void Values_that_would_fail_at_start_are_config_errors(string yaml, string expectedStart)
@@ -71,6 +71,7 @@ public sealed class ConfigLimitsTests
     [InlineData("http://localhost:11434/v1")]
     [InlineData("http://[::1]:8080")]
     [InlineData("https://api.example.com/v1")]
+    [InlineData("http://10.0.0.5:11434/v1")] // a self-hosted server on the LAN: keys may go there, login tokens may not
     public void Loopback_http_and_any_https_are_accepted(string url)
         => Assert.Equal(url, ConfigLoader.Parse($"providers:\n  - name: o\n    type: openai\n    base-url: \"{url}\"\n", "t.yaml").Providers[0].BaseUrl);
 

@@ -153,7 +153,7 @@ public sealed class ManagementHardeningTests
     [InlineData("    type: claude", "    type: claude\n    oauth: { token-url: \"https://attacker.example/t\" }", "providers[claude].oauth.token-url")]
     [InlineData("    type: claude", "    type: claude\n    proxy-url: \"http://127.0.0.1:3128\"", "providers[claude].proxy-url")]
     [InlineData("  secret-key:", "  allow-endpoint-changes: true\n  secret-key:", "management.allow-endpoint-changes")]
-    [InlineData("name: up", "name: up2", "providers[up].base-url")] // a rename removes one base-url and adds another
+    [InlineData("name: up", "name: up2", "providers[up2].base-url")] // a rename adds a provider with a custom base-url
     public async Task A_put_that_changes_where_credentials_go_is_403_naming_the_key_unless_the_file_allows_it(string from, string to, string key)
     {
         await using var gateway = await GatewayFixture.StartAsync(Endpoints);
@@ -174,6 +174,18 @@ public sealed class ManagementHardeningTests
         var allowed = changed.Contains("allow-endpoint-changes", StringComparison.Ordinal) ? changed : changed.Replace("secret-key:", "allow-endpoint-changes: true\n  secret-key:", StringComparison.Ordinal);
         using var accepted = await gateway.Client.SendAsync(Call(HttpMethod.Put, "/config", allowed));
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Removing_a_provider_needs_no_permission()
+    {
+        await using var gateway = await GatewayFixture.StartAsync(Endpoints);
+        var yaml = await YamlAsync(gateway);
+        var start = yaml.IndexOf("  - name: up", StringComparison.Ordinal);
+        var end = yaml.IndexOf("  - name: claude", StringComparison.Ordinal);
+        using var response = await gateway.Client.SendAsync(Call(HttpMethod.Put, "/config", yaml[..start] + yaml[end..]));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(gateway.Store.Current.Providers, p => p.Name == "up");
     }
 
     [Fact]
