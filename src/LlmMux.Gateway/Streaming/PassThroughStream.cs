@@ -10,9 +10,8 @@ namespace LlmMux.Gateway.Streaming;
 /// into the dialect's stream error event and a clean end instead of a reset. The client going away is not caught:
 /// cancellation still propagates to the upstream.
 /// </summary>
-/// <param name="errorEvent">The dialect's stream error event for a broken upstream; null for whole bodies, which cannot carry one.</param>
-/// <param name="stalledEvent">The same for an upstream that went silent.</param>
-internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<IrUsage?> onEnd, byte[]? errorEvent, byte[]? stalledEvent = null, UpstreamStreamState? state = null)
+/// <param name="errorEvents">The dialect's stream error events; null for whole bodies, which cannot carry one.</param>
+internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<IrUsage?> onEnd, StreamErrorEvents? errorEvents, UpstreamStreamState? state = null)
     : PullStream(upstream, state)
 {
     private byte[]? _buffer;
@@ -39,13 +38,13 @@ internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<I
                 watched.Fault = stalled ? UpstreamStreamFault.Stalled : UpstreamStreamFault.Broken;
             }
 
-            if (errorEvent is null)
+            if (errorEvents is null)
             {
                 throw; // a whole body has no way to say it is cut short: YARP resets the connection
             }
 
             End();
-            return stalled ? stalledEvent ?? errorEvent : errorEvent;
+            return stalled ? errorEvents.Stalled() : errorEvents.Broken();
         }
 
         if (read == 0)
@@ -55,7 +54,7 @@ internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<I
         }
 
         tap.Feed(buffer.AsSpan(0, read));
-        if (tap.EventTooLarge && errorEvent is not null)
+        if (tap.EventTooLarge && errorEvents is not null)
         {
             // One event grew past the framers' limit: the client has its start, which never ends; close that line
             // first so the error event parses as an event of its own, then end the stream.
@@ -65,18 +64,10 @@ internal sealed class PassThroughStream(Stream upstream, IUsageTap tap, Action<I
             }
 
             End();
-            return TooLargeEvent(errorEvent);
+            return errorEvents.TooLarge(closeLine: true);
         }
 
         return buffer.AsMemory(0, read);
-    }
-
-    private static byte[] TooLargeEvent(byte[] errorEvent)
-    {
-        var bytes = new byte[errorEvent.Length + 2];
-        bytes[0] = bytes[1] = (byte)'\n';
-        errorEvent.CopyTo(bytes, 2);
-        return bytes;
     }
 
     protected override void Drained() => ReturnBuffer();

@@ -72,13 +72,10 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         request.StreamState = watch;
         if (request.Stream)
         {
-            var errorEvent = ApiErrorWriter.RenderStreamError(request.Ingress.ErrorDialect,
-                new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete."));
-            var stalledEvent = ApiErrorWriter.RenderStreamError(request.Ingress.ErrorDialect,
-                new ApiError(504, "upstream_stream_stalled", "The upstream sent nothing for longer than routing.upstream-idle-timeout; the answer above is incomplete."));
+            var errorEvents = new StreamErrorEvents(request.Ingress.ErrorDialect);
             Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => request.Usage = usage;
             Func<Stream, Stream> wrap = upstream == client
-                ? s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage, errorEvent, stalledEvent, watch)
+                ? s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage, errorEvents, watch)
                 : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage, watch);
             if (request.GeminiJsonArrayStream)
             {
@@ -123,7 +120,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         if (upstream == client)
         {
             response.Content = new PullStreamContent(response.Content,
-                s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => request.Usage = usage, errorEvent: null, state: watch));
+                s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => request.Usage = usage, errorEvents: null, state: watch));
         }
         else
         {

@@ -18,7 +18,7 @@ public sealed class PullStreamTests
     public async Task An_empty_read_waits_for_the_upstream_and_the_data_then_flows()
     {
         var upstream = new ScriptedStream();
-        await using var stream = new PassThroughStream(upstream, Translator.Default.CreateUsageTap(Dialect.OpenAIChat, stream: true), _ => { }, errorEvent: null);
+        await using var stream = new PassThroughStream(upstream, Translator.Default.CreateUsageTap(Dialect.OpenAIChat, stream: true), _ => { }, errorEvents: null);
 
         var wait = stream.ReadAsync(Memory<byte>.Empty).AsTask();
         await upstream.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the empty read reached the upstream ...
@@ -50,15 +50,15 @@ public sealed class PullStreamTests
     public async Task An_upstream_that_breaks_during_the_wait_still_ends_with_the_error_event()
     {
         var upstream = new ScriptedStream();
-        var errorEvent = Encoding.UTF8.GetBytes("data: {\"error\":\"broken\"}\n\n");
-        await using var stream = new PassThroughStream(upstream, Translator.Default.CreateUsageTap(Dialect.OpenAIChat, stream: true), _ => { }, errorEvent);
+        var events = new StreamErrorEvents(Errors.ApiDialect.OpenAI);
+        await using var stream = new PassThroughStream(upstream, Translator.Default.CreateUsageTap(Dialect.OpenAIChat, stream: true), _ => { }, events);
 
         var wait = stream.ReadAsync(Memory<byte>.Empty).AsTask();
         await upstream.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
         upstream.Break();
         Assert.Equal(0, await wait.WaitAsync(TimeSpan.FromSeconds(30))); // not thrown at YARP's empty read
 
-        Assert.Equal("data: {\"error\":\"broken\"}\n\n", await ReadOnceAsync(stream));
+        Assert.Equal(Encoding.UTF8.GetString(events.Broken()), await ReadOnceAsync(stream));
         Assert.Equal(0, await stream.ReadAsync(new byte[64]));
     }
 
@@ -66,7 +66,7 @@ public sealed class PullStreamTests
     public async Task Reads_smaller_than_a_chunk_hand_it_out_in_order()
     {
         var upstream = new ScriptedStream();
-        await using var stream = new PassThroughStream(upstream, Translator.Default.CreateUsageTap(Dialect.OpenAIChat, stream: true), _ => { }, errorEvent: null);
+        await using var stream = new PassThroughStream(upstream, Translator.Default.CreateUsageTap(Dialect.OpenAIChat, stream: true), _ => { }, errorEvents: null);
         upstream.Send(Chunk);
         upstream.End();
 
