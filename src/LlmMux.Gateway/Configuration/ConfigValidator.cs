@@ -110,6 +110,12 @@ public static partial class ConfigValidator
         }
 
         ValidateSecurity(options.Security, errors);
+        if (options.Security.AllowedOrigins.Contains("*") && options.ApiKeys.Count == 0)
+        {
+            // Any page could then use every account of a keyless gateway: the very thing the origin check prevents.
+            errors.Add(new("security.allowed-origins", "'*' needs api-keys: without them any web page could use this gateway's accounts"));
+        }
+
         return errors;
     }
 

@@ -86,12 +86,22 @@ internal static class ModelsEndpoints
         WriteModel(w, id, route.Chain[0].Provider.Name, dialect);
     }
 
+    private const int ShowBodyLimit = 64 * 1024;
+
     private static async Task ShowAsync(HttpContext context, GatewayConfigStore config)
     {
         string? model = null;
+        // A model-info call is a few dozen bytes: capped, so it cannot be used to make the gateway parse megabytes.
+        using var body = await Ingress.RequestBodyReader.ReadAsync(context.Request, ShowBodyLimit, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            await ApiErrorWriter.WriteAsync(context, ApiDialect.Ollama, new ApiError(413, "request_too_large", "A model-info request is at most 64 KiB.")).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
-            using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(body.Memory);
             if (doc.RootElement.ValueKind == JsonValueKind.Object
                 && (doc.RootElement.TryGetProperty("model", out var m) || doc.RootElement.TryGetProperty("name", out m))
                 && m.ValueKind == JsonValueKind.String)

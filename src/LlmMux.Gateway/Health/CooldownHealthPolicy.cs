@@ -17,8 +17,9 @@ namespace LlmMux.Gateway.Health;
 /// <remarks>
 /// An account is cooled only for what the account did (docs/failover.md): a rejected credential, a rate limit, the
 /// upstream failing or going silent. Failures the request can provoke by itself — a 403 about one model, a 5xx on odd
-/// content, a 429 without a reset — are kept to the model where they can be, and one request causes at most
-/// <see cref="LlmRequestFeature.MaxCooldownsPerRequest"/> of them. Failures on our side or the client's (building the
+/// content, a 429 without a reset, any 403 — are kept to the model where they can be, and one request causes at most
+/// <see cref="LlmRequestFeature.MaxCooldownsPerRequest"/> of them. Only a 401 (a client cannot make a valid key answer
+/// one) and a 429 with its reset time always count. Failures on our side or the client's (building the
 /// upstream request, writing to the client, the client going away) cool nothing.
 /// </remarks>
 internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestinationHealthUpdater healthUpdater) : IPassiveHealthCheckPolicy
@@ -82,11 +83,22 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
                 // A login's token may just be stale: the failover loop refreshes it and retries the same account.
                 break;
             case 401:
-            case 403 when UpstreamDenial.IsAboutCredential(outcome.Detail):
+                // The credential, whatever the request: a client cannot make a valid key answer 401.
                 healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.KeyRejected(id, detail));
                 break;
             case 403:
-                if (TakeCooldown(request))
+                // Read without the model names the client chose (a message may quote them, and the client picks them),
+                // and within the request's budget: a 403 text is still the upstream's free text.
+                if (!TakeCooldown(request))
+                {
+                    break;
+                }
+
+                if (UpstreamDenial.IsAboutCredential(outcome.Detail, request.Model, model))
+                {
+                    healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.KeyRejected(id, detail));
+                }
+                else
                 {
                     store.ModelDenied(id, model, ModelDeniedCooldown, detail);
                 }
@@ -124,7 +136,7 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
     internal static bool IsUpstreamFault(IForwarderErrorFeature error) => error.Error switch
     {
         ForwarderError.RequestTimedOut or ForwarderError.RequestBodyDestination or ForwarderError.ResponseBodyDestination
-            or ForwarderError.UpgradeResponseDestination => true,
+            or ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination => true,
         ForwarderError.Request or ForwarderError.ResponseHeaders => IsTransportFailure(error.Exception),
         _ => false,
     };

@@ -9,7 +9,21 @@ namespace LlmMux.Gateway.Health;
 /// </summary>
 internal static partial class UpstreamDenial
 {
-    public static bool IsAboutCredential(string message) => message.Length > 0 && CredentialWords().IsMatch(message);
+    /// <param name="message">The upstream's error message.</param>
+    /// <param name="clientModels">Names the client chose (the requested and the upstream model): removed before matching,
+    /// since a message that quotes a model called "invalid api key" must not read as a verdict on the key.</param>
+    public static bool IsAboutCredential(string message, params ReadOnlySpan<string> clientModels)
+    {
+        foreach (var model in clientModels)
+        {
+            if (model.Length > 0)
+            {
+                message = message.Replace(model, " ", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return message.Length > 0 && CredentialWords().IsMatch(message);
+    }
 
     [GeneratedRegex(
         @"(invalid|incorrect|revoked|expired|disabled|suspended|deactivated|unknown|bad)[\s_-]+(api[\s_-]?key|key|token|credential|x-api-key|authentication)|" +

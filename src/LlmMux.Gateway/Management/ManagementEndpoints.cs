@@ -85,6 +85,11 @@ internal static class ManagementEndpoints
             return 401;
         }
 
+        if (ManagementSecret.IsKnownGood(management.SecretKey, given))
+        {
+            return null;
+        }
+
         var caller = ManagementThrottle.CallerOf(remote);
         if (throttle is not null && !throttle.TryBegin(caller, out retryAfter))
         {

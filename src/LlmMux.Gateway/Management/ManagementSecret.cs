@@ -80,6 +80,14 @@ public static class ManagementSecret
         return true;
     }
 
+    /// <summary>
+    /// True when <paramref name="candidate"/> is the secret that already passed the full check: costs one SHA-256, so it
+    /// may run even while the caller is throttled (a guesser on the same machine must not lock the real admin out).
+    /// </summary>
+    public static bool IsKnownGood(string stored, string candidate)
+        => Verified.TryGetValue(stored, out var entry) && Volatile.Read(ref entry.Accepted) is { } accepted
+            && CryptographicOperations.FixedTimeEquals(accepted, SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
+
     /// <summary>How many PBKDF2 derivations checks against <paramref name="stored"/> have cost (tests).</summary>
     internal static int DerivationsFor(string stored) => Verified.TryGetValue(stored, out var entry) ? Volatile.Read(ref entry.Derivations) : 0;
 

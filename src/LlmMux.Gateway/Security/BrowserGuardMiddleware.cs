@@ -37,9 +37,14 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
         return ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(request), error);
     }
 
-    /// <summary>Probes and scrapers (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>) use whatever name the platform gives them.</summary>
+    /// <summary>
+    /// Probes and scrapers (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>) use whatever name the platform gives them;
+    /// management does not: a rebinding page would otherwise be same-origin there.
+    /// </summary>
     private static ApiError? CheckHost(HttpRequest request, LlmMuxOptions options)
-        => ClientAuthMiddleware.IsServicePath(request.Path) || IsAllowedHost(request.Host.Host, options) ? null : ApiError.MisdirectedHost(request.Host.Host);
+        => IsProbePath(request.Path) || IsAllowedHost(request.Host.Host, options) ? null : ApiError.MisdirectedHost(request.Host.Host);
+
+    private static bool IsProbePath(PathString path) => path == "/healthz" || path == "/readyz" || path == "/metrics";
 
     private static ApiError? CheckOrigin(HttpRequest request, LlmMuxOptions options)
     {

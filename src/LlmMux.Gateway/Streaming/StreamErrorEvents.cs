@@ -25,9 +25,11 @@ internal sealed class StreamErrorEvents(ApiDialect dialect)
             return error;
         }
 
-        var bytes = new byte[error.Length + 2];
-        bytes[0] = bytes[1] = (byte)'\n';
-        error.CopyTo(bytes, 2);
+        // SSE ends an event with a blank line; NDJSON readers (ollama-python) choke on an empty line, so one newline there.
+        var prefix = dialect == ApiDialect.Ollama ? 1 : 2;
+        var bytes = new byte[error.Length + prefix];
+        bytes.AsSpan(0, prefix).Fill((byte)'\n');
+        error.CopyTo(bytes, prefix);
         return bytes;
     }
 }

@@ -15,7 +15,8 @@ internal sealed class ResponseHeaderAllowList(bool forwardRateLimits) : Response
         "Content-Type", "Content-Encoding", "Content-Language", "Retry-After", "request-id", "x-request-id",
     ];
 
-    private static readonly string[] RateLimitPrefixes = ["x-ratelimit-", "anthropic-ratelimit-"];
+    /// <summary>OpenAI's, Anthropic's (incl. Claude Code's <c>anthropic-ratelimit-unified-*</c>) and Codex's plan windows.</summary>
+    private static readonly string[] RateLimitPrefixes = ["x-ratelimit-", "anthropic-ratelimit-", "x-codex-primary-", "x-codex-secondary-"];
 
     public override ValueTask ApplyAsync(ResponseTransformContext context)
     {

@@ -59,10 +59,18 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
             else
             {
                 // The client reads this dialect itself, so the body stays the upstream's, but never with a key in it
-                // (some OpenAI-compatible servers echo the key they were sent). Error bodies are small; past
-                // MaxPassedErrorBytes the rest is dropped.
-                var body = await ReadDetailAsync(response.Content, MaxPassedErrorBytes, context.CancellationToken).ConfigureAwait(false);
-                ReplaceBody(context, Encoding.UTF8.GetBytes(SecretScrubber.Scrub(body)), response.Content.Headers.ContentType?.ToString() ?? "application/json");
+                // (some OpenAI-compatible servers echo the key they were sent). Error bodies are small: one larger than
+                // MaxPassedErrorBytes is replaced by the gateway's own error rather than cut into invalid JSON.
+                var body = await ReadDetailAsync(response.Content, MaxPassedErrorBytes + 1, context.CancellationToken, trim: false).ConfigureAwait(false);
+                if (Encoding.UTF8.GetByteCount(body) > MaxPassedErrorBytes)
+                {
+                    ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect,
+                        new ApiError(status, "upstream_rejected", $"The upstream refused the request (HTTP {status}) with an error body too large to relay.")), "application/json");
+                }
+                else
+                {
+                    ReplaceBody(context, Encoding.UTF8.GetBytes(SecretScrubber.Scrub(body)), response.Content.Headers.ContentType?.ToString() ?? "application/json");
+                }
             }
 
             return;
@@ -228,14 +236,15 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         return buffer.ToArray();
     }
 
-    private static async Task<string> ReadDetailAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    private static async Task<string> ReadDetailAsync(HttpContent content, int limit, CancellationToken cancellationToken, bool trim = true)
     {
         try
         {
             await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var buffer = new byte[limit];
             var length = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            return Encoding.UTF8.GetString(buffer, 0, length).Trim();
+            var text = Encoding.UTF8.GetString(buffer, 0, length);
+            return trim ? text.Trim() : text;
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
         {

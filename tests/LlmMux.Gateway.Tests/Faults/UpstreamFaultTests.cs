@@ -248,4 +248,46 @@ public sealed class UpstreamFaultTests
 
         Assert.Empty(upstream.Requests);
     }
+
+    [Fact]
+    public async Task A_403_that_quotes_a_client_chosen_model_name_never_rests_the_accounts()
+    {
+        // The client names the model; a message that quotes it must not read as a verdict on the key.
+        await using var upstream = await FakeUpstream.StartAsync(async (context, recorded) =>
+        {
+            if (recorded.Body.Contains("invalid api key", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = 403;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"error":{"message":"Project does not have access to model invalid api key"}}""");
+                return;
+            }
+
+            await OkAsync(context);
+        });
+        await using var gateway = await StartAsync(upstream, keys: 4);
+
+        Assert.Equal(HttpStatusCode.BadGateway, (await gateway.Client.SendAsync(Chat("up/invalid api key"))).StatusCode);
+
+        Assert.All(States(gateway), s => Assert.Equal(AccountCondition.Ready, s.State));
+        Assert.Equal(2, States(gateway).Count(s => s.ModelCooldowns.ContainsKey("invalid api key")));
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Client.SendAsync(Chat())).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_403_that_names_the_credential_counts_against_the_requests_cooldown_budget()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context =>
+        {
+            context.Response.StatusCode = 403;
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync("""{"error":{"message":"Your API key has been disabled."}}""");
+        });
+        await using var gateway = await StartAsync(upstream, keys: 4);
+
+        Assert.Equal(HttpStatusCode.BadGateway, (await gateway.Client.SendAsync(Chat())).StatusCode);
+
+        Assert.Equal(4, upstream.Requests.Count);
+        Assert.Equal(2, States(gateway).Count(s => s.State == AccountCondition.KeyRejected));
+    }
 }
