@@ -51,7 +51,9 @@ public static class GatewayHost
         var states = app.Services.GetRequiredService<Health.AccountStateStore>();
         store.Reloaded += snapshot => states.Retain(snapshot.Providers.SelectMany(p => p.Accounts).Select(a => a.DestinationId).ToHashSet(StringComparer.Ordinal));
 
-        WarnAboutExposure(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LlmMux.Gateway.Hosting"), store.Current.Options);
+        var startLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LlmMux.Gateway.Hosting");
+        WarnAboutExposure(startLogger, store.Current.Options);
+        WarnAboutFileModes(startLogger, store.Source.FilePath, Logins.LoginSettings.ExpandHome(store.Current.Options.AuthDir));
         if (options.WatchConfig)
         {
             store.StartWatching();
@@ -109,6 +111,29 @@ public static class GatewayHost
         {
             Logging.Log.ManagementRemote(logger, options.Host);
         }
+    }
+
+    /// <summary>The config (client and upstream keys) and the auth dir (tokens) should be the user's alone; say so if not.</summary>
+    private static void WarnAboutFileModes(ILogger logger, string? configPath, string authDir)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode Others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        if (configPath is not null && File.Exists(configPath) && (File.GetUnixFileMode(configPath) & Others) != 0)
+        {
+            Logging.Log.LooseFileMode(logger, configPath, Octal(File.GetUnixFileMode(configPath)), "600");
+        }
+
+        if (Directory.Exists(authDir) && (File.GetUnixFileMode(authDir) & Others) != 0)
+        {
+            Logging.Log.LooseFileMode(logger, authDir, Octal(File.GetUnixFileMode(authDir)), "700");
+        }
+
+        static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8);
     }
 
     private static void Listen(KestrelServerOptions kestrel, LlmMuxOptions options)

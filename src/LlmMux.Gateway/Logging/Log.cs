@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Warning, "management.allow-remote is on while listening on {Host}: the management secret and API travel as plain HTTP; put a TLS proxy in front (docs/security.md)")]
     public static partial void ManagementRemote(ILogger logger, string host);
 
+    [LoggerMessage(10, LogLevel.Warning, "{Path} can be read by other users of this machine ({Mode}); it holds keys or tokens: chmod {Wanted} it")]
+    public static partial void LooseFileMode(ILogger logger, string path, string mode, string wanted);
+
     // Debug: one line per refused request would let a flood of them fill the journal; llm_mux.requests.rejected counts them.
     [LoggerMessage(6, LogLevel.Debug, "Rejected a request from {Remote}: {Reason}")]
     public static partial void ClientRejected(ILogger logger, string remote, string reason);

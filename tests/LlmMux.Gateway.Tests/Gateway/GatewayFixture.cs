@@ -41,6 +41,11 @@ internal sealed class GatewayFixture : IAsyncDisposable
         dir ??= Directory.CreateTempSubdirectory("llm-mux-test-").FullName;
         var path = Path.Combine(dir, "llm-mux.yaml");
         await File.WriteAllTextAsync(path, yaml);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // as llm-mux writes it: no start-up warning
+        }
+
         var app = GatewayHost.Build(
             new GatewayHostOptions(ConfigSource.File(path), new ConfigOverrides { Host = "127.0.0.1", Port = 0, AuthDir = Path.Combine(dir, "auth") }),
             builder =>

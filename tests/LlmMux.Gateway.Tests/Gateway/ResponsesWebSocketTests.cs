@@ -40,6 +40,42 @@ public sealed class ResponsesWebSocketTests
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
     }
 
+    [Theory]
+    [InlineData("?key=client-key", null, null)]
+    [InlineData("", "x-goog-api-key", "client-key")]
+    [InlineData("", "x-api-key", "client-key")]
+    public async Task Frames_are_served_wherever_the_client_put_its_key(string query, string? header, string? value)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await FakeUpstream.SendEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{"content":"One"},"finish_reason":null}]}""");
+            await FakeUpstream.SendEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""");
+            await FakeUpstream.SendEventAsync(context, "[DONE]");
+        });
+        await using var gateway = await GatewayFixture.StartAsync($"""
+            api-keys: [client-key]
+            providers:
+              - name: up
+                type: openai
+                base-url: {upstream.BaseUrl}/v1
+                api-keys: [sk-up]
+                models: [{"{"} name: up-model, alias: codex-model {"}"}]
+            """);
+        using var socket = new ClientWebSocket();
+        if (header is not null)
+        {
+            socket.Options.SetRequestHeader(header, value);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await socket.ConnectAsync(new Uri(gateway.Client.BaseAddress!.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "v1/responses" + query), timeout.Token);
+
+        Assert.Equal("One", await TurnAsync(socket, "first", timeout.Token));
+        Assert.Equal("Bearer sk-up", Assert.Single(upstream.Requests).Headers["Authorization"]);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+    }
+
     [Fact]
     public async Task A_plain_get_is_told_to_upgrade_or_post()
     {
