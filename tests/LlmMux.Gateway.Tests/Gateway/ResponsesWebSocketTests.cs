@@ -13,22 +13,8 @@ public sealed class ResponsesWebSocketTests
     [Fact]
     public async Task Two_turns_on_one_connection_each_stream_their_events_as_frames()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async (context, request) =>
-        {
-            var answer = request.Body.Contains("second", StringComparison.Ordinal) ? "Two" : "One";
-            context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.SendEventAsync(context, $$"""{"id":"c","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{"content":"{{answer}}"},"finish_reason":null}]}""");
-            await FakeUpstream.SendEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""");
-            await FakeUpstream.SendEventAsync(context, "[DONE]");
-        });
-        await using var gateway = await GatewayFixture.StartAsync($"""
-            api-keys: [client-key]
-            providers:
-              - name: up
-                type: openai
-                base-url: {upstream.BaseUrl}/v1
-                models: [{"{"} name: up-model, alias: codex-model {"}"}]
-            """);
+        await using var upstream = await StreamingUpstreamAsync();
+        await using var gateway = await StartAsync(upstream, "");
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer client-key");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -46,22 +32,8 @@ public sealed class ResponsesWebSocketTests
     [InlineData("", "x-api-key", "client-key")]
     public async Task Frames_are_served_wherever_the_client_put_its_key(string query, string? header, string? value)
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.SendEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{"content":"One"},"finish_reason":null}]}""");
-            await FakeUpstream.SendEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""");
-            await FakeUpstream.SendEventAsync(context, "[DONE]");
-        });
-        await using var gateway = await GatewayFixture.StartAsync($"""
-            api-keys: [client-key]
-            providers:
-              - name: up
-                type: openai
-                base-url: {upstream.BaseUrl}/v1
-                api-keys: [sk-up]
-                models: [{"{"} name: up-model, alias: codex-model {"}"}]
-            """);
+        await using var upstream = await StreamingUpstreamAsync();
+        await using var gateway = await StartAsync(upstream, "api-keys: [sk-up]");
         using var socket = new ClientWebSocket();
         if (header is not null)
         {
@@ -84,6 +56,26 @@ public sealed class ResponsesWebSocketTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("websocket_required", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    /// <summary>An OpenAI Chat upstream that streams "One", or "Two" when the prompt says "second".</summary>
+    private static Task<FakeUpstream> StreamingUpstreamAsync() => FakeUpstream.StartAsync(async (context, request) =>
+    {
+        var answer = request.Body.Contains("second", StringComparison.Ordinal) ? "Two" : "One";
+        context.Response.ContentType = "text/event-stream";
+        await FakeUpstream.SendEventAsync(context, $$"""{"id":"c","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{"content":"{{answer}}"},"finish_reason":null}]}""");
+        await FakeUpstream.SendEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""");
+        await FakeUpstream.SendEventAsync(context, "[DONE]");
+    });
+
+    private static Task<GatewayFixture> StartAsync(FakeUpstream upstream, string upstreamKeys) => GatewayFixture.StartAsync($"""
+        api-keys: [client-key]
+        providers:
+          - name: up
+            type: openai
+            base-url: {upstream.BaseUrl}/v1
+            {upstreamKeys}
+            models: [{"{"} name: up-model, alias: codex-model {"}"}]
+        """);
 
     private static async Task<string> TurnAsync(ClientWebSocket socket, string prompt, CancellationToken cancel)
     {
