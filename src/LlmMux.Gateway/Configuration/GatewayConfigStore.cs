@@ -132,26 +132,62 @@ public sealed class GatewayConfigStore : IDisposable
     /// </summary>
     public async Task<string?> ReplaceAsync(string text, CancellationToken cancellationToken)
     {
-        var path = _source.FilePath ?? throw new InvalidOperationException("the config has no file to replace");
+        using var lease = await BeginReplaceAsync(cancellationToken).ConfigureAwait(false);
+        return (await ReplaceAsync(lease, text).ConfigureAwait(false)).Error;
+    }
+
+    /// <summary>
+    /// Takes the replace gate and reads the file. Until the lease is disposed no other replacement runs, so a caller
+    /// that judges a new text against <see cref="ReplaceLease.FileText"/> (markers, permissions) and then replaces it
+    /// judges against the file it replaces.
+    /// </summary>
+    public async Task<ReplaceLease> BeginReplaceAsync(CancellationToken cancellationToken)
+    {
+        _ = _source.FilePath ?? throw new InvalidOperationException("the config has no file to replace");
         await _replaceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var previous = _source.ReadText();
-            await LlmMux.Accounts.Store.AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(text), CancellationToken.None).ConfigureAwait(false);
-            var error = Reload();
-            if (error is not null)
-            {
-                await LlmMux.Accounts.Store.AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(previous), CancellationToken.None).ConfigureAwait(false);
-                Reload();
-            }
-
-            return error;
+            return new ReplaceLease(this, _source.ReadText());
         }
-        finally
+        catch
         {
             _replaceGate.Release();
+            throw;
         }
     }
+
+    /// <summary>
+    /// <see cref="ReplaceAsync(string, CancellationToken)"/> under a lease already held. An editor cannot take the
+    /// gate, so the file is read once more first: when it is no longer the text the lease read, nothing is written
+    /// (<see cref="ReplaceResult.FileChanged"/>) and the caller's judgement, made on the old text, is void. The window
+    /// left is that read to the rename, microseconds instead of the whole check.
+    /// </summary>
+    public async Task<ReplaceResult> ReplaceAsync(ReplaceLease lease, string text)
+    {
+        if (!lease.IsHeldOn(this))
+        {
+            throw new InvalidOperationException("the replace lease is not held on this store");
+        }
+
+        var path = _source.FilePath!;
+        var previous = _source.ReadText();
+        if (!string.Equals(previous, lease.FileText, StringComparison.Ordinal))
+        {
+            return new ReplaceResult($"{_source.DisplayName}: the file changed on disk while the new text was checked; nothing was written", FileChanged: true);
+        }
+
+        await LlmMux.Accounts.Store.AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(text), CancellationToken.None).ConfigureAwait(false);
+        var error = Reload();
+        if (error is not null)
+        {
+            await LlmMux.Accounts.Store.AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(previous), CancellationToken.None).ConfigureAwait(false);
+            Reload();
+        }
+
+        return new ReplaceResult(error);
+    }
+
+    internal void ReleaseReplaceGate() => _replaceGate.Release();
 
     private void Swap(GatewaySnapshot next)
     {
@@ -260,3 +296,26 @@ public sealed class GatewayConfigStore : IDisposable
         }
     }
 }
+
+/// <summary>The replace gate of a <see cref="GatewayConfigStore"/>, held until disposed (once).</summary>
+public sealed class ReplaceLease : IDisposable
+{
+    private GatewayConfigStore? _store;
+
+    internal ReplaceLease(GatewayConfigStore store, string fileText)
+    {
+        _store = store;
+        FileText = fileText;
+    }
+
+    /// <summary>The config file's text when the gate was taken.</summary>
+    public string FileText { get; }
+
+    internal bool IsHeldOn(GatewayConfigStore store) => ReferenceEquals(Volatile.Read(ref _store), store);
+
+    public void Dispose() => Interlocked.Exchange(ref _store, null)?.ReleaseReplaceGate();
+}
+
+/// <param name="Error">Why nothing new is in effect, or null when the text was written and applied.</param>
+/// <param name="FileChanged">The file on disk was not the one the lease read; nothing was written.</param>
+public sealed record ReplaceResult(string? Error, bool FileChanged = false);

@@ -30,12 +30,10 @@ internal static partial class ConfigRedaction
         foreach (var (node, reaches) in SecretPlaces(root))
         {
             var value = node.Value ?? "";
-            var redacted = reaches.Any(r => r.Kind == SecretKind.Whole)
-                ? Marker(value)
-                : UserInfo(value) is { } userInfo ? value[..userInfo.Start] + Marker(value.Substring(userInfo.Start, userInfo.Length)) + value[(userInfo.Start + userInfo.Length)..] : null;
-            if (value.Length > 0 && redacted is not null)
+            var ranges = SecretRanges(value, reaches);
+            if (ranges.Count > 0)
             {
-                replacements.Add((node, redacted));
+                replacements.Add((node, Redacted(value, ranges)));
             }
         }
 
@@ -59,14 +57,7 @@ internal static partial class ConfigRedaction
         foreach (var (node, reaches) in SecretPlaces(root))
         {
             var value = node.Value ?? "";
-            if (reaches.Any(r => r.Kind == SecretKind.Whole))
-            {
-                secrets.Add(value);
-            }
-            else if (UserInfo(value) is { } userInfo)
-            {
-                secrets.Add(value.Substring(userInfo.Start, userInfo.Length));
-            }
+            secrets.AddRange(SecretRanges(value, reaches).Select(r => value.Substring(r.Start, r.Length)));
         }
 
         return secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
@@ -117,13 +108,13 @@ internal static partial class ConfigRedaction
             var where = $"{sourceName}: line {node.Start.Line}: {reaches[0].Path}";
             if (reaches.Any(r => r.Kind == SecretKind.None))
             {
-                errors.Add($"{where}: a redaction marker can only stand where a secret goes (api-keys, client-secret, secret-key, credential headers, the user:password of a URL)");
+                errors.Add($"{where}: a redaction marker can only stand where a secret goes (api-keys, client-secret, secret-key, header values, the user:password or a credential query value of a URL)");
                 continue;
             }
 
-            if (reaches.All(r => r.Kind == SecretKind.UserInfo) && !MarkersWithin(value, UserInfo(value)))
+            if (reaches.All(r => r.Kind == SecretKind.Url) && !MarkersWithin(value, UrlSecrets(value)))
             {
-                errors.Add($"{where}: a redaction marker can only stand for the user:password part of this URL");
+                errors.Add($"{where}: a redaction marker can only stand for the user:password part or a credential query value of this URL");
                 continue;
             }
 
@@ -145,8 +136,29 @@ internal static partial class ConfigRedaction
         return errors.Count > 0 ? throw new ConfigException(errors) : YamlText.Replace(text, replacements);
     }
 
-    private static bool MarkersWithin(string value, (int Start, int Length)? range)
-        => range is { } r && MarkerPattern().Matches(value).All(m => m.Index >= r.Start && m.Index + m.Length <= r.Start + r.Length);
+    private static bool MarkersWithin(string value, List<(int Start, int Length)> ranges)
+        => MarkerPattern().Matches(value).All(m => ranges.Any(r => m.Index >= r.Start && m.Index + m.Length <= r.Start + r.Length));
+
+    /// <summary>The parts of <paramref name="value"/> that are secret: all of it at a secret place, else a URL's secret parts.</summary>
+    private static List<(int Start, int Length)> SecretRanges(string value, List<Reach> reaches)
+        => value.Length == 0 ? []
+            : reaches.Any(r => r.Kind == SecretKind.Whole) ? [(0, value.Length)]
+            : reaches.Any(r => r.Kind == SecretKind.Url) ? UrlSecrets(value)
+            : [];
+
+    /// <summary><paramref name="value"/> with each of <paramref name="ranges"/> (ascending, disjoint) replaced by its marker.</summary>
+    private static string Redacted(string value, List<(int Start, int Length)> ranges)
+    {
+        var builder = new System.Text.StringBuilder(value.Length);
+        var at = 0;
+        foreach (var (start, length) in ranges)
+        {
+            builder.Append(value, at, start - at).Append(Marker(value.Substring(start, length)));
+            at = start + length;
+        }
+
+        return builder.Append(value, at, value.Length - at).ToString();
+    }
 
     /// <summary><paramref name="message"/> with every one of <paramref name="secrets"/> replaced by its marker.</summary>
     public static string Scrub(string message, IReadOnlyList<string> secrets)
@@ -171,7 +183,9 @@ internal static partial class ConfigRedaction
     {
         var reached = new Dictionary<YamlScalarNode, List<Reach>>(ReferenceEqualityComparer.Instance);
         var order = new List<YamlScalarNode>();
-        void Visit(YamlNode node, List<string> shape, string path)
+        // inKey: inside a mapping key, which is never a secret. It names the value (a header name is structure, not a
+        // credential); classifying it by its parent's shape made every header name under providers[].headers a secret.
+        void Visit(YamlNode node, List<string> shape, string path, bool inKey)
         {
             switch (node)
             {
@@ -182,13 +196,13 @@ internal static partial class ConfigRedaction
                         order.Add(scalar);
                     }
 
-                    list.Add(new Reach(path, Classify(shape)));
+                    list.Add(new Reach(path, inKey ? SecretKind.None : Classify(shape)));
                     break;
                 case YamlSequenceNode sequence:
                     for (var i = 0; i < sequence.Children.Count; i++)
                     {
                         shape.Add("[]");
-                        Visit(sequence.Children[i], shape, $"{path}[{i}]");
+                        Visit(sequence.Children[i], shape, $"{path}[{i}]", inKey);
                         shape.RemoveAt(shape.Count - 1);
                     }
 
@@ -197,10 +211,9 @@ internal static partial class ConfigRedaction
                     foreach (var (key, value) in mapping.Children)
                     {
                         var name = (key as YamlScalarNode)?.Value ?? "?";
-                        shape.Add("<key>");
-                        Visit(key, shape, path);
-                        shape[^1] = name;
-                        Visit(value, shape, path.Length == 0 ? name : $"{path}.{name}");
+                        Visit(key, shape, path, inKey: true);
+                        shape.Add(name);
+                        Visit(value, shape, path.Length == 0 ? name : $"{path}.{name}", inKey);
                         shape.RemoveAt(shape.Count - 1);
                     }
 
@@ -210,7 +223,7 @@ internal static partial class ConfigRedaction
 
         if (root is not null)
         {
-            Visit(root, [], "");
+            Visit(root, [], "", inKey: false);
         }
 
         return order.Where(n => includeAll || reached[n].Any(r => r.Kind != SecretKind.None)).Select(n => (n, reached[n])).ToList();
@@ -222,34 +235,63 @@ internal static partial class ConfigRedaction
         ["management", "secret-key"] => SecretKind.Whole,
         ["providers", "[]", "api-keys", "[]"] => SecretKind.Whole,
         ["providers", "[]", "oauth", "client-secret"] => SecretKind.Whole,
-        ["providers", "[]", "headers", var name] when IsCredentialHeader(name) => SecretKind.Whole,
-        ["providers", "[]", "proxy-url"] => SecretKind.UserInfo,
-        ["telemetry", "otlp-endpoint"] => SecretKind.UserInfo,
+        // Every header value: a credential hides under any name (X-Custom: Bearer sk-…), and markers round-trip anyway.
+        ["providers", "[]", "headers", _] => SecretKind.Whole,
+        ["providers", "[]", "base-url"] => SecretKind.Url,
+        ["providers", "[]", "proxy-url"] => SecretKind.Url,
+        ["providers", "[]", "oauth", var key] when key.EndsWith("-url", StringComparison.Ordinal) => SecretKind.Url,
+        ["telemetry", "otlp-endpoint"] => SecretKind.Url,
         _ => SecretKind.None,
     };
 
-    private static bool IsCredentialHeader(string name)
+    /// <summary>
+    /// The secret parts of a URL, ascending: the <c>user:password</c> of its authority and the value of each query or
+    /// fragment parameter whose name looks like a credential (<c>?key=…</c>, <c>access_token=…</c>, <c>sig=…</c>).
+    /// </summary>
+    private static List<(int Start, int Length)> UrlSecrets(string url)
     {
-        var lower = name.ToLowerInvariant();
-        return lower.Contains("auth", StringComparison.Ordinal) || lower.Contains("key", StringComparison.Ordinal) || lower.Contains("token", StringComparison.Ordinal)
-            || lower.Contains("secret", StringComparison.Ordinal) || lower.Contains("cookie", StringComparison.Ordinal) || lower.Contains("password", StringComparison.Ordinal);
-    }
-
-    /// <summary>Where <c>user:password</c> sits in a URL's authority, or null when it has none.</summary>
-    private static (int Start, int Length)? UserInfo(string url)
-    {
+        var ranges = new List<(int Start, int Length)>();
         var scheme = url.IndexOf("://", StringComparison.Ordinal);
-        if (scheme < 0)
+        var authority = scheme < 0 ? 0 : scheme + 3;
+        var authorityEnd = url.IndexOfAny(['/', '?', '#'], authority);
+        authorityEnd = authorityEnd < 0 ? url.Length : authorityEnd;
+        if (scheme >= 0 && authorityEnd > authority)
         {
-            return null;
+            var at = url.LastIndexOf('@', authorityEnd - 1, authorityEnd - authority);
+            if (at > authority)
+            {
+                ranges.Add((authority, at - authority));
+            }
         }
 
-        var start = scheme + 3;
-        var end = url.IndexOfAny(['/', '?', '#'], start);
-        end = end < 0 ? url.Length : end;
-        var at = end > start ? url.LastIndexOf('@', end - 1, end - start) : -1;
-        return at > start ? (start, at - start) : null;
+        // Query and fragment both carry name=value pairs (an implicit-flow style #access_token=… too).
+        var pairs = url.IndexOfAny(['?', '#'], authorityEnd);
+        while (pairs >= 0 && pairs < url.Length)
+        {
+            var start = pairs + 1;
+            var end = url.IndexOfAny(['&', '#'], start);
+            end = end < 0 ? url.Length : end;
+            var equals = url.IndexOf('=', start, end - start);
+            if (equals > start && end > equals + 1 && IsCredentialName(url[start..equals]))
+            {
+                ranges.Add((equals + 1, end - equals - 1));
+            }
+
+            pairs = end < url.Length ? end : -1;
+        }
+
+        return ranges;
     }
+
+    /// <summary>Over-matching only costs a marker that round-trips; missing one shows a credential.</summary>
+    private static bool IsCredentialName(string name)
+    {
+        var lower = Uri.UnescapeDataString(name).ToLowerInvariant();
+        return lower is "sig" or "code" || lower.EndsWith("sig", StringComparison.Ordinal)
+            || CredentialWords.Any(w => lower.Contains(w, StringComparison.Ordinal));
+    }
+
+    private static readonly string[] CredentialWords = ["key", "token", "secret", "pass", "pwd", "auth", "signature", "credential", "session"];
 
     [GeneratedRegex("<redacted:(key-[0-9a-f]{8})>")]
     private static partial Regex MarkerPattern();
@@ -258,7 +300,9 @@ internal static partial class ConfigRedaction
     {
         None,
         Whole,
-        UserInfo,
+
+        /// <summary>A URL: only its user:password and credential query values are secret.</summary>
+        Url,
     }
 
     private sealed record Reach(string Path, SecretKind Kind);

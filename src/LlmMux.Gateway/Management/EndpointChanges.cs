@@ -1,12 +1,18 @@
 using System.Globalization;
+using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Store;
 using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Logins;
 
 namespace LlmMux.Gateway.Management;
 
 /// <summary>
-/// The keys that decide where credentials are sent: a provider's base-url, proxy-url and every oauth field (by provider
-/// name), telemetry.otlp-endpoint, and management.allow-endpoint-changes itself. A management caller who could change
-/// them could have every refresh token and key sent to a host of its choosing.
+/// The keys a PUT may only change when the file on disk has <c>management.allow-endpoint-changes: true</c>. Those that
+/// decide where credentials are sent: a provider's base-url, proxy-url and every oauth field (by provider name), the
+/// effective login settings of each OAuth account type, telemetry.otlp-endpoint. Those that decide who can reach the
+/// gateway: host, allow-unauthenticated-remote, management.allow-remote, security.allowed-origins and allowed-hosts,
+/// and api-keys going empty. And management.allow-endpoint-changes itself. A management caller who could change them
+/// could have every refresh token and key sent to a host of its choosing, or open the gateway to the network.
 /// </summary>
 internal static class EndpointChanges
 {
@@ -42,9 +48,50 @@ internal static class EndpointChanges
             }
         }
 
+        // Logins and refreshes use the oauth block of the FIRST provider of a type, so removing or reordering providers
+        // can promote another provider's block without any provider's own fields changing.
+        foreach (var type in AccountTypes.All)
+        {
+            if (Endpoints(LoginSettings.For(type, current)) != Endpoints(LoginSettings.For(type, next)))
+            {
+                changed.Add($"oauth settings of type {type}");
+            }
+        }
+
         if (current.Telemetry.OtlpEndpoint != next.Telemetry.OtlpEndpoint)
         {
             changed.Add("telemetry.otlp-endpoint");
+        }
+
+        if (!string.Equals(current.Host, next.Host, StringComparison.Ordinal))
+        {
+            changed.Add("host");
+        }
+
+        if (current.AllowUnauthenticatedRemote != next.AllowUnauthenticatedRemote)
+        {
+            changed.Add("allow-unauthenticated-remote");
+        }
+
+        if (current.Management.AllowRemote != next.Management.AllowRemote)
+        {
+            changed.Add("management.allow-remote");
+        }
+
+        if (!SameSet(current.Security.AllowedOrigins, next.Security.AllowedOrigins))
+        {
+            changed.Add("security.allowed-origins");
+        }
+
+        if (!SameSet(current.Security.AllowedHosts, next.Security.AllowedHosts))
+        {
+            changed.Add("security.allowed-hosts");
+        }
+
+        // No client keys means no client authentication. Adding keys, or replacing one by another, closes nothing.
+        if (current.ApiKeys.Count > 0 && next.ApiKeys.Count == 0)
+        {
+            changed.Add("api-keys");
         }
 
         if (current.Management.AllowEndpointChanges != next.Management.AllowEndpointChanges)
@@ -54,6 +101,13 @@ internal static class EndpointChanges
 
         return changed;
     }
+
+    private static bool SameSet(List<string> a, List<string> b) => a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
+
+    /// <summary>What a login or refresh of one type sends where, and as which client (compared by value).</summary>
+    private static (string, string, string?, string?, string, string?, int, string, string, string?, string?, string?) Endpoints(OAuthSettings s)
+        => (s.AuthorizeUrl, s.TokenUrl, s.DeviceCodeUrl, s.CopilotTokenUrl, s.ClientId, s.ClientSecret, s.CallbackPort, s.CallbackPath, s.Scopes,
+            s.UserInfoUrl, s.CodeAssistBaseUrl, s.GitHubUserUrl);
 
     /// <summary>The endpoint keys a provider sets (keys left at their defaults are absent).</summary>
     private static Dictionary<string, string> Fields(ProviderOptions? p)

@@ -183,9 +183,18 @@ internal static class ManagementEndpoints
     }
 
     /// <summary>
-    /// Restores redaction markers, validates exactly as a reload would, refuses endpoint changes unless the file on disk
-    /// allows them, then writes the file atomically and applies it through the same reload a file edit gets.
+    /// Restores redaction markers, validates exactly as a reload would, refuses guarded changes (<see cref="EndpointChanges"/>)
+    /// unless the file on disk allows them, then writes the file atomically and applies it through the same reload a
+    /// file edit gets.
     /// </summary>
+    /// <remarks>
+    /// Read, restore, validate, diff, write and reload run under the store's replace lease. Read outside it, two PUTs
+    /// could each be judged against the file before the other's write: one that turns allow-endpoint-changes off and
+    /// one, read while it was on, that changes an endpoint would both pass, and the second would write its endpoint
+    /// (and its own copy of the flag) over the lockdown. Under the lease the second PUT reads the first one's file. A
+    /// direct edit cannot take the lease; the store reads the file again just before writing and refuses (409) when
+    /// it is not the text that was judged.
+    /// </remarks>
     private static async Task<IResult> PutConfigAsync(HttpRequest request, GatewayConfigStore config, ILoggerFactory loggers)
     {
         if (config.Source.FilePath is not { } path)
@@ -198,14 +207,18 @@ internal static class ManagementEndpoints
             return ManagementBody.TooLarge(ManagementBody.MaxConfigBytes);
         }
 
-        var currentText = config.Source.ReadText();
+        using var lease = await config.BeginReplaceAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
+        var currentText = lease.FileText;
         var secrets = ConfigRedaction.Secrets(currentText);
         string restored;
         LlmMuxOptions next;
         try
         {
             restored = ConfigRedaction.Restore(yaml, secrets, RequestBody);
-            next = config.Check(restored, RequestBody);
+            config.Check(restored, RequestBody);
+            // Compared as the files say, before flags and environment: those apply to both alike, and an override
+            // (--host, LLM_MUX_API_KEYS) would otherwise look like a change the body made.
+            next = ConfigLoader.Parse(restored, RequestBody);
         }
         catch (ConfigException ex)
         {
@@ -218,11 +231,17 @@ internal static class ManagementEndpoints
         if (changes.Count > 0 && !current.Management.AllowEndpointChanges)
         {
             ManagementLog.EndpointChangeRefused(logger, string.Join(", ", changes));
-            return Problem(403, $"changing where credentials are sent needs management.allow-endpoint-changes: true in the file itself; refused: {string.Join(", ", changes)}");
+            return Problem(403, $"changing where credentials are sent or who can reach the gateway needs management.allow-endpoint-changes: true in the file itself; refused: {string.Join(", ", changes)}");
         }
 
-        var error = await config.ReplaceAsync(restored, CancellationToken.None).ConfigureAwait(false);
-        if (error is not null)
+        // Past this point the request's abort no longer matters: a write begun is finished and applied or rolled back.
+        var result = await config.ReplaceAsync(lease, restored).ConfigureAwait(false);
+        if (result.FileChanged)
+        {
+            return Problem(409, "the config file changed on disk while this PUT was checked; nothing was written (GET it again)");
+        }
+
+        if (result.Error is { } error)
         {
             return Results.Json(new ValidationView(false, [ConfigRedaction.Scrub(error, secrets)]), ManagementJsonContext.Default.ValidationView, statusCode: 400);
         }
@@ -239,7 +258,8 @@ internal static class ManagementEndpoints
 
     /// <summary>
     /// The file on disk decides, not the PUT body; when it does not parse (a broken edit is on disk) the config in
-    /// effect stands in, whose endpoint keys and flag came from the last good file.
+    /// effect stands in, whose endpoint keys and flag came from the last good file. That one has flags and environment
+    /// applied, so a --host or LLM_MUX_API_KEYS override can then read as a guarded change: refusing errs the safe way.
     /// </summary>
     private static LlmMuxOptions CurrentFileOptions(string text, GatewayConfigStore config)
     {

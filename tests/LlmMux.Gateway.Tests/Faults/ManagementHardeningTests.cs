@@ -15,7 +15,7 @@ namespace LlmMux.Gateway.Tests.Faults;
 /// </summary>
 public sealed class ManagementHardeningTests
 {
-    private const string Secret = "hardening-secret";
+    internal const string Secret = "hardening-secret";
 
     private const string Secrets = """
         api-keys: [client-key-aaaa]        # client keys
@@ -36,7 +36,7 @@ public sealed class ManagementHardeningTests
 
     private static readonly string[] Plain = ["client-key-aaaa", "sk-upstream-1111", "sk-upstream-2222", "hdr-token-3333", "puser:ppass-4444", "oauth-secret-5555", "pbkdf2$"];
 
-    private static HttpRequestMessage Call(HttpMethod method, string path, string? body = null, string? key = Secret, string mediaType = "application/yaml")
+    internal static HttpRequestMessage Call(HttpMethod method, string path, string? body = null, string? key = Secret, string mediaType = "application/yaml")
     {
         var request = new HttpRequestMessage(method, "/v0/management" + path);
         if (key is not null)
@@ -53,48 +53,54 @@ public sealed class ManagementHardeningTests
     }
 
     /// <summary>The JSON answer with its strings unescaped (the serializer writes '&lt;' as \u003C).</summary>
-    private static async Task<string> TextAsync(HttpResponseMessage response)
+    internal static async Task<string> TextAsync(HttpResponseMessage response)
         => JsonNode.Parse(await response.Content.ReadAsStringAsync())!.ToJsonString(Relaxed);
 
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static async Task<string> YamlAsync(GatewayFixture gateway)
+    internal static async Task<string> YamlAsync(GatewayFixture gateway)
     {
         using var response = await gateway.Client.SendAsync(Call(HttpMethod.Get, "/config"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["yaml"]!.GetValue<string>();
     }
 
-    [Fact]
-    public async Task Get_config_shows_markers_for_every_secret_and_a_put_of_them_keeps_the_secrets()
+    /// <summary>
+    /// GET /config shows none of <paramref name="plain"/>, a PUT of that text (one model added) is applied, its answer
+    /// shows none either, and the file still holds every one. Returns the text GET showed.
+    /// </summary>
+    internal static async Task<string> PutOfTheRedactedTextKeepsSecretsAsync(GatewayFixture gateway, IReadOnlyList<string> plain)
     {
-        await using var gateway = await GatewayFixture.StartAsync(Secrets);
         var yaml = await YamlAsync(gateway);
-        foreach (var secret in Plain)
+        foreach (var secret in plain)
         {
             Assert.DoesNotContain(secret, yaml, StringComparison.Ordinal);
         }
 
-        Assert.Contains("acme-org", yaml, StringComparison.Ordinal); // not a credential header
-        Assert.Contains("# client keys", yaml, StringComparison.Ordinal);
-        Assert.Contains($"http://{ConfigRedaction.Marker("puser:ppass-4444")}@127.0.0.1:3128", yaml, StringComparison.Ordinal);
-        Assert.Contains(ConfigRedaction.Marker("sk-upstream-2222"), yaml, StringComparison.Ordinal);
-
         using var put = await gateway.Client.SendAsync(Call(HttpMethod.Put, "/config", yaml.Replace("models: [m]", "models: [m, m2]", StringComparison.Ordinal)));
-        var answer = await put.Content.ReadAsStringAsync();
+        var answer = await TextAsync(put);
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        foreach (var secret in Plain)
+        var file = await File.ReadAllTextAsync(gateway.ConfigPath);
+        foreach (var secret in plain)
         {
             Assert.DoesNotContain(secret, answer, StringComparison.Ordinal);
-        }
-
-        var file = await File.ReadAllTextAsync(gateway.ConfigPath);
-        foreach (var secret in Plain)
-        {
             Assert.Contains(secret, file, StringComparison.Ordinal);
         }
 
         Assert.Contains("m2", file, StringComparison.Ordinal);
+        return yaml;
+    }
+
+    [Fact]
+    public async Task Get_config_shows_markers_for_every_secret_and_a_put_of_them_keeps_the_secrets()
+    {
+        await using var gateway = await GatewayFixture.StartAsync(Secrets);
+        var yaml = await PutOfTheRedactedTextKeepsSecretsAsync(gateway, Plain);
+        // Every header value is a marker now (a credential hides under any name); the header names stay readable.
+        Assert.Contains($"X-Org: \"{ConfigRedaction.Marker("acme-org")}\"", yaml, StringComparison.Ordinal);
+        Assert.Contains("# client keys", yaml, StringComparison.Ordinal);
+        Assert.Contains($"http://{ConfigRedaction.Marker("puser:ppass-4444")}@127.0.0.1:3128", yaml, StringComparison.Ordinal);
+        Assert.Contains(ConfigRedaction.Marker("sk-upstream-2222"), yaml, StringComparison.Ordinal);
         Assert.Equal(["client-key-aaaa"], gateway.Store.Current.Options.ApiKeys);
     }
 
@@ -136,7 +142,7 @@ public sealed class ManagementHardeningTests
         Assert.DoesNotContain("ppass-4444", text, StringComparison.Ordinal);
     }
 
-    private const string Endpoints = """
+    internal const string Endpoints = """
         management:
           secret-key: "hardening-secret"
         providers:
@@ -154,6 +160,12 @@ public sealed class ManagementHardeningTests
     [InlineData("    type: claude", "    type: claude\n    proxy-url: \"http://127.0.0.1:3128\"", "providers[claude].proxy-url")]
     [InlineData("  secret-key:", "  allow-endpoint-changes: true\n  secret-key:", "management.allow-endpoint-changes")]
     [InlineData("name: up", "name: up2", "providers[up2].base-url")] // a rename adds a provider with a custom base-url
+    // Who can reach the gateway is guarded too: a management secret alone must not open it to the network.
+    [InlineData("management:", "host: localhost\nmanagement:", "host")]
+    [InlineData("management:", "allow-unauthenticated-remote: true\nmanagement:", "allow-unauthenticated-remote")]
+    [InlineData("  secret-key:", "  allow-remote: true\n  secret-key:", "management.allow-remote")]
+    [InlineData("management:", "security:\n  allowed-origins: [\"https://app.example\"]\nmanagement:", "security.allowed-origins")]
+    [InlineData("management:", "security:\n  allowed-hosts: [gateway.lan]\nmanagement:", "security.allowed-hosts")]
     public async Task A_put_that_changes_where_credentials_go_is_403_naming_the_key_unless_the_file_allows_it(string from, string to, string key)
     {
         await using var gateway = await GatewayFixture.StartAsync(Endpoints);
@@ -165,7 +177,7 @@ public sealed class ManagementHardeningTests
         using var refused = await gateway.Client.SendAsync(Call(HttpMethod.Put, "/config", changed));
         var text = await TextAsync(refused);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-        Assert.Contains(key, text, StringComparison.Ordinal);
+        Assert.Contains($"refused: {key}", text, StringComparison.Ordinal);
         Assert.Contains("allow-endpoint-changes", text, StringComparison.Ordinal);
         Assert.Equal(before, await File.ReadAllTextAsync(gateway.ConfigPath));
 
