@@ -59,10 +59,10 @@ public static class ErrorBodies
 
     public static string OpenAIType(int status) => status switch
     {
-        400 or 404 or 409 or 413 or 422 => "invalid_request_error",
         401 => "authentication_error",
         403 => "permission_error",
         429 => "rate_limit_error",
+        >= 400 and < 500 => "invalid_request_error", // 408, 413, 415, 421, 431 …: the request, not the server
         _ => "server_error",
     };
 
@@ -75,6 +75,7 @@ public static class ErrorBodies
         413 => "request_too_large",
         429 => "rate_limit_error",
         529 or 503 => "overloaded_error",
+        >= 400 and < 500 => "invalid_request_error",
         _ => "api_error",
     };
 

@@ -68,7 +68,7 @@ internal static class ServeCommand
     /// better. Once started, the host's errors (a faulted background service) are logged as usual.
     /// </summary>
     private static void QuietStartFailure(WebApplicationBuilder builder, StrongBox<bool> starting) =>
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => !starting.Value || level < LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Information && (!starting.Value || level < LogLevel.Error));
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ").Trim();
 
