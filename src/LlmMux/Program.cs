@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Reflection;
 using LlmMux.Cli;
 using LlmMux.Gateway.Configuration;
@@ -6,49 +8,32 @@ return await LlmMuxCli.RunAsync(args, Environment.GetEnvironmentVariable, Consol
 
 namespace LlmMux.Cli
 {
-    /// <summary>Dispatches the commands of spec §1. Exit codes: 0 ok, 1 failed, 2 usage error.</summary>
+    /// <summary>Parses and runs the commands of spec §1 (<see cref="CommandTree"/>). Exit codes: 0 ok, 1 failed, 2 usage error.</summary>
     internal static class LlmMuxCli
     {
         public static async Task<int> RunAsync(IReadOnlyList<string> args, Func<string, string?> getVariable, TextWriter output, TextWriter error)
         {
-            try
+            var root = CommandTree.Build(getVariable, output, error, Console.In);
+            // No @response-files: an argument starting with @ is a value, never a file to expand.
+            var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            if (result.Action is ParseErrorAction)
             {
-                var line = CommandLine.Parse(args);
-                if (line.Has("version"))
-                {
-                    output.WriteLine($"llm-mux {Version}");
-                    return 0;
-                }
-
-                if (line.Has("help") || line.Command is "help")
-                {
-                    output.WriteLine(HelpText.Usage);
-                    return 0;
-                }
-
-                switch (line.Command)
-                {
-                    case "serve":
-                        return await ServeCommand.RunAsync(line, getVariable, output).ConfigureAwait(false);
-                    case "models":
-                        return ModelsCommand.Run(line, getVariable, output);
-                    case "init":
-                        return InitCommand.Run(line, getVariable, output);
-                    case "login":
-                        return await LoginCommand.RunAsync(line, getVariable, output, error, Console.In).ConfigureAwait(false);
-                    case "accounts":
-                        return await AccountsCommand.RunAsync(line, getVariable, output, error).ConfigureAwait(false);
-                    default:
-                        error.WriteLine(line.Command.Length == 0 ? "llm-mux: no command given." : $"llm-mux: unknown command '{line.Command}'.");
-                        error.WriteLine(HelpText.Usage);
-                        return 2;
-                }
-            }
-            catch (UsageException ex)
-            {
-                error.WriteLine($"llm-mux: {ex.Message}");
+                error.WriteLine($"llm-mux: {UsageError(result, root)}");
                 error.WriteLine(HelpText.Usage);
                 return 2;
+            }
+
+            try
+            {
+                return await result.InvokeAsync(new InvocationConfiguration
+                {
+                    Output = output,
+                    Error = error,
+                    // Our catch below prints ConfigException; anything else is a bug and should crash with its trace.
+                    EnableDefaultExceptionHandler = false,
+                    // serve drains on Ctrl-C and login ends cleanly on it; System.CommandLine must not kill the process first.
+                    ProcessTerminationTimeout = null,
+                }).ConfigureAwait(false);
             }
             catch (ConfigException ex)
             {
@@ -57,7 +42,13 @@ namespace LlmMux.Cli
             }
         }
 
-        private static string Version =>
+        internal static string Version =>
             typeof(LlmMuxCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+        /// <summary>The first error only: one wrong token often causes a second (`--prot 9000` leaves 9000 unmatched too).</summary>
+        private static string UsageError(ParseResult result, RootCommand root) =>
+            result.CommandResult.Command == root && result.UnmatchedTokens is [var first, ..] && !first.StartsWith('-')
+                ? $"unknown command '{first}'."
+                : result.Errors[0].Message;
     }
 }

@@ -42,6 +42,53 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task No_command_prints_help_and_exits_2()
+    {
+        var (code, _, error) = await RunAsync();
+        Assert.Equal(2, code);
+        Assert.StartsWith("llm-mux: no command given.", error, StringComparison.Ordinal);
+        Assert.Contains("Usage:", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("llm-mux: Unrecognized command or argument '--prot'.", "serve", "--prot", "9000")]
+    [InlineData("llm-mux: --port must be a number, got 'abc'", "serve", "--port", "abc")]
+    [InlineData("llm-mux: Required argument missing for option: '--port'.", "serve", "--port")]
+    [InlineData("llm-mux: Unrecognized command or argument '--force'.", "models", "--force")]
+    [InlineData("llm-mux: accounts remove needs an account id (see `llm-mux accounts`)", "accounts", "remove")]
+    [InlineData("llm-mux: Unrecognized command or argument 'frob'.", "accounts", "frob")]
+    public async Task A_usage_error_names_the_option_prints_help_and_exits_2(string message, params string[] args)
+    {
+        var (code, output, error) = await RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        var lines = error.Split('\n');
+        Assert.Equal(message, lines[0].TrimEnd('\r')); // one line, then the usage
+        Assert.Contains("Usage:", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--port=9000")]
+    [InlineData("--port", "9000")]
+    public async Task Serve_accepts_the_port_either_way(params string[] port)
+    {
+        // A broken config fails after parsing (exit 1), so the port was accepted without starting a gateway.
+        var dir = Directory.CreateTempSubdirectory("llm-mux-cli-").FullName;
+        try
+        {
+            var config = Path.Combine(dir, "c.yaml");
+            await File.WriteAllTextAsync(config, "providrs: []\n");
+            var (code, _, error) = await RunAsync(["serve", "--config", config, .. port]);
+            Assert.Equal(1, code);
+            Assert.Contains("llm-mux: invalid configuration:", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Models_shows_each_model_with_its_provider_chain()
     {
         var dir = Directory.CreateTempSubdirectory("llm-mux-cli-").FullName;

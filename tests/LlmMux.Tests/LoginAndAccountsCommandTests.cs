@@ -163,7 +163,7 @@ public sealed class LoginAndAccountsCommandTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = await LoginCommand.RunAsync(
-            CommandLine.Parse(["login", "copilot", "--no-browser", "--config", ConfigPath]),
+            new LoginFlags("copilot", NoBrowser: true, Config: ConfigPath),
             new Dictionary<string, string?>().GetValueOrDefault,
             output,
             error,

@@ -481,7 +481,7 @@ public sealed class SubscriptionEndToEndTests(SubscriptionEndToEndTests.Fixture 
             using var handler = new LoopbackOnly();
             var env = new Dictionary<string, string?> { ["LLM_MUX_AUTH_DIR"] = AuthDir };
             var code = await LoginCommand.RunAsync(
-                CommandLine.Parse(["login", type, "--no-browser", "--config", ConfigPath]),
+                new LoginFlags(type, NoBrowser: true, Config: ConfigPath),
                 env.GetValueOrDefault,
                 output,
                 error,

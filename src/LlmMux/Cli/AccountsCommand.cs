@@ -12,26 +12,11 @@ namespace LlmMux.Cli;
 /// </summary>
 internal static class AccountsCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    /// <param name="id">The account to change; null only for <see cref="AccountsAction.List"/> (the parser requires it otherwise).</param>
+    public static async Task<int> RunAsync(
+        AccountsAction action, string? id, string? config, Func<string, string?> getVariable, TextWriter output, TextWriter error)
     {
-        var action = line.Arguments.Count > 0 ? line.Arguments[0] : "list";
-        if (action is not ("list" or "remove" or "disable" or "enable"))
-        {
-            throw new UsageException($"unknown accounts action '{action}'; use list, remove <id>, disable <id> or enable <id>");
-        }
-
-        var expected = action == "list" ? 1 : 2;
-        if (line.Arguments.Count < expected && action != "list")
-        {
-            throw new UsageException($"accounts {action} needs an account id (see `llm-mux accounts`)");
-        }
-
-        if (line.Arguments.Count > expected)
-        {
-            throw new UsageException($"too many arguments for accounts {action}");
-        }
-
-        var source = ConfigLocator.Locate(line.Value("config"), getVariable);
+        var source = ConfigLocator.Locate(config, getVariable);
         var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.DisplayName));
         var dir = Path.GetFullPath(LoginSettings.ExpandHome(options.AuthDir));
 
@@ -42,19 +27,19 @@ internal static class AccountsCommand
             store.Load();
         }
 
-        if (action == "list")
+        if (action == AccountsAction.List || id is null)
         {
             await ListAsync(store, output).ConfigureAwait(false);
             return 0;
         }
 
-        var id = line.Arguments[1];
+        var name = action.ToString().ToLowerInvariant();
         if (store.Find(id) is not { } account)
         {
             var skipped = store.SkippedFiles.FirstOrDefault(s => s.FileName == id + ".json");
             await error.WriteLineAsync(skipped is null
-                ? $"llm-mux accounts {action}: no account '{id}' in {dir}; `llm-mux accounts` lists them."
-                : $"llm-mux accounts {action}: {skipped.FileName} is not a usable account file ({skipped.Reason}); fix or delete it by hand.")
+                ? $"llm-mux accounts {name}: no account '{id}' in {dir}; `llm-mux accounts` lists them."
+                : $"llm-mux accounts {name}: {skipped.FileName} is not a usable account file ({skipped.Reason}); fix or delete it by hand.")
                 .ConfigureAwait(false);
             return 1;
         }
@@ -63,7 +48,7 @@ internal static class AccountsCommand
         {
             switch (action)
             {
-                case "remove":
+                case AccountsAction.Remove:
                     if (!await store.RemoveAsync(id).ConfigureAwait(false))
                     {
                         await error.WriteLineAsync($"llm-mux accounts remove: no account '{id}' in {dir}.").ConfigureAwait(false);
@@ -72,7 +57,7 @@ internal static class AccountsCommand
 
                     await output.WriteLineAsync($"Removed account '{id}' (deleted {Path.Combine(dir, account.FileName)}).").ConfigureAwait(false);
                     return 0;
-                case "disable":
+                case AccountsAction.Disable:
                     await store.SetDisabledAsync(id, true).ConfigureAwait(false);
                     await output.WriteLineAsync($"Disabled account '{id}'. A running `llm-mux serve` stops using it without a restart.").ConfigureAwait(false);
                     return 0;
@@ -87,7 +72,7 @@ internal static class AccountsCommand
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             // Changed or removed by someone else meanwhile, or not writable; the messages name files, never content.
-            await error.WriteLineAsync($"llm-mux accounts {action}: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"llm-mux accounts {name}: {e.Message}").ConfigureAwait(false);
             return 1;
         }
     }

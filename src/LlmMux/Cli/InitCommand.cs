@@ -9,10 +9,10 @@ namespace LlmMux.Cli;
 /// </summary>
 internal static class InitCommand
 {
-    public static int Run(CommandLine line, Func<string, string?> getVariable, TextWriter output)
+    public static int Run(string? config, bool force, Func<string, string?> getVariable, TextWriter output)
     {
-        var path = line.Value("config") ?? "llm-mux.yaml";
-        if (File.Exists(path) && !line.Has("force"))
+        var path = config ?? "llm-mux.yaml";
+        if (File.Exists(path) && !force)
         {
             output.WriteLine($"{path} already exists; use --force to overwrite it.");
             return 1;

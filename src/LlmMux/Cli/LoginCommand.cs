@@ -19,7 +19,7 @@ internal static class LoginCommand
     /// <param name="time">Clock for the device-flow polling (tests).</param>
     /// <param name="openBrowser">Opens a URL (tests); default the system browser.</param>
     public static async Task<int> RunAsync(
-        CommandLine line,
+        LoginFlags flags,
         Func<string, string?> getVariable,
         TextWriter output,
         TextWriter error,
@@ -29,8 +29,8 @@ internal static class LoginCommand
         Func<string, bool>? openBrowser = null,
         CancellationToken ct = default)
     {
-        var type = ProviderType(line);
-        var source = ConfigLocator.Locate(line.Value("config"), getVariable);
+        var type = flags.Provider;
+        var source = ConfigLocator.Locate(flags.Config, getVariable);
         var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.DisplayName));
         var settings = LoginSettings.For(type, options);
         using var store = new AccountStore(LoginSettings.ExpandHome(options.AuthDir));
@@ -38,9 +38,9 @@ internal static class LoginCommand
 
         var loginOptions = new LoginOptions
         {
-            NoBrowser = line.Has("no-browser"),
-            Name = NonEmpty(line.Value("name")),
-            ProjectId = NonEmpty(line.Value("project")),
+            NoBrowser = flags.NoBrowser,
+            Name = NonEmpty(flags.Name),
+            ProjectId = NonEmpty(flags.Project),
             Output = output,
             Input = input,
             OpenBrowser = openBrowser,
@@ -93,25 +93,6 @@ internal static class LoginCommand
         {
             Console.CancelKeyPress -= OnCancelKey;
         }
-    }
-
-    private static string ProviderType(CommandLine line)
-    {
-        var all = string.Join(", ", AccountTypes.All);
-        if (line.Arguments.Count == 0)
-        {
-            throw new UsageException($"login needs a provider: one of {all}");
-        }
-
-        if (line.Arguments.Count > 1)
-        {
-            throw new UsageException($"login takes one provider, got '{string.Join(' ', line.Arguments)}'");
-        }
-
-        var provider = line.Arguments[0].ToLowerInvariant();
-        return AccountTypes.All.Contains(provider)
-            ? provider
-            : throw new UsageException($"unknown login provider '{line.Arguments[0]}'; use one of {all}");
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -5,9 +5,9 @@ namespace LlmMux.Cli;
 /// <summary><c>llm-mux models</c>: what a client can ask for, and which providers would serve it, in order.</summary>
 internal static class ModelsCommand
 {
-    public static int Run(CommandLine line, Func<string, string?> getVariable, TextWriter output)
+    public static int Run(string? config, Func<string, string?> getVariable, TextWriter output)
     {
-        var source = ConfigLocator.Locate(line.Value("config"), getVariable);
+        var source = ConfigLocator.Locate(config, getVariable);
         var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.DisplayName));
         var snapshot = new GatewaySnapshot(options, 1);
         var rows = snapshot.Resolver.ListedModels()

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LlmMux.Gateway.Configuration;
@@ -16,10 +15,10 @@ namespace LlmMux.Cli;
 /// </summary>
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, Func<string, string?> getVariable, TextWriter output)
+    public static async Task<int> RunAsync(ServeFlags flags, Func<string, string?> getVariable, TextWriter output)
     {
-        var source = ConfigLocator.Locate(line.Value("config"), getVariable);
-        var overrides = ConfigOverrides.FromEnvironment(getVariable).Then(FlagOverrides(line));
+        var source = ConfigLocator.Locate(flags.Config, getVariable);
+        var overrides = ConfigOverrides.FromEnvironment(getVariable).Then(FlagOverrides(flags));
         var starting = new StrongBox<bool>(true);
         await using var app = GatewayHost.Build(new GatewayHostOptions(source, overrides), builder => QuietStartFailure(builder, starting));
 
@@ -72,13 +71,11 @@ internal static class ServeCommand
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ").Trim();
 
-    private static ConfigOverrides FlagOverrides(CommandLine line) => new()
+    private static ConfigOverrides FlagOverrides(ServeFlags flags) => new()
     {
-        Host = line.Value("host"),
-        Port = line.Value("port") is { } port
-            ? int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : throw new UsageException($"--port must be a number, got '{port}'")
-            : null,
-        Debug = line.Has("debug") ? true : null,
+        Host = flags.Host,
+        Port = flags.Port,
+        Debug = flags.Debug ? true : null, // without --debug the file and LLM_MUX_DEBUG decide
     };
 
     /// <summary>

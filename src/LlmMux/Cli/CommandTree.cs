@@ -1,0 +1,173 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using LlmMux.Accounts.Store;
+
+namespace LlmMux.Cli;
+
+/// <summary>
+/// The commands of spec §1 as a System.CommandLine tree. The parser types and checks every option, so an unknown
+/// option or a bad value is a usage error; each action only hands typed values to its command class.
+/// </summary>
+internal static class CommandTree
+{
+    public static RootCommand Build(Func<string, string?> getVariable, TextWriter output, TextWriter error, TextReader? input)
+    {
+        var root = new RootCommand("llm-mux: one local endpoint for every LLM subscription and key you have.");
+        foreach (var option in root.Options)
+        {
+            // The hand-written usage and `llm-mux <version>` are what users and scripts know; the generated help and
+            // the bare assembly version would change them.
+            switch (option)
+            {
+                case HelpOption help:
+                    help.Action = new WriteAction(w => w.WriteLine(HelpText.Usage));
+                    break;
+                case VersionOption version:
+                    version.Action = new WriteAction(w => w.WriteLine($"llm-mux {LlmMuxCli.Version}"));
+                    break;
+            }
+        }
+
+        root.SetAction(_ =>
+        {
+            error.WriteLine("llm-mux: no command given.");
+            error.WriteLine(HelpText.Usage);
+            return 2;
+        });
+
+        var helpCommand = new Command("help", "print the usage") { Hidden = true };
+        helpCommand.SetAction(_ =>
+        {
+            output.WriteLine(HelpText.Usage);
+            return 0;
+        });
+
+        root.Subcommands.Add(Serve(getVariable, output));
+        root.Subcommands.Add(Models(getVariable, output));
+        root.Subcommands.Add(Init(getVariable, output));
+        root.Subcommands.Add(Login(getVariable, output, error, input));
+        root.Subcommands.Add(Accounts(getVariable, output, error));
+        root.Subcommands.Add(helpCommand);
+        return root;
+    }
+
+    private static Command Serve(Func<string, string?> getVariable, TextWriter output)
+    {
+        var config = ConfigOption();
+        var host = new Option<string?>("--host") { Description = "address to listen on", HelpName = "ADDR" };
+        var port = new Option<int?>("--port") { Description = "port to listen on", HelpName = "N", CustomParser = ParsePort };
+        var debug = new Option<bool>("--debug") { Description = "debug logging" };
+        var serve = new Command("serve", "run the gateway (default 127.0.0.1:8317)") { config, host, port, debug };
+        serve.SetAction((result, _) => ServeCommand.RunAsync(
+            new ServeFlags(result.GetValue(config), result.GetValue(host), result.GetValue(port), result.GetValue(debug)), getVariable, output));
+        return serve;
+    }
+
+    private static Command Models(Func<string, string?> getVariable, TextWriter output)
+    {
+        var config = ConfigOption();
+        var models = new Command("models", "every routable model with the provider chain that serves it") { config };
+        models.SetAction(result => ModelsCommand.Run(result.GetValue(config), getVariable, output));
+        return models;
+    }
+
+    private static Command Init(Func<string, string?> getVariable, TextWriter output)
+    {
+        var config = new Option<string?>("--config") { Description = "where to write the config (default ./llm-mux.yaml)", HelpName = "FILE" };
+        var force = new Option<bool>("--force") { Description = "overwrite an existing file" };
+        var init = new Command("init", "write a commented ./llm-mux.yaml to start from") { config, force };
+        init.SetAction(result => InitCommand.Run(result.GetValue(config), result.GetValue(force), getVariable, output));
+        return init;
+    }
+
+    private static Command Login(Func<string, string?> getVariable, TextWriter output, TextWriter error, TextReader? input)
+    {
+        var all = string.Join(", ", AccountTypes.All);
+        var provider = new Argument<string?>("provider")
+        {
+            Description = "the subscription to sign in to",
+            HelpName = string.Join('|', AccountTypes.All),
+            Arity = ArgumentArity.ZeroOrOne, // so that a missing provider gets the message below, not a generic one
+            CustomParser = r =>
+            {
+                var value = r.Tokens[0].Value;
+                var type = value.ToLowerInvariant();
+                if (AccountTypes.All.Contains(type))
+                {
+                    return type;
+                }
+
+                r.AddError($"unknown login provider '{value}'; use one of {all}");
+                return null;
+            },
+        };
+        var noBrowser = new Option<bool>("--no-browser") { Description = "print the URL only (paste the redirected URL back here)" };
+        var name = new Option<string?>("--name") { Description = "account name instead of the e-mail", HelpName = "NAME" };
+        var project = new Option<string?>("--project") { Description = "gemini project", HelpName = "ID" };
+        var config = ConfigOption();
+        var login = new Command("login", "sign in to a subscription and write its account file to the auth dir")
+        {
+            provider, noBrowser, name, project, config,
+        };
+        Require(login, provider, $"login needs a provider: one of {all}");
+        login.SetAction((result, ct) => LoginCommand.RunAsync(
+            new LoginFlags(result.GetValue(provider)!, result.GetValue(noBrowser), result.GetValue(name), result.GetValue(project), result.GetValue(config)),
+            getVariable,
+            output,
+            error,
+            input,
+            ct: ct));
+        return login;
+    }
+
+    private static Command Accounts(Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    {
+        var config = ConfigOption();
+        config.Recursive = true; // `accounts --config F remove x` and `accounts remove x --config F` alike
+        var accounts = new Command("accounts", "accounts in the auth dir: id, provider, user, state, token expiry") { config };
+        accounts.SetAction((result, _) => AccountsCommand.RunAsync(AccountsAction.List, null, result.GetValue(config), getVariable, output, error));
+
+        var list = new Command("list", "the same as `accounts`");
+        list.SetAction((result, _) => AccountsCommand.RunAsync(AccountsAction.List, null, result.GetValue(config), getVariable, output, error));
+        accounts.Subcommands.Add(list);
+        foreach (var action in new[] { AccountsAction.Remove, AccountsAction.Disable, AccountsAction.Enable })
+        {
+            var verb = action.ToString().ToLowerInvariant();
+            var id = new Argument<string?>("id") { Description = "the account id (see `llm-mux accounts`)", Arity = ArgumentArity.ZeroOrOne };
+            var change = new Command(verb, $"{verb} an account without editing its file") { id };
+            Require(change, id, $"accounts {verb} needs an account id (see `llm-mux accounts`)");
+            change.SetAction((result, _) => AccountsCommand.RunAsync(action, result.GetValue(id), result.GetValue(config), getVariable, output, error));
+            accounts.Subcommands.Add(change);
+        }
+
+        return accounts;
+    }
+
+    private static Option<string?> ConfigOption() =>
+        new("--config") { Description = "config file (default: $LLM_MUX_CONFIG, ./llm-mux.yaml, ~/.config/llm-mux/config.yaml)", HelpName = "FILE" };
+
+    /// <summary>A required argument with this command's own message instead of System.CommandLine's generic one.</summary>
+    private static void Require(Command command, Argument argument, string message) =>
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(argument) is null)
+            {
+                result.AddError(message);
+            }
+        });
+
+    /// <summary>Digits only, as before: no sign, no spaces; the config's own check rejects an out-of-range port.</summary>
+    private static int? ParsePort(ArgumentResult result)
+    {
+        var text = result.Tokens[0].Value;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            return port;
+        }
+
+        result.AddError($"--port must be a number, got '{text}'");
+        return null;
+    }
+}
