@@ -104,7 +104,8 @@ public static class AccountLogin
             {
                 AccountTypes.Claude => ClaudeProvider.AuthorizeUrl(settings, redirectUri, pkce, state),
                 AccountTypes.Codex => CodexProvider.AuthorizeUrl(settings, redirectUri, pkce, state),
-                _ => GeminiProvider.AuthorizeUrl(settings, redirectUri, pkce, state),
+                AccountTypes.Gemini => GeminiProvider.AuthorizeUrl(settings, redirectUri, pkce, state),
+                _ => throw new InvalidOperationException($"Account type '{type}' has no browser login."),
             };
 
             await output.WriteLineAsync($"Sign in to {DisplayName(type)} with this URL:").ConfigureAwait(false);
@@ -133,7 +134,7 @@ public static class AccountLogin
                     return await ClaudeProvider.ExchangeAsync(http, settings, code, redirectUri, pkce, state, now, ct).ConfigureAwait(false);
                 case AccountTypes.Codex:
                     return await CodexProvider.ExchangeAsync(http, settings, code, redirectUri, pkce, now, ct).ConfigureAwait(false);
-                default:
+                case AccountTypes.Gemini:
                     var grant = await GeminiProvider.ExchangeAsync(http, settings, code, redirectUri, pkce, ct).ConfigureAwait(false);
                     var email = await GeminiProvider.EmailAsync(http, settings, grant.AccessToken, ct).ConfigureAwait(false);
                     await output.WriteLineAsync("Setting up Gemini Code Assist (finding or creating the project)...").ConfigureAwait(false);
@@ -141,6 +142,8 @@ public static class AccountLogin
                     await output.WriteLineAsync($"Using Code Assist project {project}.").ConfigureAwait(false);
                     var file = grant.ApplyGemini(new AccountFile { Type = AccountTypes.Gemini, Email = email, ProjectId = project }, now);
                     return (file, email);
+                default:
+                    throw new InvalidOperationException($"Account type '{type}' has no browser login.");
             }
         }
         finally

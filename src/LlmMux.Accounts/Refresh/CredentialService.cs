@@ -402,7 +402,9 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         {
             AccountTypes.Claude => await ClaudeProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
             AccountTypes.Codex => await CodexProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
-            _ => await GeminiProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
+            AccountTypes.Gemini => await GeminiProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
+            // A type nobody taught to refresh must fail loudly, not run another provider's refresh with its token.
+            _ => throw new AccountUnavailableException(account.Id, AccountUnavailableReason.RefreshFailed, $"Account type '{account.Type}' has no refresh flow."),
         };
 
         // From here the old refresh token may be dead: the grant lives in the slot until the file holds it, so a
@@ -551,8 +553,10 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
                     : null;
             case AccountTypes.Gemini:
                 return string.IsNullOrEmpty(file.Token?.AccessToken) ? null : new UpstreamCredential(file.Token.AccessToken, account.Expiry, null, account.ProjectId, null);
-            default:
+            case AccountTypes.Claude or AccountTypes.Codex:
                 return string.IsNullOrEmpty(file.AccessToken) ? null : new UpstreamCredential(file.AccessToken, account.Expiry, account.ChatGptAccountId, null, null);
+            default:
+                return null; // a type without a token shape here has no usable token
         }
     }
 
