@@ -4,7 +4,6 @@ using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 
 namespace LlmMux.Gateway.Security;
 
@@ -42,9 +41,7 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
     /// management does not: a rebinding page would otherwise be same-origin there.
     /// </summary>
     private static ApiError? CheckHost(HttpRequest request, LlmMuxOptions options)
-        => IsProbePath(request.Path) || IsAllowedHost(request.Host.Host, options) ? null : ApiError.MisdirectedHost(request.Host.Host);
-
-    private static bool IsProbePath(PathString path) => path == "/healthz" || path == "/readyz" || path == "/metrics";
+        => ServicePaths.IsProbe(request.Path) || IsAllowedHost(request.Host.Host, options) ? null : ApiError.MisdirectedHost(request.Host.Host);
 
     private static ApiError? CheckOrigin(HttpRequest request, LlmMuxOptions options)
     {
@@ -63,24 +60,13 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
     /// <summary>LLM routes read JSON; the management API has its own secret, which a browser cannot send without a preflight.</summary>
     private static ApiError? CheckContentType(HttpRequest request)
     {
-        if (!HttpMethods.IsPost(request.Method) || request.Path.StartsWithSegments("/v0/management") || request.ContentLength == 0)
+        if (!HttpMethods.IsPost(request.Method) || ServicePaths.IsManagement(request.Path) || request.ContentLength == 0)
         {
             return null;
         }
 
-        return IsJson(request.ContentType) ? null : ApiError.NotJson(request.ContentType);
-    }
-
-    internal static bool IsJson(string? contentType)
-    {
-        if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
-        {
-            return false;
-        }
-
-        return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || type.Equals("text/json", StringComparison.OrdinalIgnoreCase)
-            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        // ASP.NET Core's own test: application/json or any application/*+json, whatever the charset.
+        return request.HasJsonContentType() ? null : ApiError.NotJson(request.ContentType);
     }
 
     internal static bool IsAllowedHost(string host, LlmMuxOptions options)

@@ -19,7 +19,7 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (IsServicePath(context.Request.Path))
+        if (ServicePaths.IsService(context.Request.Path))
         {
             return next(context);
         }
@@ -68,7 +68,4 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
     internal static bool IsRelayFromThisProcess(HttpContext context)
         => RelayToken.IsRelayed(context.Request)
             && (Caller.IsLoopback(context.Connection.RemoteIpAddress) || Equals(context.Connection.RemoteIpAddress, context.Connection.LocalIpAddress));
-
-    internal static bool IsServicePath(PathString path)
-        => path == "/healthz" || path == "/readyz" || path == "/metrics" || path.StartsWithSegments("/v0/management");
 }

@@ -33,7 +33,7 @@ internal static class ClientRateLimiting
     private static RateLimitPartition<string> Partition(HttpContext context)
     {
         var limit = context.RequestServices.GetRequiredService<GatewayConfigStore>().Current.Options.Limits.RequestsPerMinute;
-        if (limit == 0 || ClientAuthMiddleware.IsServicePath(context.Request.Path))
+        if (limit == 0 || ServicePaths.IsService(context.Request.Path))
         {
             return RateLimitPartition.GetNoLimiter("unlimited");
         }

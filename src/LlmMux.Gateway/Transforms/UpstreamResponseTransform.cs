@@ -61,15 +61,16 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
                 // The client reads this dialect itself, so the body stays the upstream's, but never with a key in it
                 // (some OpenAI-compatible servers echo the key they were sent). Error bodies are small: one larger than
                 // MaxPassedErrorBytes is replaced by the gateway's own error rather than cut into invalid JSON.
-                var body = await ReadDetailAsync(response.Content, MaxPassedErrorBytes + 1, context.CancellationToken, trim: false).ConfigureAwait(false);
-                if (Encoding.UTF8.GetByteCount(body) > MaxPassedErrorBytes)
+                var (bytes, length) = await ReadPrefixAsync(response.Content, MaxPassedErrorBytes + 1, context.CancellationToken).ConfigureAwait(false);
+                if (length > MaxPassedErrorBytes)
                 {
                     ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect,
                         new ApiError(status, "upstream_rejected", $"The upstream refused the request (HTTP {status}) with an error body too large to relay.")), "application/json");
                 }
                 else
                 {
-                    ReplaceBody(context, Encoding.UTF8.GetBytes(SecretScrubber.Scrub(body)), response.Content.Headers.ContentType?.ToString() ?? "application/json");
+                    var scrubbed = SecretScrubber.Scrub(Encoding.UTF8.GetString(bytes, 0, length));
+                    ReplaceBody(context, Encoding.UTF8.GetBytes(scrubbed), response.Content.Headers.ContentType?.ToString() ?? "application/json");
                 }
             }
 
@@ -236,19 +237,24 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         return buffer.ToArray();
     }
 
-    private static async Task<string> ReadDetailAsync(HttpContent content, int limit, CancellationToken cancellationToken, bool trim = true)
+    private static async Task<string> ReadDetailAsync(HttpContent content, int limit, CancellationToken cancellationToken)
     {
+        var (bytes, length) = await ReadPrefixAsync(content, limit, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(bytes, 0, length).Trim();
+    }
+
+    /// <summary>At most <paramref name="limit"/> bytes of an error body; what a broken upstream never sent is simply absent.</summary>
+    private static async Task<(byte[] Bytes, int Length)> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[limit];
         try
         {
             await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = new byte[limit];
-            var length = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            var text = Encoding.UTF8.GetString(buffer, 0, length);
-            return trim ? text.Trim() : text;
+            return (buffer, await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
         {
-            return "";
+            return (buffer, 0);
         }
     }
 }
