@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Gateway.Errors;
@@ -28,9 +27,10 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var request = context.Features.GetRequiredFeature<LlmRequestFeature>();
+        var request = context.Features.GetRequiredFeature<LlmRequest>();
         var routing = request.Snapshot.Options.Routing;
-        var state = new AttemptState();
+        var state = new FailoverState();
+        context.Features.Set(state);
         var waitBudget = routing.MaxCooldownWait;
 
         while (true)
@@ -71,7 +71,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
     }
 
     /// <returns>True when the response is settled (success, a client error, or something already sent).</returns>
-    private async Task<bool> TryChainAsync(HttpContext context, LlmRequestFeature request, int maxAttempts, AttemptState state)
+    private async Task<bool> TryChainAsync(HttpContext context, LlmRequest request, int maxAttempts, FailoverState state)
     {
         foreach (var target in request.Route.Chain)
         {
@@ -82,7 +82,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
 
             context.ReassignProxyRequest(route, route.Cluster);
             var proxy = context.GetReverseProxyFeature();
-            request.Target = target;
+            state.Target = target;
             Log.Routing(logger, request.Model, target.Provider.Name, target.UpstreamModel);
 
             while (state.Attempts < maxAttempts)
@@ -95,83 +95,74 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
 
                 proxy.AvailableDestinations = candidates;
                 proxy.ProxiedDestination = null;
-                request.Outcome = null;
-                request.StreamState = null;
+                var attempt = new AttemptFeature(request, state, target);
+                context.Features.Set(attempt);
                 context.Features.Set<IForwarderErrorFeature>(null);
                 state.Attempts++;
-                request.Attempts = state.Attempts;
 
-                using var activity = GatewayMetrics.ActivitySource.StartActivity("llm-mux.attempt", ActivityKind.Internal);
-                activity?.SetTag("llm_mux.provider", target.Provider.Name);
-                activity?.SetTag("llm_mux.attempt", state.Attempts);
+                using var telemetry = AttemptTelemetry.Start(metrics, target.Provider.Name, state.Attempts);
+                AttemptResult result;
                 try
                 {
                     await next(context).ConfigureAwait(false);
+                    result = AttemptClassifier.Settle(context, attempt);
                 }
-                catch (AccountUnavailableException ex) when (!context.Response.HasStarted)
+                catch (Exception ex) when (!context.Response.HasStarted && AttemptClassifier.FromException(ex) is { } thrown)
                 {
-                    // The login could not give a token: this account is out, the next may serve. An expired or disabled
-                    // login rests until the user acts; a refresh that failed (the token endpoint down) only briefly.
-                    if (context.GetReverseProxyFeature().ProxiedDestination?.DestinationId is { } unavailable)
-                    {
-                        state.Tried.Add(unavailable);
-                        _ = ex.IsPermanent
-                            ? accounts.KeyRejected(unavailable, $"login unavailable: {ex.Reason}")
-                            : accounts.ServerFailed(unavailable, $"login unavailable: {ex.Reason}");
-                    }
-
-                    activity?.SetStatus(ActivityStatusCode.Error, ex.Reason.ToString());
-                    metrics.Attempt(target.Provider.Name, "login_unavailable");
-                    context.Response.Clear();
-                    continue;
-                }
-                catch (UpstreamRequestException ex) when (!context.Response.HasStarted)
-                {
-                    // What the client sent cannot be sent to this provider: its answer, and no account is to blame.
-                    activity?.SetStatus(ActivityStatusCode.Error, ex.Error.Code);
-                    metrics.Attempt(target.Provider.Name, "request_invalid");
-                    context.Response.Clear();
-                    await ApiErrorWriter.WriteAsync(context, request.Ingress.ErrorDialect, ex.Error).ConfigureAwait(false);
-                    return true;
+                    result = attempt.Result = thrown;
                 }
 
-                var transportError = context.Features.Get<IForwarderErrorFeature>();
-                var outcome = request.Outcome is { } failed ? $"http_{failed.Status}" : transportError is not null ? transportError.Error.ToString() : "ok";
-                activity?.SetTag("llm_mux.account", proxy.ProxiedDestination?.DestinationId);
-                activity?.SetTag("llm_mux.outcome", outcome);
-                metrics.Attempt(target.Provider.Name, outcome);
-                if (context.Response.HasStarted || (request.Outcome is null && transportError is null) || context.RequestAborted.IsCancellationRequested)
+                var destination = proxy.ProxiedDestination;
+                telemetry.Ended(result, destination?.DestinationId);
+                switch (result)
+                {
+                    case AttemptResult.LoginUnavailable unavailable:
+                        // The login could not give a token: this account is out, the next may serve. An expired or disabled
+                        // login rests until the user acts; a refresh that failed (the token endpoint down) only briefly.
+                        if (destination?.DestinationId is { } id)
+                        {
+                            state.Tried.Add(id);
+                            var reason = $"login unavailable: {unavailable.Exception.Reason}";
+                            _ = unavailable.Exception.IsPermanent ? accounts.KeyRejected(id, reason) : accounts.ServerFailed(id, reason);
+                        }
+
+                        context.Response.Clear();
+                        continue;
+                    case AttemptResult.RequestInvalid invalid:
+                        // What the client sent cannot be sent to this provider: its answer, and no account is to blame.
+                        context.Response.Clear();
+                        await ApiErrorWriter.WriteAsync(context, request.Ingress.ErrorDialect, invalid.Error).ConfigureAwait(false);
+                        return true;
+                }
+
+                if (context.Response.HasStarted || result is not AttemptResult.Failure failure || context.RequestAborted.IsCancellationRequested)
                 {
                     return true;
                 }
 
-                activity?.SetStatus(ActivityStatusCode.Error, outcome);
-                metrics.Failover(target.Provider.Name, outcome);
-
-                if (proxy.ProxiedDestination is not { } destination)
+                telemetry.FailedOver(failure);
+                if (destination is null)
                 {
                     break;
                 }
 
-                if (request.Outcome?.Status == 401 && await TryRefreshAsync(context, request, destination.DestinationId, state).ConfigureAwait(false))
+                if (failure is AttemptResult.CredentialRejected { StaleLoginToken: true } && await TryRefreshAsync(context, attempt, destination.DestinationId, state).ConfigureAwait(false))
                 {
-                    // A fresh token for the same account: one more try there before moving on (spec §7).
+                    // A fresh token for the same account: one more try there before moving on.
                     state.RetrySame = destination;
                     context.Response.Clear();
                     continue;
                 }
 
                 state.Tried.Add(destination.DestinationId);
-                state.LastOutcome = request.Outcome;
-                state.LastTransportError = request.Outcome is null ? transportError : null;
+                state.LastFailure = failure;
                 state.LastProvider = target.Provider.Name;
-                if (request.Outcome?.Status == 429 && accounts.IsBlocked(destination.DestinationId, target.UpstreamModel, out var until))
+                if (failure is AttemptResult.RateLimited && accounts.IsBlocked(destination.DestinationId, target.UpstreamModel, out var until))
                 {
                     state.NoteReset(until);
                 }
 
-                Log.AttemptFailed(logger, state.Attempts, destination.DestinationId, request.Model,
-                    request.Outcome is { } o ? $"HTTP {o.Status}" : transportError!.Error.ToString());
+                Log.AttemptFailed(logger, state.Attempts, destination.DestinationId, request.Model, failure.Summary);
                 context.Response.Clear();
             }
         }
@@ -180,12 +171,12 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
     }
 
     /// <summary>
-    /// On a 401 from a login account, refreshes its token once per request. Returns false when there is nothing to
-    /// refresh, it was already refreshed, or the refresh failed (the account then rests like a rejected key).
+    /// After a 401 on a login account (a token that may be stale), refreshes it once per request. Returns false when it
+    /// was already refreshed or the refresh failed (the account then rests like a rejected key).
     /// </summary>
-    private async Task<bool> TryRefreshAsync(HttpContext context, LlmRequestFeature request, string destinationId, AttemptState state)
+    private async Task<bool> TryRefreshAsync(HttpContext context, AttemptFeature attempt, string destinationId, FailoverState state)
     {
-        if (request.Snapshot.FindAccount(destinationId)?.LoginAccountId is not { } loginId)
+        if (attempt.Account?.LoginAccountId is not { } loginId)
         {
             return false;
         }
@@ -194,7 +185,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
         {
             try
             {
-                await credentials.RefreshAsync(loginId, request.LoginToken ?? "", context.RequestAborted).ConfigureAwait(false);
+                await credentials.RefreshAsync(loginId, attempt.LoginToken ?? "", context.RequestAborted).ConfigureAwait(false);
                 return true;
             }
             catch (AccountUnavailableException)
@@ -210,7 +201,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
     /// Accounts of the cluster that may take this attempt: healthy in YARP, not tried yet, not cooling for this model.
     /// Accounts close to the request rate at which they last hit a 429 are offered only when nothing else is left.
     /// </summary>
-    private List<DestinationState> Candidates(ClusterState cluster, string model, AttemptState state)
+    private List<DestinationState> Candidates(ClusterState cluster, string model, FailoverState state)
     {
         if (state.RetrySame is { } same)
         {
@@ -242,61 +233,15 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
         return fresh.Count > 0 ? fresh : candidates;
     }
 
-    private static ApiError FinalError(LlmRequestFeature request, AttemptState state)
+    private static ApiError FinalError(LlmRequest request, FailoverState state)
     {
-        var provider = state.LastProvider ?? request.Route.Chain[0].Provider.Name;
-        if (state.LastOutcome is { } o)
+        if (state.LastFailure is { } failure)
         {
-            var detail = o.Detail.Length > 0 ? $" Upstream said: {o.Detail}" : "";
-            return o.Status switch
-            {
-                429 => new ApiError(429, "rate_limited", $"Every account for model '{request.Model}' is rate limited or cooling down (last: provider '{provider}').{detail}"),
-                401 or 403 => new ApiError(502, "upstream_auth_failed", $"The upstream rejected the credentials of every account tried (HTTP {o.Status}, provider '{provider}').{detail}"),
-                _ => new ApiError(502, "upstream_error", $"The upstream failed on every attempt (HTTP {o.Status}, provider '{provider}').{detail}"),
-            };
-        }
-
-        if (state.LastTransportError is { } transport)
-        {
-            return transport.Error == ForwarderError.RequestTimedOut
-                ? new ApiError(504, "upstream_timeout", $"The upstream of provider '{provider}' did not answer in time.")
-                : new ApiError(502, "upstream_unreachable", $"Could not reach the upstream of provider '{provider}' ({transport.Error}).");
+            return failure.FinalError(request.Model, state.LastProvider ?? request.Route.Chain[0].Provider.Name);
         }
 
         return state.EarliestReset is not null
             ? new ApiError(429, "model_cooldown", $"Every account that serves model '{request.Model}' is cooling down after rate limits.")
             : new ApiError(503, "no_available_account", $"No account is available to serve model '{request.Model}'.");
-    }
-
-    private sealed class AttemptState
-    {
-        public int Attempts;
-        public UpstreamOutcome? LastOutcome;
-        public IForwarderErrorFeature? LastTransportError;
-        public string? LastProvider;
-
-        public HashSet<string> Tried { get; } = new(StringComparer.Ordinal);
-
-        public HashSet<string> Refreshed { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>The account to try again right away, after its token was refreshed.</summary>
-        public DestinationState? RetrySame;
-
-        public DateTimeOffset? EarliestReset { get; private set; }
-
-        public void NoteReset(DateTimeOffset until)
-        {
-            if (EarliestReset is null || until < EarliestReset)
-            {
-                EarliestReset = until;
-            }
-        }
-
-        /// <summary>After a cooldown wait every account may be tried again.</summary>
-        public void StartRound()
-        {
-            Tried.Clear();
-            EarliestReset = null;
-        }
     }
 }

@@ -1,24 +1,21 @@
-using System.Net.Sockets;
 using LlmMux.Gateway.Forwarding;
-using LlmMux.Gateway.Ingress;
-using LlmMux.Gateway.Streaming;
 using Microsoft.AspNetCore.Http;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
 namespace LlmMux.Gateway.Health;
 
 /// <summary>
-/// YARP passive health for accounts: after every attempt, records its outcome in the <see cref="AccountStateStore"/>
-/// and mirrors account-wide blocks (rejected key, server failures) into YARP so the load balancer stops offering the
-/// account. Quota cooldowns are per model and stay in the store, which the failover loop consults.
+/// YARP passive health for accounts: after every attempt, records its <see cref="AttemptResult"/> in the
+/// <see cref="AccountStateStore"/> and mirrors account-wide blocks (rejected key, server failures) into YARP so the
+/// load balancer stops offering the account. Quota cooldowns are per model and stay in the store, which the failover
+/// loop consults.
 /// </summary>
 /// <remarks>
 /// An account is cooled only for what the account did (docs/failover.md): a rejected credential, a rate limit, the
 /// upstream failing or going silent. Failures the request can provoke by itself — a 403 about one model, a 5xx on odd
 /// content, a 429 without a reset, any 403 — are kept to the model where they can be, and one request causes at most
-/// <see cref="LlmRequestFeature.MaxCooldownsPerRequest"/> of them. Only a 401 (a client cannot make a valid key answer
+/// <see cref="FailoverState.MaxCooldownsPerRequest"/> of them. Only a 401 (a client cannot make a valid key answer
 /// one) and a 429 with its reset time always count. Failures on our side or the client's (building the
 /// upstream request, writing to the client, the client going away) cool nothing.
 /// </remarks>
@@ -33,129 +30,49 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
 
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
-        var request = context.Features.Get<LlmRequestFeature>();
-        if (request?.Target is not { } target)
+        if (context.Features.Get<AttemptFeature>() is not { } attempt)
         {
             return;
         }
 
         var id = destination.DestinationId;
+        var model = attempt.Target.UpstreamModel;
+        var budget = attempt.Failover;
         store.AttemptSent(id);
-        if (request.Outcome is { } outcome)
+        switch (AttemptClassifier.Settle(context, attempt))
         {
-            Answered(request, outcome, cluster, destination, target.UpstreamModel);
-            return;
-        }
-
-        var error = context.Features.Get<IForwarderErrorFeature>();
-        if (error is null)
-        {
-            if (request.StreamState?.Fault is UpstreamStreamFault.Stalled or UpstreamStreamFault.Broken && !context.RequestAborted.IsCancellationRequested)
-            {
-                ServerFault(request, cluster, destination, $"stream {request.StreamState.Fault.ToString().ToLowerInvariant()}");
-            }
-            else if (context.Response.StatusCode < 400)
-            {
-                store.Succeeded(id, target.UpstreamModel);
-            }
-
-            return;
-        }
-
-        if (!context.RequestAborted.IsCancellationRequested && IsUpstreamFault(error))
-        {
-            ServerFault(request, cluster, destination, error.Error.ToString());
-        }
-    }
-
-    private void Answered(LlmRequestFeature request, UpstreamOutcome outcome, ClusterState cluster, DestinationState destination, string model)
-    {
-        var id = destination.DestinationId;
-        var detail = $"HTTP {outcome.Status}";
-        switch (outcome.Status)
-        {
-            case 429 when outcome.ResetAt is not null || TakeCooldown(request):
-                store.RateLimited(id, model, outcome.ResetAt, detail);
+            case AttemptResult.Succeeded:
+                store.Succeeded(id, model);
                 break;
-            case 429:
+            case AttemptResult.RateLimited limited when limited.Until is not null || budget.TakeCooldown():
+                store.RateLimited(id, model, limited.Until, limited.Summary);
                 break;
-            case 401 when request.Snapshot.FindAccount(id)?.LoginAccountId is not null:
-                // A login's token may just be stale: the failover loop refreshes it and retries the same account.
+            case AttemptResult.CredentialRejected { StaleLoginToken: true }:
+                // The failover loop refreshes the token and retries the same account.
                 break;
-            case 401:
-                // The credential, whatever the request: a client cannot make a valid key answer 401.
-                healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.KeyRejected(id, detail));
+            case AttemptResult.CredentialRejected rejected when rejected.Certain || budget.TakeCooldown():
+                healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.KeyRejected(id, rejected.Summary));
                 break;
-            case 403:
-                // Read without the model names the client chose (a message may quote them, and the client picks them),
-                // and within the request's budget: a 403 text is still the upstream's free text.
-                if (!TakeCooldown(request))
-                {
-                    break;
-                }
-
-                if (UpstreamDenial.IsAboutCredential(outcome.Detail, request.Model, model))
-                {
-                    healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.KeyRejected(id, detail));
-                }
-                else
-                {
-                    store.ModelDenied(id, model, ModelDeniedCooldown, detail);
-                }
-
+            case AttemptResult.ModelDenied denied when budget.TakeCooldown():
+                store.ModelDenied(id, model, ModelDeniedCooldown, denied.Summary);
                 break;
-            default:
-                ServerFault(request, cluster, destination, detail);
+            case AttemptResult.UpstreamFailed failed:
+                ServerFault(budget, cluster, destination, failed.Summary);
+                break;
+            case AttemptResult.Transport { BlamesUpstream: true } transport:
+                ServerFault(budget, cluster, destination, transport.Summary);
+                break;
+            case AttemptResult.StreamFailed { BlamesUpstream: true } stream:
+                ServerFault(budget, cluster, destination, stream.Summary);
                 break;
         }
     }
 
-    private void ServerFault(LlmRequestFeature request, ClusterState cluster, DestinationState destination, string detail)
+    private void ServerFault(FailoverState budget, ClusterState cluster, DestinationState destination, string detail)
     {
-        if (TakeCooldown(request))
+        if (budget.TakeCooldown())
         {
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.ServerFailed(destination.DestinationId, detail));
         }
-    }
-
-    private static bool TakeCooldown(LlmRequestFeature request)
-    {
-        if (request.CooldownsLeft <= 0)
-        {
-            return false;
-        }
-
-        request.CooldownsLeft--;
-        return true;
-    }
-
-    /// <summary>
-    /// Failures of the upstream or the way to it. Writing to the client, reading the client's body, cancellations and
-    /// failures while building the upstream request say nothing about the account.
-    /// </summary>
-    internal static bool IsUpstreamFault(IForwarderErrorFeature error) => error.Error switch
-    {
-        ForwarderError.RequestTimedOut or ForwarderError.RequestBodyDestination or ForwarderError.ResponseBodyDestination
-            or ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination => true,
-        ForwarderError.Request or ForwarderError.ResponseHeaders => IsTransportFailure(error.Exception),
-        _ => false,
-    };
-
-    /// <summary>A connection, TLS or protocol failure, as opposed to the request being unsendable or a transform throwing.</summary>
-    private static bool IsTransportFailure(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case HttpRequestException { HttpRequestError: not HttpRequestError.Unknown }:
-                case SocketException or IOException or TimeoutException:
-                    return true;
-                case ArgumentException or InvalidOperationException or FormatException or NotSupportedException:
-                    return false;
-            }
-        }
-
-        return false; // an HttpRequestException of unknown cause (e.g. an unsendable header) is not held against the account
     }
 }

@@ -6,6 +6,7 @@ using LlmMux.Gateway.Forwarding;
 using LlmMux.Gateway.Ingress;
 using LlmMux.Gateway.Management;
 using LlmMux.Gateway.Security;
+using LlmMux.Gateway.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -79,6 +80,7 @@ public static class GatewayHost
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<LlmRequestMiddleware>();
+            pipeline.UseMiddleware<RequestTelemetryMiddleware>();
             pipeline.UseMiddleware<FailoverMiddleware>();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();

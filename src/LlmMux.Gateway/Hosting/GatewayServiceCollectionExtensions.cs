@@ -43,6 +43,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddLlmMuxRateLimiting();
         services.AddLlmMuxBrowserPolicy();
         services.AddSingleton<RequestLog>();
+        services.AddSingleton<UsageRecorder>();
         services.AddSingleton(sp => new UsageLedger(
             UsageLedgerPath(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),
             sp.GetRequiredService<ILogger<UsageLedger>>()));

@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
-using LlmMux.Gateway.Health;
-using LlmMux.Gateway.Management;
 using LlmMux.Gateway.Routing;
 using LlmMux.Gateway.Telemetry;
 using LlmMux.Translation;
@@ -15,11 +12,11 @@ namespace LlmMux.Gateway.Ingress;
 
 /// <summary>
 /// First step of the proxy pipeline: reads and parses the body once (capped), resolves the model to a provider chain
-/// and leaves an <see cref="LlmRequestFeature"/> for the failover loop, transforms and load balancer. When some
+/// and leaves an immutable <see cref="LlmRequest"/> for telemetry, the failover loop, transforms and load balancer. When some
 /// provider of the chain speaks another dialect the body is decoded into the IR here, once, so a malformed request
 /// is a 400 in the caller's dialect before any upstream is called.
 /// </summary>
-internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, GatewayMetrics metrics, AccountStateStore accounts, UsageLedger ledger, RequestLog requestLog, ModelLabels labels)
+internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, ModelLabels labels)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -112,7 +109,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             }
         }
 
-        var request = new LlmRequestFeature(ingress, snapshot, body, model, stream && kind != IngressKind.CountTokens, route)
+        var request = new LlmRequest(ingress, snapshot, body, model, stream && kind != IngressKind.CountTokens, route)
         {
             SessionKey = SessionHeader(context.Request) ?? probe.SessionKey,
             GeminiJsonArrayStream = ingress.Format is Dialect.Gemini or Dialect.GeminiCodeAssist && stream && context.Request.Query["alt"] != "sse",
@@ -128,67 +125,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         }
 
         context.Features.Set(request);
-        await ForwardAsync(context, request).ConfigureAwait(false);
-    }
-
-    /// <summary>The rest of the pipeline inside the request's span, with its metrics recorded whatever happens.</summary>
-    private async Task ForwardAsync(HttpContext context, LlmRequestFeature request)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var dialect = request.Ingress.Format.ToString();
-        using var activity = GatewayMetrics.ActivitySource.StartActivity("llm-mux.request", ActivityKind.Internal);
-        activity?.SetTag("llm_mux.dialect", dialect);
-        activity?.SetTag("gen_ai.request.model", request.Model);
-        activity?.SetTag("llm_mux.stream", request.Stream);
-        context.Response.OnStarting(() =>
-        {
-            metrics.FirstByte(dialect, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            return Task.CompletedTask;
-        });
-        if (request.Stream)
-        {
-            metrics.StreamStarted();
-        }
-
-        try
-        {
-            await next(context).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (request.Stream)
-            {
-                metrics.StreamEnded();
-            }
-
-            var status = context.Response.StatusCode;
-            activity?.SetTag("http.response.status_code", status);
-            activity?.SetTag("llm_mux.provider", request.Target?.Provider.Name);
-            if (status >= 400)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error);
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            metrics.Request(dialect, request.ModelLabel, status, elapsed.TotalSeconds);
-            Account(context, request, dialect, status, elapsed);
-        }
-    }
-
-    /// <summary>Usage and the request log, attributed to the account that answered (the last attempt's).</summary>
-    private void Account(HttpContext context, LlmRequestFeature request, string dialect, int status, TimeSpan elapsed)
-    {
-        var destination = context.GetReverseProxyFeature().ProxiedDestination?.DestinationId;
-        var provider = request.Target?.Provider.Name;
-        long input = request.Usage?.InputTokens ?? 0, output = request.Usage?.OutputTokens ?? 0;
-        if (provider is not null && destination is not null && status < 400)
-        {
-            metrics.Tokens(provider, request.ModelLabel, input, output);
-            accounts.TokensUsed(destination, input + output);
-            ledger.Record(DateTimeOffset.UtcNow, provider, destination, request.ModelLabel, input, output);
-        }
-
-        requestLog.Add(new RequestRecord(DateTimeOffset.UtcNow, dialect, request.Model, provider, destination, status, request.Attempts, elapsed.TotalMilliseconds, input, output));
+        await next(context).ConfigureAwait(false);
     }
 
     private static bool TryParseGeminiAction(string? value, out string? model, out string action)

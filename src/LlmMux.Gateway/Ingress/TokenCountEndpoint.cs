@@ -15,13 +15,13 @@ internal static class TokenCountEndpoint
     private const int CharsPerToken = 4;
     private const int TokensPerImage = 1000;
 
-    public static bool HasNativeCounter(LlmRequestFeature request)
+    public static bool HasNativeCounter(LlmRequest request)
     {
         var protocol = request.Route.Chain[0].Provider.Protocol;
         return protocol.Dialect == request.Ingress.Format && protocol.CountTokensPath(request.Route.Chain[0].UpstreamModel) is not null;
     }
 
-    public static async Task WriteEstimateAsync(HttpContext context, LlmRequestFeature request)
+    public static async Task WriteEstimateAsync(HttpContext context, LlmRequest request)
     {
         var tokens = Estimate(request.Ir!);
         context.Response.ContentType = "application/json";

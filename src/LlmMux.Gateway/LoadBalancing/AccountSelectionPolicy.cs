@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using LlmMux.Gateway.Ingress;
+using LlmMux.Gateway.Forwarding;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -26,13 +26,13 @@ internal sealed class AccountSelectionPolicy : ILoadBalancingPolicy
             return null;
         }
 
-        var request = context.Features.Get<LlmRequestFeature>();
-        if (request?.SessionKey is { } session)
+        var attempt = context.Features.Get<AttemptFeature>();
+        if (attempt?.Request.SessionKey is { } session)
         {
             return Sticky(session, availableDestinations);
         }
 
-        return (request?.Target?.Provider.Strategy ?? "round-robin") switch
+        return (attempt?.Target.Provider.Strategy ?? "round-robin") switch
         {
             "fill-first" => FirstInConfigOrder(cluster, availableDestinations),
             "least-busy" => availableDestinations.MinBy(d => d.ConcurrentRequestCount),

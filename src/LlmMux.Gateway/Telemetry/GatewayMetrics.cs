@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace LlmMux.Gateway.Telemetry;
 
@@ -50,18 +51,80 @@ public sealed class GatewayMetrics
         meter.CreateObservableGauge("llm_mux.accounts.cooling", () => (long)accounts.CoolingCount(), "{account}", "Accounts cooling down now (any model).");
     }
 
+    /// <summary>Whether anything listens to the request metrics; callers skip gathering tags when not.</summary>
+    public bool RequestsEnabled => _requests.Enabled || _duration.Enabled;
+
     public void Request(string dialect, string model, int status, double seconds)
+    {
+        if (RequestsEnabled)
+        {
+            RequestCore(dialect, model, status, seconds);
+        }
+    }
+
+    public void Attempt(string provider, string outcome)
+    {
+        if (_attempts.Enabled)
+        {
+            AttemptCore(provider, outcome);
+        }
+    }
+
+    public void Failover(string provider, string reason)
+    {
+        if (_failovers.Enabled)
+        {
+            FailoverCore(provider, reason);
+        }
+    }
+
+    public void Tokens(string provider, string model, long input, long output)
+    {
+        if ((_inputTokens.Enabled && input > 0) || (_outputTokens.Enabled && output > 0))
+        {
+            TokensCore(provider, model, input, output);
+        }
+    }
+
+    public void FirstByte(string dialect, double seconds)
+    {
+        if (_timeToFirstByte.Enabled)
+        {
+            FirstByteCore(dialect, seconds);
+        }
+    }
+
+    /// <param name="reason">An <see cref="Errors.ApiError.Code"/>: a fixed set, never client text.</param>
+    public void Rejected(string reason)
+    {
+        if (_rejected.Enabled)
+        {
+            RejectedCore(reason);
+        }
+    }
+
+    // Not gated: a listener that attaches between a stream's start and end would otherwise see it end without starting.
+    public void StreamStarted() => _activeStreams.Add(1);
+
+    public void StreamEnded() => _activeStreams.Add(-1);
+
+    // The cores are kept out of line so the checks above inline at every call site and cost nothing while unobserved.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RequestCore(string dialect, string model, int status, double seconds)
     {
         var tags = new TagList { { "llm_mux.dialect", dialect }, { "gen_ai.request.model", model }, { "http.response.status_code", status } };
         _requests.Add(1, tags);
         _duration.Record(seconds, tags);
     }
 
-    public void Attempt(string provider, string outcome) => _attempts.Add(1, new TagList { { "llm_mux.provider", provider }, { "llm_mux.outcome", outcome } });
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AttemptCore(string provider, string outcome) => _attempts.Add(1, new TagList { { "llm_mux.provider", provider }, { "llm_mux.outcome", outcome } });
 
-    public void Failover(string provider, string reason) => _failovers.Add(1, new TagList { { "llm_mux.provider", provider }, { "llm_mux.failover_reason", reason } });
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FailoverCore(string provider, string reason) => _failovers.Add(1, new TagList { { "llm_mux.provider", provider }, { "llm_mux.failover_reason", reason } });
 
-    public void Tokens(string provider, string model, long input, long output)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TokensCore(string provider, string model, long input, long output)
     {
         var tags = new TagList { { "llm_mux.provider", provider }, { "gen_ai.request.model", model } };
         if (input > 0)
@@ -75,12 +138,9 @@ public sealed class GatewayMetrics
         }
     }
 
-    public void FirstByte(string dialect, double seconds) => _timeToFirstByte.Record(seconds, new TagList { { "llm_mux.dialect", dialect } });
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FirstByteCore(string dialect, double seconds) => _timeToFirstByte.Record(seconds, new TagList { { "llm_mux.dialect", dialect } });
 
-    /// <param name="reason">An <see cref="Errors.ApiError.Code"/>: a fixed set, never client text.</param>
-    public void Rejected(string reason) => _rejected.Add(1, new TagList { { "llm_mux.reason", reason } });
-
-    public void StreamStarted() => _activeStreams.Add(1);
-
-    public void StreamEnded() => _activeStreams.Add(-1);
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RejectedCore(string reason) => _rejected.Add(1, new TagList { { "llm_mux.reason", reason } });
 }

@@ -28,19 +28,18 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
         var http = context.HttpContext;
-        var request = http.Features.GetRequiredFeature<LlmRequestFeature>();
-        var target = request.Target ?? throw new InvalidOperationException("no provider chosen for this attempt");
+        var attempt = http.Features.GetRequiredFeature<AttemptFeature>();
+        var (request, target) = (attempt.Request, attempt.Target);
         var destination = http.GetReverseProxyFeature().ProxiedDestination
             ?? throw new InvalidOperationException("no account chosen for this attempt");
-        var account = request.Snapshot.FindAccount(destination.DestinationId) ?? config.Current.FindAccount(destination.DestinationId)
-            ?? throw new InvalidOperationException($"account {destination.DestinationId} is no longer configured");
+        var account = attempt.ResolveAccount(destination.DestinationId, config.Current);
         var protocol = target.Provider.Protocol;
         var sameDialect = protocol.Dialect == request.Ingress.Format;
         UpstreamCredential? login = null;
         if (account.LoginAccountId is { } loginId)
         {
             login = await credentials.GetAsync(loginId, http.RequestAborted).ConfigureAwait(false);
-            request.LoginToken = login.AccessToken;
+            attempt.LoginToken = login.AccessToken;
         }
 
         var upstreamStreams = request.Stream || (protocol.AlwaysStreams && !request.IsCountTokens);
@@ -95,7 +94,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         }
     }
 
-    private static ReadOnlyMemory<byte> UpstreamBody(LlmRequestFeature request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, bool upstreamStreams)
+    private static ReadOnlyMemory<byte> UpstreamBody(LlmRequest request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, bool upstreamStreams)
     {
         var reasoning = ToIr(request.Route.Reasoning);
         if (sameDialect && reasoning is null)

@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Forwarding;
-using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Ingress;
 using LlmMux.Gateway.Security;
 using LlmMux.Gateway.Streaming;
@@ -14,8 +12,9 @@ using Yarp.ReverseProxy.Transforms;
 namespace LlmMux.Gateway.Transforms;
 
 /// <summary>
-/// Shapes the upstream answer for the client. A failed answer that another account may not give is kept away from
-/// the client while failover is still possible (body suppressed, outcome recorded for <see cref="FailoverMiddleware"/>).
+/// Shapes the upstream answer for the client, after <see cref="AttemptClassifier"/> has read its status. A failed
+/// answer that another account may not give is kept away from the client while failover is still possible (body
+/// suppressed, result left on the <see cref="AttemptFeature"/> for passive health and <see cref="FailoverMiddleware"/>).
 /// A good answer passes through when the client speaks the upstream's dialect, else it is translated: whole bodies
 /// at once, streams event by event through a translating stream that YARP's own copy loop pulls from.
 /// </summary>
@@ -23,36 +22,35 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
 {
     private const int MaxDetailBytes = 2048;
     private const int MaxPassedErrorBytes = 64 * 1024;
-    private const int MaxTranslatedBodyBytes = 64 * 1024 * 1024;
 
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         var response = context.ProxyResponse;
-        var request = context.HttpContext.Features.Get<LlmRequestFeature>();
-        if (response is null || request?.Target is not { } target || context.HttpContext.Response.HasStarted)
+        var attempt = context.HttpContext.Features.Get<AttemptFeature>();
+        if (response is null || attempt is null || context.HttpContext.Response.HasStarted)
         {
             return;
         }
 
-        var status = (int)response.StatusCode;
-        var upstream = target.Provider.Protocol.Dialect;
-        var client = request.Ingress.Format;
-        if (UpstreamOutcome.AllowsFailover(status))
+        var request = attempt.Request;
+        var target = attempt.Target;
+        var answer = await AttemptClassifier.ClassifyAnswerAsync(response, attempt, time.GetUtcNow(), context.CancellationToken).ConfigureAwait(false);
+        attempt.Answer = answer;
+        if (answer is AttemptResult.Failure)
         {
             context.SuppressResponseBody = true;
-            var detail = await ReadDetailAsync(response.Content, MaxDetailBytes, context.CancellationToken).ConfigureAwait(false);
-            var resetAt = status == 429 ? RateLimitResets.Find(response.Headers, detail, time.GetUtcNow()) : null;
-            request.Outcome = new UpstreamOutcome(status, resetAt, UpstreamErrorMessage.Extract(detail));
             return;
         }
 
+        var upstream = target.Provider.Protocol.Dialect;
+        var client = request.Ingress.Format;
         var clientResponse = context.HttpContext.Response;
-        if (status >= 300)
+        if (answer is AttemptResult.ClientError { Status: var status })
         {
             if (upstream != client)
             {
                 // A client error from an upstream of another dialect: same status, the upstream's message, the client's shape.
-                var detail = await ReadDetailAsync(response.Content, MaxDetailBytes, context.CancellationToken).ConfigureAwait(false);
+                var detail = await UpstreamBodyReader.ReadDetailAsync(response.Content, MaxDetailBytes, context.CancellationToken).ConfigureAwait(false);
                 var error = new ApiError(status, "upstream_rejected", UpstreamErrorMessage.Extract(detail));
                 ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect, error), "application/json");
             }
@@ -61,7 +59,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
                 // The client reads this dialect itself, so the body stays the upstream's, but never with a key in it
                 // (some OpenAI-compatible servers echo the key they were sent). Error bodies are small: one larger than
                 // MaxPassedErrorBytes is replaced by the gateway's own error rather than cut into invalid JSON.
-                var (bytes, length) = await ReadPrefixAsync(response.Content, MaxPassedErrorBytes + 1, context.CancellationToken).ConfigureAwait(false);
+                var (bytes, length) = await UpstreamBodyReader.ReadPrefixAsync(response.Content, MaxPassedErrorBytes + 1, context.CancellationToken).ConfigureAwait(false);
                 if (length > MaxPassedErrorBytes)
                 {
                     ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect,
@@ -78,11 +76,11 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         }
 
         var watch = new UpstreamStreamState(request.Snapshot.Options.Routing.UpstreamIdleTimeout);
-        request.StreamState = watch;
+        attempt.StreamState = watch;
         if (request.Stream)
         {
             var errorEvents = new StreamErrorEvents(request.Ingress.ErrorDialect);
-            Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => request.Usage = usage;
+            Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => attempt.Usage = usage;
             Func<Stream, Stream> wrap = upstream == client
                 ? s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage, errorEvents, watch)
                 : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage, watch);
@@ -122,30 +120,31 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
                 return;
             }
 
-            ReplaceWithTranslated(context, request, completed, upstream, client);
+            ReplaceWithTranslated(context, attempt, completed, upstream, client);
             return;
         }
 
         if (upstream == client)
         {
             response.Content = new PullStreamContent(response.Content,
-                s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => request.Usage = usage, errorEvents: null, state: watch));
+                s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => attempt.Usage = usage, errorEvents: null, state: watch));
         }
         else
         {
-            var bytes = await ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
-            ReplaceWithTranslated(context, request, bytes, upstream, client);
+            var bytes = await UpstreamBodyReader.ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+            ReplaceWithTranslated(context, attempt, bytes, upstream, client);
         }
     }
 
     /// <summary>A whole answer, decoded once: its usage is recorded and, for another dialect, it is re-encoded from the same IR.</summary>
-    private static void ReplaceWithTranslated(ResponseTransformContext context, LlmRequestFeature request, byte[] bytes, Dialect upstream, Dialect client)
+    private static void ReplaceWithTranslated(ResponseTransformContext context, AttemptFeature attempt, byte[] bytes, Dialect upstream, Dialect client)
     {
+        var request = attempt.Request;
         byte[] translated;
         try
         {
             var ir = Translator.Default.DecodeResponse(bytes, upstream);
-            request.Usage = ir.Usage;
+            attempt.Usage = ir.Usage;
             translated = upstream == client ? bytes : Translator.Default.EncodeResponse(ir with { Model = request.Model }, client);
         }
         catch (TranslationException) when (upstream == client)
@@ -195,14 +194,14 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
     /// OpenAI clients get the usage chunk only when they asked for it (older clients choke on <c>choices: []</c>);
     /// Anthropic clients get an input-token estimate in <c>message_start</c>, which they read before any usage arrives.
     /// </summary>
-    private static StreamContext StreamContextFor(LlmRequestFeature request, Dialect client) => new()
+    private static StreamContext StreamContextFor(LlmRequest request, Dialect client) => new()
     {
         Model = request.Model,
         IncludeUsage = client is not (Dialect.OpenAIChat or Dialect.OpenAICompletions) || (request.Ir?.StreamIncludeUsage ?? true),
         EstimatedInputTokens = client == Dialect.Anthropic && request.Ir is { } ir ? TokenCountEndpoint.Estimate(ir) : null,
     };
 
-    private static string StreamContentType(LlmRequestFeature request) => request.Ingress.Format switch
+    private static string StreamContentType(LlmRequest request) => request.Ingress.Format switch
     {
         Dialect.Ollama or Dialect.OllamaGenerate => "application/x-ndjson",
         Dialect.Gemini or Dialect.GeminiCodeAssist when request.GeminiJsonArrayStream => "application/json",
@@ -216,75 +215,5 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         response.Headers.Remove("Content-Encoding");
         response.Headers.ContentLength = body.Length;
         response.ContentType = contentType;
-    }
-
-    private static async Task<byte[]> ReadAllAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxTranslatedBodyBytes)
-            {
-                throw new InvalidDataException("the upstream's answer is larger than llm-mux translates");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static async Task<string> ReadDetailAsync(HttpContent content, int limit, CancellationToken cancellationToken)
-    {
-        var (bytes, length) = await ReadPrefixAsync(content, limit, cancellationToken).ConfigureAwait(false);
-        return Encoding.UTF8.GetString(bytes, 0, length).Trim();
-    }
-
-    /// <summary>At most <paramref name="limit"/> bytes of an error body; what a broken upstream never sent is simply absent.</summary>
-    private static async Task<(byte[] Bytes, int Length)> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[limit];
-        try
-        {
-            await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return (buffer, await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
-        {
-            return (buffer, 0);
-        }
-    }
-}
-
-/// <summary>The human message inside an upstream error body of any dialect, else the body's start as text.</summary>
-internal static class UpstreamErrorMessage
-{
-    public static string Extract(string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error))
-            {
-                if (error.ValueKind == JsonValueKind.String)
-                {
-                    return SecretScrubber.Scrub(error.GetString() ?? "");
-                }
-
-                if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
-                {
-                    return SecretScrubber.Scrub(message.GetString() ?? "");
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return SecretScrubber.Scrub(body.Length > 500 ? body[..500] : body);
     }
 }

@@ -1,6 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
-using LlmMux.Gateway.Health;
+using LlmMux.Gateway.Forwarding;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace LlmMux.Gateway.Tests.Faults;
@@ -29,15 +29,15 @@ public sealed class ForwarderErrorClassificationTests
     [InlineData(ForwarderError.NoAvailableDestinations, false)]
     [InlineData(ForwarderError.RequestCreation, false)]
     public void Each_error_kind_is_held_against_the_upstream_or_not(ForwarderError error, bool upstreamFault)
-        => Assert.Equal(upstreamFault, CooldownHealthPolicy.IsUpstreamFault(new Failure(error, new IOException("x"))));
+        => Assert.Equal(upstreamFault, AttemptClassifier.IsUpstreamFault(new Failure(error, new IOException("x"))));
 
     [Fact]
     public void A_send_failure_counts_only_with_a_connection_cause()
     {
-        Assert.True(CooldownHealthPolicy.IsUpstreamFault(new Failure(ForwarderError.Request,
+        Assert.True(AttemptClassifier.IsUpstreamFault(new Failure(ForwarderError.Request,
             new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException()))));
-        Assert.True(CooldownHealthPolicy.IsUpstreamFault(new Failure(ForwarderError.ResponseHeaders, new IOException("reset"))));
-        Assert.False(CooldownHealthPolicy.IsUpstreamFault(new Failure(ForwarderError.Request, new HttpRequestException("Request headers must contain only ASCII characters."))));
-        Assert.False(CooldownHealthPolicy.IsUpstreamFault(new Failure(ForwarderError.ResponseHeaders, new InvalidOperationException("a transform threw"))));
+        Assert.True(AttemptClassifier.IsUpstreamFault(new Failure(ForwarderError.ResponseHeaders, new IOException("reset"))));
+        Assert.False(AttemptClassifier.IsUpstreamFault(new Failure(ForwarderError.Request, new HttpRequestException("Request headers must contain only ASCII characters."))));
+        Assert.False(AttemptClassifier.IsUpstreamFault(new Failure(ForwarderError.ResponseHeaders, new InvalidOperationException("a transform threw"))));
     }
 }

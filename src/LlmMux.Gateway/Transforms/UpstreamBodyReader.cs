@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace LlmMux.Gateway.Transforms;
+
+/// <summary>Reads an upstream body whole or in part, bounded; what a broken upstream never sent is simply absent.</summary>
+internal static class UpstreamBodyReader
+{
+    private const int MaxTranslatedBodyBytes = 64 * 1024 * 1024;
+
+    public static async Task<byte[]> ReadAllAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxTranslatedBodyBytes)
+            {
+                throw new InvalidDataException("the upstream's answer is larger than llm-mux translates");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static async Task<string> ReadDetailAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        var (bytes, length) = await ReadPrefixAsync(content, limit, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(bytes, 0, length).Trim();
+    }
+
+    /// <summary>At most <paramref name="limit"/> bytes of an error body.</summary>
+    public static async Task<(byte[] Bytes, int Length)> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[limit];
+        try
+        {
+            await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return (buffer, await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return (buffer, 0);
+        }
+    }
+}
