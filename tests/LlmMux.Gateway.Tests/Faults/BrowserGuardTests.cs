@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using LlmMux.Gateway.Tests.Gateway;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using LlmMux.Gateway.Ingress;
-using LlmMux.Gateway.Tests.Gateway;
+using LlmMux.Gateway.Tests.EndToEnd;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmMux.Gateway.Tests.Faults;

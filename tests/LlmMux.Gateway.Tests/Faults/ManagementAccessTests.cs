@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using LlmMux.Gateway.Configuration;
-using LlmMux.Gateway.Tests.Gateway;
+using LlmMux.Gateway.Tests.EndToEnd;
 
 namespace LlmMux.Gateway.Tests.Faults;
 

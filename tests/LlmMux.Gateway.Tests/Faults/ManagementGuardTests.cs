@@ -1,7 +1,7 @@
 using System.Net;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Management;
-using LlmMux.Gateway.Tests.Gateway;
+using LlmMux.Gateway.Tests.EndToEnd;
 using static LlmMux.Gateway.Tests.Faults.ManagementHardeningTests;
 
 namespace LlmMux.Gateway.Tests.Faults;

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Management;
-using LlmMux.Gateway.Tests.Gateway;
+using LlmMux.Gateway.Tests.EndToEnd;
 
 namespace LlmMux.Gateway.Tests.Faults;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using LlmMux.Gateway.Health;
-using LlmMux.Gateway.Tests.Gateway;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 

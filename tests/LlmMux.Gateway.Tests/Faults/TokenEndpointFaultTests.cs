@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text;
 using LlmMux.Accounts.Refresh;
-using LlmMux.Gateway.Tests.Gateway;
-using LlmMux.Gateway.Tests.Matrix;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -2,8 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using LlmMux.Gateway.Tests.Gateway;
-using LlmMux.Gateway.Tests.Matrix;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 

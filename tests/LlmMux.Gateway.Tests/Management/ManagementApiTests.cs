@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Management;
-using LlmMux.Gateway.Tests.Gateway;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 

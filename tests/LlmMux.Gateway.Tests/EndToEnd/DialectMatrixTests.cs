@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using LlmMux.Testing;
 
-namespace LlmMux.Gateway.Tests.Matrix;
+namespace LlmMux.Gateway.Tests.EndToEnd;
 
 /// <summary>
 /// Every inbound dialect (OpenAI Chat and Responses, Anthropic, Gemini, Ollama) against every key-based upstream type, streaming and not, each with a tool-call round trip:
@@ -36,7 +36,7 @@ public sealed class DialectMatrixTests
         var client = Clients.Single(c => c.Name == clientName);
         await using var upstream = await FakeUpstream.StartAsync((context, request) => UpstreamScripts.AnswerAsync(upstreamType, context, request));
         var baseUrl = upstreamType == "openai" ? upstream.BaseUrl + "/v1" : upstream.BaseUrl;
-        await using var gateway = await Gateway.GatewayFixture.StartAsync($"""
+        await using var gateway = await GatewayFixture.StartAsync($"""
             providers:
               - name: up
                 type: {upstreamType}

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.Transforms;
 
 /// <summary>
 /// Translated streams flush per event too: the OpenAI upstream holds back everything after its first event until the

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using LlmMux.Gateway.Tests.EndToEnd;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.Endpoints;
 
 /// <summary>Model listing, health and config hot reload.</summary>
 public sealed class ServiceEndpointsTests : IAsyncLifetime

@@ -4,12 +4,13 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using LlmMux.Gateway.Telemetry;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.Telemetry;
 
 /// <summary>Metrics and spans after a scripted failover, and no secret in any log line or span at debug level.</summary>
 public sealed class TelemetryTests
@@ -136,22 +137,5 @@ public sealed class TelemetryTests
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
                 => owner.Lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
         }
-    }
-}
-
-public sealed class PrometheusEndpointTests
-{
-    [Fact]
-    public async Task Metrics_are_scraped_as_prometheus_text_without_a_key()
-    {
-        await using var gateway = await GatewayFixture.StartAsync("api-keys: [k]\nproviders: []\n");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent("""{"model":"none"}""", Encoding.UTF8, "application/json") };
-        request.Headers.Add("x-api-key", "k");
-        Assert.Equal(HttpStatusCode.NotFound, (await gateway.Client.SendAsync(request)).StatusCode);
-
-        var response = await gateway.Client.GetAsync("/metrics");
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("llm_mux_accounts_cooling", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

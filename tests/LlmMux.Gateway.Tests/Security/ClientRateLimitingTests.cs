@@ -1,12 +1,13 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.Security;
 
-public sealed class RateLimitTests
+public sealed class ClientRateLimitingTests
 {
     [Fact]
     public async Task Each_client_key_has_its_own_requests_per_minute_answered_429_in_its_dialect()

@@ -6,7 +6,7 @@ using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.EndToEnd;
 
 /// <summary>OpenAI Chat Completions through the gateway to an OpenAI-compatible upstream (WireMock).</summary>
 public sealed class ChatCompletionsTests : IAsyncLifetime

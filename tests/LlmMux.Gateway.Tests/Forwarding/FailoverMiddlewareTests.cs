@@ -2,16 +2,17 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.Forwarding;
 
 /// <summary>Quota-aware account choice and failover (spec §7), asserting on what the client sees and who was called.</summary>
-public sealed class FailoverTests : IAsyncDisposable
+public sealed class FailoverMiddlewareTests : IAsyncDisposable
 {
     private const string Ok = """{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}""";
 

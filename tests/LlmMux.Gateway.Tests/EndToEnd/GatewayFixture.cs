@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.EndToEnd;
 
 /// <summary>The real gateway on Kestrel, 127.0.0.1 and a random port, reading a config file in a temp dir.</summary>
 internal sealed class GatewayFixture : IAsyncDisposable

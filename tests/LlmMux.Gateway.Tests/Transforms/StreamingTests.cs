@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.Transforms;
 
 /// <summary>
 /// Streams must reach the client event by event. The fake upstream holds back everything after its first event

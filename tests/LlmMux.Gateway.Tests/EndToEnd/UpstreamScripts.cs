@@ -2,7 +2,7 @@ using System.Text;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 
-namespace LlmMux.Gateway.Tests.Matrix;
+namespace LlmMux.Gateway.Tests.EndToEnd;
 
 /// <summary>
 /// Real-shaped upstream answers for the matrix: a tool call on the first turn, text once the tool result arrives.

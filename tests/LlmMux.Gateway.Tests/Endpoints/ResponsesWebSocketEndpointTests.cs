@@ -2,13 +2,14 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmMux.Gateway.Tests.EndToEnd;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.Endpoints;
 
 /// <summary>The Responses API over WebSocket (the Codex CLI's default transport), against an OpenAI Chat upstream.</summary>
-public sealed class ResponsesWebSocketTests
+public sealed class ResponsesWebSocketEndpointTests
 {
     [Fact]
     public async Task Two_turns_on_one_connection_each_stream_their_events_as_frames()

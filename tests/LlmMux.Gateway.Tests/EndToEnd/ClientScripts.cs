@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace LlmMux.Gateway.Tests.Matrix;
+namespace LlmMux.Gateway.Tests.EndToEnd;
 
 /// <summary>What a client made of one answer: its text and, if any, the tool call it was asked to make.</summary>
 internal sealed record ClientResult(string Text, string? ToolId, string? ToolName, string? ToolArgs);

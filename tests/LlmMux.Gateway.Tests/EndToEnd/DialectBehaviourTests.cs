@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 
-namespace LlmMux.Gateway.Tests.Gateway;
+namespace LlmMux.Gateway.Tests.EndToEnd;
 
 /// <summary>Dialect details beyond the matrix: framings, token counts, headers, reasoning, errors and model lists.</summary>
 public sealed class DialectBehaviourTests
@@ -139,7 +139,7 @@ public sealed class DialectBehaviourTests
     [InlineData("gemini-api", "m-thinking-2048", "\"thinkingBudget\":2048")]
     public async Task A_reasoning_suffix_becomes_the_upstreams_own_field(string type, string model, string expected)
     {
-        await using var upstream = await FakeUpstream.StartAsync((context, request) => Matrix.UpstreamScripts.AnswerAsync(type, context, request with { Body = "18C and sunny" }));
+        await using var upstream = await FakeUpstream.StartAsync((context, request) => UpstreamScripts.AnswerAsync(type, context, request with { Body = "18C and sunny" }));
         await using var gateway = await GatewayFixture.StartAsync(Config(type, type == "openai" ? upstream.BaseUrl + "/v1" : upstream.BaseUrl));
 
         var response = await gateway.Client.SendAsync(Post("/v1/chat/completions", $$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]}"""));
