@@ -15,8 +15,6 @@ namespace LlmMux.Gateway.Forwarding;
 /// </summary>
 internal static class AttemptClassifier
 {
-    private const int MaxDetailBytes = 2048;
-
     /// <summary>
     /// Statuses another account or provider may answer differently. 400-class client errors are not among them: the
     /// same body would fail everywhere, so those go back to the client at once.
@@ -35,7 +33,7 @@ internal static class AttemptClassifier
             return status >= 300 ? new AttemptResult.ClientError(status) : AttemptResult.Succeeded.Instance;
         }
 
-        var body = await UpstreamBodyReader.ReadDetailAsync(response.Content, MaxDetailBytes, cancellationToken).ConfigureAwait(false);
+        var body = await UpstreamBodyReader.ReadDetailAsync(response.Content, cancellationToken).ConfigureAwait(false);
         return Classify(status, body, response.Headers, attempt, now);
     }
 

@@ -7,6 +7,9 @@ internal static class UpstreamBodyReader
 {
     private const int MaxTranslatedBodyBytes = 64 * 1024 * 1024;
 
+    /// <summary>How much of an error body is read for its message: enough for any provider's JSON error.</summary>
+    private const int MaxDetailBytes = 2048;
+
     public static async Task<byte[]> ReadAllAsync(HttpContent content, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
@@ -26,9 +29,10 @@ internal static class UpstreamBodyReader
         return buffer.ToArray();
     }
 
-    public static async Task<string> ReadDetailAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    /// <summary>The start of an error body as text, for its message and reset time.</summary>
+    public static async Task<string> ReadDetailAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        var (bytes, length) = await ReadPrefixAsync(content, limit, cancellationToken).ConfigureAwait(false);
+        var (bytes, length) = await ReadPrefixAsync(content, MaxDetailBytes, cancellationToken).ConfigureAwait(false);
         return Encoding.UTF8.GetString(bytes, 0, length).Trim();
     }
 

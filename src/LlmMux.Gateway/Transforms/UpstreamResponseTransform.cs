@@ -20,7 +20,6 @@ namespace LlmMux.Gateway.Transforms;
 /// </summary>
 internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTransform
 {
-    private const int MaxDetailBytes = 2048;
     private const int MaxPassedErrorBytes = 64 * 1024;
 
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
@@ -50,7 +49,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
             if (upstream != client)
             {
                 // A client error from an upstream of another dialect: same status, the upstream's message, the client's shape.
-                var detail = await UpstreamBodyReader.ReadDetailAsync(response.Content, MaxDetailBytes, context.CancellationToken).ConfigureAwait(false);
+                var detail = await UpstreamBodyReader.ReadDetailAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
                 var error = new ApiError(status, "upstream_rejected", UpstreamErrorMessage.Extract(detail));
                 ReplaceBody(context, ApiErrorWriter.Render(request.Ingress.ErrorDialect, error), "application/json");
             }
