@@ -16,7 +16,8 @@ namespace LlmMux.Gateway.Forwarding;
 
 /// <summary>
 /// Runs the rest of the proxy pipeline (load balancing → passive health → forwarder) once per attempt: the next
-/// account of the same provider, then the next provider of the chain, while nothing has reached the client yet.
+/// account of the same provider, then the next provider of the chain, while nothing has reached the client yet, as
+/// each attempt's <see cref="AttemptResult"/> says (a <see cref="AttemptResult.Failure"/> moves on, anything else settles).
 /// Sits before <c>UseLoadBalancing()</c> so every attempt gets a fresh pick from the narrowed destination list.
 /// When every candidate is cooling down it waits for the first to free up if that is within
 /// <c>routing.max-cooldown-wait</c>, else answers 429 with the earliest reset as <c>Retry-After</c>.

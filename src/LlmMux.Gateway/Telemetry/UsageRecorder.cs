@@ -1,6 +1,5 @@
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Management;
-using LlmMux.Translation.Ir;
 
 namespace LlmMux.Gateway.Telemetry;
 
@@ -24,8 +23,3 @@ internal sealed class UsageRecorder(GatewayMetrics metrics, AccountStateStore ac
             request.Status, request.Attempts, request.Elapsed.TotalMilliseconds, input, output));
     }
 }
-
-/// <summary>One client request as usage sees it at its end.</summary>
-/// <param name="Account">The destination id of the account that answered last, if any.</param>
-internal readonly record struct FinishedRequest(
-    string Dialect, string Model, string ModelLabel, string? Provider, string? Account, int Status, int Attempts, TimeSpan Elapsed, IrUsage? Usage);

@@ -1,0 +1,8 @@
+using LlmMux.Translation.Ir;
+
+namespace LlmMux.Gateway.Telemetry;
+
+/// <summary>One client request as usage sees it at its end.</summary>
+/// <param name="Account">The destination id of the account that answered last, if any.</param>
+internal readonly record struct FinishedRequest(
+    string Dialect, string Model, string ModelLabel, string? Provider, string? Account, int Status, int Attempts, TimeSpan Elapsed, IrUsage? Usage);
