@@ -80,6 +80,7 @@ public static class GatewayHost
         {
             pipeline.UseMiddleware<LlmRequestMiddleware>();
             pipeline.UseMiddleware<FailoverMiddleware>();
+            pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });

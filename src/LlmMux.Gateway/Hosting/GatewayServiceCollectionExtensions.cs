@@ -18,7 +18,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
-using Yarp.ReverseProxy.LoadBalancing;
 
 namespace LlmMux.Gateway.Hosting;
 
@@ -29,7 +28,7 @@ public static class GatewayServiceCollectionExtensions
     {
         services.AddSingleton(sp => new GatewayConfigStore(options.Config, options.Overrides, sp.GetRequiredService<ILogger<GatewayConfigStore>>()));
         services.AddSingleton<IProxyConfigProvider, YarpConfigProvider>();
-        services.AddSingleton<ILoadBalancingPolicy, AccountSelectionPolicy>();
+        services.AddAccountStrategies();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AccountStateStore>();
         services.AddSingleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>();
