@@ -1,4 +1,5 @@
 using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Endpoints;
 using LlmMux.Accounts.Refresh;
 using Microsoft.Extensions.Http.Resilience;
 using LlmMux.Accounts.Store;
@@ -41,6 +42,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ModelLabels>();
         services.AddLlmMuxRateLimiting();
         services.AddLlmMuxBrowserPolicy();
+        services.AddResponsesWebSocket();
+        // Translator.Default stays the process-wide instance; DI hands out the same one.
+        services.TryAddSingleton(Translation.Translator.Default);
         services.AddSingleton<RequestLog>();
         services.AddSingleton(sp => new UsageLedger(
             UsageLedgerPath(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),

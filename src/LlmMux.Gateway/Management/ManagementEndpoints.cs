@@ -38,7 +38,8 @@ internal static class ManagementEndpoints
         var http = context.HttpContext;
         var management = http.RequestServices.GetService(typeof(GatewayConfigStore)) is GatewayConfigStore store ? store.Current.Options.Management : new ManagementOptions();
         var throttle = http.RequestServices.GetService(typeof(ManagementThrottle)) as ManagementThrottle;
-        switch (Check(http, management, throttle, out var retryAfter))
+        var verifier = (ManagementSecretVerifier)http.RequestServices.GetService(typeof(ManagementSecretVerifier))!;
+        switch (Check(http, management, verifier, throttle, out var retryAfter))
         {
             case 404:
                 return Results.NotFound();
@@ -59,7 +60,7 @@ internal static class ManagementEndpoints
     /// Cheapest first: no secret configured, then a remote caller, then a locked-out caller, and only then the hash.
     /// A call without any secret is a plain 401 and does not count as a guess.
     /// </remarks>
-    internal static int? Check(HttpContext http, ManagementOptions management, ManagementThrottle? throttle, out TimeSpan retryAfter)
+    internal static int? Check(HttpContext http, ManagementOptions management, ManagementSecretVerifier verifier, ManagementThrottle? throttle, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
         if (management.SecretKey.Length == 0)
@@ -85,7 +86,7 @@ internal static class ManagementEndpoints
             return 401;
         }
 
-        if (ManagementSecret.IsKnownGood(management.SecretKey, given))
+        if (verifier.IsKnownGood(management.SecretKey, given))
         {
             return null;
         }
@@ -99,7 +100,7 @@ internal static class ManagementEndpoints
         var ok = false;
         try
         {
-            ok = ManagementSecret.Verify(management.SecretKey, given);
+            ok = verifier.Verify(management.SecretKey, given);
         }
         finally
         {
@@ -109,7 +110,7 @@ internal static class ManagementEndpoints
         return ok ? null : 401;
     }
 
-    internal static int? Check(HttpContext http, ManagementOptions management) => Check(http, management, null, out _);
+    internal static int? Check(HttpContext http, ManagementOptions management) => Check(http, management, new ManagementSecretVerifier(), null, out _);
 
     private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials)
     {

@@ -2,6 +2,7 @@ using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Logging;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LlmMux.Gateway.Security;
@@ -66,6 +67,6 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
 
     /// <summary>The relay connects to the bound address, which is not loopback when <c>host</c> is a LAN address.</summary>
     internal static bool IsRelayFromThisProcess(HttpContext context)
-        => RelayToken.IsRelayed(context.Request)
+        => context.RequestServices?.GetService<RelayToken>() is { } relay && relay.IsRelayed(context.Request)
             && (Caller.IsLoopback(context.Connection.RemoteIpAddress) || Equals(context.Connection.RemoteIpAddress, context.Connection.LocalIpAddress));
 }
