@@ -216,10 +216,9 @@ internal static class ManagementEndpoints
         try
         {
             restored = ConfigRedaction.Restore(yaml, secrets, RequestBody);
-            config.Check(restored, RequestBody);
             // Compared as the files say, before flags and environment: those apply to both alike, and an override
             // (--host, LLM_MUX_API_KEYS) would otherwise look like a change the body made.
-            next = ConfigLoader.Parse(restored, RequestBody);
+            next = config.Check(restored, RequestBody).FileOptions;
         }
         catch (ConfigException ex)
         {
