@@ -4,8 +4,8 @@ using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation;
 
-/// <summary>Everything one wire dialect knows. A new dialect is a folder with one of these plus a line in
-/// <see cref="DialectRegistry"/>.</summary>
+/// <summary>How one wire dialect's bodies and streams are read and written; its <see cref="DialectDescriptor"/> holds
+/// the rest of what the dialect is.</summary>
 internal interface IDialectCodec
 {
     IrRequest DecodeRequest(JsonElement root);
@@ -58,6 +58,7 @@ internal interface IStreamEncoder
     /// <summary>Closes whatever is open and writes the dialect's terminator (idempotent).</summary>
     void Complete(IBufferWriter<byte> output);
 
-    /// <summary>An in-stream error in this dialect followed by the terminator when the dialect has one.</summary>
-    void WriteError(IBufferWriter<byte> output, string message, string? code);
+    /// <summary>An in-stream error in this dialect followed by the terminator when the dialect has one (idempotent,
+    /// and nothing is written after it). <paramref name="code"/> as in <see cref="DialectDescriptor.WriteError"/>.</summary>
+    void WriteError(IBufferWriter<byte> output, int status, string message, string? code);
 }

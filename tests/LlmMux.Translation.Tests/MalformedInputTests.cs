@@ -71,9 +71,9 @@ public sealed class MalformedInputTests
     [Fact]
     public void Error_bodies_have_each_dialect_shape()
     {
-        Assert.Equal("""{"error":{"message":"bad","type":"invalid_request_error","code":null,"param":null}}""", Encoding.UTF8.GetString(ErrorBodies.Write(Dialect.OpenAIChat, 400, "bad")));
-        Assert.Equal("""{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}""", Encoding.UTF8.GetString(ErrorBodies.Write(Dialect.Anthropic, 429, "slow down")));
-        Assert.Equal("""{"error":{"code":429,"message":"slow down","status":"RESOURCE_EXHAUSTED"}}""", Encoding.UTF8.GetString(ErrorBodies.Write(Dialect.Gemini, 429, "slow down")));
-        Assert.Equal("""{"error":"boom"}""", Encoding.UTF8.GetString(ErrorBodies.Write(Dialect.Ollama, 500, "boom")));
+        Assert.Equal("""{"error":{"message":"bad","type":"invalid_request_error","code":null,"param":null}}""", Encoding.UTF8.GetString(LlmMux.Translation.Dialects.Get(Dialect.OpenAIChat).ErrorBody(400, "bad")));
+        Assert.Equal("""{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}""", Encoding.UTF8.GetString(LlmMux.Translation.Dialects.Get(Dialect.Anthropic).ErrorBody(429, "slow down")));
+        Assert.Equal("""{"error":{"code":429,"message":"slow down","status":"RESOURCE_EXHAUSTED"}}""", Encoding.UTF8.GetString(LlmMux.Translation.Dialects.Get(Dialect.Gemini).ErrorBody(429, "slow down")));
+        Assert.Equal("""{"error":"boom"}""", Encoding.UTF8.GetString(LlmMux.Translation.Dialects.Get(Dialect.Ollama).ErrorBody(500, "boom")));
     }
 }

@@ -388,7 +388,7 @@ public sealed class OpenAICompletionsTests
 
         Assert.Equal(
             """{"error":{"message":"bad","type":"invalid_request_error","code":null,"param":null}}""",
-            Encoding.UTF8.GetString(ErrorBodies.Write(D, 400, "bad")));
+            Encoding.UTF8.GetString(Dialects.Get(D).ErrorBody(400, "bad")));
     }
 
     /// <summary>Generated ids and timestamps differ run to run; everything else must be identical.</summary>

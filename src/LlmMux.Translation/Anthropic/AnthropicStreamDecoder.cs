@@ -43,7 +43,7 @@ internal sealed class AnthropicStreamDecoder(int maxEventBytes) : IStreamDecoder
     public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
         var sink = _sink!;
-        if (FastScan.TryAnthropicDelta(data.Span, out int fastIndex, out var kind, out string? value))
+        if (AnthropicFastScan.TryDelta(data.Span, out int fastIndex, out var kind, out string? value))
         {
             FastDelta(fastIndex, kind, value, sink);
             return;
@@ -72,20 +72,15 @@ internal sealed class AnthropicStreamDecoder(int maxEventBytes) : IStreamDecoder
         }
         else if (root.Is("type"u8, "message_delta"u8))
         {
-            // message_delta usage is cumulative; input fields may be absent here, so keep the start values.
             if (root.Obj("usage"u8) is { } u)
             {
-                long cacheRead = u.Long("cache_read_input_tokens"u8) ?? _usage.CachedInputTokens;
-                long input = u.Long("input_tokens"u8) is { } i
-                    ? i + cacheRead + (u.Long("cache_creation_input_tokens"u8) ?? 0)
-                    : _usage.InputTokens;
-                _usage = new IrUsage(input, u.Long("output_tokens"u8) ?? _usage.OutputTokens, cacheRead);
+                _usage = AnthropicResponse.MergeDeltaUsage(_usage, u);
                 sink.OnEvent(new IrUsageUpdate(_usage));
             }
 
             if (root.Obj("delta"u8)?.Str("stop_reason"u8) is { } sr)
             {
-                sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromAnthropic(sr), _calls > 0)));
+                sink.OnEvent(new IrFinish(FinishReasons.Normalise(Anthropic.AnthropicFinishReason.From(sr), _calls > 0)));
             }
         }
         else if (root.Is("type"u8, "message_stop"u8))

@@ -127,17 +127,7 @@ internal static partial class GeminiRequest
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
         JsonWrite.NumberIf(w, "topP", p.TopP);
         JsonWrite.NumberIf(w, "topK", p.TopK);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stopSequences"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
+        JsonWrite.StringArrayIf(w, "stopSequences", p.Stop);
 
         JsonWrite.NumberIf(w, "seed", p.Seed);
         if (p.ResponseFormat is { Kind: not IrResponseFormatKind.Text } rf)

@@ -133,7 +133,7 @@ internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : IS
         if (finish is not null && !_finished)
         {
             _finished = true;
-            sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromGemini(finish), _calls > 0)));
+            sink.OnEvent(new IrFinish(FinishReasons.Normalise(Gemini.GeminiFinishReason.From(finish), _calls > 0)));
         }
     }
 

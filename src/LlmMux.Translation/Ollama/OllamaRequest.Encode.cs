@@ -133,17 +133,7 @@ internal static partial class OllamaRequest
         JsonWrite.NumberIf(w, "top_k", p.TopK);
         JsonWrite.NumberIf(w, "num_predict", p.MaxTokens);
         JsonWrite.NumberIf(w, "seed", p.Seed);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
+        JsonWrite.StringArrayIf(w, "stop", p.Stop);
 
         w.WriteEndObject();
         // Always explicit: Ollama's default is to stream.

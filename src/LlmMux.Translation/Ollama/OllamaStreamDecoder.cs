@@ -85,7 +85,7 @@ internal sealed class OllamaStreamDecoder(bool generate, int maxEventBytes) : IS
                 sink.OnEvent(new IrUsageUpdate(usage));
             }
 
-            sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromOllama(root.Str("done_reason"u8)), _calls > 0)));
+            sink.OnEvent(new IrFinish(FinishReasons.Normalise(Ollama.OllamaFinishReason.From(root.Str("done_reason"u8)), _calls > 0)));
             _ended = true;
             sink.OnEvent(IrStreamEnd.Instance);
         }

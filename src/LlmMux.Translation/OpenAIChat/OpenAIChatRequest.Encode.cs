@@ -109,17 +109,7 @@ internal static partial class OpenAIChatRequest
 
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
         JsonWrite.NumberIf(w, "top_p", p.TopP);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
+        JsonWrite.StringArrayIf(w, "stop", p.Stop);
 
         JsonWrite.NumberIf(w, "seed", p.Seed);
         JsonWrite.StringIf(w, "reasoning_effort", effort);

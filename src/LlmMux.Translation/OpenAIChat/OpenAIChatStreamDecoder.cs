@@ -63,7 +63,7 @@ internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : IStreamDecode
         }
 
         // Most chunks only carry a content delta; after the first one they need no document at all.
-        if (_started && FastScan.TryOpenAIContent(data.Span, out string? content, out string? reasoning))
+        if (_started && OpenAIChatFastScan.TryContent(data.Span, out string? content, out string? reasoning))
         {
             if (!string.IsNullOrEmpty(reasoning))
             {
@@ -111,7 +111,7 @@ internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : IStreamDecode
             if (choice.Str("finish_reason"u8) is { } fr)
             {
                 _finished = true;
-                sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromOpenAI(fr), _sawToolCall)));
+                sink.OnEvent(new IrFinish(FinishReasons.Normalise(OpenAIChat.OpenAIFinishReason.From(fr), _sawToolCall)));
             }
         }
 

@@ -16,12 +16,11 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
     private bool _roleSent;
     private bool _finishSent;
     private bool _sawToolCall;
-    private bool _done;
     private IrUsage? _usage;
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -58,7 +57,7 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
                 WriteFinish(output, f.Reason);
                 break;
             case IrStreamError err:
-                WriteError(output, err.Message, err.Type);
+                WriteError(output, 500, err.Message, err.Type);
                 break;
             case IrStreamEnd:
                 Complete(output);
@@ -70,7 +69,7 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -93,22 +92,11 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         }
 
         output.Write("data: [DONE]\n\n"u8);
-        _done = true;
+        MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code)
-    {
-        if (_done)
-        {
-            return;
-        }
-
-        var w = BeginSse(output, default);
-        ErrorBodies.Write(w, Dialect.OpenAIChat, 500, message, code);
-        EndSse(output);
-        output.Write("data: [DONE]\n\n"u8);
-        _done = true;
-    }
+    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+        => WriteTerminalError(output, default, OpenAIFamilyDialect.WriteErrorBody, status, message, code, "data: [DONE]\n\n"u8);
 
     private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
     {
@@ -219,6 +207,6 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         _finishSent = true;
         var w = BeginChunk(output);
         BeginChoice(w);
-        EndChoice(w, FinishReasons.ToOpenAI(FinishReasons.Normalise(reason, _sawToolCall)), output);
+        EndChoice(w, OpenAIChat.OpenAIFinishReason.To(FinishReasons.Normalise(reason, _sawToolCall)), output);
     }
 }

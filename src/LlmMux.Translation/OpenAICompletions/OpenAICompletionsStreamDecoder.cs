@@ -92,12 +92,12 @@ internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : IStrea
             if (choice.Str("finish_reason") is { } fr)
             {
                 _finished = true;
-                sink.OnEvent(new IrFinish(FinishReasons.FromOpenAI(fr)));
+                sink.OnEvent(new IrFinish(OpenAIChat.OpenAIFinishReason.From(fr)));
             }
         }
 
         // vLLM puts usage on the finishing chunk, OpenAI on a separate choices:[] chunk; both are handled here.
-        if (OpenAICompletionsResponse.DecodeUsage(root.Obj("usage")) is { } usage)
+        if (OpenAIChat.OpenAIChatResponse.DecodeUsage(root.Obj("usage")) is { } usage)
         {
             sink.OnEvent(new IrUsageUpdate(usage));
         }

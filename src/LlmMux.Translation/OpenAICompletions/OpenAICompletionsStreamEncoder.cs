@@ -15,12 +15,11 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
     private JsonEncodedText _idText;
     private JsonEncodedText _modelText;
     private bool _finishSent;
-    private bool _done;
     private IrUsage? _usage;
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -42,7 +41,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
                 WriteFinish(output, f.Reason);
                 break;
             case IrStreamError err:
-                WriteError(output, err.Message, err.Type);
+                WriteError(output, 500, err.Message, err.Type);
                 break;
             case IrStreamEnd:
                 Complete(output);
@@ -54,7 +53,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -78,22 +77,11 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
         }
 
         output.Write("data: [DONE]\n\n"u8);
-        _done = true;
+        MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code)
-    {
-        if (_done)
-        {
-            return;
-        }
-
-        var w = BeginSse(output, default);
-        ErrorBodies.Write(w, Dialect.OpenAICompletions, 500, message, code);
-        EndSse(output);
-        output.Write("data: [DONE]\n\n"u8);
-        _done = true;
-    }
+    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+        => WriteTerminalError(output, default, OpenAIChat.OpenAIFamilyDialect.WriteErrorBody, status, message, code, "data: [DONE]\n\n"u8);
 
     /// <summary>Opens a chunk up to <c>created</c>; the caller writes <c>choices</c> and then <c>model</c>, the
     /// field order OpenAI uses for legacy chunks.</summary>

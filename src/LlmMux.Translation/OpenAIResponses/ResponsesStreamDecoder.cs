@@ -121,7 +121,7 @@ internal sealed class ResponsesStreamDecoder(int maxEventBytes) : IStreamDecoder
                     sink.OnEvent(new IrUsageUpdate(usage));
                 }
 
-                sink.OnEvent(new IrFinish(FinishReasons.FromResponses(resp.Str("status"u8), resp.Obj("incomplete_details"u8)?.Str("reason"u8), _streamed.Count > 0)));
+                sink.OnEvent(new IrFinish(OpenAIResponses.ResponsesFinishReason.From(resp.Str("status"u8), resp.Obj("incomplete_details"u8)?.Str("reason"u8), _streamed.Count > 0)));
                 _ended = true;
                 sink.OnEvent(IrStreamEnd.Instance);
                 break;
