@@ -7,7 +7,7 @@ public sealed class MalformedInputTests
 {
     private static readonly Translator T = Translator.Default;
 
-    public static TheoryData<Dialect> Dialects() => [.. CrossMatrixTests.Fixtures.Keys];
+    public static TheoryData<Dialect> Dialects() => [.. CrossMatrixTests.AllDialects];
 
     [Theory]
     [MemberData(nameof(Dialects))]
@@ -40,7 +40,7 @@ public sealed class MalformedInputTests
     [MemberData(nameof(Dialects))]
     public void Truncated_stream(Dialect d)
     {
-        var full = Support.Fixture.Bytes(CrossMatrixTests.Fixtures[d].ToolStream);
+        var full = Support.Fixture.Bytes(CrossMatrixTests.RichestStreamOf(d));
         var to = d == Dialect.OpenAIChat ? Dialect.Anthropic : Dialect.OpenAIChat;
         foreach (int cut in new[] { full.Length / 3, full.Length / 2, full.Length - 40 })
         {
@@ -61,7 +61,7 @@ public sealed class MalformedInputTests
         var to = d == Dialect.OpenAIChat ? Dialect.Anthropic : Dialect.OpenAIChat;
         using var t = T.CreateStreamTranslator(d, to);
         var output = new ArrayBufferWriter<byte>();
-        var ex = Assert.Throws<TranslationException>(() => t.Feed("data: {\"choices\":[{\"delta\":{\"content\":5}}],\"type\":7,\"candidates\":3,\"message\":9}\n\n"u8, output));
+        var ex = Assert.Throws<TranslationException>(() => t.Feed("data: {\"choices\":[{\"delta\":{\"content\":5},\"text\":5}],\"type\":7,\"candidates\":3,\"message\":9}\n\n"u8, output));
         Assert.True(ex.Kind is TranslationErrorKind.WrongType or TranslationErrorKind.MissingField or TranslationErrorKind.InvalidJson);
         using var t2 = T.CreateStreamTranslator(d, to);
         ex = Assert.Throws<TranslationException>(() => t2.Feed("data: {not json\n\n{not json\n"u8, output));
