@@ -247,19 +247,9 @@ internal static partial class GeminiRequest
                     written++;
                     break;
                 case IrToolCall c:
-                    w.WriteStartObject();
-                    w.WritePropertyName("functionCall"u8);
-                    w.WriteStartObject();
-                    w.WriteString("id"u8, c.Id);
-                    w.WriteString("name"u8, c.Name);
-                    w.WritePropertyName("args"u8);
-                    JsonWrite.RawOrString(w, c.ArgumentsJson);
-                    w.WriteEndObject();
-                    string? callSig = c.Signature ?? pendingSig ?? (needsSignature && firstCall ? SkipSignature : null);
-                    JsonWrite.StringIf(w, "thoughtSignature", callSig);
+                    GeminiResponse.WriteCallPart(w, c, c.Signature ?? pendingSig ?? (needsSignature && firstCall ? SkipSignature : null));
                     pendingSig = null;
                     firstCall = false;
-                    w.WriteEndObject();
                     written++;
                     break;
                 case IrToolResult tr:

@@ -89,26 +89,7 @@ internal static partial class OllamaRequest
         }
 
         w.WriteEndArray();
-        if (!r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteStartArray();
-            foreach (var t in r.Tools)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WritePropertyName("function"u8);
-                w.WriteStartObject();
-                w.WriteString("name"u8, t.Name);
-                JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
+        OpenAIChat.OpenAIChatRequest.WriteFunctionTools(w, r.Tools, nested: true);
 
         var p = r.Params;
         if (p.ResponseFormat is { Kind: IrResponseFormatKind.JsonObject })

@@ -10,9 +10,7 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
 {
     private string? _id;
     private string? _model;
-    private long _created;
-    private JsonEncodedText _idText;
-    private JsonEncodedText _modelText;
+    private readonly OpenAIChunkHeader _header = new("chat.completion.chunk");
     private bool _roleSent;
     private bool _finishSent;
     private bool _sawToolCall;
@@ -100,20 +98,15 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
 
     private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
     {
-        if (_created == 0)
+        if (!_header.IsFixed)
         {
-            // Fixed for the whole stream: encode once instead of per chunk.
-            _created = NowUnix();
-            _idText = JsonEncodedText.Encode(_id ??= Ids.NewChatId(), JsonWrite.Options.Encoder);
-            _modelText = JsonEncodedText.Encode(context.Model ?? _model ?? string.Empty, JsonWrite.Options.Encoder);
+            _header.Fix(_id ??= Ids.NewChatId(), context.Model ?? _model ?? string.Empty, NowUnix());
         }
 
         var w = BeginSse(output, default);
         w.WriteStartObject();
-        w.WriteString("id"u8, _idText);
-        w.WriteString("object"u8, "chat.completion.chunk"u8);
-        w.WriteNumber("created"u8, _created);
-        w.WriteString("model"u8, _modelText);
+        _header.Write(w);
+        _header.WriteModel(w);
         return w;
     }
 

@@ -11,9 +11,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
 {
     private string? _id;
     private string? _model;
-    private long _created;
-    private JsonEncodedText _idText;
-    private JsonEncodedText _modelText;
+    private readonly OpenAIChat.OpenAIChunkHeader _header = new("text_completion");
     private bool _finishSent;
     private IrUsage? _usage;
 
@@ -70,7 +68,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
             w.WritePropertyName("choices"u8);
             w.WriteStartArray();
             w.WriteEndArray();
-            w.WriteString("model"u8, _modelText);
+            _header.WriteModel(w);
             OpenAICompletionsResponse.WriteUsage(w, u);
             w.WriteEndObject();
             EndSse(output);
@@ -87,19 +85,14 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
     /// field order OpenAI uses for legacy chunks.</summary>
     private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
     {
-        if (_created == 0)
+        if (!_header.IsFixed)
         {
-            // Fixed for the whole stream: encode once instead of per chunk.
-            _created = NowUnix();
-            _idText = JsonEncodedText.Encode(_id ??= OpenAICompletionsResponse.NewId(), JsonWrite.Options.Encoder);
-            _modelText = JsonEncodedText.Encode(context.Model ?? _model ?? string.Empty, JsonWrite.Options.Encoder);
+            _header.Fix(_id ??= OpenAICompletionsResponse.NewId(), context.Model ?? _model ?? string.Empty, NowUnix());
         }
 
         var w = BeginSse(output, default);
         w.WriteStartObject();
-        w.WriteString("id"u8, _idText);
-        w.WriteString("object"u8, "text_completion"u8);
-        w.WriteNumber("created"u8, _created);
+        _header.Write(w);
         return w;
     }
 
@@ -123,7 +116,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
 
         w.WriteEndObject();
         w.WriteEndArray();
-        w.WriteString("model"u8, _modelText);
+        _header.WriteModel(w);
         w.WriteEndObject();
         EndSse(output);
     }
