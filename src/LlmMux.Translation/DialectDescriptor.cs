@@ -70,6 +70,18 @@ public abstract class DialectDescriptor
     /// <summary>The model list (<c>GET /v1/models</c> and the like) in this dialect's shape.</summary>
     public abstract void WriteModelList(Utf8JsonWriter w, IReadOnlyList<ListedModel> models);
 
+    /// <summary>The list's array of models, each written by <see cref="WriteModel"/>.</summary>
+    protected void WriteModels(Utf8JsonWriter w, ReadOnlySpan<byte> name, IReadOnlyList<ListedModel> models)
+    {
+        w.WriteStartArray(name);
+        foreach (var m in models)
+        {
+            WriteModel(w, m);
+        }
+
+        w.WriteEndArray();
+    }
+
     /// <summary>One model of <see cref="WriteModelList"/>.</summary>
     public abstract void WriteModel(Utf8JsonWriter w, ListedModel model);
 

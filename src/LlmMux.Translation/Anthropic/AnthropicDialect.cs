@@ -59,13 +59,7 @@ internal sealed class AnthropicDialect : DialectDescriptor
     public override void WriteModelList(Utf8JsonWriter w, IReadOnlyList<ListedModel> models)
     {
         w.WriteStartObject();
-        w.WriteStartArray("data"u8);
-        foreach (var m in models)
-        {
-            WriteModel(w, m);
-        }
-
-        w.WriteEndArray();
+        WriteModels(w, "data"u8, models);
         w.WriteBoolean("has_more"u8, false);
         JsonWrite.StringOrNull(w, "first_id", models.Count > 0 ? models[0].Id : null);
         JsonWrite.StringOrNull(w, "last_id", models.Count > 0 ? models[^1].Id : null);

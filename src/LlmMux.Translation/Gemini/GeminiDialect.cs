@@ -70,13 +70,7 @@ internal sealed class GeminiDialect(bool codeAssist) : DialectDescriptor
     public override void WriteModelList(Utf8JsonWriter w, IReadOnlyList<ListedModel> models)
     {
         w.WriteStartObject();
-        w.WriteStartArray("models"u8);
-        foreach (var m in models)
-        {
-            WriteModel(w, m);
-        }
-
-        w.WriteEndArray();
+        WriteModels(w, "models"u8, models);
         w.WriteEndObject();
     }
 

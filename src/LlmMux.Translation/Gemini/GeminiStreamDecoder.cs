@@ -11,7 +11,6 @@ internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : Fr
     private JsonArrayFramer? _array; // set when the upstream streams a JSON array instead of SSE
     private bool _modeKnown;
     private bool _started;
-    private bool _finished;
     private int _calls;
 
     protected override string MissingEnd => "stream ended before a finishReason";
@@ -53,17 +52,7 @@ internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : Fr
         base.Complete(sink);
     }
 
-    /// <summary>Gemini has no terminator event: the end of the HTTP body after a finishReason is the end.</summary>
-    protected override bool EndsWithoutTerminator()
-    {
-        if (!_finished)
-        {
-            return false;
-        }
-
-        End();
-        return true;
-    }
+    protected override bool MayEndWithoutTerminator => true;
 
     public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
@@ -72,7 +61,7 @@ internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : Fr
         var root = JsonRead.RootObject(doc);
         if (root.TryProp("error"u8, out var err))
         {
-            _finished = Ended = true; // an error object ends the stream
+            Finished = Ended = true; // an error object ends the stream
             sink.OnEvent(new IrStreamError(err.ValueKind == JsonValueKind.Object ? err.Str("message"u8) ?? err.GetRawText() : err.ToString(), err.ValueKind == JsonValueKind.Object ? err.Str("status"u8) : null));
             return;
         }
@@ -120,9 +109,9 @@ internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : Fr
             finish = "SAFETY";
         }
 
-        if (finish is not null && !_finished)
+        if (finish is not null && !Finished)
         {
-            _finished = true;
+            Finished = true;
             sink.OnEvent(new IrFinish(FinishReasons.Normalise(Gemini.GeminiFinishReason.From(finish), _calls > 0)));
         }
     }

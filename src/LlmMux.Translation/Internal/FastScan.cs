@@ -43,63 +43,15 @@ internal static class FastScan
     /// at that property, which event formats put first.</summary>
     public static bool StringIs(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        try
-        {
-            var r = new Utf8JsonReader(json);
-            if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                bool match = r.ValueTextEquals(name);
-                r.Read();
-                if (match)
-                {
-                    return r.TokenType == JsonTokenType.String && r.ValueTextEquals(value);
-                }
-
-                r.Skip();
-            }
-
-            return false;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        var r = new Utf8JsonReader(json);
+        return TryReadTopLevel(ref r, name) && r.TokenType == JsonTokenType.String && r.ValueTextEquals(value);
     }
 
     /// <summary>Whether the top-level property <paramref name="name"/> is <c>true</c>.</summary>
     public static bool IsTrue(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
     {
-        try
-        {
-            var r = new Utf8JsonReader(json);
-            if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                bool match = r.ValueTextEquals(name);
-                r.Read();
-                if (match)
-                {
-                    return r.TokenType == JsonTokenType.True;
-                }
-
-                r.Skip();
-            }
-
-            return false;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        var r = new Utf8JsonReader(json);
+        return TryReadTopLevel(ref r, name) && r.TokenType == JsonTokenType.True;
     }
 
     /// <summary>Parses just the found object and reads it with the dialect's own usage decoder, so a scan reports
@@ -120,6 +72,37 @@ internal static class FastScan
     /// <summary><see cref="TryFindObject"/> then <see cref="Decode"/>.</summary>
     public static IrUsage? Find(ReadOnlyMemory<byte> json, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Func<JsonElement, IrUsage?> decode) =>
         TryFindObject(json.Span, first, second, out var range) ? Decode(json, range, decode) : null;
+
+    /// <summary>Moves a fresh reader onto the value of the top-level property <paramref name="name"/>; false when the
+    /// JSON is not an object, lacks it, or is not valid up to it.</summary>
+    private static bool TryReadTopLevel(ref Utf8JsonReader r, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                bool match = r.ValueTextEquals(name);
+                r.Read();
+                if (match)
+                {
+                    return true;
+                }
+
+                r.Skip();
+            }
+
+            return false;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Moves the reader, inside an object, onto the start of the object value of <paramref name="name"/>.</summary>
     private static bool TryEnter(ref Utf8JsonReader r, ReadOnlySpan<byte> name)

@@ -21,6 +21,13 @@ internal abstract class FramedStreamDecoder(IEventFramer framer) : IStreamDecode
     /// <summary>The source's terminator (or an error that ends it) was seen.</summary>
     protected bool Ended { get; set; }
 
+    /// <summary>The source reported the turn's finish reason.</summary>
+    protected bool Finished { get; set; }
+
+    /// <summary>The source may stop without its terminator once <see cref="Finished"/> (Gemini has none; some
+    /// OpenAI-compatible servers skip <c>[DONE]</c>): the end of the body is then the end.</summary>
+    protected virtual bool MayEndWithoutTerminator => false;
+
     /// <summary>What a stream that stopped before <see cref="Ended"/> lacked, for the TruncatedStream message.</summary>
     protected abstract string MissingEnd { get; }
 
@@ -46,19 +53,20 @@ internal abstract class FramedStreamDecoder(IEventFramer framer) : IStreamDecode
             throw new TranslationException(TranslationErrorKind.TruncatedStream, InsideEvent, ex);
         }
 
-        if (!Ended && !EndsWithoutTerminator())
+        if (!Ended)
         {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, MissingEnd);
+            if (!(MayEndWithoutTerminator && Finished))
+            {
+                throw new TranslationException(TranslationErrorKind.TruncatedStream, MissingEnd);
+            }
+
+            End();
         }
     }
 
     public abstract void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data);
 
     public virtual void Dispose() => framer.Dispose();
-
-    /// <summary>For sources that may stop without their terminator once the turn is finished: ends the stream
-    /// (<see cref="End"/>) and returns true when that is the case.</summary>
-    protected virtual bool EndsWithoutTerminator() => false;
 
     /// <summary>Reports the end of the source stream once.</summary>
     protected void End()

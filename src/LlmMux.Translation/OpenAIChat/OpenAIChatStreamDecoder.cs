@@ -8,7 +8,6 @@ namespace LlmMux.Translation.OpenAIChat;
 internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : FramedStreamDecoder(new SseFramer(maxEventBytes))
 {
     private bool _started;
-    private bool _finished;
     private bool _sawToolCall;
 
     // OpenAI tool-call index → IR index. A map, not a scanned list: one chunk may carry any number of calls.
@@ -16,17 +15,7 @@ internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : FramedStreamD
 
     protected override string MissingEnd => "stream ended before finish_reason / [DONE]";
 
-    /// <summary>Some compatible servers finish without [DONE]; the finish_reason already closed the turn.</summary>
-    protected override bool EndsWithoutTerminator()
-    {
-        if (!_finished)
-        {
-            return false;
-        }
-
-        End();
-        return true;
-    }
+    protected override bool MayEndWithoutTerminator => true;
 
     public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
@@ -57,7 +46,7 @@ internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : FramedStreamD
         var root = JsonRead.RootObject(doc);
         if (root.TryProp("error"u8, out var err))
         {
-            _finished = Ended = true; // an error chunk ends the stream
+            Finished = Ended = true; // an error chunk ends the stream
             sink.OnEvent(new IrStreamError(
                 err.ValueKind == JsonValueKind.Object ? err.Str("message"u8) ?? err.GetRawText() : err.ToString(),
                 err.ValueKind == JsonValueKind.Object ? err.Str("type"u8) : null));
@@ -85,7 +74,7 @@ internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : FramedStreamD
 
             if (choice.Str("finish_reason"u8) is { } fr)
             {
-                _finished = true;
+                Finished = true;
                 sink.OnEvent(new IrFinish(FinishReasons.Normalise(OpenAIChat.OpenAIFinishReason.From(fr), _sawToolCall)));
             }
         }

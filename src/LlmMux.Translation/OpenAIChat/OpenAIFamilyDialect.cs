@@ -45,13 +45,7 @@ internal abstract class OpenAIFamilyDialect : DialectDescriptor
     {
         w.WriteStartObject();
         w.WriteString("object"u8, "list"u8);
-        w.WriteStartArray("data"u8);
-        foreach (var m in models)
-        {
-            WriteModel(w, m);
-        }
-
-        w.WriteEndArray();
+        WriteModels(w, "data"u8, models);
         w.WriteEndObject();
     }
 

@@ -8,21 +8,10 @@ namespace LlmMux.Translation.OpenAICompletions;
 internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : FramedStreamDecoder(new SseFramer(maxEventBytes))
 {
     private bool _started;
-    private bool _finished;
 
     protected override string MissingEnd => "stream ended before finish_reason / [DONE]";
 
-    /// <summary>Some compatible servers finish without [DONE]; the finish_reason already closed the turn.</summary>
-    protected override bool EndsWithoutTerminator()
-    {
-        if (!_finished)
-        {
-            return false;
-        }
-
-        End();
-        return true;
-    }
+    protected override bool MayEndWithoutTerminator => true;
 
     public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
@@ -37,7 +26,7 @@ internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : Framed
         var root = JsonRead.RootObject(doc);
         if (root.TryProp("error", out var err))
         {
-            _finished = Ended = true; // an error chunk ends the stream
+            Finished = Ended = true; // an error chunk ends the stream
             sink.OnEvent(new IrStreamError(
                 err.ValueKind == JsonValueKind.Object ? err.Str("message") ?? err.GetRawText() : err.ToString(),
                 err.ValueKind == JsonValueKind.Object ? err.Str("type") : null));
@@ -65,7 +54,7 @@ internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : Framed
 
             if (choice.Str("finish_reason") is { } fr)
             {
-                _finished = true;
+                Finished = true;
                 sink.OnEvent(new IrFinish(OpenAIChat.OpenAIFinishReason.From(fr)));
             }
         }
