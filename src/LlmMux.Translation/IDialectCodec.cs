@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using LlmMux.Translation.Ir;
 
@@ -32,33 +31,4 @@ internal interface IDialectCodec
     /// <summary>Top-level edits that apply a reasoning override to a same-dialect body without re-encoding it; null
     /// when this dialect cannot do that (the request then goes through the IR).</summary>
     IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) => null;
-}
-
-/// <summary>Receives IR events from a decoder.</summary>
-internal interface IIrEventSink
-{
-    void OnEvent(IrStreamEvent e);
-}
-
-/// <summary>Upstream bytes → IR events.</summary>
-internal interface IStreamDecoder : IDisposable
-{
-    void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink);
-
-    /// <summary>Flushes the last frame; throws <see cref="TranslationException"/> (TruncatedStream) when the source
-    /// ended before its terminator.</summary>
-    void Complete(IIrEventSink sink);
-}
-
-/// <summary>IR events → client bytes.</summary>
-internal interface IStreamEncoder
-{
-    void Write(IrStreamEvent e, IBufferWriter<byte> output);
-
-    /// <summary>Closes whatever is open and writes the dialect's terminator (idempotent).</summary>
-    void Complete(IBufferWriter<byte> output);
-
-    /// <summary>An in-stream error in this dialect followed by the terminator when the dialect has one (idempotent,
-    /// and nothing is written after it). <paramref name="code"/> as in <see cref="DialectDescriptor.WriteError"/>.</summary>
-    void WriteError(IBufferWriter<byte> output, int status, string message, string? code);
 }
