@@ -1,21 +1,22 @@
-using LlmMux.Gateway.Configuration;
+using LlmMux.Accounts.Providers;
 using LlmMux.Accounts.Refresh;
-using Microsoft.Extensions.Http.Resilience;
 using LlmMux.Accounts.Store;
+using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Health;
-using LlmMux.Gateway.Logins;
 using LlmMux.Gateway.LoadBalancing;
+using LlmMux.Gateway.Logins;
 using LlmMux.Gateway.Management;
 using LlmMux.Gateway.Security;
 using LlmMux.Gateway.Telemetry;
 using LlmMux.Gateway.Transforms;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -64,11 +65,13 @@ public static class GatewayServiceCollectionExtensions
         // Backstop: a background service that faults (token refresh, account watching) must not stop the gateway.
         // CredentialService already never throws out of its loop; this covers what it cannot foresee.
         services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
+        services.TryAddSingleton(SubscriptionProviders.Default);
         services.AddSingleton(sp =>
         {
             var store = new AccountStore(
                 LoginSettings.ExpandHome(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),
-                sp.GetRequiredService<ILogger<AccountStore>>());
+                sp.GetRequiredService<ILogger<AccountStore>>(),
+                providers: sp.GetRequiredService<SubscriptionProviders>());
             store.Load();
             return store;
         });

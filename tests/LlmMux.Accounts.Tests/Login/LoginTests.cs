@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using LlmMux.Accounts.Login;
 using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Providers;
+using LlmMux.Accounts.Providers.Codex;
+using LlmMux.Accounts.Providers.Gemini;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
 
@@ -92,7 +95,7 @@ public sealed class LoginTests : IAsyncLifetime
         Assert.Equal(query["code_challenge"], PkceCodes.ChallengeOf(form["code_verifier"]));
 
         Assert.Equal("codex-c@example.com", account.Id);
-        Assert.Equal("acc-9", account.ChatGptAccountId);
+        Assert.Equal("acc-9", Assert.IsType<CodexDetails>(account.Details).ChatGptAccountId);
         var file = JsonNode.Parse(_dir.Read("codex-c@example.com.json"))!.AsObject();
         Assert.Equal("acc-9", file["account_id"]!.GetValue<string>());
         Assert.Equal(idToken, file["id_token"]!.GetValue<string>());
@@ -130,7 +133,7 @@ public sealed class LoginTests : IAsyncLifetime
         Assert.Equal([TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)], _time.Delays);
 
         Assert.Equal("gemini-g@example.com", account.Id);
-        Assert.Equal("proj-auto-123", account.ProjectId);
+        Assert.Equal("proj-auto-123", Assert.IsType<GeminiDetails>(account.Details).ProjectId);
         var file = JsonNode.Parse(_dir.Read("gemini-g@example.com.json"))!.AsObject();
         Assert.Equal("gemini", file["type"]!.GetValue<string>());
         Assert.Equal("proj-auto-123", file["project_id"]!.GetValue<string>());
@@ -149,7 +152,7 @@ public sealed class LoginTests : IAsyncLifetime
 
         var account = await AccountLogin.LoginAsync("gemini", Settings("gemini"), Options(new Browser()), _store, _http, Timeout());
 
-        Assert.Equal("existing-proj", account.ProjectId);
+        Assert.Equal("existing-proj", Assert.IsType<GeminiDetails>(account.Details).ProjectId);
         Assert.Equal(0, _fake.Count("/v1internal:onboardUser"));
     }
 
@@ -190,7 +193,7 @@ public sealed class LoginTests : IAsyncLifetime
         Assert.Equal("token gho_device_token", _fake.Requests.First(r => r.Path == "/user").Headers["Authorization"]);
 
         Assert.Equal("github-copilot-octo", account.Id);
-        Assert.Equal(AccountTypes.Copilot, account.Type);
+        Assert.Equal("copilot", account.Type);
         var file = JsonNode.Parse(_dir.Read("github-copilot-octo.json"))!.AsObject();
         Assert.Equal("github-copilot", file["type"]!.GetValue<string>());
         Assert.Equal("octo", file["username"]!.GetValue<string>());
@@ -300,18 +303,20 @@ public sealed class LoginTests : IAsyncLifetime
 
     private OAuthSettings Settings(string type, string? tokenPath = null)
     {
-        var defaults = OAuthSettings.Defaults(type);
-        return defaults.With(
-            authorizeUrl: _fake.Url("/oauth/authorize"),
-            tokenUrl: _fake.Url(tokenPath ?? new Uri(defaults.TokenUrl).AbsolutePath),
-            deviceCodeUrl: _fake.Url("/login/device/code"),
-            copilotTokenUrl: _fake.Url("/copilot_internal/v2/token"),
-            clientId: type + "-client",
-            callbackPort: 0,
-            clientSecret: type == "gemini" ? "gemini-secret" : null,
-            userInfoUrl: _fake.Url("/oauth2/v1/userinfo?alt=json"),
-            codeAssistBaseUrl: _fake.BaseUrl,
-            gitHubUserUrl: _fake.Url("/user"));
+        var defaults = SubscriptionProviders.Default.DefaultOAuth(type);
+        return defaults.With(new Dictionary<string, string?>
+        {
+            ["authorize-url"] = _fake.Url("/oauth/authorize"),
+            ["token-url"] = _fake.Url(tokenPath ?? new Uri(defaults.TokenUrl).AbsolutePath),
+            ["device-code-url"] = _fake.Url("/login/device/code"),
+            ["copilot-token-url"] = _fake.Url("/copilot_internal/v2/token"),
+            ["client-id"] = type + "-client",
+            ["callback-port"] = "0",
+            ["client-secret"] = type == "gemini" ? "gemini-secret" : null,
+            ["user-info-url"] = _fake.Url("/oauth2/v1/userinfo?alt=json"),
+            ["code-assist-base-url"] = _fake.BaseUrl,
+            ["github-user-url"] = _fake.Url("/user"),
+        });
     }
 
     private LoginOptions Options(Browser browser, TextWriter? output = null) => new()

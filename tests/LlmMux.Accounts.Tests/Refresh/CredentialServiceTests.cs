@@ -1,9 +1,11 @@
-using Microsoft.AspNetCore.Http;
 using System.Text.Json.Nodes;
 using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Providers.Codex;
+using LlmMux.Accounts.Providers.Gemini;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace LlmMux.Accounts.Tests.Refresh;
 
@@ -227,7 +229,7 @@ public sealed class CredentialServiceTests : IAsyncLifetime
         var credential = await h.Service.GetAsync("codex-c@example.com", default);
 
         Assert.Equal("cat-1", credential.AccessToken);
-        Assert.Equal("acc-new", credential.AccountId);
+        Assert.Equal("acc-new", Assert.IsType<CodexDetails>(credential.Details).ChatGptAccountId);
         var form = Assert.Single(_fake.Requests).Form();
         Assert.Equal("refresh_token", form["grant_type"]);
         Assert.Equal("crt-0", form["refresh_token"]);
@@ -245,7 +247,7 @@ public sealed class CredentialServiceTests : IAsyncLifetime
         var credential = await h.Service.GetAsync("gemini-g@example.com", default);
 
         Assert.Equal("ya29.new", credential.AccessToken);
-        Assert.Equal("p1", credential.ProjectId);
+        Assert.Equal("p1", Assert.IsType<GeminiDetails>(credential.Details).ProjectId);
         var form = Assert.Single(_fake.Requests).Form();
         Assert.Equal("test-secret", form["client_secret"]);
         Assert.Equal("grt", form["refresh_token"]);
@@ -273,7 +275,7 @@ public sealed class CredentialServiceTests : IAsyncLifetime
         var cached = await h.Service.GetAsync("github-copilot-octo", default);
         Assert.Equal("tid=copilot-1", first.AccessToken);
         Assert.Equal("tid=copilot-1", cached.AccessToken);
-        Assert.Equal("https://api.individual.githubcopilot.com", first.ApiBaseUrl);
+        Assert.Equal("https://api.individual.githubcopilot.com", first.BaseUrl);
         var request = Assert.Single(_fake.Requests);
         Assert.Equal("GET", request.Method);
         Assert.Equal("token gho_github", request.Headers["Authorization"]);
@@ -308,7 +310,7 @@ public sealed class CredentialServiceTests : IAsyncLifetime
     {
         var store = new AccountStore(_dir.Auth);
         store.Load();
-        var settings = new OAuthSettings("unused", _fake.Url("/token"), null, _fake.Url("/copilot_internal/v2/token"), "test-client", "test-secret", 0, "/callback", "s");
+        var settings = new OAuthSettings("unused", _fake.Url("/token"), null, "test-client", "test-secret", 0, "/callback", "s").WithEndpoint("copilot-token-url", _fake.Url("/copilot_internal/v2/token"));
         var service = new CredentialService(store, _http, _ => settings, new CredentialOptions(), logger, _time);
         return new Harness(store, service);
     }
