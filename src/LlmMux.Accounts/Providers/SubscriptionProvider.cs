@@ -52,18 +52,24 @@ internal sealed record LoginResult(AccountFile File, string Identity)
 
 /// <summary>
 /// A provider whose file holds an access token and a refresh token: <see cref="RefreshAsync"/> trades the refresh
-/// token for a new grant, which <see cref="Apply"/> writes back before the new token is used.
+/// token for a new grant, which <see cref="Apply"/> writes back before the new token is used. The defaults read and
+/// write the top-level token fields (<c>access_token</c>, <c>refresh_token</c>, <c>expired</c>); a provider with
+/// another file shape overrides them.
 /// </summary>
 internal abstract class RefreshTokenProvider : SubscriptionProvider
 {
-    public abstract string? AccessToken(AccountFile file);
+    public virtual string? AccessToken(AccountFile file) => file.AccessToken;
 
-    public abstract string? RefreshToken(AccountFile file);
+    public virtual string? RefreshToken(AccountFile file) => file.RefreshToken;
 
     public abstract Task<TokenGrant> RefreshAsync(HttpClient http, OAuthSettings settings, string refreshToken, CancellationToken ct);
 
     /// <summary>The file with the grant applied (rotated tokens, expiry); fields it does not touch are kept.</summary>
-    public abstract AccountFile Apply(TokenGrant grant, AccountFile file, DateTimeOffset now);
+    public virtual AccountFile Apply(TokenGrant grant, AccountFile file, DateTimeOffset now) => grant.ApplyFlat(file, now);
+
+    /// <summary>Either token will do: a refresh token alone buys an access token on first use.</summary>
+    public override string? MissingField(AccountFile file) =>
+        string.IsNullOrEmpty(AccessToken(file)) && string.IsNullOrEmpty(RefreshToken(file)) ? "access_token" : null;
 
     public override DateTimeOffset? Expiry(AccountFile file) => AccountFiles.ParseTime(file.Expired);
 

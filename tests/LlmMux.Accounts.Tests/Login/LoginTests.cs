@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
 using LlmMux.Accounts.Login;
 using LlmMux.Accounts.OAuth;
-using LlmMux.Accounts.Providers;
-using LlmMux.Accounts.Providers.Codex;
-using LlmMux.Accounts.Providers.Gemini;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
 

@@ -28,13 +28,6 @@ internal sealed class ClaudeProvider : RefreshTokenProvider
     public override Task<LoginResult> LoginAsync(LoginContext context, CancellationToken ct) =>
         BrowserLogin.RunAsync(context, DisplayName, [new("code", "true")], callback => ExchangeAsync(context, callback, ct), ct);
 
-    public override string? MissingField(AccountFile file) =>
-        string.IsNullOrEmpty(file.AccessToken) && string.IsNullOrEmpty(file.RefreshToken) ? "access_token" : null;
-
-    public override string? AccessToken(AccountFile file) => file.AccessToken;
-
-    public override string? RefreshToken(AccountFile file) => file.RefreshToken;
-
     public override async Task<TokenGrant> RefreshAsync(HttpClient http, OAuthSettings settings, string refreshToken, CancellationToken ct)
     {
         var body = new JsonObject
@@ -46,8 +39,6 @@ internal sealed class ClaudeProvider : RefreshTokenProvider
         const string step = "Claude token refresh";
         return TokenGrant.Parse(await OAuthHttp.PostJsonAsync(http, settings.TokenUrl, body, step, null, ct).ConfigureAwait(false), step);
     }
-
-    public override AccountFile Apply(TokenGrant grant, AccountFile file, DateTimeOffset now) => grant.ApplyFlat(file, now);
 
     private static async Task<LoginResult> ExchangeAsync(LoginContext context, BrowserCallback callback, CancellationToken ct)
     {

@@ -33,15 +33,8 @@ internal sealed class CodexProvider : RefreshTokenProvider
             callback => ExchangeAsync(context, callback, ct),
             ct);
 
-    public override string? MissingField(AccountFile file) =>
-        string.IsNullOrEmpty(file.AccessToken) && string.IsNullOrEmpty(file.RefreshToken) ? "access_token" : null;
-
     public override ProviderDetails? Details(AccountFile file) =>
         string.IsNullOrEmpty(file.AccountId) ? null : new CodexDetails(file.AccountId);
-
-    public override string? AccessToken(AccountFile file) => file.AccessToken;
-
-    public override string? RefreshToken(AccountFile file) => file.RefreshToken;
 
     public override async Task<TokenGrant> RefreshAsync(HttpClient http, OAuthSettings settings, string refreshToken, CancellationToken ct)
     {
