@@ -2,7 +2,6 @@ using LlmMux.Accounts.OAuth;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
-using LlmMux.Accounts.Tests.Refresh;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 
