@@ -28,7 +28,7 @@ public sealed class AttemptClassifierTests
           - name: login
             type: claude
             models: [claude-x]
-        """, "t.yaml"), 1, [new Account("claude-a", "claude", "a@example.com", null, false, null, AccountState.Ready, null, null)]);
+        """, "t.yaml"), 1, [new Account("claude-a", "claude", "a@example.com", null, false, null, AccountState.Ready)]);
 
     private sealed record Failure(ForwarderError Error, Exception? Exception) : IForwarderErrorFeature;
 
