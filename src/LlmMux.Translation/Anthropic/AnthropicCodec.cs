@@ -12,6 +12,9 @@ internal sealed class AnthropicCodec : IDialectCodec
     public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
         AnthropicRequest.ReasoningPatch(root, reasoning);
 
+    public IReadOnlyList<Internal.BodyEdit>? OverridePatch(RequestOverrides overrides) =>
+        overrides.SystemPrefix is { } prefix ? [AnthropicRequest.SystemPrefixPatch(prefix)] : [];
+
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => AnthropicRequest.Encode(request, w, overrides);
 
     public IrResponse DecodeResponse(JsonElement root) => AnthropicResponse.Decode(root);

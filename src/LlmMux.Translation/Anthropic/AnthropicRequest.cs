@@ -224,4 +224,80 @@ internal static partial class AnthropicRequest
             _ => throw TranslationException.Type("image.source.type", "base64, url or file"),
         };
     }
+
+    /// <summary><see cref="RequestOverrides.SystemPrefix"/> on the raw body: the prefix becomes the first system block
+    /// unless it already is, and the caller's system prompt (blocks, or a string made a block) follows it untouched.</summary>
+    internal static BodyEdit SystemPrefixPatch(string prefix) => new("system", null)
+    {
+        Edit = (existing, w) =>
+        {
+            var text = JsonEncodedText.Encode(prefix);
+            var reader = new Utf8JsonReader(existing, JsonRead.ReaderOptions);
+            bool present = !existing.IsEmpty && reader.Read();
+            if (present && reader.TokenType == JsonTokenType.StartArray)
+            {
+                var start = reader.BytesConsumed;
+                if (FirstBlockIs(ref reader, prefix))
+                {
+                    return EditResult.Keep;
+                }
+
+                w.WriteStartArray();
+                WriteTextBlock(w, text);
+                var inner = existing[(int)start..existing.LastIndexOf((byte)']')].Trim(" \t\r\n"u8);
+                if (!inner.IsEmpty)
+                {
+                    w.WriteRawValue(inner, skipInputValidation: true);
+                }
+
+                w.WriteEndArray();
+                return EditResult.Write;
+            }
+
+            w.WriteStartArray();
+            WriteTextBlock(w, text);
+            if (present && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+            {
+                w.WriteStartObject();
+                w.WriteString("type"u8, "text"u8);
+                w.WritePropertyName("text"u8);
+                w.WriteRawValue(existing[(int)reader.TokenStartIndex..(int)reader.BytesConsumed], skipInputValidation: true);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            return EditResult.Write;
+        },
+    };
+
+    private static void WriteTextBlock(Utf8JsonWriter w, JsonEncodedText text)
+    {
+        w.WriteStartObject();
+        w.WriteString("type"u8, "text"u8);
+        w.WriteString("text"u8, text);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The array's first element is a block whose <c>text</c> is <paramref name="text"/>.</summary>
+    private static bool FirstBlockIs(ref Utf8JsonReader reader, string text)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isText = reader.ValueTextEquals("text"u8);
+            reader.Read();
+            if (isText)
+            {
+                return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(text);
+            }
+
+            reader.Skip();
+        }
+
+        return false;
+    }
 }
