@@ -53,7 +53,20 @@ public sealed class Translator
         return EncodeRequestBody(ir, to, overrides);
     }
 
-    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body, Dialect dialect) => Guard(() => _registry.Get(dialect).DecodeRequest(body));
+    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body, Dialect dialect) => Guard(() =>
+    {
+        try
+        {
+            return _registry.Get(dialect).DecodeRequest(body);
+        }
+        catch (Exception ex) when (ex is TranslationException { Kind: not TranslationErrorKind.InvalidJson } || (IsShapeError(ex) && ex is not JsonException))
+        {
+            // A reader-based decoder meets a shape error before it has seen the whole body; broken JSON further on is
+            // still what the client must hear about first.
+            JsonRead.Validate(body.Span);
+            throw;
+        }
+    });
 
     public byte[] EncodeRequest(IrRequest request, Dialect dialect, RequestOverrides? overrides = null)
     {

@@ -336,6 +336,15 @@ internal static class JsonRead
         return r;
     }
 
+    /// <summary>Throws <see cref="JsonException"/> unless the body is one well-formed JSON value.</summary>
+    public static void Validate(ReadOnlySpan<byte> body)
+    {
+        var r = new Utf8JsonReader(body, ReaderOptions);
+        r.Read();
+        r.Skip();
+        EndOfBody(ref r);
+    }
+
     /// <summary>After the root object's end: nothing but whitespace may follow.</summary>
     public static void EndOfBody(ref Utf8JsonReader r)
     {

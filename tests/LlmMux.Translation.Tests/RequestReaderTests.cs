@@ -1,0 +1,59 @@
+using System.Text;
+using System.Text.Json;
+using LlmMux.Translation.Tests.Support;
+
+namespace LlmMux.Translation.Tests;
+
+/// <summary>The reader-based request decoders read exactly what the element-based ones read: the same IR for every
+/// fixture and for bodies with members in unusual orders, and the same kind of error for broken ones.</summary>
+public sealed class RequestReaderTests
+{
+    public static TheoryData<Dialect, string> Bodies() => new()
+    {
+        { Dialect.OpenAIChat, Fixture.Text("openai/request_tools.json") },
+        { Dialect.OpenAIChat, Fixture.Text("openai/request_reasoning.json") },
+        { Dialect.OpenAIChat, Fixture.Text("overrides/openai_chat.json") },
+        { Dialect.OpenAIChat, """{"messages":[{"content":[{"text":"late type","type":"text"},{"image_url":{"detail":"low","url":"data:image/png;base64,AAAA"},"type":"image_url"}],"role":"user"},{"tool_calls":[{"function":{"arguments":{"a":1},"name":"f"},"id":"c1","type":"function","extra_content":{"google":{"thought_signature":"sig"}}}],"content":null,"role":"assistant","reasoning":"thinking"},{"content":"done","tool_call_id":"c1","role":"tool"}],"model":"m","tool_choice":{"type":"function","function":{"name":"f"}},"tools":[{"function":{"parameters":{"type":"object"},"name":"f"},"type":"function"},{"type":"custom","custom":{"name":"x"}}],"stop":"END","stream_options":{"include_usage":true},"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":{"type":"object"},"strict":true}}}""" },
+        { Dialect.OpenAIChat, """{"model":"m","messages":[{"role":"assistant","content":"calling","function_call":{"name":"lookup","arguments":"{\"q\":1}"}},{"role":"function","name":"lookup","content":"42"},{"role":"developer","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},{"role":"user","content":[{"type":"file","file":{"file_data":"data:application/pdf;base64,JVBE"}},{"type":"input_audio","input_audio":{}}]}],"functions":[{"name":"lookup","parameters":{"type":"object"}}],"function_call":"auto","max_completion_tokens":5,"max_tokens":9,"seed":"12","top_k":3.7}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public void Reader_and_document_decoders_agree(Dialect d, string body)
+    {
+        var codec = DialectRegistry.Default.Get(d);
+        var bytes = Encoding.UTF8.GetBytes(body);
+        using var doc = JsonDocument.Parse(bytes);
+        var expected = codec.DecodeRequest(doc.RootElement);
+        var actual = codec.DecodeRequest(new ReadOnlyMemory<byte>(bytes));
+        Assert.True(expected.Equals(actual), IrDump.Conversation(expected) + "\n---\n" + IrDump.Conversation(actual));
+    }
+
+    [Theory]
+    [InlineData(Dialect.OpenAIChat, """{"model":"m"}""", TranslationErrorKind.MissingField, "messages")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":null}""", TranslationErrorKind.MissingField, "messages")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":5}""", TranslationErrorKind.WrongType, "messages")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[5]}""", TranslationErrorKind.WrongType, "messages[]")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[{"content":"x"}]}""", TranslationErrorKind.MissingField, "role")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[{"role":7}]}""", TranslationErrorKind.WrongType, "role")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[{"role":"user","content":7}]}""", TranslationErrorKind.WrongType, "messages[].content")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[{"role":"user","content":[{"type":"image_url"}]}]}""", TranslationErrorKind.MissingField, "image_url")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[{"role":"assistant","tool_calls":[{"id":"1"}]}]}""", TranslationErrorKind.MissingField, "tool_calls[].function")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":5}}]}]}""", TranslationErrorKind.WrongType, "function.arguments")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[{"role":"tool","content":"x"}]}""", TranslationErrorKind.MissingField, "messages[].tool_call_id")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[],"tools":[{"type":"function"}]}""", TranslationErrorKind.MissingField, "tools[].function")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[],"tools":[{"function":{"name":"f","parameters":"x"}}]}""", TranslationErrorKind.WrongType, "parameters")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[],"temperature":"hot"}""", TranslationErrorKind.WrongType, "temperature")]
+    [InlineData(Dialect.OpenAIChat, """{"messages":[],"model":1}""", TranslationErrorKind.WrongType, "model")]
+    public void Broken_bodies_name_the_field(Dialect d, string body, TranslationErrorKind kind, string field)
+    {
+        var codec = DialectRegistry.Default.Get(d);
+        var bytes = Encoding.UTF8.GetBytes(body);
+        using var doc = JsonDocument.Parse(bytes);
+        var fromDocument = Assert.Throws<TranslationException>(() => codec.DecodeRequest(doc.RootElement));
+        var fromReader = Assert.Throws<TranslationException>(() => Translator.Default.DecodeRequest(bytes, d));
+        Assert.Equal(kind, fromReader.Kind);
+        Assert.Equal(fromDocument.Message, fromReader.Message);
+        Assert.Contains($"'{field}'", fromReader.Message, StringComparison.Ordinal);
+    }
+}
