@@ -9,6 +9,8 @@ internal sealed class AnthropicCodec : IDialectCodec
 
     public IrRequest DecodeRequest(JsonElement root) => AnthropicRequest.Decode(root);
 
+    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => AnthropicRequest.Decode(body);
+
     public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
         AnthropicRequest.ReasoningPatch(root, reasoning);
 

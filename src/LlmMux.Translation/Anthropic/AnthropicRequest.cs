@@ -88,35 +88,8 @@ internal static partial class AnthropicRequest
                 t.TryProp("input_schema"u8, out var s) ? s.RawObject("input_schema") : OpenAIChat.OpenAIChatRequest.EmptySchema));
         }
 
-        IrToolChoice? choice = null;
-        bool? parallel = null;
-        if (root.Obj("tool_choice"u8) is { } tc)
-        {
-            choice = tc.Str("type"u8) switch
-            {
-                "any" => IrToolChoice.Required,
-                "none" => IrToolChoice.None,
-                "tool" => new IrToolChoice(IrToolChoiceKind.Specific, tc.ReqStr("name"u8)),
-                _ => IrToolChoice.Auto,
-            };
-            if (tc.Bool("disable_parallel_tool_use"u8) is true)
-            {
-                parallel = false;
-            }
-        }
-
-        IrReasoningConfig? reasoning = null;
-        if (root.Obj("thinking"u8) is { } th)
-        {
-            reasoning = th.Str("type"u8) switch
-            {
-                "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens"u8) ?? 1024, true),
-                "disabled" => new IrReasoningConfig(null, 0, false),
-                // Claude Code's "adaptive": the model decides how much to think; other targets get a medium effort.
-                "adaptive" => new IrReasoningConfig("medium", null, true),
-                _ => null,
-            };
-        }
+        var (choice, parallel) = root.Obj("tool_choice"u8) is { } tc ? DecodeToolChoice(tc) : (null, null);
+        var reasoning = root.Obj("thinking"u8) is { } th ? DecodeThinking(th) : null;
 
         return new IrRequest
         {
@@ -140,6 +113,27 @@ internal static partial class AnthropicRequest
             },
         };
     }
+
+    private static (IrToolChoice? Choice, bool? Parallel) DecodeToolChoice(JsonElement tc)
+    {
+        var choice = tc.Str("type"u8) switch
+        {
+            "any" => IrToolChoice.Required,
+            "none" => IrToolChoice.None,
+            "tool" => new IrToolChoice(IrToolChoiceKind.Specific, tc.ReqStr("name"u8)),
+            _ => IrToolChoice.Auto,
+        };
+        return (choice, tc.Bool("disable_parallel_tool_use"u8) is true ? false : null);
+    }
+
+    private static IrReasoningConfig? DecodeThinking(JsonElement th) => th.Str("type"u8) switch
+    {
+        "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens"u8) ?? 1024, true),
+        "disabled" => new IrReasoningConfig(null, 0, false),
+        // Claude Code's "adaptive": the model decides how much to think; other targets get a medium effort.
+        "adaptive" => new IrReasoningConfig("medium", null, true),
+        _ => null,
+    };
 
     internal static ImmutableArray<IrPart> DecodeBlocks(JsonElement content, string path)
     {

@@ -168,9 +168,13 @@ internal static class JsonRead
     }
 
     /// <summary>A string-or-array-of-strings field (OpenAI stop).</summary>
-    public static System.Collections.Immutable.ImmutableArray<string> StrOrStrArray(this JsonElement obj, string name)
+    public static System.Collections.Immutable.ImmutableArray<string> StrOrStrArray(this JsonElement obj, string name) =>
+        obj.TryProp(name, out var v) ? StrOrStrArrayValue(v, name) : [];
+
+    /// <summary><see cref="StrOrStrArray(JsonElement, string)"/> on the value itself.</summary>
+    public static System.Collections.Immutable.ImmutableArray<string> StrOrStrArrayValue(JsonElement v, string name)
     {
-        if (!obj.TryProp(name, out var v))
+        if (v.ValueKind == JsonValueKind.Null)
         {
             return [];
         }
