@@ -118,9 +118,10 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
     /// <summary>The protocols' AdjustBody until they declare their edits as <see cref="UpstreamProtocol.BodyOverrides"/>.</summary>
     private static RequestBody Adjusted(UpstreamProtocol protocol, RequestBody body, UpstreamCredential? login, bool stream)
     {
-        var bytes = body.ToArray();
+        var sequence = body.Sequence;
+        ReadOnlyMemory<byte> bytes = sequence.IsSingleSegment ? sequence.First : body.ToArray();
         var adjusted = protocol.AdjustBody(bytes, login, stream);
-        if (MemoryMarshal.TryGetArray(adjusted, out var segment) && ReferenceEquals(segment.Array, bytes))
+        if (adjusted.Equals(bytes) && sequence.IsSingleSegment)
         {
             return body;
         }

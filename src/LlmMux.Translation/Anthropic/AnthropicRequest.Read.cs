@@ -162,6 +162,9 @@ internal static partial class AnthropicRequest
         };
     }
 
+    private static readonly string[] Roles = ["user", "assistant", "system"];
+    private static readonly string[] BlockTypes = ["text", "image", "tool_use", "tool_result", "thinking"];
+
     private static void ReadSystem(ref Utf8JsonReader r, List<string> system)
     {
         switch (r.TokenType)
@@ -204,7 +207,7 @@ internal static partial class AnthropicRequest
             if (r.ValueTextEquals("role"u8))
             {
                 r.Read();
-                role = JsonRead.Str(ref r, "role");
+                role = JsonRead.Str(ref r, "role", Roles);
             }
             else if (r.ValueTextEquals("content"u8))
             {
@@ -274,11 +277,28 @@ internal static partial class AnthropicRequest
             return;
         }
 
-        messages.Add(new IrMessage(IrRole.Tool, [.. blocks.Where(p => p is IrToolResult)]));
-        if (results < blocks.Length)
+        if (results == blocks.Length)
         {
-            messages.Add(new IrMessage(IrRole.User, [.. blocks.Where(p => p is not IrToolResult)]));
+            messages.Add(new IrMessage(IrRole.Tool, blocks));
+            return;
         }
+
+        var toolResults = default(SmallList<IrPart>);
+        var rest = default(SmallList<IrPart>);
+        foreach (var p in blocks)
+        {
+            if (p is IrToolResult)
+            {
+                toolResults.Add(p);
+            }
+            else
+            {
+                rest.Add(p);
+            }
+        }
+
+        messages.Add(new IrMessage(IrRole.Tool, toolResults.ToImmutable()));
+        messages.Add(new IrMessage(IrRole.User, rest.ToImmutable()));
     }
 
     /// <summary>A system-role message's content: its text, or its text blocks joined.</summary>
@@ -322,26 +342,16 @@ internal static partial class AnthropicRequest
                 throw TranslationException.Type(path, "a string or an array of blocks");
         }
 
-        IrPart? single = null;
-        List<IrPart>? parts = null;
+        var parts = default(SmallList<IrPart>);
         while (r.Read() && r.TokenType != JsonTokenType.EndArray)
         {
-            if (ReadBlock(ref r, input, path) is not { } part)
+            if (ReadBlock(ref r, input, path) is { } part)
             {
-                continue;
-            }
-
-            if (single is null)
-            {
-                single = part;
-            }
-            else
-            {
-                (parts ??= [single]).Add(part);
+                parts.Add(part);
             }
         }
 
-        return parts is not null ? ImmutableCollectionsMarshal.AsImmutableArray(parts.ToArray()) : single is not null ? [single] : [];
+        return parts.ToImmutable();
     }
 
     private static IrPart? ReadBlock(ref Utf8JsonReader r, ReadOnlySpan<byte> input, string path)
@@ -359,7 +369,7 @@ internal static partial class AnthropicRequest
             if (r.ValueTextEquals("type"u8))
             {
                 r.Read();
-                type = JsonRead.Str(ref r, "type");
+                type = JsonRead.Str(ref r, "type", BlockTypes);
                 continue;
             }
 

@@ -367,6 +367,24 @@ internal static class JsonRead
 
     public static string ReqStr(ref Utf8JsonReader r, string name) => Str(ref r, name) ?? throw TranslationException.Missing(name);
 
+    /// <summary><see cref="Str(ref Utf8JsonReader, string)"/> that returns the matching literal of
+    /// <paramref name="known"/> (roles, block types) instead of allocating the same few strings again.</summary>
+    public static string? Str(ref Utf8JsonReader r, string name, string[] known)
+    {
+        if (r.TokenType == JsonTokenType.String)
+        {
+            foreach (var k in known)
+            {
+                if (r.ValueTextEquals(k))
+                {
+                    return k;
+                }
+            }
+        }
+
+        return Str(ref r, name);
+    }
+
     public static bool? Bool(ref Utf8JsonReader r, string name) => r.TokenType switch
     {
         JsonTokenType.Null => null,

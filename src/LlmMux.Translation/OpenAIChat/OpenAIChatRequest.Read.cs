@@ -197,6 +197,10 @@ internal static partial class OpenAIChatRequest
         };
     }
 
+    private static readonly string[] Roles = ["user", "assistant", "tool", "system", "developer"];
+    private static readonly string[] PartTypes = ["text", "image_url"];
+    private static readonly string[] ToolTypes = ["function"];
+
     private static void ReadMessage(ref Utf8JsonReader r, ReadOnlyMemory<byte> body, ChatDecode state)
     {
         var input = body.Span;
@@ -213,7 +217,7 @@ internal static partial class OpenAIChatRequest
             if (r.ValueTextEquals("role"u8))
             {
                 r.Read();
-                role = JsonRead.Str(ref r, "role");
+                role = JsonRead.Str(ref r, "role", Roles);
             }
             else if (r.ValueTextEquals("content"u8))
             {
@@ -279,7 +283,7 @@ internal static partial class OpenAIChatRequest
         ReadOnlyMemory<byte> body, ImmutableArray<IrPart> content, Range reasoningContent, Range reasoning, Range refusal, Range toolCalls, Range functionCall, LegacyCalls legacyCalls)
     {
         var input = body.Span;
-        var parts = new List<IrPart>(content.Length + 2);
+        var parts = default(SmallList<IrPart>);
         // DeepSeek / vLLM style reasoning echo; no signature exists in this dialect.
         var thought = StrAt(input, reasoningContent, "reasoning_content");
         if (thought is null && !reasoning.Equals(default(Range)))
@@ -332,7 +336,7 @@ internal static partial class OpenAIChatRequest
             }
         }
 
-        return ImmutableCollectionsMarshal.AsImmutableArray(parts.ToArray());
+        return parts.ToImmutable();
     }
 
     private static IrToolCall ReadToolCall(ref Utf8JsonReader r, ReadOnlyMemory<byte> body, ReadOnlySpan<byte> input)
@@ -440,27 +444,16 @@ internal static partial class OpenAIChatRequest
         }
 
         var input = body.Span;
-        IrPart? single = null;
-        List<IrPart>? parts = null;
+        var parts = default(SmallList<IrPart>);
         while (r.Read() && r.TokenType != JsonTokenType.EndArray)
         {
-            if (ReadPart(ref r, body, input) is not { } part)
+            if (ReadPart(ref r, body, input) is { } part)
             {
-                continue;
-            }
-
-            if (single is null && parts is null)
-            {
-                single = part;
-            }
-            else
-            {
-                parts ??= [single!];
                 parts.Add(part);
             }
         }
 
-        return parts is not null ? ImmutableCollectionsMarshal.AsImmutableArray(parts.ToArray()) : single is not null ? [single] : [];
+        return parts.ToImmutable();
     }
 
     private static IrPart? ReadPart(ref Utf8JsonReader r, ReadOnlyMemory<byte> body, ReadOnlySpan<byte> input)
@@ -477,7 +470,7 @@ internal static partial class OpenAIChatRequest
             if (r.ValueTextEquals("type"u8))
             {
                 r.Read();
-                type = JsonRead.Str(ref r, "type");
+                type = JsonRead.Str(ref r, "type", PartTypes);
                 continue;
             }
 
@@ -611,7 +604,7 @@ internal static partial class OpenAIChatRequest
                 if (r.ValueTextEquals("type"u8))
                 {
                     r.Read();
-                    type = JsonRead.Str(ref r, "type");
+                    type = JsonRead.Str(ref r, "type", ToolTypes);
                 }
                 else if (r.ValueTextEquals("function"u8))
                 {
