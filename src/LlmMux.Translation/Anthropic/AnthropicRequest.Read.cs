@@ -22,19 +22,19 @@ internal static partial class AnthropicRequest
         var messages = new List<IrMessage>();
         var tools = new List<IrTool>();
         bool sawMessages = false;
-        string? model = null;
         string? user = null;
-        bool? stream = null;
-        int? maxTokens = null;
-        int? topK = null;
-        double? temperature = null;
-        double? topP = null;
         IrToolChoice? choice = null;
         bool? parallel = null;
         IrReasoningConfig? reasoning = null;
         Range stop = default;
+        var common = default(CommonRequestFields);
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
+            if (common.TryRead(ref r))
+            {
+                continue;
+            }
+
             if (r.ValueTextEquals("messages"u8))
             {
                 r.Read();
@@ -57,36 +57,6 @@ internal static partial class AnthropicRequest
                 r.Read();
                 tools.Clear();
                 ReadTools(ref r, input, tools);
-            }
-            else if (r.ValueTextEquals("model"u8))
-            {
-                r.Read();
-                model = JsonRead.Str(ref r, "model");
-            }
-            else if (r.ValueTextEquals("max_tokens"u8))
-            {
-                r.Read();
-                maxTokens = JsonRead.Int(ref r, "max_tokens");
-            }
-            else if (r.ValueTextEquals("stream"u8))
-            {
-                r.Read();
-                stream = JsonRead.Bool(ref r, "stream");
-            }
-            else if (r.ValueTextEquals("temperature"u8))
-            {
-                r.Read();
-                temperature = JsonRead.Double(ref r, "temperature");
-            }
-            else if (r.ValueTextEquals("top_p"u8))
-            {
-                r.Read();
-                topP = JsonRead.Double(ref r, "top_p");
-            }
-            else if (r.ValueTextEquals("top_k"u8))
-            {
-                r.Read();
-                topK = JsonRead.Int(ref r, "top_k");
             }
             else if (r.ValueTextEquals("metadata"u8))
             {
@@ -141,21 +111,21 @@ internal static partial class AnthropicRequest
 
         return new IrRequest
         {
-            Model = model,
+            Model = common.Model,
             System = system.Count == 0 ? [] : [.. system],
             Messages = ImmutableCollectionsMarshal.AsImmutableArray(messages.ToArray()),
             Tools = tools.Count == 0 ? [] : ImmutableCollectionsMarshal.AsImmutableArray(tools.ToArray()),
             ToolChoice = choice,
             ParallelToolCalls = parallel,
-            Stream = stream ?? false,
+            Stream = common.Stream ?? false,
             StreamIncludeUsage = true,
             User = user,
             Params = new IrGenerationParams
             {
-                MaxTokens = maxTokens,
-                Temperature = temperature,
-                TopP = topP,
-                TopK = topK,
+                MaxTokens = common.MaxTokens,
+                Temperature = common.Temperature,
+                TopP = common.TopP,
+                TopK = common.TopK,
                 Stop = stopValue,
                 Reasoning = reasoning,
             },
@@ -392,7 +362,7 @@ internal static partial class AnthropicRequest
         switch (type ?? throw TranslationException.Missing("type"))
         {
             case "text":
-                return new IrText(StrAt(input, text, "text") ?? string.Empty);
+                return new IrText(JsonRead.StrAt(input, text, "text") ?? string.Empty);
             case "image":
                 var (kind, media, value, url, fileId) = ReadSource(input, source, "image.source");
                 return kind switch
@@ -414,11 +384,11 @@ internal static partial class AnthropicRequest
                 };
             case "tool_use":
                 return new IrToolCall(
-                    StrAt(input, id, "id") ?? throw TranslationException.Missing("id"),
-                    StrAt(input, name, "name") ?? throw TranslationException.Missing("name"),
+                    JsonRead.StrAt(input, id, "id") ?? throw TranslationException.Missing("id"),
+                    JsonRead.StrAt(input, name, "name") ?? throw TranslationException.Missing("name"),
                     RawAt(input, inputValue) ?? "{}");
             case "tool_result":
-                var callId = StrAt(input, toolUseId, "tool_use_id") ?? throw TranslationException.Missing("tool_use_id");
+                var callId = JsonRead.StrAt(input, toolUseId, "tool_use_id") ?? throw TranslationException.Missing("tool_use_id");
                 ImmutableArray<IrPart> resultContent = [];
                 if (!content.Equals(default(Range)))
                 {
@@ -438,9 +408,9 @@ internal static partial class AnthropicRequest
 
                 return new IrToolResult(callId, null, resultContent, error);
             case "thinking":
-                return new IrReasoning(StrAt(input, thinking, "thinking") ?? string.Empty, StrAt(input, signature, "signature"));
+                return new IrReasoning(JsonRead.StrAt(input, thinking, "thinking") ?? string.Empty, JsonRead.StrAt(input, signature, "signature"));
             case "redacted_thinking":
-                return new IrReasoning(string.Empty, null, StrAt(input, data, "data") ?? throw TranslationException.Missing("data"));
+                return new IrReasoning(string.Empty, null, JsonRead.StrAt(input, data, "data") ?? throw TranslationException.Missing("data"));
             default:
                 return null; // search_result, server_tool_use, …: drop table
         }
@@ -549,8 +519,8 @@ internal static partial class AnthropicRequest
             }
 
             tools.Add(new IrTool(
-                StrAt(input, name, "name") ?? throw TranslationException.Missing("name"),
-                StrAt(input, description, "description"),
+                JsonRead.StrAt(input, name, "name") ?? throw TranslationException.Missing("name"),
+                JsonRead.StrAt(input, description, "description"),
                 parameters ?? OpenAIChat.OpenAIChatRequest.EmptySchema));
         }
     }
@@ -574,17 +544,6 @@ internal static partial class AnthropicRequest
         }
 
         return value;
-    }
-
-    private static string? StrAt(ReadOnlySpan<byte> input, Range value, string name)
-    {
-        if (value.Equals(default(Range)))
-        {
-            return null;
-        }
-
-        var r = JsonRead.At(input, value);
-        return JsonRead.Str(ref r, name);
     }
 
     /// <summary>Any value's raw JSON text (tool_use input is kept verbatim, whatever its kind).</summary>

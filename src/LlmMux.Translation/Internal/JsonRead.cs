@@ -477,6 +477,18 @@ internal static class JsonRead
         return r;
     }
 
+    /// <summary>The string at a value found earlier with <see cref="Slice"/> (null when there was none, or null).</summary>
+    public static string? StrAt(ReadOnlySpan<byte> input, Range value, string name)
+    {
+        if (value.Equals(default(Range)))
+        {
+            return null;
+        }
+
+        var r = At(input, value);
+        return Str(ref r, name);
+    }
+
     /// <summary>A rare, small value (legacy fields, tool_choice, response_format) read with the element accessors: the
     /// reader already validated it, and this keeps one definition of its rules.</summary>
     public static JsonDocument ParseValue(ReadOnlyMemory<byte> body, Range value) => JsonDocument.Parse(body[value], Options);

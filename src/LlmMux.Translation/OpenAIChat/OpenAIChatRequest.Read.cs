@@ -21,24 +21,24 @@ internal static partial class OpenAIChatRequest
         bool sawMessages = false;
         var tools = new List<IrTool>();
         var functions = new List<IrTool>();
-        string? model = null;
         string? user = null;
         string? effort = null;
-        bool? stream = null;
         bool? parallel = null;
         int? maxCompletion = null;
-        int? maxTokens = null;
-        int? topK = null;
-        double? temperature = null;
-        double? topP = null;
         long? seed = null;
         Range toolChoice = default;
         Range functionCall = default;
         Range streamOptions = default;
         Range responseFormat = default;
         Range stop = default;
+        var common = default(CommonRequestFields);
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
+            if (common.TryRead(ref r))
+            {
+                continue;
+            }
+
             if (r.ValueTextEquals("messages"u8))
             {
                 r.Read();
@@ -60,40 +60,10 @@ internal static partial class OpenAIChatRequest
                 tools.Clear();
                 ReadTools(ref r, input, tools, "tools", wrapped: true);
             }
-            else if (r.ValueTextEquals("model"u8))
-            {
-                r.Read();
-                model = JsonRead.Str(ref r, "model");
-            }
-            else if (r.ValueTextEquals("stream"u8))
-            {
-                r.Read();
-                stream = JsonRead.Bool(ref r, "stream");
-            }
-            else if (r.ValueTextEquals("max_tokens"u8))
-            {
-                r.Read();
-                maxTokens = JsonRead.Int(ref r, "max_tokens");
-            }
             else if (r.ValueTextEquals("max_completion_tokens"u8))
             {
                 r.Read();
                 maxCompletion = JsonRead.Int(ref r, "max_completion_tokens");
-            }
-            else if (r.ValueTextEquals("temperature"u8))
-            {
-                r.Read();
-                temperature = JsonRead.Double(ref r, "temperature");
-            }
-            else if (r.ValueTextEquals("top_p"u8))
-            {
-                r.Read();
-                topP = JsonRead.Double(ref r, "top_p");
-            }
-            else if (r.ValueTextEquals("top_k"u8))
-            {
-                r.Read();
-                topK = JsonRead.Int(ref r, "top_k");
             }
             else if (r.ValueTextEquals("seed"u8))
             {
@@ -174,21 +144,21 @@ internal static partial class OpenAIChatRequest
 
         return new IrRequest
         {
-            Model = model,
+            Model = common.Model,
             System = state.System.Count == 0 ? [] : [.. state.System],
             Messages = ImmutableCollectionsMarshal.AsImmutableArray(state.Messages.ToArray()),
             Tools = tools.Count == 0 ? [] : ImmutableCollectionsMarshal.AsImmutableArray(tools.ToArray()),
             ToolChoice = choiceValue,
-            Stream = stream ?? false,
+            Stream = common.Stream ?? false,
             StreamIncludeUsage = includeUsage,
             ParallelToolCalls = parallel,
             User = user,
             Params = new IrGenerationParams
             {
-                MaxTokens = maxCompletion ?? maxTokens,
-                Temperature = temperature,
-                TopP = topP,
-                TopK = topK,
+                MaxTokens = maxCompletion ?? common.MaxTokens,
+                Temperature = common.Temperature,
+                TopP = common.TopP,
+                TopK = common.TopK,
                 Stop = stopValue,
                 Seed = seed,
                 Reasoning = effort is not null ? new IrReasoningConfig(effort, null) : null,
@@ -261,8 +231,8 @@ internal static partial class OpenAIChatRequest
             case "tool":
             case "function":
                 // Legacy "function" results carry only the name: pair them with the call made under that name.
-                string? resultName = StrAt(input, name, "name");
-                string? id = StrAt(input, callId, "tool_call_id");
+                string? resultName = JsonRead.StrAt(input, name, "name");
+                string? id = JsonRead.StrAt(input, callId, "tool_call_id");
                 if (id is null && resultName is not null && state.LegacyCalls.Waiting.TryGetValue(resultName, out var waiting) && waiting.Count > 0)
                 {
                     id = waiting.Dequeue();
@@ -285,7 +255,7 @@ internal static partial class OpenAIChatRequest
         var input = body.Span;
         var parts = default(SmallList<IrPart>);
         // DeepSeek / vLLM style reasoning echo; no signature exists in this dialect.
-        var thought = StrAt(input, reasoningContent, "reasoning_content");
+        var thought = JsonRead.StrAt(input, reasoningContent, "reasoning_content");
         if (thought is null && !reasoning.Equals(default(Range)))
         {
             var rr = JsonRead.At(input, reasoning);
@@ -298,7 +268,7 @@ internal static partial class OpenAIChatRequest
         }
 
         parts.AddRange(content);
-        if (StrAt(input, refusal, "refusal") is { Length: > 0 } refusalText)
+        if (JsonRead.StrAt(input, refusal, "refusal") is { Length: > 0 } refusalText)
         {
             parts.Add(new IrText(refusalText));
         }
@@ -322,17 +292,7 @@ internal static partial class OpenAIChatRequest
             var fc = doc.RootElement;
             if (fc.ValueKind != JsonValueKind.Null)
             {
-                var legacy = fc.ExpectObjectValue("function_call");
-                // Legacy calls have no id; a stable one per name lets the following "function" message pair with it.
-                string name = legacy.ReqStr("name"u8);
-                if (!legacyCalls.Waiting.TryGetValue(name, out var queue))
-                {
-                    legacyCalls.Waiting[name] = queue = new Queue<string>();
-                }
-
-                string id = $"call_{name}_{legacyCalls.Issued++}";
-                queue.Enqueue(id);
-                parts.Add(new IrToolCall(id, name, ArgumentsOf(legacy)));
+                parts.Add(legacyCalls.Call(fc.ExpectObjectValue("function_call")));
             }
         }
 
@@ -488,11 +448,11 @@ internal static partial class OpenAIChatRequest
             case "text":
             case "input_text":
             case "output_text":
-                return new IrText(StrAt(input, text, "text") ?? string.Empty);
+                return new IrText(JsonRead.StrAt(input, text, "text") ?? string.Empty);
             case "image_url":
                 return ImageAt(input, imageUrl);
             case "refusal":
-                return new IrText(StrAt(input, refusal, "refusal") ?? string.Empty);
+                return new IrText(JsonRead.StrAt(input, refusal, "refusal") ?? string.Empty);
             case "file":
                 // Only inline files (data: URLs) can travel; file ids point into OpenAI's storage (drop table).
                 if (file.Equals(default(Range)))
@@ -664,17 +624,6 @@ internal static partial class OpenAIChatRequest
         }
 
         return new IrTool(name ?? throw TranslationException.Missing("name"), description, parameters ?? EmptySchema);
-    }
-
-    private static string? StrAt(ReadOnlySpan<byte> input, Range value, string name)
-    {
-        if (value.Equals(default(Range)))
-        {
-            return null;
-        }
-
-        var r = JsonRead.At(input, value);
-        return JsonRead.Str(ref r, name);
     }
 
     /// <summary>The messages of one request as they are decoded, with tool results waiting to be grouped.</summary>
