@@ -9,7 +9,11 @@ public static class ConfigLoader
     /// <param name="yaml">The file's text.</param>
     /// <param name="sourceName">How errors name the file (its path, or "embedded default").</param>
     /// <exception cref="ConfigException">The text is not a valid config; every error names key and line.</exception>
-    public static LlmMuxOptions Parse(string yaml, string sourceName)
+    public static LlmMuxOptions Parse(string yaml, string sourceName) => Read(yaml, sourceName).Options;
+
+    /// <summary><see cref="Parse"/>, keeping the YAML tree for what else needs the file (rewriting the secret in place).</summary>
+    /// <exception cref="ConfigException">The text is not a valid config.</exception>
+    internal static ParsedConfig Read(string yaml, string sourceName)
     {
         YamlNode? root;
         LlmMuxOptions options;
@@ -30,7 +34,7 @@ public static class ConfigLoader
             throw new ConfigException(errors.Select(e => Locate(e, locator, sourceName)).ToList());
         }
 
-        return options;
+        return new ParsedConfig(yaml, options, root);
     }
 
     public static LlmMuxOptions Load(string path) => Parse(File.ReadAllText(path), path);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LlmMux.Gateway.LoadBalancing;
 using LlmMux.Gateway.Providers;
 
 namespace LlmMux.Gateway.Configuration;
@@ -9,8 +10,6 @@ public sealed record ConfigError(string Path, string Message);
 /// <summary>The rules YAML types alone cannot express: references, URLs, ranges, uniqueness.</summary>
 public static partial class ConfigValidator
 {
-    private static readonly string[] Strategies = ["round-robin", "fill-first", "least-busy"];
-
     /// <summary>Beyond a day a wait or idle timeout is a typo; far beyond, YARP's timers overflow.</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
@@ -175,9 +174,9 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.proxy-url", $"must be an http, https or socks5 URL, got '{p.ProxyUrl}'"));
         }
 
-        if (!Strategies.Contains(p.Strategy))
+        if (!AccountStrategies.Names.Contains(p.Strategy))
         {
-            errors.Add(new($"{path}.strategy", $"unknown strategy '{p.Strategy}' (expected {string.Join(", ", Strategies)})"));
+            errors.Add(new($"{path}.strategy", $"unknown strategy '{p.Strategy}' (expected {string.Join(", ", AccountStrategies.Names)})"));
         }
 
         if (kind is { KeyBased: true } && kind != ProviderKind.OpenAI && p.ApiKeys.Count == 0)

@@ -29,11 +29,17 @@ public sealed class GatewayConfigStore : IDisposable
 
     /// <exception cref="ConfigException">The first load failed: the gateway must not start on a broken file.</exception>
     public GatewayConfigStore(ConfigSource source, ConfigOverrides overrides, ILogger<GatewayConfigStore> logger)
+        : this(source, overrides, ConfigLoader.Read(source.ReadText(), source.DisplayName), logger)
+    {
+    }
+
+    /// <param name="initial">The source as the host already read it at start-up, so it is not parsed twice.</param>
+    internal GatewayConfigStore(ConfigSource source, ConfigOverrides overrides, ParsedConfig initial, ILogger<GatewayConfigStore> logger)
     {
         _source = source;
         _overrides = overrides;
         _logger = logger;
-        _current = Build(revision: 1, source.ReadText(), persistHash: true);
+        _current = Build(revision: 1, initial, persistHash: true).Snapshot;
         Announce(_current);
     }
 
@@ -88,7 +94,7 @@ public sealed class GatewayConfigStore : IDisposable
             GatewaySnapshot next;
             try
             {
-                next = Build(_current.Revision + 1, _source.ReadText(), persistHash: true);
+                next = Build(_current.Revision + 1, _source.ReadText(), _source.DisplayName, persistHash: true).Snapshot;
             }
             catch (Exception ex)
             {
@@ -107,17 +113,18 @@ public sealed class GatewayConfigStore : IDisposable
     }
 
     /// <summary>
-    /// The options a reload of <paramref name="text"/> would put in effect (flags and environment applied, the snapshot
-    /// built), without writing or applying anything.
+    /// What a reload of <paramref name="text"/> would put in effect (flags and environment applied, the snapshot built),
+    /// without writing or applying anything, and the options as the text alone says them.
     /// </summary>
     /// <exception cref="ConfigException">Every reason a reload would reject the text.</exception>
-    public LlmMuxOptions Check(string text, string sourceName)
+    public ConfigCheck Check(string text, string sourceName)
     {
         lock (_reloadLock)
         {
             try
             {
-                return Build(_current.Revision + 1, text, persistHash: false, sourceName).Options;
+                var (snapshot, file) = Build(_current.Revision + 1, text, sourceName, persistHash: false);
+                return new ConfigCheck(file, snapshot.Options);
             }
             catch (Exception ex) when (ex is not ConfigException)
             {
@@ -226,26 +233,29 @@ public sealed class GatewayConfigStore : IDisposable
             TaskScheduler.Default);
     }
 
-    private GatewaySnapshot Build(int revision, string text, bool persistHash, string? sourceName = null)
+    private (GatewaySnapshot Snapshot, LlmMuxOptions FileOptions) Build(int revision, string text, string sourceName, bool persistHash)
+        => Build(revision, ConfigLoader.Read(text, sourceName), persistHash);
+
+    private (GatewaySnapshot Snapshot, LlmMuxOptions FileOptions) Build(int revision, ParsedConfig parsed, bool persistHash)
     {
-        var options = ConfigLoader.Parse(text, sourceName ?? _source.DisplayName);
+        var options = parsed.Options;
         if (options.Management.SecretKey is { Length: > 0 } secret && !Management.ManagementSecret.IsHashed(secret))
         {
             options = options with { Management = options.Management with { SecretKey = HashOf(secret) } };
             if (persistHash)
             {
-                HashSecretInFile(text, options.Management.SecretKey);
+                HashSecretInFile(parsed, options.Management.SecretKey);
             }
         }
 
-        options = _overrides.ApplyTo(options);
-        var overridden = ConfigValidator.Validate(options);
-        if (overridden.Count > 0)
+        var overridden = _overrides.ApplyTo(options);
+        // The file was validated as read; only a flag or variable that changed something can break it again.
+        if (!overridden.Equals(options) && ConfigValidator.Validate(overridden) is { Count: > 0 } errors)
         {
-            throw new ConfigException(overridden.Select(e => $"{e.Path} (from flags or environment): {e.Message}").ToList());
+            throw new ConfigException(errors.Select(e => $"{e.Path} (from flags or environment): {e.Message}").ToList());
         }
 
-        return new GatewaySnapshot(options, revision, _loginAccounts);
+        return (new GatewaySnapshot(overridden, revision, _loginAccounts), options);
     }
 
     /// <summary>
@@ -270,10 +280,10 @@ public sealed class GatewayConfigStore : IDisposable
     /// secret does not stay readable on disk. The value is found by its YAML node, so flow mappings and quoted or
     /// escaped values are covered too; only that value changes, comments and layout stay.
     /// </summary>
-    private void HashSecretInFile(string text, string hashed)
+    private void HashSecretInFile(ParsedConfig parsed, string hashed)
     {
         if (_source.FilePath is not { } path
-            || YamlText.Load(text) is not YamlDotNet.RepresentationModel.YamlMappingNode root
+            || parsed.Root is not YamlDotNet.RepresentationModel.YamlMappingNode root
             || !root.Children.TryGetValue("management", out var management)
             || management is not YamlDotNet.RepresentationModel.YamlMappingNode section
             || !section.Children.TryGetValue("secret-key", out var value)
@@ -282,7 +292,7 @@ public sealed class GatewayConfigStore : IDisposable
             return;
         }
 
-        var rewritten = YamlText.Replace(text, [(scalar, hashed)]);
+        var rewritten = YamlText.Replace(parsed.Text, [(scalar, hashed)]);
         LlmMux.Accounts.Store.AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(rewritten)); // 0600: the file holds keys
         Log.SecretHashed(_logger, _source.DisplayName);
     }
@@ -296,6 +306,10 @@ public sealed class GatewayConfigStore : IDisposable
         }
     }
 }
+
+/// <param name="FileOptions">The options as the text says them, before flags and environment (its secret hashed).</param>
+/// <param name="Options">The options a reload of the text would put in effect.</param>
+public sealed record ConfigCheck(LlmMuxOptions FileOptions, LlmMuxOptions Options);
 
 /// <summary>The replace gate of a <see cref="GatewayConfigStore"/>, held until disposed (once).</summary>
 public sealed class ReplaceLease : IDisposable

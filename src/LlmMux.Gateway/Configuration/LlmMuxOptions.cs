@@ -61,7 +61,7 @@ public sealed record ProviderOptions
     public List<ModelEntry> Models { get; init; } = [];
     public Dictionary<string, string> Headers { get; init; } = [];
     public string ProxyUrl { get; init; } = "";
-    public string Strategy { get; init; } = "round-robin";
+    public string Strategy { get; init; } = LoadBalancing.AccountStrategies.Default;
 
     /// <summary>Pass the upstream's <c>x-ratelimit-*</c>/<c>anthropic-ratelimit-*</c> headers to clients (off: they describe one account).</summary>
     public bool ForwardRateLimitHeaders { get; init; }

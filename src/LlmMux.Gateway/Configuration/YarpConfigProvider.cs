@@ -5,6 +5,7 @@ using LlmMux.Gateway.LoadBalancing;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 
 namespace LlmMux.Gateway.Configuration;
 
@@ -61,11 +62,12 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
             clusters.Add(new ClusterConfig
             {
                 ClusterId = provider.Name,
-                LoadBalancingPolicy = AccountSelectionPolicy.PolicyName,
+                LoadBalancingPolicy = AccountStrategies.PolicyFor(provider.Strategy),
+                SessionAffinity = ConversationAffinityPolicy.Config,
                 // HealthyAndUnknown, not YARP's default HealthyOrPanic, which would send to cooling accounts when all are cooling.
                 HealthCheck = new HealthCheckConfig
                 {
-                    AvailableDestinationsPolicy = "HealthyAndUnknown",
+                    AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyAndUnknown,
                     Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = CooldownHealthPolicy.PolicyName },
                     Active = ActiveCheckFor(provider),
                 },
@@ -105,7 +107,7 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
                 Enabled = true,
                 Interval = TimeSpan.FromSeconds(30),
                 Timeout = TimeSpan.FromSeconds(5),
-                Policy = "ConsecutiveFailures",
+                Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
                 Path = "/models",
             }
             : null;

@@ -10,6 +10,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using LlmMux.Gateway.Security;
 
 namespace LlmMux.Gateway.Endpoints;
 
@@ -21,12 +24,22 @@ namespace LlmMux.Gateway.Endpoints;
 /// </summary>
 internal static class ResponsesWebSocketEndpoint
 {
-    private static readonly HttpClient Loopback = new(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+    /// <summary>The named <see cref="HttpClient"/> the frames go through: no proxy, no decompression, no time-out of its own.</summary>
+    internal const string LoopbackClientName = "llm-mux-loopback";
 
     private static readonly string[] ForwardedHeaders = ["OpenAI-Beta", "session_id", "x-session-id", "User-Agent"];
+
+    /// <summary>The loopback client and the relay token; the caller's request lifetime (its cancellation) ends a relay.</summary>
+    public static IServiceCollection AddResponsesWebSocket(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RelayToken>();
+        services.AddHttpClient(LoopbackClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            // The relayed request is logged as itself by the pipeline it enters; a client log line per frame would be noise.
+            .RemoveAllLoggers();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapResponsesWebSocket(this IEndpointRouteBuilder endpoints)
     {
@@ -34,7 +47,7 @@ internal static class ResponsesWebSocketEndpoint
         return endpoints;
     }
 
-    private static async Task HandleAsync(HttpContext context, GatewayConfigStore config, IServer server)
+    private static async Task HandleAsync(HttpContext context, GatewayConfigStore config, IServer server, IHttpClientFactory clients, RelayToken relay)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -47,6 +60,7 @@ internal static class ResponsesWebSocketEndpoint
             ?? throw new InvalidOperationException("the server has no bound address");
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var limit = config.Current.MaxRequestBodyBytes;
+        var loopback = clients.CreateClient(LoopbackClientName);
         var cancel = context.RequestAborted;
         while (socket.State == WebSocketState.Open && !cancel.IsCancellationRequested)
         {
@@ -62,7 +76,7 @@ internal static class ResponsesWebSocketEndpoint
                 continue;
             }
 
-            await RelayAsync(context, socket, self, body, cancel).ConfigureAwait(false);
+            await RelayAsync(context, socket, loopback, relay, self, body, cancel).ConfigureAwait(false);
         }
 
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -71,12 +85,12 @@ internal static class ResponsesWebSocketEndpoint
         }
     }
 
-    private static async Task RelayAsync(HttpContext context, WebSocket socket, string self, byte[] body, CancellationToken cancel)
+    private static async Task RelayAsync(HttpContext context, WebSocket socket, HttpClient loopback, RelayToken relay, string self, byte[] body, CancellationToken cancel)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, self.TrimEnd('/') + "/v1/responses") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         // The upgrade request passed every check; the relayed one says so, and carries the key wherever the client put it.
-        request.Headers.TryAddWithoutValidation(Security.RelayToken.HeaderName, Security.RelayToken.Value);
+        request.Headers.TryAddWithoutValidation(RelayToken.HeaderName, relay.Value);
         if (Security.ClientKeyCheck.FindKey(context.Request) is { } key)
         {
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
@@ -90,7 +104,7 @@ internal static class ResponsesWebSocketEndpoint
             }
         }
 
-        using var response = await Loopback.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+        using var response = await loopback.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             var error = await response.Content.ReadAsStringAsync(cancel).ConfigureAwait(false);

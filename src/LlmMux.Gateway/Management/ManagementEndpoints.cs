@@ -1,6 +1,5 @@
 using LlmMux.Accounts.Store;
 using System.Text;
-using System.Text.Json.Serialization;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Security;
@@ -38,7 +37,8 @@ internal static class ManagementEndpoints
         var http = context.HttpContext;
         var management = http.RequestServices.GetService(typeof(GatewayConfigStore)) is GatewayConfigStore store ? store.Current.Options.Management : new ManagementOptions();
         var throttle = http.RequestServices.GetService(typeof(ManagementThrottle)) as ManagementThrottle;
-        switch (Check(http, management, throttle, out var retryAfter))
+        var verifier = (ManagementSecretVerifier)http.RequestServices.GetService(typeof(ManagementSecretVerifier))!;
+        switch (Check(http, management, verifier, throttle, out var retryAfter))
         {
             case 404:
                 return Results.NotFound();
@@ -59,7 +59,7 @@ internal static class ManagementEndpoints
     /// Cheapest first: no secret configured, then a remote caller, then a locked-out caller, and only then the hash.
     /// A call without any secret is a plain 401 and does not count as a guess.
     /// </remarks>
-    internal static int? Check(HttpContext http, ManagementOptions management, ManagementThrottle? throttle, out TimeSpan retryAfter)
+    internal static int? Check(HttpContext http, ManagementOptions management, ManagementSecretVerifier verifier, ManagementThrottle? throttle, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
         if (management.SecretKey.Length == 0)
@@ -85,7 +85,7 @@ internal static class ManagementEndpoints
             return 401;
         }
 
-        if (ManagementSecret.IsKnownGood(management.SecretKey, given))
+        if (verifier.IsKnownGood(management.SecretKey, given))
         {
             return null;
         }
@@ -99,7 +99,7 @@ internal static class ManagementEndpoints
         var ok = false;
         try
         {
-            ok = ManagementSecret.Verify(management.SecretKey, given);
+            ok = verifier.Verify(management.SecretKey, given);
         }
         finally
         {
@@ -109,7 +109,7 @@ internal static class ManagementEndpoints
         return ok ? null : 401;
     }
 
-    internal static int? Check(HttpContext http, ManagementOptions management) => Check(http, management, null, out _);
+    internal static int? Check(HttpContext http, ManagementOptions management) => Check(http, management, new ManagementSecretVerifier(), null, out _);
 
     private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials)
     {
@@ -215,10 +215,9 @@ internal static class ManagementEndpoints
         try
         {
             restored = ConfigRedaction.Restore(yaml, secrets, RequestBody);
-            config.Check(restored, RequestBody);
             // Compared as the files say, before flags and environment: those apply to both alike, and an override
             // (--host, LLM_MUX_API_KEYS) would otherwise look like a change the body made.
-            next = ConfigLoader.Parse(restored, RequestBody);
+            next = config.Check(restored, RequestBody).FileOptions;
         }
         catch (ConfigException ex)
         {
@@ -283,41 +282,3 @@ internal static class ManagementEndpoints
     private static IResult Problem(int status, string message)
         => Results.Json(new ErrorView(new ErrorBody(message, status)), ManagementJsonContext.Default.ErrorView, statusCode: status);
 }
-
-/// <param name="Provider">Null for a login account that serves no provider now (disabled, expired, or no provider of its type).</param>
-/// <param name="ExpiresAt">Access-token expiry of a login account (refreshed before it passes); null for keys and copilot.</param>
-/// <summary>How the last token refreshes of a login account went, in this process; null until one was tried.</summary>
-/// <param name="LastFailure">Step, HTTP status or provider error code of the last failure; never a token.</param>
-/// <param name="NextRetryAt">When the background pass tries again, while it backs off.</param>
-/// <param name="RotatedTokenNotPersisted">The provider rotated the refresh token but writing it to the account file failed: it is kept in memory and the write retried.</param>
-internal sealed record RefreshView(DateTimeOffset? LastSuccessAt, string? LastFailure, DateTimeOffset? FailedAt, DateTimeOffset? NextRetryAt, int ConsecutiveFailures, bool RotatedTokenNotPersisted)
-{
-    public static RefreshView? Of(LlmMux.Accounts.Refresh.RefreshStatus? status) => status is null
-        ? null
-        : new(status.LastSuccessAt, status.LastFailure, status.FailedAt, status.NextRetryAt, status.ConsecutiveFailures, status.RotatedTokenNotPersisted);
-}
-
-internal sealed record AccountView(
-    string Id, string? Provider, string Type, string State, DateTimeOffset? CooldownUntil, IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns,
-    long InFlight, long RequestsLastMinute, long RequestsLastHour, long RequestsLastDay, long TokensLastDay, long? LearnedRequestsPerMinute, string? LastError,
-    DateTimeOffset? ExpiresAt, RefreshView? Refresh = null);
-
-internal sealed record QuotaView(string Id, string State, DateTimeOffset? CooldownUntil, IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns, long? LearnedRequestsPerMinute);
-
-internal sealed record ConfigView(string? Path, string Yaml, int Revision, string? LastReloadError);
-
-internal sealed record ValidationView(bool Valid, IReadOnlyList<string> Errors);
-
-internal sealed record ErrorView(ErrorBody Error);
-
-internal sealed record ErrorBody(string Message, int Code);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(List<AccountView>))]
-[JsonSerializable(typeof(List<QuotaView>))]
-[JsonSerializable(typeof(IReadOnlyList<UsageRow>))]
-[JsonSerializable(typeof(IReadOnlyList<RequestRecord>))]
-[JsonSerializable(typeof(ConfigView))]
-[JsonSerializable(typeof(ValidationView))]
-[JsonSerializable(typeof(ErrorView))]
-internal sealed partial class ManagementJsonContext : JsonSerializerContext;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,13 +19,6 @@ public static class ManagementSecret
 
     private const int SaltBytes = 16;
     private const int HashBytes = 32;
-    private const int MaxCached = 64;
-
-    /// <summary>
-    /// SHA-256 of the secret that last passed the PBKDF2 check, per stored hash: later calls compare against it instead
-    /// of paying the derivation again. Keyed by the salted hash, so a changed secret never matches an old entry.
-    /// </summary>
-    private static readonly ConcurrentDictionary<string, Entry> Verified = new(StringComparer.Ordinal);
 
     public static bool IsHashed(string stored) => stored.StartsWith("pbkdf2$", StringComparison.Ordinal);
 
@@ -37,25 +29,19 @@ public static class ManagementSecret
         return $"pbkdf2${Iterations.ToString(CultureInfo.InvariantCulture)}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
-    /// <summary>What is wrong with a stored hash, or null when <see cref="Verify"/> can use it.</summary>
+    /// <summary>What is wrong with a stored hash, or null when <see cref="Matches"/> can use it.</summary>
     public static string? Problem(string stored)
         => !IsHashed(stored) || TryParse(stored, out _) ? null
             : $"must be a plaintext secret or pbkdf2$<iterations {MinIterations}-{MaxIterations}>$<base64 salt>$<base64 hash>, as llm-mux writes it";
 
-    public static bool Verify(string stored, string candidate)
+    /// <summary>The full check: <paramref name="candidate"/> is the secret <paramref name="stored"/> holds (PBKDF2 for a hash).</summary>
+    /// <remarks>Callers go through <see cref="ManagementSecretVerifier"/>, which pays the derivation once per secret.</remarks>
+    internal static bool Matches(string stored, string candidate)
     {
-        var candidateDigest = SHA256.HashData(Encoding.UTF8.GetBytes(candidate));
         if (!IsHashed(stored))
         {
             // Only reachable for a secret from LLM_MUX_MANAGEMENT_KEY, which is never written anywhere.
-            return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(stored)), candidateDigest);
-        }
-
-        var entry = Verified.GetOrAdd(stored, static _ => new Entry());
-        if (Volatile.Read(ref entry.Accepted) is { } accepted)
-        {
-            // Only one secret passes a given hash, so a digest that differs from the accepted one is wrong without PBKDF2.
-            return CryptographicOperations.FixedTimeEquals(accepted, candidateDigest);
+            return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(stored)), SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
         }
 
         if (!TryParse(stored, out var parsed))
@@ -63,33 +49,9 @@ public static class ManagementSecret
             return false;
         }
 
-        Interlocked.Increment(ref entry.Derivations);
         var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(candidate), parsed.Salt, parsed.Iterations, HashAlgorithmName.SHA256, parsed.Hash.Length);
-        if (!CryptographicOperations.FixedTimeEquals(parsed.Hash, actual))
-        {
-            return false;
-        }
-
-        if (Verified.Count > MaxCached)
-        {
-            Verified.Clear(); // old secrets of a long-running process; the current one is derived once more
-            Verified[stored] = entry;
-        }
-
-        Volatile.Write(ref entry.Accepted, candidateDigest);
-        return true;
+        return CryptographicOperations.FixedTimeEquals(parsed.Hash, actual);
     }
-
-    /// <summary>
-    /// True when <paramref name="candidate"/> is the secret that already passed the full check: costs one SHA-256, so it
-    /// may run even while the caller is throttled (a guesser on the same machine must not lock the real admin out).
-    /// </summary>
-    public static bool IsKnownGood(string stored, string candidate)
-        => Verified.TryGetValue(stored, out var entry) && Volatile.Read(ref entry.Accepted) is { } accepted
-            && CryptographicOperations.FixedTimeEquals(accepted, SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
-
-    /// <summary>How many PBKDF2 derivations checks against <paramref name="stored"/> have cost (tests).</summary>
-    internal static int DerivationsFor(string stored) => Verified.TryGetValue(stored, out var entry) ? Volatile.Read(ref entry.Derivations) : 0;
 
     private static bool TryParse(string stored, out (int Iterations, byte[] Salt, byte[] Hash) parsed)
     {
@@ -112,11 +74,5 @@ public static class ManagementSecret
 
         parsed = (iterations, salt[..saltLength], hash[..hashLength]);
         return true;
-    }
-
-    private sealed class Entry
-    {
-        public byte[]? Accepted;
-        public int Derivations;
     }
 }

@@ -10,6 +10,7 @@ internal static class ManagementServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ManagementThrottle>();
+        services.TryAddSingleton<ManagementSecretVerifier>();
         services.AddSingleton<LoginJobs>();
         return services;
     }

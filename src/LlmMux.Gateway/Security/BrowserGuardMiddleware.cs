@@ -14,12 +14,12 @@ namespace LlmMux.Gateway.Security;
 /// send cross-site without a CORS preflight (415 otherwise). SDKs, CLIs and curl send no <c>Origin</c> and a JSON content
 /// type, so they never notice.
 /// </summary>
-internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfigStore config, Telemetry.GatewayMetrics metrics, ILogger<BrowserGuardMiddleware> logger)
+internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfigStore config, RelayToken relay, Telemetry.GatewayMetrics metrics, ILogger<BrowserGuardMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (ClientAuthMiddleware.IsRelayFromThisProcess(context))
+        if (ClientAuthMiddleware.IsRelayFromThisProcess(context, relay))
         {
             return next(context);
         }

@@ -2,6 +2,7 @@ using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Logging;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LlmMux.Gateway.Security;
@@ -12,7 +13,7 @@ namespace LlmMux.Gateway.Security;
 /// <c>allow-unauthenticated-remote</c>), and a request that came through a proxy or tunnel is not local. Health,
 /// metrics and management have their own rules.
 /// </summary>
-internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigStore config, Telemetry.GatewayMetrics metrics, ILogger<ClientAuthMiddleware> logger)
+internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigStore config, RelayToken relay, Telemetry.GatewayMetrics metrics, ILogger<ClientAuthMiddleware> logger)
 {
     /// <summary>The <see cref="HttpContext.Items"/> key of the accepted key's hash, which names the caller's rate-limit partition.</summary>
     internal const string ClientIdItem = "llm-mux.client";
@@ -25,7 +26,7 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
         }
 
         var snapshot = config.Current;
-        var error = Check(context, snapshot);
+        var error = Check(context, snapshot, relay);
         if (error is null)
         {
             return next(context);
@@ -36,12 +37,12 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
         return ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), error);
     }
 
-    internal static ApiError? Check(HttpContext context, GatewaySnapshot snapshot)
+    internal static ApiError? Check(HttpContext context, GatewaySnapshot snapshot, RelayToken? relay = null)
     {
         if (snapshot.ClientKeyHashes.Count == 0)
         {
             // A frame relayed by the Responses WebSocket was judged as the upgrade request, which got here the same way.
-            if (snapshot.Options.AllowUnauthenticatedRemote || Caller.IsLocal(context) || IsRelayFromThisProcess(context))
+            if (snapshot.Options.AllowUnauthenticatedRemote || Caller.IsLocal(context) || IsRelayFromThisProcess(context, relay))
             {
                 return null;
             }
@@ -65,7 +66,10 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
     }
 
     /// <summary>The relay connects to the bound address, which is not loopback when <c>host</c> is a LAN address.</summary>
-    internal static bool IsRelayFromThisProcess(HttpContext context)
-        => RelayToken.IsRelayed(context.Request)
+    internal static bool IsRelayFromThisProcess(HttpContext context) => IsRelayFromThisProcess(context, null);
+
+    /// <param name="relay">This host's token; null looks it up in the request's services.</param>
+    internal static bool IsRelayFromThisProcess(HttpContext context, RelayToken? relay)
+        => (relay ?? context.RequestServices?.GetService<RelayToken>()) is { } token && token.IsRelayed(context.Request)
             && (Caller.IsLoopback(context.Connection.RemoteIpAddress) || Equals(context.Connection.RemoteIpAddress, context.Connection.LocalIpAddress));
 }

@@ -6,18 +6,24 @@ namespace LlmMux.Gateway.Security;
 
 /// <summary>
 /// The Responses WebSocket relays each frame as an HTTP request to this same process. The relayed request is marked
-/// with a per-process random token so it keeps the verdict of the upgrade request (which passed the client, host and
-/// origin checks) instead of being judged again as a keyless loopback call.
+/// with a random token of this host (a DI singleton) so it keeps the verdict of the upgrade request (which passed the
+/// client, host and origin checks) instead of being judged again as a keyless loopback call.
 /// </summary>
-internal static class RelayToken
+internal sealed class RelayToken
 {
     public const string HeaderName = "x-llm-mux-relay";
 
-    private static readonly byte[] Token = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _token;
 
-    public static string Value { get; } = Convert.ToBase64String(Token);
+    public RelayToken()
+    {
+        Value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        _token = Encoding.ASCII.GetBytes(Value);
+    }
 
-    public static bool IsRelayed(HttpRequest request)
+    public string Value { get; }
+
+    public bool IsRelayed(HttpRequest request)
         => request.Headers.TryGetValue(HeaderName, out var given) && given.Count == 1
-            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(given.ToString()), Encoding.ASCII.GetBytes(Value));
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(given.ToString()), _token);
 }

@@ -82,10 +82,11 @@ public sealed class ConfigLimitsTests
         Assert.StartsWith("pbkdf2$600000$", hash, StringComparison.Ordinal);
         var old = OldHash("legacy", 100_000);
         Assert.Empty(ConfigValidator.Validate(new LlmMuxOptions { Management = new ManagementOptions { SecretKey = old } }));
-        Assert.True(ManagementSecret.Verify(old, "legacy"));
-        Assert.False(ManagementSecret.Verify(old, "other"));
-        Assert.True(ManagementSecret.Verify(old, "legacy"));
-        Assert.Equal(1, ManagementSecret.DerivationsFor(old));
+        var verifier = new ManagementSecretVerifier();
+        Assert.True(verifier.Verify(old, "legacy"));
+        Assert.False(verifier.Verify(old, "other"));
+        Assert.True(verifier.Verify(old, "legacy"));
+        Assert.Equal(1, verifier.DerivationsFor(old));
     }
 
     private static string OldHash(string secret, int iterations)

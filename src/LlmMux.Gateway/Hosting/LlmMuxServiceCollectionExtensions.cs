@@ -1,4 +1,6 @@
 using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Endpoints;
+using LlmMux.Gateway.Hosting;
 using LlmMux.Accounts.Refresh;
 using Microsoft.Extensions.Http.Resilience;
 using LlmMux.Accounts.Store;
@@ -12,41 +14,58 @@ using LlmMux.Gateway.Transforms;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
-using Yarp.ReverseProxy.LoadBalancing;
 
-namespace LlmMux.Gateway.Hosting;
+namespace Microsoft.Extensions.DependencyInjection;
 
-public static class GatewayServiceCollectionExtensions
+/// <summary>Adds the llm-mux gateway to a service collection; <c>app.MapLlmMux()</c> then serves it.</summary>
+public static class LlmMuxServiceCollectionExtensions
 {
-    /// <summary>Registers the config store, YARP fed from it, and llm-mux's transforms and account policy.</summary>
-    public static IServiceCollection AddLlmMuxGateway(this IServiceCollection services, GatewayHostOptions options)
+    /// <summary>
+    /// Registers the config store (the source is read and validated here, once), YARP fed from it, llm-mux's
+    /// transforms, health and account policies, logins, management, limits and telemetry. Calling it again adds nothing.
+    /// </summary>
+    /// <exception cref="ConfigException">The config is invalid; nothing is registered.</exception>
+    public static LlmMuxBuilder AddLlmMux(this IServiceCollection services, GatewayHostOptions options)
     {
-        services.AddSingleton(sp => new GatewayConfigStore(options.Config, options.Overrides, sp.GetRequiredService<ILogger<GatewayConfigStore>>()));
-        services.AddSingleton<IProxyConfigProvider, YarpConfigProvider>();
-        services.AddSingleton<ILoadBalancingPolicy, AccountSelectionPolicy>();
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new LlmMuxBuilder(services);
+        if (services.Any(d => d.ServiceType == typeof(GatewayConfigStore)))
+        {
+            return builder;
+        }
+
+        var initial = ConfigLoader.Read(options.Config.ReadText(), options.Config.DisplayName);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(sp => new GatewayConfigStore(options.Config, options.Overrides, initial, sp.GetRequiredService<ILogger<GatewayConfigStore>>()));
+        services.TryAddSingleton<IProxyConfigProvider, YarpConfigProvider>();
+        services.AddAccountStrategies();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<AccountStateStore>();
-        services.AddSingleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>();
+        services.TryAddSingleton<AccountStateStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>());
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
         // Minimal-API bodies bind through source-generated metadata: reflection is not there under Native AOT.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagementAccountsJsonContext.Default));
         services.AddLlmMuxLogins();
         services.AddLlmMuxManagement();
-        services.AddSingleton<GatewayMetrics>();
-        services.AddSingleton<ModelLabels>();
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<ModelLabels>();
         services.AddLlmMuxRateLimiting();
         services.AddLlmMuxBrowserPolicy();
-        services.AddSingleton<RequestLog>();
-        services.AddSingleton(sp => new UsageLedger(
+        services.AddResponsesWebSocket();
+        // Translator.Default stays the process-wide instance; DI hands out the same one.
+        services.TryAddSingleton(LlmMux.Translation.Translator.Default);
+        services.TryAddSingleton<RequestLog>();
+        services.TryAddSingleton(sp => new UsageLedger(
             UsageLedgerPath(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),
             sp.GetRequiredService<ILogger<UsageLedger>>()));
-        return services;
+        // Exporters are chosen from the file read above: changing them needs a restart.
+        services.AddLlmMuxTelemetry(options.Overrides.ApplyTo(initial.Options).Telemetry);
+        return builder;
     }
 
     /// <summary>
@@ -64,7 +83,7 @@ public static class GatewayServiceCollectionExtensions
         // Backstop: a background service that faults (token refresh, account watching) must not stop the gateway.
         // CredentialService already never throws out of its loop; this covers what it cannot foresee.
         services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
-        services.AddSingleton(sp =>
+        services.TryAddSingleton(sp =>
         {
             var store = new AccountStore(
                 LoginSettings.ExpandHome(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),
@@ -72,7 +91,7 @@ public static class GatewayServiceCollectionExtensions
             store.Load();
             return store;
         });
-        services.AddSingleton(sp =>
+        services.TryAddSingleton(sp =>
         {
             var config = sp.GetRequiredService<GatewayConfigStore>();
             return new CredentialService(
@@ -82,7 +101,7 @@ public static class GatewayServiceCollectionExtensions
                 logger: sp.GetRequiredService<ILogger<CredentialService>>(),
                 time: sp.GetRequiredService<TimeProvider>());
         });
-        services.AddSingleton<ICredentialProvider>(sp => sp.GetRequiredService<CredentialService>());
+        services.TryAddSingleton<ICredentialProvider>(sp => sp.GetRequiredService<CredentialService>());
         services.AddHostedService<LoginAccountsService>();
         return services;
     }
@@ -91,7 +110,7 @@ public static class GatewayServiceCollectionExtensions
     internal const string OAuthClientName = "llm-mux-oauth";
 
     /// <summary><c>usage.jsonl</c> in the auth dir's parent (e.g. <c>~/.config/llm-mux/usage.jsonl</c>).</summary>
-    public static string UsageLedgerPath(string authDir)
+    internal static string UsageLedgerPath(string authDir)
     {
         var expanded = LoginSettings.ExpandHome(authDir);
         return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(expanded).TrimEnd(Path.DirectorySeparatorChar)) ?? ".", "usage.jsonl");
@@ -102,7 +121,7 @@ public static class GatewayServiceCollectionExtensions
     /// over OTLP when <c>telemetry.otlp-endpoint</c> is set and as Prometheus text at <c>/metrics</c> when
     /// <c>telemetry.prometheus</c> is on. Exporters are chosen at start-up; changing them needs a restart.
     /// </summary>
-    public static IServiceCollection AddLlmMuxTelemetry(this IServiceCollection services, TelemetryOptions telemetry)
+    private static IServiceCollection AddLlmMuxTelemetry(this IServiceCollection services, TelemetryOptions telemetry)
     {
         var otlp = telemetry.OtlpEndpoint.Length > 0 ? new Uri(telemetry.OtlpEndpoint) : null;
         var builder = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(telemetry.ServiceName));

@@ -1,0 +1,65 @@
+using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Endpoints;
+using LlmMux.Gateway.Errors;
+using LlmMux.Gateway.Forwarding;
+using LlmMux.Gateway.Hosting;
+using LlmMux.Gateway.Ingress;
+using LlmMux.Gateway.Management;
+using LlmMux.Gateway.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Serves what <c>AddLlmMux()</c> registered: the middleware, the local endpoints and the YARP pipeline.</summary>
+public static class LlmMuxApplicationBuilderExtensions
+{
+    /// <summary>
+    /// Loads the config (a bad file fails here), ties the account state to its reloads, warns about exposed settings,
+    /// starts watching the file when asked, and maps the whole llm-mux pipeline. Call once, on a fresh application.
+    /// </summary>
+    public static WebApplication MapLlmMux(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var services = app.Services;
+        var store = services.GetRequiredService<GatewayConfigStore>();
+        store.UpdateLoginAccounts(services.GetRequiredService<LlmMux.Accounts.Store.AccountStore>().Accounts);
+        var states = services.GetRequiredService<LlmMux.Gateway.Health.AccountStateStore>();
+        store.Reloaded += snapshot => states.Retain(snapshot.Providers.SelectMany(p => p.Accounts).Select(a => a.DestinationId).ToHashSet(StringComparer.Ordinal));
+
+        StartupChecks.Warn(services.GetRequiredService<ILoggerFactory>().CreateLogger("LlmMux.Gateway.Hosting"), store);
+        if (services.GetRequiredService<GatewayHostOptions>().WatchConfig)
+        {
+            store.StartWatching();
+        }
+
+        app.UseMiddleware<UnhandledErrorMiddleware>();
+        app.UseMiddleware<BrowserGuardMiddleware>();
+        app.UseCors();
+        app.UseMiddleware<ClientAuthMiddleware>();
+        app.UseRateLimiter();
+        // Pings find a dead peer of an idle Codex session; the browser checks above already ran on the upgrade request.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30), KeepAliveTimeout = TimeSpan.FromSeconds(60) });
+        app.MapHealth();
+        if (store.Current.Options.Telemetry.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
+
+        app.MapModels();
+        app.MapCodeAssist();
+        app.MapResponsesWebSocket();
+        app.MapManagement();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<LlmRequestMiddleware>();
+            pipeline.UseMiddleware<FailoverMiddleware>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        app.MapFallback((HttpContext context) => ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), ApiError.UnknownRoute(context.Request.Path)));
+        return app;
+    }
+}
