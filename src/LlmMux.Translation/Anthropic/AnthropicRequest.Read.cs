@@ -332,6 +332,7 @@ internal static partial class AnthropicRequest
         }
 
         string? type = null;
+        string? inlineText = null;
         Range text = default, source = default, id = default, name = default, inputValue = default, toolUseId = default,
             content = default, isError = default, thinking = default, signature = default, data = default, ignored = default;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -340,6 +341,15 @@ internal static partial class AnthropicRequest
             {
                 r.Read();
                 type = JsonRead.Str(ref r, "type", BlockTypes);
+                continue;
+            }
+
+            if (type is "text" && r.ValueTextEquals("text"u8))
+            {
+                // The usual order (type first): read the text at once instead of coming back to it.
+                r.Read();
+                inlineText = JsonRead.Str(ref r, "text");
+                text = default;
                 continue;
             }
 
@@ -362,7 +372,7 @@ internal static partial class AnthropicRequest
         switch (type ?? throw TranslationException.Missing("type"))
         {
             case "text":
-                return new IrText(JsonRead.StrAt(input, text, "text") ?? string.Empty);
+                return new IrText(JsonRead.StrAt(input, text, "text") ?? inlineText ?? string.Empty);
             case "image":
                 var (kind, media, value, url, fileId) = ReadSource(input, source, "image.source");
                 return kind switch

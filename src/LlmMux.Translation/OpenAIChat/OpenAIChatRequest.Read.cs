@@ -424,6 +424,7 @@ internal static partial class OpenAIChatRequest
         }
 
         string? type = null;
+        string? inlineText = null;
         Range text = default, imageUrl = default, refusal = default, file = default, ignored = default;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
@@ -431,6 +432,15 @@ internal static partial class OpenAIChatRequest
             {
                 r.Read();
                 type = JsonRead.Str(ref r, "type", PartTypes);
+                continue;
+            }
+
+            if (type is "text" && r.ValueTextEquals("text"u8))
+            {
+                // The usual order (type first): read the text at once instead of coming back to it.
+                r.Read();
+                inlineText = JsonRead.Str(ref r, "text");
+                text = default;
                 continue;
             }
 
@@ -448,7 +458,7 @@ internal static partial class OpenAIChatRequest
             case "text":
             case "input_text":
             case "output_text":
-                return new IrText(JsonRead.StrAt(input, text, "text") ?? string.Empty);
+                return new IrText(JsonRead.StrAt(input, text, "text") ?? inlineText ?? string.Empty);
             case "image_url":
                 return ImageAt(input, imageUrl);
             case "refusal":
