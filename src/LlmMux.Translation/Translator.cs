@@ -167,11 +167,24 @@ public sealed class Translator
     }
 
     /// <summary>
-    /// Reads the token usage out of an upstream answer that is passed through untranslated: a stream (decoded event by
-    /// event, nothing re-encoded) or a whole JSON body (kept up to a cap, decoded at the end).
+    /// Reads the token usage out of an upstream answer that is passed through untranslated, with the dialect's usage
+    /// scan: a stream (framed event by event, only usage objects parsed) or a whole JSON body (kept up to a cap,
+    /// scanned at the end).
     /// </summary>
     public IUsageTap CreateUsageTap(Dialect dialect, bool stream)
-        => stream ? new StreamUsageTap(_registry.Get(dialect).CreateStreamDecoder(StreamContext.Default, _maxEventBytes)) : new BodyUsageTap(this, dialect);
+    {
+        var descriptor = _registry.Describe(dialect);
+        return stream
+            ? new StreamUsageTap(descriptor.StreamFraming, descriptor.CreateUsageScanner(), _maxEventBytes)
+            : new BodyUsageTap(descriptor.CreateUsageScanner());
+    }
+
+    /// <summary>
+    /// For a Gemini stream passed through to a client that asked for Gemini's JSON-array framing (no <c>alt=sse</c>):
+    /// re-frames the upstream's SSE events as array elements, copying each as it is. Translated streams get the same
+    /// framing from the encoder itself (<see cref="StreamContext.GeminiJsonArray"/>).
+    /// </summary>
+    public IStreamTranslator CreateGeminiJsonArrayFramer() => new Gemini.GeminiJsonArrayFramer(_maxEventBytes);
 
     /// <summary>
     /// For an upstream that always streams Responses SSE (Codex) while the client wants one body: frames the stream
@@ -472,7 +485,7 @@ internal sealed class StreamTranslator : IStreamTranslator, IIrEventSink
     public void WriteError(IBufferWriter<byte> output, string message, string? code = null)
     {
         _errorWritten = true;
-        _encoder.WriteError(output, message, code);
+        _encoder.WriteError(output, 500, message, code);
     }
 
     private bool _errorWritten;
@@ -505,7 +518,7 @@ internal sealed class PassthroughStreamTranslator(IStreamEncoder encoder) : IStr
     {
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code = null) => encoder.WriteError(output, message, code);
+    public void WriteError(IBufferWriter<byte> output, string message, string? code = null) => encoder.WriteError(output, 500, message, code);
 
     public void Dispose()
     {

@@ -10,16 +10,15 @@ public sealed class FuzzTests
 {
     private static readonly Translator T = Translator.Default;
 
-    public static TheoryData<Dialect> Dialects() => [.. CrossMatrixTests.Fixtures.Keys];
+    public static TheoryData<Dialect> Dialects() => [.. CrossMatrixTests.AllDialects];
 
     [Theory]
     [MemberData(nameof(Dialects))]
     public void Damaged_bodies_and_streams_only_raise_translation_errors(Dialect d)
     {
-        var f = CrossMatrixTests.Fixtures[d];
         var target = d == Dialect.OpenAIChat ? Dialect.Anthropic : Dialect.OpenAIChat;
         var random = new Random(1234 + (int)d);
-        foreach (var (path, kind) in new[] { (f.Request, 0), (f.Response, 1), (f.ToolStream, 2), (f.TextStream, 2) })
+        foreach (var (path, kind) in new[] { (CrossMatrixTests.RequestOf(d), 0), (CrossMatrixTests.ResponseOf(d), 1), (CrossMatrixTests.RichestStreamOf(d), 2), (CrossMatrixTests.TextStreamOf(d), 2) })
         {
             var original = Fixture.Bytes(path);
             for (int i = 0; i < 200; i++)

@@ -7,7 +7,7 @@ public sealed class MalformedInputTests
 {
     private static readonly Translator T = Translator.Default;
 
-    public static TheoryData<Dialect> Dialects() => [.. CrossMatrixTests.Fixtures.Keys];
+    public static TheoryData<Dialect> Dialects() => [.. CrossMatrixTests.AllDialects];
 
     [Theory]
     [MemberData(nameof(Dialects))]
@@ -40,7 +40,7 @@ public sealed class MalformedInputTests
     [MemberData(nameof(Dialects))]
     public void Truncated_stream(Dialect d)
     {
-        var full = Support.Fixture.Bytes(CrossMatrixTests.Fixtures[d].ToolStream);
+        var full = Support.Fixture.Bytes(CrossMatrixTests.RichestStreamOf(d));
         var to = d == Dialect.OpenAIChat ? Dialect.Anthropic : Dialect.OpenAIChat;
         foreach (int cut in new[] { full.Length / 3, full.Length / 2, full.Length - 40 })
         {
@@ -61,7 +61,7 @@ public sealed class MalformedInputTests
         var to = d == Dialect.OpenAIChat ? Dialect.Anthropic : Dialect.OpenAIChat;
         using var t = T.CreateStreamTranslator(d, to);
         var output = new ArrayBufferWriter<byte>();
-        var ex = Assert.Throws<TranslationException>(() => t.Feed("data: {\"choices\":[{\"delta\":{\"content\":5}}],\"type\":7,\"candidates\":3,\"message\":9}\n\n"u8, output));
+        var ex = Assert.Throws<TranslationException>(() => t.Feed("data: {\"choices\":[{\"delta\":{\"content\":5},\"text\":5}],\"type\":7,\"candidates\":3,\"message\":9}\n\n"u8, output));
         Assert.True(ex.Kind is TranslationErrorKind.WrongType or TranslationErrorKind.MissingField or TranslationErrorKind.InvalidJson);
         using var t2 = T.CreateStreamTranslator(d, to);
         ex = Assert.Throws<TranslationException>(() => t2.Feed("data: {not json\n\n{not json\n"u8, output));
@@ -71,9 +71,9 @@ public sealed class MalformedInputTests
     [Fact]
     public void Error_bodies_have_each_dialect_shape()
     {
-        Assert.Equal("""{"error":{"message":"bad","type":"invalid_request_error","code":null,"param":null}}""", Encoding.UTF8.GetString(ErrorBodies.Write(Dialect.OpenAIChat, 400, "bad")));
-        Assert.Equal("""{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}""", Encoding.UTF8.GetString(ErrorBodies.Write(Dialect.Anthropic, 429, "slow down")));
-        Assert.Equal("""{"error":{"code":429,"message":"slow down","status":"RESOURCE_EXHAUSTED"}}""", Encoding.UTF8.GetString(ErrorBodies.Write(Dialect.Gemini, 429, "slow down")));
-        Assert.Equal("""{"error":"boom"}""", Encoding.UTF8.GetString(ErrorBodies.Write(Dialect.Ollama, 500, "boom")));
+        Assert.Equal("""{"error":{"message":"bad","type":"invalid_request_error","code":null,"param":null}}""", Encoding.UTF8.GetString(LlmMux.Translation.Dialects.Get(Dialect.OpenAIChat).ErrorBody(400, "bad")));
+        Assert.Equal("""{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}""", Encoding.UTF8.GetString(LlmMux.Translation.Dialects.Get(Dialect.Anthropic).ErrorBody(429, "slow down")));
+        Assert.Equal("""{"error":{"code":429,"message":"slow down","status":"RESOURCE_EXHAUSTED"}}""", Encoding.UTF8.GetString(LlmMux.Translation.Dialects.Get(Dialect.Gemini).ErrorBody(429, "slow down")));
+        Assert.Equal("""{"error":"boom"}""", Encoding.UTF8.GetString(LlmMux.Translation.Dialects.Get(Dialect.Ollama).ErrorBody(500, "boom")));
     }
 }

@@ -22,7 +22,7 @@ public sealed class ProviderOrderingTests
 
         var output = StreamRun.Translate(Dialect.OpenAIChat, Dialect.Anthropic, input);
         var text = Encoding.UTF8.GetString(output);
-        AnthropicTests.AssertBlocksWellFormed(text);
+        Anthropic.AnthropicTests.AssertBlocksWellFormed(text);
         var s = StreamSummary.Of(Dialect.Anthropic, output);
         Assert.Equal("Thinking.", s.Reasoning);
         Assert.Equal(("call_0", "ls"), (s.ToolCalls[0].Id, s.ToolCalls[0].Name));

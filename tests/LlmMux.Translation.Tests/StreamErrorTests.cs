@@ -32,7 +32,7 @@ public sealed class StreamErrorTests
         using var t = Translator.Default.CreateStreamTranslator(Dialect.Anthropic, Dialect.OpenAIResponses, new StreamContext { Model = "m" });
         t.Feed(Support.Fixture.Bytes("anthropic/stream_text.sse").AsSpan(0, 400), output);
         t.WriteError(output, "boom", "upstream_broke");
-        var last = AnthropicTests.SseEvents(Encoding.UTF8.GetString(output.WrittenSpan))[^1];
+        var last = Anthropic.AnthropicTests.SseEvents(Encoding.UTF8.GetString(output.WrittenSpan))[^1];
         Assert.Equal("error", last.Event);
         Assert.Equal("upstream_broke", last.Data.GetProperty("code").GetString());
         Assert.Equal("boom", last.Data.GetProperty("message").GetString());

@@ -8,8 +8,9 @@ namespace LlmMux.Gateway.Configuration;
 /// Maps the YAML node tree of <c>llm-mux.yaml</c> onto <see cref="LlmMuxOptions"/> by hand.
 /// </summary>
 /// <remarks>
-/// Written out rather than left to YamlDotNet's reflection deserializer: that one cannot run under Native AOT (the
-/// published binary, issue 8's start-up and memory goals), and by hand every error carries the exact line and column of
+/// Written out rather than left to YamlDotNet's deserializers: the reflection one cannot run under Native AOT (the
+/// published binary), and its static generator needs settable properties and reports type errors in CLR terms, some
+/// at the wrong position (measured in docs/configuration.md). By hand every error carries the exact line and column of
 /// the key or value at fault. A key missing or left empty keeps its default.
 /// </remarks>
 internal static class ConfigYamlReader

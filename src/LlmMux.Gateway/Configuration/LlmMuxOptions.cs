@@ -1,7 +1,7 @@
 namespace LlmMux.Gateway.Configuration;
 
 /// <summary>The whole of <c>llm-mux.yaml</c> (spec §2). Keys are kebab-case in the file.</summary>
-/// <remarks>Collections are concrete lists because YamlDotNet fills those; treat a loaded instance as read-only.</remarks>
+/// <remarks>Collections are plain lists and dictionaries; treat a loaded instance as read-only (a snapshot shares it with every request).</remarks>
 public sealed record LlmMuxOptions
 {
     public string Host { get; init; } = "127.0.0.1";

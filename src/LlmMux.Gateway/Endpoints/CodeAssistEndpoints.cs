@@ -19,7 +19,7 @@ internal static class CodeAssistEndpoints
         {
             if (!Caller.IsLocal(context))
             {
-                return ApiErrorWriter.WriteAsync(context, ApiDialect.Gemini, ApiError.LoopbackOnly());
+                return ApiErrorWriter.WriteAsync(context, Translation.Dialect.GeminiCodeAssist, ApiError.LoopbackOnly());
             }
 
             var body = method switch

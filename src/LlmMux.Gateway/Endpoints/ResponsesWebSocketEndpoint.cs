@@ -51,7 +51,7 @@ internal static class ResponsesWebSocketEndpoint
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await ApiErrorWriter.WriteAsync(context, ApiDialect.OpenAI, new ApiError(400, "websocket_required",
+            await ApiErrorWriter.WriteAsync(context, Translation.Dialect.OpenAIResponses, new ApiError(400, "websocket_required",
                 "GET /v1/responses is the WebSocket transport of the Responses API; send a WebSocket upgrade, or POST /v1/responses.")).ConfigureAwait(false);
             return;
         }

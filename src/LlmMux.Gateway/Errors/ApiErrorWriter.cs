@@ -1,16 +1,19 @@
-using System.Text;
 using LlmMux.Translation;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmMux.Gateway.Errors;
 
 /// <summary>
-/// Renders an <see cref="ApiError"/> in each dialect's own error body (spec §4), through the translator's one set of
-/// error shapes (<see cref="ErrorBodies"/>). Only OpenAI's shape has a field for llm-mux's machine-readable code.
+/// Renders an <see cref="ApiError"/> in the caller's dialect, through that dialect's own error shapes
+/// (<see cref="DialectDescriptor.WriteError"/>, and its stream encoder for in-stream errors), so a gateway error and a
+/// translated upstream error look the same to the client.
 /// </summary>
 public static class ApiErrorWriter
 {
-    public static async Task WriteAsync(HttpContext context, ApiDialect dialect, ApiError error)
+    /// <summary>Writes the error in the dialect of the endpoint the request matched (<see cref="CallerDialect"/>).</summary>
+    public static Task WriteAsync(HttpContext context, ApiError error) => WriteAsync(context, CallerDialect.Of(context), error);
+
+    public static async Task WriteAsync(HttpContext context, Dialect dialect, ApiError error)
     {
         var response = context.Response;
         response.StatusCode = error.Status;
@@ -18,31 +21,11 @@ public static class ApiErrorWriter
         await response.Body.WriteAsync(Render(dialect, error), context.RequestAborted).ConfigureAwait(false);
     }
 
-    public static byte[] Render(ApiDialect dialect, ApiError error)
-        => ErrorBodies.Write(WireDialect(dialect), error.Status, error.Message, dialect == ApiDialect.OpenAI ? error.Code : null);
+    public static byte[] Render(Dialect dialect, ApiError error) => Dialects.Get(dialect).ErrorBody(error.Status, error.Message, error.Code);
 
     /// <summary>
-    /// The dialect's in-stream error, for a failure after the stream began (spec §4): the last thing the client reads
-    /// before the stream ends.
+    /// The dialect's in-stream error, for a failure after the stream began: the last thing the client reads before the
+    /// stream ends, written by the same encoder that ends translated streams.
     /// </summary>
-    public static byte[] RenderStreamError(ApiDialect dialect, ApiError error)
-    {
-        var body = Encoding.UTF8.GetString(Render(dialect, error));
-        var text = dialect switch
-        {
-            ApiDialect.Anthropic => $"event: error\ndata: {body}\n\n",
-            ApiDialect.Gemini => $"data: {body}\n\n",
-            ApiDialect.Ollama => body + "\n",
-            _ => $"data: {body}\n\ndata: [DONE]\n\n",
-        };
-        return Encoding.UTF8.GetBytes(text);
-    }
-
-    private static Dialect WireDialect(ApiDialect dialect) => dialect switch
-    {
-        ApiDialect.Anthropic => Dialect.Anthropic,
-        ApiDialect.Gemini => Dialect.Gemini,
-        ApiDialect.Ollama => Dialect.Ollama,
-        _ => Dialect.OpenAIChat,
-    };
+    public static byte[] RenderStreamError(Dialect dialect, ApiError error) => Dialects.Get(dialect).StreamError(error.Status, error.Message, error.Code);
 }

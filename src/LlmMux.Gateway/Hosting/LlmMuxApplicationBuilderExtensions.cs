@@ -59,7 +59,7 @@ public static class LlmMuxApplicationBuilderExtensions
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });
-        app.MapFallback((HttpContext context) => ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), ApiError.UnknownRoute(context.Request.Path)));
+        app.MapFallback((HttpContext context) => ApiErrorWriter.WriteAsync(context, ApiError.UnknownRoute(context.Request.Path)));
         return app;
     }
 }

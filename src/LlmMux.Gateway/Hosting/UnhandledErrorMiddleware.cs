@@ -19,7 +19,7 @@ internal sealed partial class UnhandledErrorMiddleware(RequestDelegate next, ILo
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                await ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), ApiError.Internal()).ConfigureAwait(false);
+                await ApiErrorWriter.WriteAsync(context, ApiError.Internal()).ConfigureAwait(false);
             }
         }
     }

@@ -27,7 +27,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         if (IngressRoute.Find(routeId) is not { } ingress)
         {
             // Hidden per-provider routes exist only as ReassignProxyRequest targets; nobody may call them directly.
-            await ApiErrorWriter.WriteAsync(context, ApiDialect.OpenAI, ApiError.UnknownRoute(context.Request.Path)).ConfigureAwait(false);
+            await ApiErrorWriter.WriteAsync(context, Dialect.OpenAIChat, ApiError.UnknownRoute(context.Request.Path)).ConfigureAwait(false);
             return;
         }
 
@@ -115,7 +115,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         var request = new LlmRequestFeature(ingress, snapshot, body, model, stream && kind != IngressKind.CountTokens, route)
         {
             SessionKey = SessionHeader(context.Request) ?? probe.SessionKey,
-            GeminiJsonArrayStream = ingress.Format is Dialect.Gemini or Dialect.GeminiCodeAssist && stream && context.Request.Query["alt"] != "sse",
+            GeminiJsonArrayStream = stream && Dialects.Get(ingress.Format).StreamsJsonArray(context.Request.Query["alt"]),
             Ir = ir,
             IsCountTokens = kind == IngressKind.CountTokens,
             ModelLabel = labels.For(snapshot.Resolver, model),

@@ -27,17 +27,7 @@ internal static class TokenCountEndpoint
         context.Response.ContentType = "application/json";
         context.Response.Headers["x-llm-mux-token-count"] = "estimate";
         await using var w = new Utf8JsonWriter(context.Response.BodyWriter);
-        w.WriteStartObject();
-        if (request.Ingress.Format is Dialect.Gemini or Dialect.GeminiCodeAssist)
-        {
-            w.WriteNumber("totalTokens", tokens);
-        }
-        else
-        {
-            w.WriteNumber("input_tokens", tokens);
-        }
-
-        w.WriteEndObject();
+        Dialects.Get(request.Ingress.Format).WriteTokenCount(w, tokens);
     }
 
     internal static long Estimate(IrRequest ir)

@@ -33,7 +33,7 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
 
         Log.ClientRejected(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", error.Code);
         metrics.Rejected(error.Code);
-        return ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(request), error);
+        return ApiErrorWriter.WriteAsync(context, error);
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ internal sealed class ClientAuthMiddleware(RequestDelegate next, GatewayConfigSt
 
         Log.ClientRejected(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", error.Code);
         metrics.Rejected(error.Code);
-        return ApiErrorWriter.WriteAsync(context, DialectDetector.Detect(context.Request), error);
+        return ApiErrorWriter.WriteAsync(context, error);
     }
 
     internal static ApiError? Check(HttpContext context, GatewaySnapshot snapshot, RelayToken? relay = null)

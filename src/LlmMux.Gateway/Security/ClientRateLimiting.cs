@@ -25,7 +25,7 @@ internal static class ClientRateLimiting
                 var http = context.HttpContext;
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(10);
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await ApiErrorWriter.WriteAsync(http, DialectDetector.Detect(http.Request),
+                await ApiErrorWriter.WriteAsync(http,
                     new ApiError(429, "client_rate_limited", "This client key has reached limits.requests-per-minute; retry after the time in Retry-After.")).ConfigureAwait(false);
             };
         });

@@ -7,7 +7,7 @@ namespace LlmMux.Gateway.Streaming;
 /// The stream error events a relayed stream may need to end with, in the client's dialect: rendered only when one is
 /// needed, which for nearly every stream is never.
 /// </summary>
-internal sealed class StreamErrorEvents(ApiDialect dialect)
+internal sealed class StreamErrorEvents(Dialect dialect)
 {
     public byte[] Broken() => ApiErrorWriter.RenderStreamError(dialect,
         new ApiError(502, "upstream_stream_broken", "The upstream connection broke while streaming; the answer above is incomplete."));
@@ -26,7 +26,7 @@ internal sealed class StreamErrorEvents(ApiDialect dialect)
         }
 
         // SSE ends an event with a blank line; NDJSON readers (ollama-python) choke on an empty line, so one newline there.
-        var prefix = dialect == ApiDialect.Ollama ? 1 : 2;
+        var prefix = Dialects.Get(dialect).StreamFraming == StreamFraming.Ndjson ? 1 : 2;
         var bytes = new byte[error.Length + prefix];
         bytes.AsSpan(0, prefix).Fill((byte)'\n');
         error.CopyTo(bytes, prefix);

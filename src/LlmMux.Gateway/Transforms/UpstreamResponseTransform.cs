@@ -86,10 +86,11 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
             Func<Stream, Stream> wrap = upstream == client
                 ? s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage, errorEvents, watch)
                 : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage, watch);
-            if (request.GeminiJsonArrayStream)
+            if (request.GeminiJsonArrayStream && upstream == client)
             {
+                // A translated stream is framed as an array by its encoder; a passed-through one is re-framed here.
                 var inner = wrap;
-                wrap = s => new GeminiJsonArrayStream(inner(s));
+                wrap = s => new TranslatingStream(inner(s), Translator.Default.CreateGeminiJsonArrayFramer());
             }
 
             response.Content = new PullStreamContent(response.Content, wrap);
@@ -198,16 +199,12 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
     private static StreamContext StreamContextFor(LlmRequestFeature request, Dialect client) => new()
     {
         Model = request.Model,
-        IncludeUsage = client is not (Dialect.OpenAIChat or Dialect.OpenAICompletions) || (request.Ir?.StreamIncludeUsage ?? true),
-        EstimatedInputTokens = client == Dialect.Anthropic && request.Ir is { } ir ? TokenCountEndpoint.Estimate(ir) : null,
+        IncludeUsage = !Dialects.Get(client).UsageChunkOnRequest || (request.Ir?.StreamIncludeUsage ?? true),
+        EstimatedInputTokens = Dialects.Get(client).WantsInputTokenEstimate && request.Ir is { } ir ? TokenCountEndpoint.Estimate(ir) : null,
+        GeminiJsonArray = request.GeminiJsonArrayStream,
     };
 
-    private static string StreamContentType(LlmRequestFeature request) => request.Ingress.Format switch
-    {
-        Dialect.Ollama or Dialect.OllamaGenerate => "application/x-ndjson",
-        Dialect.Gemini or Dialect.GeminiCodeAssist when request.GeminiJsonArrayStream => "application/json",
-        _ => "text/event-stream",
-    };
+    private static string StreamContentType(LlmRequestFeature request) => Dialects.Get(request.Ingress.Format).StreamContentType(request.GeminiJsonArrayStream);
 
     private static void ReplaceBody(ResponseTransformContext context, byte[] body, string contentType)
     {

@@ -134,17 +134,7 @@ internal static partial class AnthropicRequest
         }
 
         JsonWrite.NumberIf(w, "top_p", p.TopP);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop_sequences"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
+        JsonWrite.StringArrayIf(w, "stop_sequences", p.Stop);
 
         if (thinking)
         {

@@ -16,7 +16,7 @@ internal static class AnthropicResponse
             Id = root.Str("id"u8),
             Model = root.Str("model"u8),
             Parts = parts,
-            FinishReason = FinishReasons.Normalise(FinishReasons.FromAnthropic(root.Str("stop_reason"u8)), parts.Any(p => p is IrToolCall)),
+            FinishReason = FinishReasons.Normalise(Anthropic.AnthropicFinishReason.From(root.Str("stop_reason"u8)), parts.Any(p => p is IrToolCall)),
             Usage = DecodeUsage(root.Obj("usage"u8)),
         };
     }
@@ -32,6 +32,16 @@ internal static class AnthropicResponse
         long cacheRead = u.Long("cache_read_input_tokens"u8) ?? 0;
         long cacheWrite = u.Long("cache_creation_input_tokens"u8) ?? 0;
         return new IrUsage((u.Long("input_tokens"u8) ?? 0) + cacheRead + cacheWrite, u.Long("output_tokens"u8) ?? 0, cacheRead);
+    }
+
+    /// <summary><c>message_delta</c> usage is cumulative; input fields may be absent there, so the start values stay.</summary>
+    public static IrUsage MergeDeltaUsage(IrUsage previous, JsonElement u)
+    {
+        long cacheRead = u.Long("cache_read_input_tokens"u8) ?? previous.CachedInputTokens;
+        long input = u.Long("input_tokens"u8) is { } i
+            ? i + cacheRead + (u.Long("cache_creation_input_tokens"u8) ?? 0)
+            : previous.InputTokens;
+        return new IrUsage(input, u.Long("output_tokens"u8) ?? previous.OutputTokens, cacheRead);
     }
 
     public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
@@ -82,7 +92,7 @@ internal static class AnthropicResponse
         }
 
         w.WriteEndArray();
-        w.WriteString("stop_reason"u8, FinishReasons.ToAnthropic(FinishReasons.Normalise(r.FinishReason, hasCalls)));
+        w.WriteString("stop_reason"u8, Anthropic.AnthropicFinishReason.To(FinishReasons.Normalise(r.FinishReason, hasCalls)));
         w.WriteNull("stop_sequence"u8);
         WriteUsage(w, r.Usage ?? new IrUsage(0, 0));
         w.WriteEndObject();

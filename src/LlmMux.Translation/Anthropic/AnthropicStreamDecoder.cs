@@ -5,45 +5,20 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.Anthropic;
 
 /// <summary>Messages SSE (message_start … message_stop) → IR events.</summary>
-internal sealed class AnthropicStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
+internal sealed class AnthropicStreamDecoder(int maxEventBytes) : FramedStreamDecoder(new SseFramer(maxEventBytes))
 {
-    private readonly SseFramer _framer = new(maxEventBytes);
     private const int MaxBlockGap = 1024;
 
     private readonly List<int> _blockToCall = []; // content block index → IR tool-call index (-1: not a tool block)
-    private IIrEventSink? _sink;
-    private bool _ended;
     private int _calls;
     private IrUsage _usage = new(0, 0);
 
-    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
-    {
-        _sink = sink;
-        _framer.Feed(chunk, this);
-    }
+    protected override string MissingEnd => "stream ended before message_stop";
 
-    public void Complete(IIrEventSink sink)
+    public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
-        _sink = sink;
-        try
-        {
-            _framer.Complete(this);
-        }
-        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an event", ex);
-        }
-
-        if (!_ended)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before message_stop");
-        }
-    }
-
-    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
-    {
-        var sink = _sink!;
-        if (FastScan.TryAnthropicDelta(data.Span, out int fastIndex, out var kind, out string? value))
+        var sink = Sink;
+        if (AnthropicFastScan.TryDelta(data.Span, out int fastIndex, out var kind, out string? value))
         {
             FastDelta(fastIndex, kind, value, sink);
             return;
@@ -72,35 +47,26 @@ internal sealed class AnthropicStreamDecoder(int maxEventBytes) : IStreamDecoder
         }
         else if (root.Is("type"u8, "message_delta"u8))
         {
-            // message_delta usage is cumulative; input fields may be absent here, so keep the start values.
             if (root.Obj("usage"u8) is { } u)
             {
-                long cacheRead = u.Long("cache_read_input_tokens"u8) ?? _usage.CachedInputTokens;
-                long input = u.Long("input_tokens"u8) is { } i
-                    ? i + cacheRead + (u.Long("cache_creation_input_tokens"u8) ?? 0)
-                    : _usage.InputTokens;
-                _usage = new IrUsage(input, u.Long("output_tokens"u8) ?? _usage.OutputTokens, cacheRead);
+                _usage = AnthropicResponse.MergeDeltaUsage(_usage, u);
                 sink.OnEvent(new IrUsageUpdate(_usage));
             }
 
             if (root.Obj("delta"u8)?.Str("stop_reason"u8) is { } sr)
             {
-                sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromAnthropic(sr), _calls > 0)));
+                sink.OnEvent(new IrFinish(FinishReasons.Normalise(Anthropic.AnthropicFinishReason.From(sr), _calls > 0)));
             }
         }
         else if (root.Is("type"u8, "message_stop"u8))
         {
-            if (!_ended)
-            {
-                _ended = true;
-                sink.OnEvent(IrStreamEnd.Instance);
-            }
+            End();
         }
         else if (root.Is("type"u8, "error"u8))
         {
             var err = root.Obj("error"u8);
             // An error event ends the upstream stream; the client gets it instead of a terminator.
-            _ended = true;
+            Ended = true;
             sink.OnEvent(new IrStreamError(err?.Str("message"u8) ?? "upstream error", err?.Str("type"u8)));
         }
         else if (root.TryProp("type"u8, out var type) && type.ValueKind != JsonValueKind.String)
@@ -219,6 +185,4 @@ internal sealed class AnthropicStreamDecoder(int maxEventBytes) : IStreamDecoder
 
         // citations_delta and unknown deltas: drop table
     }
-
-    public void Dispose() => _framer.Dispose();
 }

@@ -20,7 +20,6 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
     private string? _id;
     private string? _model;
     private bool _started;
-    private bool _done;
     private Block _open;
     private int _openToolCall = -1;
     private int _nextBlock;
@@ -30,7 +29,7 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -91,7 +90,7 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
                 _finish = f.Reason;
                 break;
             case IrStreamError err:
-                WriteError(output, err.Message, err.Type);
+                WriteError(output, 500, err.Message, err.Type);
                 break;
             case IrStreamEnd:
                 Complete(output);
@@ -103,7 +102,7 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -115,7 +114,7 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         w.WriteString("type"u8, "message_delta"u8);
         w.WritePropertyName("delta"u8);
         w.WriteStartObject();
-        w.WriteString("stop_reason"u8, FinishReasons.ToAnthropic(FinishReasons.Normalise(_finish ?? IrFinishReason.Stop, _sawToolCall)));
+        w.WriteString("stop_reason"u8, Anthropic.AnthropicFinishReason.To(FinishReasons.Normalise(_finish ?? IrFinishReason.Stop, _sawToolCall)));
         w.WriteNull("stop_sequence"u8);
         w.WriteEndObject();
         AnthropicResponse.WriteUsage(w, _usage ?? new IrUsage(context.EstimatedInputTokens ?? 0, 0));
@@ -127,25 +126,11 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         w.WriteString("type"u8, "message_stop"u8);
         w.WriteEndObject();
         EndSse(output);
-        _done = true;
+        MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code)
-    {
-        if (_done)
-        {
-            return;
-        }
-
-        var w = BeginSse(output, "error"u8);
-        // Anthropic SDKs map error.type to exception classes; a gateway code outside their set would read as garbage.
-        ErrorBodies.Write(w, Dialect.Anthropic, 500, message, code is "invalid_request_error" or "authentication_error" or "permission_error"
-            or "not_found_error" or "request_too_large" or "rate_limit_error" or "overloaded_error" or "billing_error" or "timeout_error"
-            ? code
-            : "api_error");
-        EndSse(output);
-        _done = true;
-    }
+    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+        => WriteTerminalError(output, "error"u8, AnthropicDialect.WriteErrorBody, status, message, code, default);
 
     private void EnsureStarted(IBufferWriter<byte> output)
     {

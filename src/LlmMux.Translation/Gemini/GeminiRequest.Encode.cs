@@ -127,17 +127,7 @@ internal static partial class GeminiRequest
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
         JsonWrite.NumberIf(w, "topP", p.TopP);
         JsonWrite.NumberIf(w, "topK", p.TopK);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stopSequences"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
+        JsonWrite.StringArrayIf(w, "stopSequences", p.Stop);
 
         JsonWrite.NumberIf(w, "seed", p.Seed);
         if (p.ResponseFormat is { Kind: not IrResponseFormatKind.Text } rf)
@@ -257,19 +247,9 @@ internal static partial class GeminiRequest
                     written++;
                     break;
                 case IrToolCall c:
-                    w.WriteStartObject();
-                    w.WritePropertyName("functionCall"u8);
-                    w.WriteStartObject();
-                    w.WriteString("id"u8, c.Id);
-                    w.WriteString("name"u8, c.Name);
-                    w.WritePropertyName("args"u8);
-                    JsonWrite.RawOrString(w, c.ArgumentsJson);
-                    w.WriteEndObject();
-                    string? callSig = c.Signature ?? pendingSig ?? (needsSignature && firstCall ? SkipSignature : null);
-                    JsonWrite.StringIf(w, "thoughtSignature", callSig);
+                    GeminiResponse.WriteCallPart(w, c, c.Signature ?? pendingSig ?? (needsSignature && firstCall ? SkipSignature : null));
                     pendingSig = null;
                     firstCall = false;
-                    w.WriteEndObject();
                     written++;
                     break;
                 case IrToolResult tr:

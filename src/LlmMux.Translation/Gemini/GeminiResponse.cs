@@ -51,7 +51,7 @@ internal static class GeminiResponse
             Id = root.Str("responseId"u8),
             Model = root.Str("modelVersion"u8),
             Parts = parts.ToImmutable(),
-            FinishReason = blocked ? IrFinishReason.ContentFilter : FinishReasons.Normalise(FinishReasons.FromGemini(finish), hasCalls),
+            FinishReason = blocked ? IrFinishReason.ContentFilter : FinishReasons.Normalise(Gemini.GeminiFinishReason.From(finish), hasCalls),
             Usage = DecodeUsage(root.Obj("usageMetadata"u8)),
         };
     }
@@ -175,7 +175,7 @@ internal static class GeminiResponse
 
         w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteString("finishReason"u8, FinishReasons.ToGemini(r.FinishReason));
+        w.WriteString("finishReason"u8, Gemini.GeminiFinishReason.To(r.FinishReason));
         w.WriteNumber("index"u8, 0);
         w.WriteEndObject();
         w.WriteEndArray();

@@ -6,20 +6,17 @@ namespace LlmMux.Translation.Gemini;
 
 /// <summary>streamGenerateContent?alt=sse (optionally Code Assist <c>{"response":…}</c> wrapped) → IR events.
 /// Each chunk is a whole GenerateContentResponse; function calls arrive complete in one part.</summary>
-internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : IStreamDecoder, IFrameHandler
+internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : FramedStreamDecoder(new SseFramer(maxEventBytes))
 {
-    private readonly SseFramer _framer = new(maxEventBytes);
     private JsonArrayFramer? _array; // set when the upstream streams a JSON array instead of SSE
     private bool _modeKnown;
-    private IIrEventSink? _sink;
     private bool _started;
-    private bool _finished;
-    private bool _ended;
     private int _calls;
 
-    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
+    protected override string MissingEnd => "stream ended before a finishReason";
+
+    public override void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
     {
-        _sink = sink;
         if (!_modeKnown)
         {
             var trimmed = chunk.TrimStart(" \t\r\n"u8);
@@ -35,54 +32,36 @@ internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : IS
             }
         }
 
-        if (_array is not null)
+        if (_array is null)
         {
-            _array.Feed(chunk, this);
+            base.Feed(chunk, sink);
+            return;
         }
-        else
-        {
-            _framer.Feed(chunk, this);
-        }
+
+        Sink = sink;
+        _array.Feed(chunk, this);
     }
 
-    public void Complete(IIrEventSink sink)
+    public override void Complete(IIrEventSink sink)
     {
-        _sink = sink;
         if (_array is { HasPartial: true })
         {
             throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an array element");
         }
 
-        try
-        {
-            _framer.Complete(this);
-        }
-        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an event", ex);
-        }
-
-        if (!_finished)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before a finishReason");
-        }
-
-        // Gemini has no terminator event: the end of the HTTP body after a finishReason is the end.
-        if (!_ended)
-        {
-            _ended = true;
-            sink.OnEvent(IrStreamEnd.Instance);
-        }
+        base.Complete(sink);
     }
 
-    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
+    protected override bool MayEndWithoutTerminator => true;
+
+    public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
-        var sink = _sink!;
+        var sink = Sink;
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
         if (root.TryProp("error"u8, out var err))
         {
-            _finished = _ended = true; // an error object ends the stream
+            Finished = Ended = true; // an error object ends the stream
             sink.OnEvent(new IrStreamError(err.ValueKind == JsonValueKind.Object ? err.Str("message"u8) ?? err.GetRawText() : err.ToString(), err.ValueKind == JsonValueKind.Object ? err.Str("status"u8) : null));
             return;
         }
@@ -130,10 +109,10 @@ internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : IS
             finish = "SAFETY";
         }
 
-        if (finish is not null && !_finished)
+        if (finish is not null && !Finished)
         {
-            _finished = true;
-            sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromGemini(finish), _calls > 0)));
+            Finished = true;
+            sink.OnEvent(new IrFinish(FinishReasons.Normalise(Gemini.GeminiFinishReason.From(finish), _calls > 0)));
         }
     }
 
@@ -181,9 +160,9 @@ internal sealed class GeminiStreamDecoder(bool envelope, int maxEventBytes) : IS
         }
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
-        _framer.Dispose();
+        base.Dispose();
         _array?.Dispose();
     }
 }

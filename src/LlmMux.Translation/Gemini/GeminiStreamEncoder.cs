@@ -13,7 +13,6 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
     private readonly StringBuilder _args = new();
     private string? _id;
     private string? _model;
-    private bool _done;
     private int _openCall = -1;
     private string? _callId;
     private string? _callName;
@@ -25,7 +24,7 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -73,7 +72,7 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
                 _finish = f.Reason;
                 break;
             case IrStreamError err:
-                WriteError(output, err.Message, err.Type);
+                WriteError(output, 500, err.Message, err.Type);
                 break;
             case IrStreamEnd:
                 Complete(output);
@@ -85,7 +84,7 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -101,26 +100,26 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
         GeminiResponse.WriteTextPart(w, string.Empty, false, _pendingSig);
         w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteString("finishReason"u8, FinishReasons.ToGemini(_finish ?? IrFinishReason.Stop));
+        w.WriteString("finishReason"u8, Gemini.GeminiFinishReason.To(_finish ?? IrFinishReason.Stop));
         w.WriteNumber("index"u8, 0);
         w.WriteEndObject();
         EndChunk(w, output, withUsage: true);
         CloseArray(output);
-        _done = true;
+        MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code)
+    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
 
         var w = BeginFrame(output);
-        ErrorBodies.Write(w, Dialect.Gemini, 500, message, code is { Length: > 0 } c && c.All(ch => ch is (>= 'A' and <= 'Z') or '_') ? c : null);
+        GeminiDialect.WriteErrorBody(w, status, message, code);
         EndFrame(output);
         CloseArray(output);
-        _done = true;
+        MarkDone();
     }
 
     private void FlushCall(IBufferWriter<byte> output)

@@ -1,64 +1,37 @@
 using System.Text.Json;
+using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation.Internal;
 
-/// <summary>Allocation-light Utf8JsonReader scans for the two events that make up almost all of a stream (a text /
-/// argument delta). They return false for anything unusual and the decoder then takes the general JsonDocument path,
-/// so the fast path never has to be complete — only right when it says yes.</summary>
+/// <summary>
+/// Utf8JsonReader scans that find one small value in a stream event or body without building anything for the rest:
+/// the dialects' usage scans use them to read token counts from answers they pass through untouched. A scan that
+/// meets something unexpected says "not found"; it never throws.
+/// </summary>
 internal static class FastScan
 {
-    /// <summary>Anthropic <c>{"type":"content_block_delta","index":N,"delta":{"type":"…_delta","text|partial_json|thinking|signature":"…"}}</c>.</summary>
-    public static bool TryAnthropicDelta(ReadOnlySpan<byte> json, out int index, out AnthropicDeltaKind kind, out string? value)
+    /// <summary>The object at <paramref name="first"/> (or <paramref name="first"/>.<paramref name="second"/> when that
+    /// is not empty) of a JSON object, as a range of <paramref name="json"/>.</summary>
+    public static bool TryFindObject(ReadOnlySpan<byte> json, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, out Range range)
     {
-        index = 0;
-        kind = AnthropicDeltaKind.None;
-        value = null;
-        bool isDelta = false;
+        range = default;
         try
         {
             var r = new Utf8JsonReader(json);
-            if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject || !TryEnter(ref r, first))
             {
                 return false;
             }
 
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            if (!second.IsEmpty && !TryEnter(ref r, second))
             {
-                if (r.ValueTextEquals("type"u8))
-                {
-                    r.Read();
-                    if (r.TokenType != JsonTokenType.String || !r.ValueTextEquals("content_block_delta"u8))
-                    {
-                        return false;
-                    }
-
-                    isDelta = true;
-                }
-                else if (r.ValueTextEquals("index"u8))
-                {
-                    r.Read();
-                    if (r.TokenType != JsonTokenType.Number || !r.TryGetInt32(out index))
-                    {
-                        return false;
-                    }
-                }
-                else if (r.ValueTextEquals("delta"u8))
-                {
-                    r.Read();
-                    if (r.TokenType != JsonTokenType.StartObject || !ReadDelta(ref r, ref kind, ref value))
-                    {
-                        return false;
-                    }
-                }
-                else
-                {
-                    r.Read();
-                    r.Skip();
-                }
+                return false;
             }
 
-            // The object must be complete and alone, or the general path reports the error.
-            return isDelta && kind != AnthropicDeltaKind.None && r.TokenType == JsonTokenType.EndObject && !r.Read();
+            int start = (int)r.TokenStartIndex;
+            r.Skip();
+            range = start..(int)r.BytesConsumed;
+            return true;
         }
         catch (JsonException)
         {
@@ -66,93 +39,64 @@ internal static class FastScan
         }
     }
 
-    private static bool ReadDelta(ref Utf8JsonReader r, ref AnthropicDeltaKind kind, ref string? value)
+    /// <summary>Whether the top-level string property <paramref name="name"/> equals <paramref name="value"/>; stops
+    /// at that property, which event formats put first.</summary>
+    public static bool StringIs(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals("type"u8))
-            {
-                r.Read();
-                if (r.TokenType != JsonTokenType.String)
-                {
-                    return false;
-                }
-
-                kind = r.ValueTextEquals("text_delta"u8) ? AnthropicDeltaKind.Text
-                    : r.ValueTextEquals("input_json_delta"u8) ? AnthropicDeltaKind.InputJson
-                    : r.ValueTextEquals("thinking_delta"u8) ? AnthropicDeltaKind.Thinking
-                    : r.ValueTextEquals("signature_delta"u8) ? AnthropicDeltaKind.Signature
-                    : AnthropicDeltaKind.None;
-                if (kind == AnthropicDeltaKind.None)
-                {
-                    return false;
-                }
-            }
-            else if (r.ValueTextEquals("text"u8) || r.ValueTextEquals("partial_json"u8) || r.ValueTextEquals("thinking"u8) || r.ValueTextEquals("signature"u8))
-            {
-                r.Read();
-                if (r.TokenType != JsonTokenType.String)
-                {
-                    return false;
-                }
-
-                value = r.GetString();
-            }
-            else
-            {
-                r.Read();
-                r.Skip();
-            }
-        }
-
-        return r.TokenType == JsonTokenType.EndObject;
+        var r = new Utf8JsonReader(json);
+        return TryReadTopLevel(ref r, name) && r.TokenType == JsonTokenType.String && r.ValueTextEquals(value);
     }
 
-    /// <summary>An OpenAI chunk whose only news is <c>choices[0].delta.content</c> / <c>reasoning_content</c>
-    /// (no tool calls, no finish_reason, no usage, no error).</summary>
-    public static bool TryOpenAIContent(ReadOnlySpan<byte> json, out string? content, out string? reasoning)
+    /// <summary>Whether the top-level property <paramref name="name"/> is <c>true</c>.</summary>
+    public static bool IsTrue(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
     {
-        content = null;
-        reasoning = null;
+        var r = new Utf8JsonReader(json);
+        return TryReadTopLevel(ref r, name) && r.TokenType == JsonTokenType.True;
+    }
+
+    /// <summary>Parses just the found object and reads it with the dialect's own usage decoder, so a scan reports
+    /// exactly what the full decoder would.</summary>
+    public static IrUsage? Decode(ReadOnlyMemory<byte> json, Range range, Func<JsonElement, IrUsage?> decode)
+    {
         try
         {
-            var r = new Utf8JsonReader(json);
+            using var doc = JsonDocument.Parse(json[range]);
+            return decode(doc.RootElement);
+        }
+        catch (Exception ex) when (ex is TranslationException || Translator.IsShapeError(ex))
+        {
+            return null;
+        }
+    }
+
+    /// <summary><see cref="TryFindObject"/> then <see cref="Decode"/>.</summary>
+    public static IrUsage? Find(ReadOnlyMemory<byte> json, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Func<JsonElement, IrUsage?> decode) =>
+        TryFindObject(json.Span, first, second, out var range) ? Decode(json, range, decode) : null;
+
+    /// <summary>Moves a fresh reader onto the value of the top-level property <paramref name="name"/>; false when the
+    /// JSON is not an object, lacks it, or is not valid up to it.</summary>
+    private static bool TryReadTopLevel(ref Utf8JsonReader r, ReadOnlySpan<byte> name)
+    {
+        try
+        {
             if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
             {
                 return false;
             }
 
-            bool sawChoices = false;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                if (r.ValueTextEquals("choices"u8))
+                bool match = r.ValueTextEquals(name);
+                r.Read();
+                if (match)
                 {
-                    r.Read();
-                    if (r.TokenType != JsonTokenType.StartArray || !r.Read() || r.TokenType != JsonTokenType.StartObject
-                        || !ReadChoice(ref r, ref content, ref reasoning)
-                        || !r.Read() || r.TokenType != JsonTokenType.EndArray)
-                    {
-                        return false; // zero or several choices: general path
-                    }
+                    return true;
+                }
 
-                    sawChoices = true;
-                }
-                else if (r.ValueTextEquals("usage"u8) || r.ValueTextEquals("error"u8))
-                {
-                    r.Read();
-                    if (r.TokenType != JsonTokenType.Null)
-                    {
-                        return false;
-                    }
-                }
-                else
-                {
-                    r.Read();
-                    r.Skip();
-                }
+                r.Skip();
             }
 
-            return sawChoices && r.TokenType == JsonTokenType.EndObject && !r.Read();
+            return false;
         }
         catch (JsonException)
         {
@@ -160,85 +104,21 @@ internal static class FastScan
         }
     }
 
-    private static bool ReadChoice(ref Utf8JsonReader r, ref string? content, ref string? reasoning)
+    /// <summary>Moves the reader, inside an object, onto the start of the object value of <paramref name="name"/>.</summary>
+    private static bool TryEnter(ref Utf8JsonReader r, ReadOnlySpan<byte> name)
     {
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("index"u8))
+            bool match = r.ValueTextEquals(name);
+            r.Read();
+            if (match)
             {
-                r.Read();
-                if (r.TokenType != JsonTokenType.Number || !r.ValueSpan.SequenceEqual("0"u8))
-                {
-                    return false;
-                }
+                return r.TokenType == JsonTokenType.StartObject;
             }
-            else if (r.ValueTextEquals("finish_reason"u8))
-            {
-                r.Read();
-                if (r.TokenType != JsonTokenType.Null)
-                {
-                    return false;
-                }
-            }
-            else if (r.ValueTextEquals("delta"u8))
-            {
-                r.Read();
-                if (r.TokenType != JsonTokenType.StartObject)
-                {
-                    return false;
-                }
 
-                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-                {
-                    bool isContent = r.ValueTextEquals("content"u8);
-                    bool isReasoning = r.ValueTextEquals("reasoning_content"u8);
-                    bool isRole = r.ValueTextEquals("role"u8);
-                    r.Read();
-                    if (isContent || isReasoning)
-                    {
-                        if (r.TokenType == JsonTokenType.String)
-                        {
-                            if (isContent)
-                            {
-                                content = r.GetString();
-                            }
-                            else
-                            {
-                                reasoning = r.GetString();
-                            }
-                        }
-                        else if (r.TokenType != JsonTokenType.Null)
-                        {
-                            return false;
-                        }
-                    }
-                    else if (!isRole && r.TokenType != JsonTokenType.Null)
-                    {
-                        return false; // tool_calls, refusal, reasoning, …: general path
-                    }
-                }
-
-                if (r.TokenType != JsonTokenType.EndObject)
-                {
-                    return false;
-                }
-            }
-            else
-            {
-                r.Read();
-                r.Skip();
-            }
+            r.Skip();
         }
 
-        return r.TokenType == JsonTokenType.EndObject;
+        return false;
     }
-}
-
-internal enum AnthropicDeltaKind
-{
-    None,
-    Text,
-    InputJson,
-    Thinking,
-    Signature,
 }

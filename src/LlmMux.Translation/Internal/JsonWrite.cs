@@ -82,6 +82,36 @@ internal static class JsonWrite
         }
     }
 
+    public static void StringOrNull(Utf8JsonWriter w, string name, string? v)
+    {
+        if (v is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, v);
+        }
+    }
+
+    /// <summary>A string array (stop sequences and the like), left out when empty.</summary>
+    public static void StringArrayIf(Utf8JsonWriter w, string name, System.Collections.Immutable.ImmutableArray<string> values)
+    {
+        if (values.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        w.WritePropertyName(name);
+        w.WriteStartArray();
+        foreach (var v in values)
+        {
+            w.WriteStringValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? scratch;
 

@@ -9,7 +9,7 @@ internal interface IFrameHandler
 /// <summary>Incremental Server-Sent-Events parser: accepts bytes split anywhere and reports each event once its
 /// terminating blank line arrives. Only the current partial line and event are held, each at most
 /// <c>maxEventBytes</c>; every byte is scanned once, however long a line takes to end.</summary>
-internal sealed class SseFramer(int maxEventBytes) : IDisposable
+internal sealed class SseFramer(int maxEventBytes) : IEventFramer
 {
     private readonly ByteBuffer _pending = new(); // the unterminated line; never holds a '\n'
     private readonly ByteBuffer _data = new();
@@ -205,7 +205,7 @@ internal sealed class SseFramer(int maxEventBytes) : IDisposable
 
 /// <summary>Incremental newline-delimited JSON splitter (Ollama). Holds only the unterminated line, at most
 /// <c>maxEventBytes</c>, and remembers how far it was searched so each byte is scanned once.</summary>
-internal sealed class NdjsonFramer(int maxEventBytes) : IDisposable
+internal sealed class NdjsonFramer(int maxEventBytes) : IEventFramer
 {
     private readonly ByteBuffer _pending = new();
     private int _scanned; // leading bytes of _pending known to hold no '\n'

@@ -10,6 +10,27 @@ internal abstract class StreamWriterBase
 {
     private readonly Utf8JsonWriter _w = new(DetachedSink.Instance, JsonWrite.Options);
 
+    /// <summary>Whether the stream was ended (completed or by an error): every later write is ignored.</summary>
+    protected bool Done { get; private set; }
+
+    protected void MarkDone() => Done = true;
+
+    /// <summary>Ends an SSE stream once with an error event (<c>[event: name]</c>, the dialect's error body) and the
+    /// dialect's terminator; does nothing when the stream already ended.</summary>
+    protected void WriteTerminalError(IBufferWriter<byte> output, ReadOnlySpan<byte> eventName, ErrorBodyWriter body, int status, string message, string? code, ReadOnlySpan<byte> terminator)
+    {
+        if (Done)
+        {
+            return;
+        }
+
+        var w = BeginSse(output, eventName);
+        body(w, status, message, code);
+        EndSse(output);
+        output.Write(terminator);
+        Done = true;
+    }
+
     /// <summary>Starts <c>[event: name\n]data: </c> and returns the JSON writer for the payload.</summary>
     protected Utf8JsonWriter BeginSse(IBufferWriter<byte> output, ReadOnlySpan<byte> eventName)
     {
@@ -60,6 +81,9 @@ internal abstract class StreamWriterBase
 
     protected static long NowUnix() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 }
+
+/// <summary>A dialect's error body writer (see <see cref="DialectDescriptor.WriteError"/>).</summary>
+internal delegate void ErrorBodyWriter(Utf8JsonWriter w, int status, string message, string? code);
 
 internal static class Ids
 {

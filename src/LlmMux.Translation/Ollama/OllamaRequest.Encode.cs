@@ -89,26 +89,7 @@ internal static partial class OllamaRequest
         }
 
         w.WriteEndArray();
-        if (!r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteStartArray();
-            foreach (var t in r.Tools)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WritePropertyName("function"u8);
-                w.WriteStartObject();
-                w.WriteString("name"u8, t.Name);
-                JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
+        OpenAIChat.OpenAIChatRequest.WriteFunctionTools(w, r.Tools, nested: true);
 
         var p = r.Params;
         if (p.ResponseFormat is { Kind: IrResponseFormatKind.JsonObject })
@@ -133,17 +114,7 @@ internal static partial class OllamaRequest
         JsonWrite.NumberIf(w, "top_k", p.TopK);
         JsonWrite.NumberIf(w, "num_predict", p.MaxTokens);
         JsonWrite.NumberIf(w, "seed", p.Seed);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
+        JsonWrite.StringArrayIf(w, "stop", p.Stop);
 
         w.WriteEndObject();
         // Always explicit: Ollama's default is to stream.

@@ -49,7 +49,7 @@ internal static class OllamaResponse
         {
             Model = root.Str("model"u8),
             Parts = parts.ToImmutable(),
-            FinishReason = FinishReasons.Normalise(FinishReasons.FromOllama(root.Str("done_reason"u8)), hasCalls),
+            FinishReason = FinishReasons.Normalise(Ollama.OllamaFinishReason.From(root.Str("done_reason"u8)), hasCalls),
             Usage = DecodeUsage(root),
         };
     }
@@ -65,7 +65,7 @@ internal static class OllamaResponse
     public static void WriteDone(Utf8JsonWriter w, IrFinishReason reason, IrUsage? usage)
     {
         w.WriteBoolean("done"u8, true);
-        w.WriteString("done_reason"u8, FinishReasons.ToOllama(reason));
+        w.WriteString("done_reason"u8, Ollama.OllamaFinishReason.To(reason));
         w.WriteNumber("total_duration"u8, 0);
         w.WriteNumber("load_duration"u8, 0);
         w.WriteNumber("prompt_eval_count"u8, usage?.InputTokens ?? 0);

@@ -5,46 +5,23 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.Ollama;
 
 /// <summary>Ollama NDJSON stream → IR events; the object with <c>done: true</c> carries reason and counts.</summary>
-internal sealed class OllamaStreamDecoder(bool generate, int maxEventBytes) : IStreamDecoder, IFrameHandler
+internal sealed class OllamaStreamDecoder(bool generate, int maxEventBytes) : FramedStreamDecoder(new NdjsonFramer(maxEventBytes))
 {
-    private readonly NdjsonFramer _framer = new(maxEventBytes);
-    private IIrEventSink? _sink;
     private bool _started;
-    private bool _ended;
     private int _calls;
 
-    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
-    {
-        _sink = sink;
-        _framer.Feed(chunk, this);
-    }
+    protected override string MissingEnd => "stream ended before done:true";
 
-    public void Complete(IIrEventSink sink)
-    {
-        _sink = sink;
-        try
-        {
-            _framer.Complete(this);
-        }
-        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an object", ex);
-        }
+    protected override string InsideEvent => "stream ended inside an object";
 
-        if (!_ended)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before done:true");
-        }
-    }
-
-    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
+    public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
-        var sink = _sink!;
+        var sink = Sink;
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
         if (root.Str("error"u8) is { } error)
         {
-            _ended = true; // an error line ends the stream
+            Ended = true; // an error line ends the stream
             sink.OnEvent(new IrStreamError(error));
             return;
         }
@@ -78,18 +55,16 @@ internal sealed class OllamaStreamDecoder(bool generate, int maxEventBytes) : IS
             }
         }
 
-        if (root.Bool("done"u8) is true && !_ended)
+        if (root.Bool("done"u8) is true && !Ended)
         {
             if (OllamaResponse.DecodeUsage(root) is { } usage)
             {
                 sink.OnEvent(new IrUsageUpdate(usage));
             }
 
-            sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromOllama(root.Str("done_reason"u8)), _calls > 0)));
-            _ended = true;
+            sink.OnEvent(new IrFinish(FinishReasons.Normalise(Ollama.OllamaFinishReason.From(root.Str("done_reason"u8)), _calls > 0)));
+            Ended = true;
             sink.OnEvent(IrStreamEnd.Instance);
         }
     }
-
-    public void Dispose() => _framer.Dispose();
 }

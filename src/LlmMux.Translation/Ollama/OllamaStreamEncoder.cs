@@ -13,7 +13,6 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
     private readonly StringBuilder _args = new();
     private string? _model;
     private string? _createdAt;
-    private bool _done;
     private int _openCall = -1;
     private string? _callName;
     private IrUsage? _usage;
@@ -21,7 +20,7 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -61,7 +60,7 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
                 _finish = f.Reason;
                 break;
             case IrStreamError err:
-                WriteError(output, err.Message, err.Type);
+                WriteError(output, 500, err.Message, err.Type);
                 break;
             case IrStreamEnd:
                 Complete(output);
@@ -73,7 +72,7 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -96,20 +95,20 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
         OllamaResponse.WriteDone(w, _finish ?? IrFinishReason.Stop, _usage);
         w.WriteEndObject();
         EndLine(output);
-        _done = true;
+        MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code)
+    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
 
         var w = BeginLine(output);
-        ErrorBodies.Write(w, Dialect.Ollama, 500, message, code);
+        OllamaDialect.WriteErrorBody(w, message);
         EndLine(output);
-        _done = true;
+        MarkDone();
     }
 
     private Utf8JsonWriter BeginObject(IBufferWriter<byte> output)

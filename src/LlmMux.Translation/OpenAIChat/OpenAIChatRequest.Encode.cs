@@ -49,26 +49,7 @@ internal static partial class OpenAIChatRequest
 
         w.WriteEndArray();
 
-        if (!r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteStartArray();
-            foreach (var t in r.Tools)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WritePropertyName("function"u8);
-                w.WriteStartObject();
-                w.WriteString("name"u8, t.Name);
-                JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, EmptySchema);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
+        WriteFunctionTools(w, r.Tools, nested: true);
 
         if (r.ToolChoice is { } tc)
         {
@@ -109,17 +90,7 @@ internal static partial class OpenAIChatRequest
 
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
         JsonWrite.NumberIf(w, "top_p", p.TopP);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
+        JsonWrite.StringArrayIf(w, "stop", p.Stop);
 
         JsonWrite.NumberIf(w, "seed", p.Seed);
         JsonWrite.StringIf(w, "reasoning_effort", effort);
@@ -356,4 +327,48 @@ internal static partial class OpenAIChatRequest
         "text/plain" => "document.txt",
         _ => "document",
     };
+
+    /// <summary>
+    /// The OpenAI tools array, left out when there are none: Chat Completions and Ollama nest each definition under
+    /// <c>function</c>; Responses (<paramref name="nested"/> false) has it flat and says <c>strict: false</c>, since
+    /// strict would force every property to be required and the source dialects do not promise that.
+    /// </summary>
+    internal static void WriteFunctionTools(Utf8JsonWriter w, ImmutableArray<IrTool> tools, bool nested)
+    {
+        if (tools.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        w.WritePropertyName("tools"u8);
+        w.WriteStartArray();
+        foreach (var t in tools)
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "function"u8);
+            if (nested)
+            {
+                w.WritePropertyName("function"u8);
+                w.WriteStartObject();
+            }
+
+            w.WriteString("name"u8, t.Name);
+            JsonWrite.StringIf(w, "description", t.Description);
+            w.WritePropertyName("parameters"u8);
+            JsonWrite.RawOrString(w, t.ParametersJson, EmptySchema);
+            if (nested)
+            {
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteBoolean("strict"u8, false);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
 }

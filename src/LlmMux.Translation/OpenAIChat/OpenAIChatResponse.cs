@@ -34,7 +34,7 @@ internal static class OpenAIChatResponse
             Model = root.Str("model"u8),
             Created = root.Long("created"u8),
             Parts = parts,
-            FinishReason = FinishReasons.Normalise(FinishReasons.FromOpenAI(finish), hasCalls),
+            FinishReason = FinishReasons.Normalise(OpenAIChat.OpenAIFinishReason.From(finish), hasCalls),
             Usage = DecodeUsage(root.Obj("usage"u8)),
         };
     }
@@ -149,7 +149,7 @@ internal static class OpenAIChatResponse
 
         w.WriteEndObject();
         w.WriteNull("logprobs"u8);
-        w.WriteString("finish_reason"u8, FinishReasons.ToOpenAI(FinishReasons.Normalise(r.FinishReason, hasCalls)));
+        w.WriteString("finish_reason"u8, OpenAIChat.OpenAIFinishReason.To(FinishReasons.Normalise(r.FinishReason, hasCalls)));
         w.WriteEndObject();
         w.WriteEndArray();
         if (r.Usage is { } u)

@@ -5,65 +5,29 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIChat;
 
 /// <summary><c>chat.completion.chunk</c> SSE → IR events.</summary>
-internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
+internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : FramedStreamDecoder(new SseFramer(maxEventBytes))
 {
-    private readonly SseFramer _framer = new(maxEventBytes);
-    private IIrEventSink? _sink;
     private bool _started;
-    private bool _ended;
-    private bool _finished;
     private bool _sawToolCall;
 
     // OpenAI tool-call index → IR index. A map, not a scanned list: one chunk may carry any number of calls.
     private readonly Dictionary<int, int> _toolIndices = [];
 
-    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
+    protected override string MissingEnd => "stream ended before finish_reason / [DONE]";
+
+    protected override bool MayEndWithoutTerminator => true;
+
+    public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
-        _sink = sink;
-        _framer.Feed(chunk, this);
-    }
-
-    public void Complete(IIrEventSink sink)
-    {
-        _sink = sink;
-        try
+        var sink = Sink;
+        if (IsDone(data))
         {
-            _framer.Complete(this);
-        }
-        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an event", ex);
-        }
-
-        if (!_ended)
-        {
-            if (!_finished)
-            {
-                throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before finish_reason / [DONE]");
-            }
-
-            // Some compatible servers finish without [DONE]; the finish_reason already closed the turn.
-            _ended = true;
-            sink.OnEvent(IrStreamEnd.Instance);
-        }
-    }
-
-    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
-    {
-        var sink = _sink!;
-        if (data.Span.Trim(" \t\r\n"u8).SequenceEqual("[DONE]"u8))
-        {
-            if (!_ended)
-            {
-                _ended = true;
-                sink.OnEvent(IrStreamEnd.Instance);
-            }
-
+            End();
             return;
         }
 
         // Most chunks only carry a content delta; after the first one they need no document at all.
-        if (_started && FastScan.TryOpenAIContent(data.Span, out string? content, out string? reasoning))
+        if (_started && OpenAIChatFastScan.TryContent(data.Span, out string? content, out string? reasoning))
         {
             if (!string.IsNullOrEmpty(reasoning))
             {
@@ -82,7 +46,7 @@ internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : IStreamDecode
         var root = JsonRead.RootObject(doc);
         if (root.TryProp("error"u8, out var err))
         {
-            _finished = _ended = true; // an error chunk ends the stream
+            Finished = Ended = true; // an error chunk ends the stream
             sink.OnEvent(new IrStreamError(
                 err.ValueKind == JsonValueKind.Object ? err.Str("message"u8) ?? err.GetRawText() : err.ToString(),
                 err.ValueKind == JsonValueKind.Object ? err.Str("type"u8) : null));
@@ -110,8 +74,8 @@ internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : IStreamDecode
 
             if (choice.Str("finish_reason"u8) is { } fr)
             {
-                _finished = true;
-                sink.OnEvent(new IrFinish(FinishReasons.Normalise(FinishReasons.FromOpenAI(fr), _sawToolCall)));
+                Finished = true;
+                sink.OnEvent(new IrFinish(FinishReasons.Normalise(OpenAIChat.OpenAIFinishReason.From(fr), _sawToolCall)));
             }
         }
 
@@ -163,6 +127,4 @@ internal sealed class OpenAIChatStreamDecoder(int maxEventBytes) : IStreamDecode
             }
         }
     }
-
-    public void Dispose() => _framer.Dispose();
 }

@@ -10,18 +10,15 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
 {
     private string? _id;
     private string? _model;
-    private long _created;
-    private JsonEncodedText _idText;
-    private JsonEncodedText _modelText;
+    private readonly OpenAIChunkHeader _header = new("chat.completion.chunk");
     private bool _roleSent;
     private bool _finishSent;
     private bool _sawToolCall;
-    private bool _done;
     private IrUsage? _usage;
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -58,7 +55,7 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
                 WriteFinish(output, f.Reason);
                 break;
             case IrStreamError err:
-                WriteError(output, err.Message, err.Type);
+                WriteError(output, 500, err.Message, err.Type);
                 break;
             case IrStreamEnd:
                 Complete(output);
@@ -70,7 +67,7 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -93,39 +90,23 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         }
 
         output.Write("data: [DONE]\n\n"u8);
-        _done = true;
+        MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code)
-    {
-        if (_done)
-        {
-            return;
-        }
-
-        var w = BeginSse(output, default);
-        ErrorBodies.Write(w, Dialect.OpenAIChat, 500, message, code);
-        EndSse(output);
-        output.Write("data: [DONE]\n\n"u8);
-        _done = true;
-    }
+    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+        => WriteTerminalError(output, default, OpenAIFamilyDialect.WriteErrorBody, status, message, code, "data: [DONE]\n\n"u8);
 
     private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
     {
-        if (_created == 0)
+        if (!_header.IsFixed)
         {
-            // Fixed for the whole stream: encode once instead of per chunk.
-            _created = NowUnix();
-            _idText = JsonEncodedText.Encode(_id ??= Ids.NewChatId(), JsonWrite.Options.Encoder);
-            _modelText = JsonEncodedText.Encode(context.Model ?? _model ?? string.Empty, JsonWrite.Options.Encoder);
+            _header.Fix(_id ??= Ids.NewChatId(), context.Model ?? _model ?? string.Empty, NowUnix());
         }
 
         var w = BeginSse(output, default);
         w.WriteStartObject();
-        w.WriteString("id"u8, _idText);
-        w.WriteString("object"u8, "chat.completion.chunk"u8);
-        w.WriteNumber("created"u8, _created);
-        w.WriteString("model"u8, _modelText);
+        _header.Write(w);
+        _header.WriteModel(w);
         return w;
     }
 
@@ -219,6 +200,6 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         _finishSent = true;
         var w = BeginChunk(output);
         BeginChoice(w);
-        EndChoice(w, FinishReasons.ToOpenAI(FinishReasons.Normalise(reason, _sawToolCall)), output);
+        EndChoice(w, OpenAIChat.OpenAIFinishReason.To(FinishReasons.Normalise(reason, _sawToolCall)), output);
     }
 }

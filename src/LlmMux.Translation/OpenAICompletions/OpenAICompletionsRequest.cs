@@ -91,17 +91,7 @@ internal static class OpenAICompletionsRequest
         JsonWrite.NumberIf(w, "max_tokens", p.MaxTokens);
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
         JsonWrite.NumberIf(w, "top_p", p.TopP);
-        if (!p.Stop.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("stop"u8);
-            w.WriteStartArray();
-            foreach (var s in p.Stop)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-        }
+        JsonWrite.StringArrayIf(w, "stop", p.Stop);
 
         JsonWrite.NumberIf(w, "seed", p.Seed);
         JsonWrite.StringIf(w, "user", r.User);

@@ -32,24 +32,9 @@ internal static class OpenAICompletionsResponse
             Model = root.Str("model"),
             Created = root.Long("created"),
             Parts = OpenAICompletionsRequest.TextPart(text),
-            FinishReason = FinishReasons.FromOpenAI(finish),
-            Usage = DecodeUsage(root.Obj("usage")),
+            FinishReason = OpenAIChat.OpenAIFinishReason.From(finish),
+            Usage = OpenAIChat.OpenAIChatResponse.DecodeUsage(root.Obj("usage")), // servers add Chat's details objects here too
         };
-    }
-
-    public static IrUsage? DecodeUsage(JsonElement? usage)
-    {
-        if (usage is not { } u)
-        {
-            return null;
-        }
-
-        // The details objects are Chat Completions fields that OpenAI-compatible servers sometimes add here too.
-        return new IrUsage(
-            u.Long("prompt_tokens") ?? 0,
-            u.Long("completion_tokens") ?? 0,
-            u.Obj("prompt_tokens_details")?.Long("cached_tokens") ?? 0,
-            u.Obj("completion_tokens_details")?.Long("reasoning_tokens") ?? 0);
     }
 
     /// <summary>The legacy usage object has only the three totals.</summary>

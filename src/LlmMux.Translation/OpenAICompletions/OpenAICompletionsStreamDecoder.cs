@@ -5,57 +5,20 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAICompletions;
 
 /// <summary><c>text_completion</c> SSE chunks → IR events.</summary>
-internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
+internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : FramedStreamDecoder(new SseFramer(maxEventBytes))
 {
-    private readonly SseFramer _framer = new(maxEventBytes);
-    private IIrEventSink? _sink;
     private bool _started;
-    private bool _ended;
-    private bool _finished;
 
-    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
+    protected override string MissingEnd => "stream ended before finish_reason / [DONE]";
+
+    protected override bool MayEndWithoutTerminator => true;
+
+    public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
-        _sink = sink;
-        _framer.Feed(chunk, this);
-    }
-
-    public void Complete(IIrEventSink sink)
-    {
-        _sink = sink;
-        try
+        var sink = Sink;
+        if (IsDone(data))
         {
-            _framer.Complete(this);
-        }
-        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
-        {
-            // A half-received last event is a cut-off stream, not a malformed one.
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an event", ex);
-        }
-
-        if (!_ended)
-        {
-            if (!_finished)
-            {
-                throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before finish_reason / [DONE]");
-            }
-
-            // Some compatible servers finish without [DONE]; the finish_reason already closed the turn.
-            _ended = true;
-            sink.OnEvent(IrStreamEnd.Instance);
-        }
-    }
-
-    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
-    {
-        var sink = _sink!;
-        if (data.Span.Trim(" \t\r\n"u8).SequenceEqual("[DONE]"u8))
-        {
-            if (!_ended)
-            {
-                _ended = true;
-                sink.OnEvent(IrStreamEnd.Instance);
-            }
-
+            End();
             return;
         }
 
@@ -63,7 +26,7 @@ internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : IStrea
         var root = JsonRead.RootObject(doc);
         if (root.TryProp("error", out var err))
         {
-            _finished = _ended = true; // an error chunk ends the stream
+            Finished = Ended = true; // an error chunk ends the stream
             sink.OnEvent(new IrStreamError(
                 err.ValueKind == JsonValueKind.Object ? err.Str("message") ?? err.GetRawText() : err.ToString(),
                 err.ValueKind == JsonValueKind.Object ? err.Str("type") : null));
@@ -91,17 +54,15 @@ internal sealed class OpenAICompletionsStreamDecoder(int maxEventBytes) : IStrea
 
             if (choice.Str("finish_reason") is { } fr)
             {
-                _finished = true;
-                sink.OnEvent(new IrFinish(FinishReasons.FromOpenAI(fr)));
+                Finished = true;
+                sink.OnEvent(new IrFinish(OpenAIChat.OpenAIFinishReason.From(fr)));
             }
         }
 
         // vLLM puts usage on the finishing chunk, OpenAI on a separate choices:[] chunk; both are handled here.
-        if (OpenAICompletionsResponse.DecodeUsage(root.Obj("usage")) is { } usage)
+        if (OpenAIChat.OpenAIChatResponse.DecodeUsage(root.Obj("usage")) is { } usage)
         {
             sink.OnEvent(new IrUsageUpdate(usage));
         }
     }
-
-    public void Dispose() => _framer.Dispose();
 }

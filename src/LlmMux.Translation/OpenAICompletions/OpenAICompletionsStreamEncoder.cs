@@ -11,16 +11,13 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
 {
     private string? _id;
     private string? _model;
-    private long _created;
-    private JsonEncodedText _idText;
-    private JsonEncodedText _modelText;
+    private readonly OpenAIChat.OpenAIChunkHeader _header = new("text_completion");
     private bool _finishSent;
-    private bool _done;
     private IrUsage? _usage;
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -42,7 +39,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
                 WriteFinish(output, f.Reason);
                 break;
             case IrStreamError err:
-                WriteError(output, err.Message, err.Type);
+                WriteError(output, 500, err.Message, err.Type);
                 break;
             case IrStreamEnd:
                 Complete(output);
@@ -54,7 +51,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -71,47 +68,31 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
             w.WritePropertyName("choices"u8);
             w.WriteStartArray();
             w.WriteEndArray();
-            w.WriteString("model"u8, _modelText);
+            _header.WriteModel(w);
             OpenAICompletionsResponse.WriteUsage(w, u);
             w.WriteEndObject();
             EndSse(output);
         }
 
         output.Write("data: [DONE]\n\n"u8);
-        _done = true;
+        MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code)
-    {
-        if (_done)
-        {
-            return;
-        }
-
-        var w = BeginSse(output, default);
-        ErrorBodies.Write(w, Dialect.OpenAICompletions, 500, message, code);
-        EndSse(output);
-        output.Write("data: [DONE]\n\n"u8);
-        _done = true;
-    }
+    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+        => WriteTerminalError(output, default, OpenAIChat.OpenAIFamilyDialect.WriteErrorBody, status, message, code, "data: [DONE]\n\n"u8);
 
     /// <summary>Opens a chunk up to <c>created</c>; the caller writes <c>choices</c> and then <c>model</c>, the
     /// field order OpenAI uses for legacy chunks.</summary>
     private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
     {
-        if (_created == 0)
+        if (!_header.IsFixed)
         {
-            // Fixed for the whole stream: encode once instead of per chunk.
-            _created = NowUnix();
-            _idText = JsonEncodedText.Encode(_id ??= OpenAICompletionsResponse.NewId(), JsonWrite.Options.Encoder);
-            _modelText = JsonEncodedText.Encode(context.Model ?? _model ?? string.Empty, JsonWrite.Options.Encoder);
+            _header.Fix(_id ??= OpenAICompletionsResponse.NewId(), context.Model ?? _model ?? string.Empty, NowUnix());
         }
 
         var w = BeginSse(output, default);
         w.WriteStartObject();
-        w.WriteString("id"u8, _idText);
-        w.WriteString("object"u8, "text_completion"u8);
-        w.WriteNumber("created"u8, _created);
+        _header.Write(w);
         return w;
     }
 
@@ -135,7 +116,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
 
         w.WriteEndObject();
         w.WriteEndArray();
-        w.WriteString("model"u8, _modelText);
+        _header.WriteModel(w);
         w.WriteEndObject();
         EndSse(output);
     }

@@ -34,25 +34,7 @@ internal static partial class ResponsesRequest
 
         w.WriteEndArray();
 
-        if (!r.Tools.IsDefaultOrEmpty)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteStartArray();
-            foreach (var t in r.Tools)
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WriteString("name"u8, t.Name);
-                JsonWrite.StringIf(w, "description", t.Description);
-                w.WritePropertyName("parameters"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
-                // strict would force every property to be required; the source dialects do not promise that.
-                w.WriteBoolean("strict"u8, false);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
+        OpenAIChat.OpenAIChatRequest.WriteFunctionTools(w, r.Tools, nested: false);
 
         if (r.ToolChoice is { } tc)
         {

@@ -34,7 +34,7 @@ internal static class ResponsesResponse
             Model = root.Str("model"u8),
             Created = root.Long("created_at"u8),
             Parts = parts.ToImmutable(),
-            FinishReason = FinishReasons.FromResponses(root.Str("status"u8), root.Obj("incomplete_details"u8)?.Str("reason"u8), hasCalls),
+            FinishReason = OpenAIResponses.ResponsesFinishReason.From(root.Str("status"u8), root.Obj("incomplete_details"u8)?.Str("reason"u8), hasCalls),
             Usage = DecodeUsage(root.Obj("usage"u8)),
         };
     }

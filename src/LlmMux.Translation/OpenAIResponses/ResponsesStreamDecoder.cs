@@ -5,46 +5,21 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIResponses;
 
 /// <summary>Responses SSE (response.created … response.completed) → IR events.</summary>
-internal sealed class ResponsesStreamDecoder(int maxEventBytes) : IStreamDecoder, IFrameHandler
+internal sealed class ResponsesStreamDecoder(int maxEventBytes) : FramedStreamDecoder(new SseFramer(maxEventBytes))
 {
-    private readonly SseFramer _framer = new(maxEventBytes);
     private readonly List<bool> _streamed = [];                  // IR call index → argument deltas seen
     private readonly Dictionary<int, int> _callAt = [];          // output index → latest IR call there (a scan per delta would be quadratic)
-    private IIrEventSink? _sink;
-    private bool _ended;
 
-    public void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink)
+    protected override string MissingEnd => "stream ended before response.completed";
+
+    public override void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
     {
-        _sink = sink;
-        _framer.Feed(chunk, this);
-    }
-
-    public void Complete(IIrEventSink sink)
-    {
-        _sink = sink;
-        try
-        {
-            _framer.Complete(this);
-        }
-        catch (TranslationException ex) when (ex.Kind == TranslationErrorKind.InvalidJson)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended inside an event", ex);
-        }
-
-        if (!_ended)
-        {
-            throw new TranslationException(TranslationErrorKind.TruncatedStream, "stream ended before response.completed");
-        }
-    }
-
-    public void OnFrame(ReadOnlySpan<byte> eventName, ReadOnlyMemory<byte> data)
-    {
-        if (data.Span.Trim(" \t\r\n"u8).SequenceEqual("[DONE]"u8))
+        if (IsDone(data))
         {
             return; // some proxies append the Chat Completions terminator
         }
 
-        var sink = _sink!;
+        var sink = Sink;
         using var doc = JsonRead.Parse(data);
         var root = JsonRead.RootObject(doc);
         switch (root.Str("type"u8))
@@ -121,12 +96,12 @@ internal sealed class ResponsesStreamDecoder(int maxEventBytes) : IStreamDecoder
                     sink.OnEvent(new IrUsageUpdate(usage));
                 }
 
-                sink.OnEvent(new IrFinish(FinishReasons.FromResponses(resp.Str("status"u8), resp.Obj("incomplete_details"u8)?.Str("reason"u8), _streamed.Count > 0)));
-                _ended = true;
+                sink.OnEvent(new IrFinish(OpenAIResponses.ResponsesFinishReason.From(resp.Str("status"u8), resp.Obj("incomplete_details"u8)?.Str("reason"u8), _streamed.Count > 0)));
+                Ended = true;
                 sink.OnEvent(IrStreamEnd.Instance);
                 break;
             case "error":
-                _ended = true; // an error event ends the stream
+                Ended = true; // an error event ends the stream
                 sink.OnEvent(new IrStreamError(root.Str("message"u8) ?? "upstream error", root.Str("code"u8)));
                 break;
             default:
@@ -137,6 +112,4 @@ internal sealed class ResponsesStreamDecoder(int maxEventBytes) : IStreamDecoder
     /// <summary>The latest call at <paramref name="outputIndex"/> (the latest call at all when the event has none), or -1.</summary>
     private int CallOf(int? outputIndex) =>
         outputIndex is { } at ? _callAt.GetValueOrDefault(at, -1) : _streamed.Count - 1;
-
-    public void Dispose() => _framer.Dispose();
 }

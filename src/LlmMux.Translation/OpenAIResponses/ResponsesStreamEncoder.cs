@@ -26,7 +26,6 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
     private string? _model;
     private long _createdAt;
     private bool _started;
-    private bool _done;
     private int _sequence;
     private int _outputIndex = -1;
     private Item _open;
@@ -41,7 +40,7 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
 
     public void Write(IrStreamEvent e, IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -114,7 +113,7 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
                 _finish = f.Reason;
                 break;
             case IrStreamError err:
-                WriteError(output, err.Message, err.Type);
+                WriteError(output, 500, err.Message, err.Type);
                 break;
             case IrStreamEnd:
                 Complete(output);
@@ -126,7 +125,7 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -137,12 +136,12 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
         var w = Begin(output, finish is IrFinishReason.MaxTokens or IrFinishReason.ContentFilter ? "response.incomplete"u8 : "response.completed"u8);
         WriteResponse(w, finish);
         End(output);
-        _done = true;
+        MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, string message, string? code)
+    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
     {
-        if (_done)
+        if (Done)
         {
             return;
         }
@@ -160,7 +159,7 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
         w.WriteString("message"u8, message);
         w.WriteNull("param"u8);
         End(output);
-        _done = true;
+        MarkDone();
     }
 
     private Utf8JsonWriter Begin(IBufferWriter<byte> output, ReadOnlySpan<byte> type)

@@ -50,7 +50,7 @@ public sealed class PullStreamTests
     public async Task An_upstream_that_breaks_during_the_wait_still_ends_with_the_error_event()
     {
         var upstream = new ScriptedStream();
-        var events = new StreamErrorEvents(Errors.ApiDialect.OpenAI);
+        var events = new StreamErrorEvents(Dialect.OpenAIChat);
         await using var stream = new PassThroughStream(upstream, Translator.Default.CreateUsageTap(Dialect.OpenAIChat, stream: true), _ => { }, events);
 
         var wait = stream.ReadAsync(Memory<byte>.Empty).AsTask();

@@ -3,7 +3,7 @@ using System.Text.Json;
 using LlmMux.Translation.Ir;
 using LlmMux.Translation.Tests.Support;
 
-namespace LlmMux.Translation.Tests;
+namespace LlmMux.Translation.Tests.OpenAIChat;
 
 public sealed class OpenAIChatTests
 {

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using LlmMux.Translation.Ir;
 
-namespace LlmMux.Translation.Tests;
+namespace LlmMux.Translation.Tests.Ir;
 
-public sealed class ToolPairingTests
+public sealed class IrToolPairingTests
 {
     private static readonly Translator T = Translator.Default;
 

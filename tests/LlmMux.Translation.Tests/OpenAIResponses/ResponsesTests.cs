@@ -3,9 +3,9 @@ using System.Text.Json;
 using LlmMux.Translation.Ir;
 using LlmMux.Translation.Tests.Support;
 
-namespace LlmMux.Translation.Tests;
+namespace LlmMux.Translation.Tests.OpenAIResponses;
 
-public sealed class OpenAIResponsesTests
+public sealed class ResponsesTests
 {
     private static readonly Translator T = Translator.Default;
 
@@ -52,7 +52,7 @@ public sealed class OpenAIResponsesTests
     public void Anthropic_stream_becomes_a_complete_responses_event_sequence()
     {
         var output = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Anthropic, Dialect.OpenAIResponses, Fixture.Bytes("anthropic/stream_tools.sse")));
-        var events = AnthropicTests.SseEvents(output);
+        var events = Anthropic.AnthropicTests.SseEvents(output);
         Assert.Equal("response.created", events[0].Event);
         Assert.Equal("response.in_progress", events[1].Event);
         Assert.Equal("response.completed", events[^1].Event);
@@ -77,7 +77,7 @@ public sealed class OpenAIResponsesTests
     {
         var stream = Fixture.Text("anthropic/stream_text.sse").Replace("\"stop_reason\":\"end_turn\"", "\"stop_reason\":\"max_tokens\"", StringComparison.Ordinal);
         var output = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Anthropic, Dialect.OpenAIResponses, Encoding.UTF8.GetBytes(stream)));
-        var last = AnthropicTests.SseEvents(output)[^1];
+        var last = Anthropic.AnthropicTests.SseEvents(output)[^1];
         Assert.Equal("response.incomplete", last.Event);
         Assert.Equal("max_output_tokens", last.Data.GetProperty("response").GetProperty("incomplete_details").GetProperty("reason").GetString());
     }

@@ -1,11 +1,10 @@
-using System.Buffers;
 using System.Text.Json;
 using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation;
 
-/// <summary>Everything one wire dialect knows. A new dialect is a folder with one of these plus a line in
-/// <see cref="DialectRegistry"/>.</summary>
+/// <summary>How one wire dialect's bodies and streams are read and written; its <see cref="DialectDescriptor"/> holds
+/// the rest of what the dialect is.</summary>
 internal interface IDialectCodec
 {
     IrRequest DecodeRequest(JsonElement root);
@@ -46,32 +45,4 @@ internal interface IDialectCodec
     /// request then goes through the IR).</summary>
     IReadOnlyList<Internal.BodyEdit>? OverridePatch(RequestOverrides overrides) =>
         overrides.SystemPrefix is null && overrides.CodeAssistProject is null ? [] : null;
-}
-
-/// <summary>Receives IR events from a decoder.</summary>
-internal interface IIrEventSink
-{
-    void OnEvent(IrStreamEvent e);
-}
-
-/// <summary>Upstream bytes → IR events.</summary>
-internal interface IStreamDecoder : IDisposable
-{
-    void Feed(ReadOnlySpan<byte> chunk, IIrEventSink sink);
-
-    /// <summary>Flushes the last frame; throws <see cref="TranslationException"/> (TruncatedStream) when the source
-    /// ended before its terminator.</summary>
-    void Complete(IIrEventSink sink);
-}
-
-/// <summary>IR events → client bytes.</summary>
-internal interface IStreamEncoder
-{
-    void Write(IrStreamEvent e, IBufferWriter<byte> output);
-
-    /// <summary>Closes whatever is open and writes the dialect's terminator (idempotent).</summary>
-    void Complete(IBufferWriter<byte> output);
-
-    /// <summary>An in-stream error in this dialect followed by the terminator when the dialect has one.</summary>
-    void WriteError(IBufferWriter<byte> output, string message, string? code);
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using LlmMux.Translation.Ir;
 using LlmMux.Translation.Tests.Support;
 
-namespace LlmMux.Translation.Tests;
+namespace LlmMux.Translation.Tests.Gemini;
 
 public sealed class GeminiTests
 {
@@ -88,8 +88,8 @@ public sealed class GeminiTests
     public void Whole_function_calls_become_anthropic_tool_use_start_delta_stop()
     {
         var output = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.Anthropic, Fixture.Bytes("gemini/stream_tools.sse")));
-        AnthropicTests.AssertBlocksWellFormed(output);
-        var events = AnthropicTests.SseEvents(output);
+        Anthropic.AnthropicTests.AssertBlocksWellFormed(output);
+        var events = Anthropic.AnthropicTests.SseEvents(output);
         var starts = events.Where(e => e.Event == "content_block_start").Select(e => e.Data.GetProperty("content_block").GetProperty("type").GetString()).ToList();
         // the signed empty thinking block carries the first call's Gemini signature
         Assert.Equal(["thinking", "text", "thinking", "tool_use", "tool_use"], starts);
@@ -101,7 +101,7 @@ public sealed class GeminiTests
     public void Openai_fragments_are_joined_into_one_function_call_chunk()
     {
         var output = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.OpenAIChat, Dialect.Gemini, Fixture.Bytes("openai/stream_tools.sse")));
-        var chunks = AnthropicTests.SseEvents(output).Select(e => e.Data).ToList();
+        var chunks = Anthropic.AnthropicTests.SseEvents(output).Select(e => e.Data).ToList();
         var calls = chunks.SelectMany(c => c.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts").EnumerateArray())
             .Where(p => p.TryGetProperty("functionCall", out _)).ToList();
         Assert.Equal(2, calls.Count);
@@ -196,8 +196,8 @@ public sealed class GeminiTests
 
         // Streams put the signature in a signed thinking block right before the tool_use block.
         var sse = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.Anthropic, Fixture.Bytes("gemini/stream_tools.sse")));
-        AnthropicTests.AssertBlocksWellFormed(sse);
-        var events = AnthropicTests.SseEvents(sse);
+        Anthropic.AnthropicTests.AssertBlocksWellFormed(sse);
+        var events = Anthropic.AnthropicTests.SseEvents(sse);
         int sigAt = events.FindIndex(e => e.Event == "content_block_delta" && e.Data.GetProperty("delta").TryGetProperty("signature", out var v) && v.GetString() == Sig);
         int toolAt = events.FindIndex(e => e.Event == "content_block_start" && e.Data.GetProperty("content_block").GetProperty("type").GetString() == "tool_use");
         Assert.InRange(sigAt, 0, toolAt);
@@ -223,8 +223,8 @@ public sealed class GeminiTests
             "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Plan.\",\"thought\":true}]},\"index\":0}]}\r\n\r\n" +
             "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"ls\",\"args\":{}},\"thoughtSignature\":\"SIG\"}]},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":3,\"candidatesTokenCount\":2,\"totalTokenCount\":5}}\r\n\r\n");
         var output = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.Anthropic, sse));
-        AnthropicTests.AssertBlocksWellFormed(output);
-        var events = AnthropicTests.SseEvents(output);
+        Anthropic.AnthropicTests.AssertBlocksWellFormed(output);
+        var events = Anthropic.AnthropicTests.SseEvents(output);
         var starts = events.Where(e => e.Event == "content_block_start").Select(e => e.Data.GetProperty("content_block").GetProperty("type").GetString());
         Assert.Equal(["thinking", "thinking", "tool_use"], starts);
         var sigDelta = events.Single(e => e.Event == "content_block_delta" && e.Data.GetProperty("delta").TryGetProperty("signature", out _));
