@@ -477,6 +477,20 @@ internal static class JsonRead
         return r;
     }
 
+    /// <summary>On a text part's <c>text</c> member after its <c>type</c> said "text" (the usual order): reads it at
+    /// once instead of coming back to its slice.</summary>
+    public static bool TryReadText(ref Utf8JsonReader r, string? type, ref string? text)
+    {
+        if (type is not "text" || !r.ValueTextEquals("text"u8))
+        {
+            return false;
+        }
+
+        r.Read();
+        text = Str(ref r, "text");
+        return true;
+    }
+
     /// <summary>The string at a value found earlier with <see cref="Slice"/> (null when there was none, or null).</summary>
     public static string? StrAt(ReadOnlySpan<byte> input, Range value, string name)
     {

@@ -435,11 +435,8 @@ internal static partial class OpenAIChatRequest
                 continue;
             }
 
-            if (type is "text" && r.ValueTextEquals("text"u8))
+            if (JsonRead.TryReadText(ref r, type, ref inlineText))
             {
-                // The usual order (type first): read the text at once instead of coming back to it.
-                r.Read();
-                inlineText = JsonRead.Str(ref r, "text");
                 text = default;
                 continue;
             }
