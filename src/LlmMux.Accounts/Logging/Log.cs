@@ -23,8 +23,8 @@ internal static partial class Log
     [LoggerMessage(112, LogLevel.Warning, "Account {AccountId} was rejected by its provider ({Reason}); marked expired, run 'llm-mux login {Type}'")]
     public static partial void MarkedExpired(ILogger logger, string accountId, string reason, string type);
 
-    [LoggerMessage(113, LogLevel.Debug, "Exchanged the Copilot token of account {AccountId}; valid until {Expiry}")]
-    public static partial void CopilotTokenExchanged(ILogger logger, string accountId, DateTimeOffset? expiry);
+    [LoggerMessage(113, LogLevel.Debug, "Exchanged the stored token of account {AccountId}; valid until {Expiry}")]
+    public static partial void TokenExchanged(ILogger logger, string accountId, DateTimeOffset? expiry);
 
     [LoggerMessage(114, LogLevel.Warning, "Background refresh pass failed: {Reason}")]
     public static partial void BackgroundPassFailed(ILogger logger, string reason);

@@ -1,16 +1,16 @@
-using LlmMux.Accounts.Store;
+using System.Collections.Immutable;
+using System.Globalization;
 
 namespace LlmMux.Accounts.OAuth;
 
 /// <summary>
-/// Endpoints and client identity of one OAuth provider. <see cref="Defaults"/> has the real values; the gateway maps
-/// a provider's <c>oauth:</c> block of <c>llm-mux.yaml</c> onto them with <see cref="With"/>, and tests point every
-/// URL at local fakes.
+/// Endpoints and client identity of one OAuth provider. Each provider's <c>DefaultOAuth</c> has the real values; the
+/// gateway lays a provider's <c>oauth:</c> block of <c>llm-mux.yaml</c> over them with <see cref="With"/>, and tests
+/// point every URL at local fakes.
 /// </summary>
 /// <param name="AuthorizeUrl">Browser authorization endpoint (PKCE flows).</param>
-/// <param name="TokenUrl">Token endpoint: code exchange and refresh; for copilot, GitHub's device-flow access-token URL.</param>
-/// <param name="DeviceCodeUrl">Device-code endpoint (copilot).</param>
-/// <param name="CopilotTokenUrl">Copilot token exchange (copilot).</param>
+/// <param name="TokenUrl">Token endpoint: code exchange and refresh; for the device flow, the access-token URL polled.</param>
+/// <param name="DeviceCodeUrl">Device-code endpoint (device flows).</param>
 /// <param name="ClientId">OAuth client id.</param>
 /// <param name="ClientSecret">Client secret of an installed-app client (gemini); not a user secret.</param>
 /// <param name="CallbackPort">Local callback port the provider expects; 0 = any free port (tests).</param>
@@ -20,21 +20,17 @@ public sealed record OAuthSettings(
     string AuthorizeUrl,
     string TokenUrl,
     string? DeviceCodeUrl,
-    string? CopilotTokenUrl,
     string ClientId,
     string? ClientSecret,
     int CallbackPort,
     string CallbackPath,
     string Scopes)
 {
-    /// <summary>Google user-info endpoint (gemini login).</summary>
-    public string? UserInfoUrl { get; init; }
-
-    /// <summary>Base of the Code Assist API, without <c>/v1internal</c> (gemini login).</summary>
-    public string? CodeAssistBaseUrl { get; init; }
-
-    /// <summary>GitHub "authenticated user" endpoint (copilot login, for the user name).</summary>
-    public string? GitHubUserUrl { get; init; }
+    /// <summary>
+    /// The provider's own endpoints beyond the OAuth ones (a user-info URL, a token exchange), by their <c>oauth:</c>
+    /// key, so a provider adds one without a new field here.
+    /// </summary>
+    public ImmutableDictionary<string, string> Endpoints { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
     /// <summary>Host in the redirect URI. The providers register <c>localhost</c>; the listener binds the loopback address.</summary>
     public string RedirectHost { get; init; } = "localhost";
@@ -42,85 +38,51 @@ public sealed record OAuthSettings(
     /// <summary>The redirect URI for a listener on <paramref name="port"/>.</summary>
     public string RedirectUri(int port) => $"http://{RedirectHost}:{port}{CallbackPath}";
 
-    /// <summary>The built-in settings for <c>claude</c>, <c>codex</c>, <c>gemini</c> or <c>copilot</c>.</summary>
-    public static OAuthSettings Defaults(string type) => AccountTypes.Normalize(type) switch
-    {
-        AccountTypes.Claude => new OAuthSettings(
-            AuthorizeUrl: "https://claude.ai/oauth/authorize",
-            // console.anthropic.com is Cloudflare-challenged now; platform.claude.com serves the same endpoint.
-            TokenUrl: "https://platform.claude.com/v1/oauth/token",
-            DeviceCodeUrl: null,
-            CopilotTokenUrl: null,
-            ClientId: "9d1c250a-e61b-44d9-88ed-5944d1962f5e",
-            ClientSecret: null,
-            CallbackPort: 54545,
-            CallbackPath: "/callback",
-            Scopes: "org:create_api_key user:profile user:inference"),
-        AccountTypes.Codex => new OAuthSettings(
-            AuthorizeUrl: "https://auth.openai.com/oauth/authorize",
-            TokenUrl: "https://auth.openai.com/oauth/token",
-            DeviceCodeUrl: null,
-            CopilotTokenUrl: null,
-            ClientId: "app_EMoamEEZ73f0CkXaXp7hrann",
-            ClientSecret: null,
-            CallbackPort: 1455,
-            CallbackPath: "/auth/callback",
-            Scopes: "openid email profile offline_access"),
-        AccountTypes.Gemini => new OAuthSettings(
-            AuthorizeUrl: "https://accounts.google.com/o/oauth2/auth",
-            TokenUrl: "https://oauth2.googleapis.com/token",
-            DeviceCodeUrl: null,
-            CopilotTokenUrl: null,
-            // The public installed-app client of the official gemini-cli (its "secret" is not confidential).
-            ClientId: "681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com",
-            ClientSecret: "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",
-            CallbackPort: 8085,
-            CallbackPath: "/oauth2callback",
-            Scopes: "https://www.googleapis.com/auth/cloud-platform https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile")
-        {
-            UserInfoUrl = "https://www.googleapis.com/oauth2/v1/userinfo?alt=json",
-            CodeAssistBaseUrl = "https://cloudcode-pa.googleapis.com",
-        },
-        AccountTypes.Copilot => new OAuthSettings(
-            AuthorizeUrl: "https://github.com/login/oauth/authorize",
-            TokenUrl: "https://github.com/login/oauth/access_token",
-            DeviceCodeUrl: "https://github.com/login/device/code",
-            CopilotTokenUrl: "https://api.github.com/copilot_internal/v2/token",
-            ClientId: "Iv1.b507a08c87ecfe98",
-            ClientSecret: null,
-            CallbackPort: 0,
-            CallbackPath: "/",
-            Scopes: "read:user")
-        {
-            GitHubUserUrl = "https://api.github.com/user",
-        },
-        _ => throw new ArgumentException($"No OAuth login for account type '{type}'.", nameof(type)),
-    };
+    /// <summary>The provider endpoint of that <c>oauth:</c> key; throws when none is configured.</summary>
+    public string Endpoint(string key) =>
+        Endpoints.TryGetValue(key, out var url) ? url : throw new OAuthException($"No {key} is configured for this provider.");
 
-    /// <summary>A copy with every non-null override applied (the <c>oauth:</c> block of a provider).</summary>
-    public OAuthSettings With(
-        string? authorizeUrl = null,
-        string? tokenUrl = null,
-        string? deviceCodeUrl = null,
-        string? copilotTokenUrl = null,
-        string? clientId = null,
-        int? callbackPort = null,
-        string? clientSecret = null,
-        string? scopes = null,
-        string? userInfoUrl = null,
-        string? codeAssistBaseUrl = null,
-        string? gitHubUserUrl = null) => this with
+    /// <summary>A copy with the endpoint <paramref name="key"/> set.</summary>
+    public OAuthSettings WithEndpoint(string key, string url) => this with { Endpoints = Endpoints.SetItem(key, url) };
+
+    /// <summary>
+    /// A copy with every non-null override applied, by <c>oauth:</c> key (<see cref="OAuthKeys"/>; any other key is a
+    /// provider endpoint).
+    /// </summary>
+    public OAuthSettings With(IEnumerable<KeyValuePair<string, string?>> overrides)
+    {
+        var settings = this;
+        foreach (var (key, value) in overrides)
         {
-            AuthorizeUrl = authorizeUrl ?? AuthorizeUrl,
-            TokenUrl = tokenUrl ?? TokenUrl,
-            DeviceCodeUrl = deviceCodeUrl ?? DeviceCodeUrl,
-            CopilotTokenUrl = copilotTokenUrl ?? CopilotTokenUrl,
-            ClientId = clientId ?? ClientId,
-            CallbackPort = callbackPort ?? CallbackPort,
-            ClientSecret = clientSecret ?? ClientSecret,
-            Scopes = scopes ?? Scopes,
-            UserInfoUrl = userInfoUrl ?? UserInfoUrl,
-            CodeAssistBaseUrl = codeAssistBaseUrl ?? CodeAssistBaseUrl,
-            GitHubUserUrl = gitHubUserUrl ?? GitHubUserUrl,
-        };
+            if (value is null)
+            {
+                continue;
+            }
+
+            settings = key switch
+            {
+                OAuthKeys.AuthorizeUrl => settings with { AuthorizeUrl = value },
+                OAuthKeys.TokenUrl => settings with { TokenUrl = value },
+                OAuthKeys.DeviceCodeUrl => settings with { DeviceCodeUrl = value },
+                OAuthKeys.ClientId => settings with { ClientId = value },
+                OAuthKeys.ClientSecret => settings with { ClientSecret = value },
+                OAuthKeys.Scopes => settings with { Scopes = value },
+                OAuthKeys.CallbackPort => settings with { CallbackPort = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture) },
+                _ => settings.WithEndpoint(key, value),
+            };
+        }
+
+        return settings;
+    }
+
+    /// <summary>By value, the provider endpoints included: what a login or refresh sends where, and as which client.</summary>
+    public bool Equals(OAuthSettings? other) =>
+        other is not null
+        && AuthorizeUrl == other.AuthorizeUrl && TokenUrl == other.TokenUrl && DeviceCodeUrl == other.DeviceCodeUrl
+        && ClientId == other.ClientId && ClientSecret == other.ClientSecret && CallbackPort == other.CallbackPort
+        && CallbackPath == other.CallbackPath && Scopes == other.Scopes && RedirectHost == other.RedirectHost
+        && Endpoints.Count == other.Endpoints.Count
+        && Endpoints.All(e => other.Endpoints.TryGetValue(e.Key, out var url) && url == e.Value);
+
+    public override int GetHashCode() => HashCode.Combine(AuthorizeUrl, TokenUrl, ClientId, CallbackPort, Endpoints.Count);
 }

@@ -20,6 +20,23 @@ public sealed record PkceCodes(string Verifier, string Challenge)
     internal static string Base64UrlOf(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>
+    /// The authorization-code + PKCE URL of a browser login: the standard parameters, then the provider's
+    /// <paramref name="extra"/> ones, then <c>state</c>.
+    /// </summary>
+    internal string AuthorizeUrl(OAuthSettings settings, string redirectUri, string state, IEnumerable<KeyValuePair<string, string>> extra) =>
+        Query.Build(settings.AuthorizeUrl,
+        [
+            new("client_id", settings.ClientId),
+            new("response_type", "code"),
+            new("redirect_uri", redirectUri),
+            new("scope", settings.Scopes),
+            new("code_challenge", Challenge),
+            new("code_challenge_method", Method),
+            .. extra,
+            new("state", state),
+        ]);
+
     public override string ToString() => "PkceCodes { redacted }";
 }
 

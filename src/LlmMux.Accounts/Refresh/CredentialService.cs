@@ -36,7 +36,7 @@ public sealed record CredentialOptions
 /// auth dir never spend the same rotating token twice, and re-reads the file under it. A refresh rejected with
 /// <c>invalid_grant</c> marks the file <c>"llm_mux_state": "expired"</c>; any other failure backs off exponentially
 /// and surfaces as <see cref="AccountUnavailableException"/> (<see cref="AccountUnavailableReason.RefreshFailed"/>),
-/// never as a raw exception. Copilot: the stored GitHub token is exchanged for a Copilot token cached in memory only.
+/// never as a raw exception. A provider that exchanges its stored token (Copilot) gets a short-lived token cached in memory only.
 /// </summary>
 public sealed class CredentialService : ICredentialProvider, IDisposable
 {
@@ -52,7 +52,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
 
     /// <param name="store">The loaded auth dir.</param>
     /// <param name="http">Client for token endpoints (the host may add a resilience handler).</param>
-    /// <param name="settings">OAuth settings per account type (default: <see cref="OAuthSettings.Defaults"/>).</param>
+    /// <param name="settings">OAuth settings per account type (default: each provider's <see cref="ISubscriptionProvider.DefaultOAuth"/>).</param>
     /// <param name="options">Refresh lead, background period and back-off.</param>
     /// <param name="logger">Optional logger; lines name accounts, never tokens.</param>
     /// <param name="time">Clock (tests use a manual one).</param>
@@ -66,7 +66,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     {
         _store = store;
         _http = http;
-        _settings = settings ?? OAuthSettings.Defaults;
+        _settings = settings ?? store.Providers.DefaultOAuth;
         _options = options ?? new CredentialOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
@@ -297,11 +297,12 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     private async Task<UpstreamCredential> RefreshCoreAsync(string accountId, CredentialSlot slot, Mode mode, (Account Account, AccountFile File) basis, CancellationToken ct)
     {
         var account = basis.Account;
+        var provider = ProviderOf(account);
         try
         {
-            if (account.Type == AccountTypes.Copilot)
+            if (provider is TokenExchangeProvider exchange)
             {
-                return await ExchangeCopilotAsync(accountId, slot, ct).ConfigureAwait(false);
+                return await ExchangeAsync(exchange, accountId, slot, ct).ConfigureAwait(false);
             }
 
             using var fileLock = await AccountFileLock.AcquireAsync(_store.PathOf(accountId), _options.LockWait, ct).ConfigureAwait(false);
@@ -310,12 +311,12 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
                 Log.RefreshingUnlocked(_logger, accountId);
             }
 
-            return await RefreshLockedAsync(accountId, slot, mode, basis, ct).ConfigureAwait(false);
+            return await RefreshLockedAsync((RefreshTokenProvider)provider, accountId, slot, mode, basis, ct).ConfigureAwait(false);
         }
-        catch (OAuthException e) when (e.IsInvalidGrant || (account.Type == AccountTypes.Copilot && e.StatusCode == 401))
+        catch (OAuthException e) when (e.IsInvalidGrant || (provider is TokenExchangeProvider && e.StatusCode == 401))
         {
             await MarkExpiredAsync(accountId, account.Type, e.Error ?? $"HTTP {e.StatusCode}").ConfigureAwait(false);
-            slot.Copilot = null;
+            slot.Exchanged = null;
             slot.Pending = null;
             throw new AccountUnavailableException(accountId, AccountUnavailableReason.Expired, $"Account '{accountId}' was rejected by its provider ({e.Error ?? "unauthorized"}); run 'llm-mux login {account.Type}'.", e);
         }
@@ -352,31 +353,31 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         }
     }
 
-    private async Task<UpstreamCredential> ExchangeCopilotAsync(string accountId, CredentialSlot slot, CancellationToken ct)
+    private async Task<UpstreamCredential> ExchangeAsync(TokenExchangeProvider provider, string accountId, CredentialSlot slot, CancellationToken ct)
     {
         var (account, file) = Resolve(accountId);
-        var gitHubToken = file.AccessToken!;
-        var token = await CopilotProvider.ExchangeAsync(_http, _settings(account.Type), gitHubToken, _options.RefreshLead, _time.GetUtcNow(), ct).ConfigureAwait(false);
-        slot.Copilot = new CachedCopilot(token, gitHubToken);
+        var storedToken = provider.StoredToken(file)!;
+        var token = await provider.ExchangeAsync(_http, _settings(account.Type), storedToken, _options.RefreshLead, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        slot.Exchanged = new CachedExchange(token, storedToken);
         slot.Health = RefreshHealth.Succeeded(_time.GetUtcNow());
-        Log.CopilotTokenExchanged(_logger, accountId, token.ExpiresAt);
-        return new UpstreamCredential(token.Token, token.ExpiresAt, null, null, token.ApiBaseUrl);
+        Log.TokenExchanged(_logger, accountId, token.ExpiresAt);
+        return Exchanged(token, account);
     }
 
-    /// <summary>Refresh and persist of a claude, codex or gemini account, with the account file's lock held.</summary>
-    private async Task<UpstreamCredential> RefreshLockedAsync(string accountId, CredentialSlot slot, Mode mode, (Account Account, AccountFile File) basis, CancellationToken ct)
+    /// <summary>Refresh and persist of an account with a refresh token, with the account file's lock held.</summary>
+    private async Task<UpstreamCredential> RefreshLockedAsync(RefreshTokenProvider provider, string accountId, CredentialSlot slot, Mode mode, (Account Account, AccountFile File) basis, CancellationToken ct)
     {
         // A grant from an earlier refresh that could not be written: write it first — its refresh token is the live one.
         if (slot.Pending is { } pending)
         {
-            await TryPersistAsync(accountId, basis.Account.Type, slot, pending, afterFailure: true, ct).ConfigureAwait(false);
+            await TryPersistAsync(provider, accountId, slot, pending, afterFailure: true, ct).ConfigureAwait(false);
         }
         else if (mode != Mode.PersistOnly && await _store.ReloadAsync(accountId, ct).ConfigureAwait(false) is not null)
         {
             // Another process may have refreshed while we waited for the lock (or before the watcher noticed):
             // its token is good, and our refresh token is spent.
             var (known, knownFile) = Resolve(accountId);
-            if (RefreshedElsewhere(mode, basis, known, knownFile, slot) is { } theirs)
+            if (RefreshedElsewhere(provider, mode, basis, known, knownFile, slot) is { } theirs)
             {
                 slot.Health = RefreshHealth.Succeeded(_time.GetUtcNow());
                 Log.RefreshedElsewhere(_logger, accountId);
@@ -391,27 +392,19 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
                 ?? throw new AccountUnavailableException(accountId, AccountUnavailableReason.RefreshFailed, $"Account '{accountId}' has no access token.");
         }
 
-        var refreshToken = account.Type == AccountTypes.Gemini ? file.Token?.RefreshToken : file.RefreshToken;
+        var refreshToken = provider.RefreshToken(file);
         if (string.IsNullOrEmpty(refreshToken))
         {
             throw new AccountUnavailableException(accountId, AccountUnavailableReason.Expired, $"Account '{accountId}' has no refresh token; run 'llm-mux login {account.Type}'.");
         }
 
-        var settings = _settings(account.Type);
-        var grant = account.Type switch
-        {
-            AccountTypes.Claude => await ClaudeProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
-            AccountTypes.Codex => await CodexProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
-            AccountTypes.Gemini => await GeminiProvider.RefreshAsync(_http, settings, refreshToken, ct).ConfigureAwait(false),
-            // A type nobody taught to refresh must fail loudly, not run another provider's refresh with its token.
-            _ => throw new AccountUnavailableException(account.Id, AccountUnavailableReason.RefreshFailed, $"Account type '{account.Type}' has no refresh flow."),
-        };
+        var grant = await provider.RefreshAsync(_http, _settings(account.Type), refreshToken, ct).ConfigureAwait(false);
 
         // From here the old refresh token may be dead: the grant lives in the slot until the file holds it, so a
         // failed write loses nothing. Persist before handing out the new access token (or the process can die).
         var issued = new PendingGrant(grant, _time.GetUtcNow());
         slot.Pending = issued;
-        await TryPersistAsync(accountId, account.Type, slot, issued, afterFailure: false, ct).ConfigureAwait(false);
+        await TryPersistAsync(provider, accountId, slot, issued, afterFailure: false, ct).ConfigureAwait(false);
         slot.Health = RefreshHealth.Succeeded(issued.IssuedAt);
 
         (account, file) = View(accountId, slot);
@@ -424,9 +417,9 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     /// The account file (just re-read) holds a grant another process got — its refresh token or expiry differs from
     /// what the refresh was decided on — and its token is usable for what <paramref name="mode"/> needs; else null.
     /// </summary>
-    private UpstreamCredential? RefreshedElsewhere(Mode mode, (Account Account, AccountFile File) basis, Account account, AccountFile onDisk, CredentialSlot slot)
+    private UpstreamCredential? RefreshedElsewhere(RefreshTokenProvider provider, Mode mode, (Account Account, AccountFile File) basis, Account account, AccountFile onDisk, CredentialSlot slot)
     {
-        var changed = !string.Equals(RefreshTokenOf(account.Type, basis.File), RefreshTokenOf(account.Type, onDisk), StringComparison.Ordinal)
+        var changed = !string.Equals(provider.RefreshToken(basis.File), provider.RefreshToken(onDisk), StringComparison.Ordinal)
             || basis.Account.Expiry != account.Expiry;
         return changed && Current(account, onDisk, slot) is { } theirs && !IsPast(theirs.ExpiresAt, mode == Mode.Forced ? TimeSpan.Zero : _options.RefreshLead)
             ? theirs
@@ -434,11 +427,11 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     }
 
     /// <summary>Writes a pending grant into the account file (re-read, so others' edits are kept). False when the write failed.</summary>
-    private async Task<bool> TryPersistAsync(string accountId, string type, CredentialSlot slot, PendingGrant pending, bool afterFailure, CancellationToken ct)
+    private async Task<bool> TryPersistAsync(RefreshTokenProvider provider, string accountId, CredentialSlot slot, PendingGrant pending, bool afterFailure, CancellationToken ct)
     {
         try
         {
-            await _store.UpdateAsync(accountId, f => Apply(type, pending, f), ct).ConfigureAwait(false);
+            await _store.UpdateAsync(accountId, f => provider.Apply(pending.Grant, f, pending.IssuedAt), ct).ConfigureAwait(false);
         }
         catch (KeyNotFoundException e)
         {
@@ -477,14 +470,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         }
     }
 
-    private static AccountFile Apply(string type, PendingGrant pending, AccountFile file) => type switch
-    {
-        AccountTypes.Codex => CodexProvider.Apply(pending.Grant, file, pending.IssuedAt),
-        AccountTypes.Gemini => pending.Grant.ApplyGemini(file, pending.IssuedAt),
-        _ => pending.Grant.ApplyFlat(file, pending.IssuedAt),
-    };
-
-    private static string? RefreshTokenOf(string type, AccountFile file) => type == AccountTypes.Gemini ? file.Token?.RefreshToken : file.RefreshToken;
+    private SubscriptionProvider ProviderOf(Account account) => _store.Providers.Require(account.Type);
 
     private (Account Account, AccountFile File) Resolve(string accountId)
     {
@@ -507,20 +493,20 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     private (Account Account, AccountFile File) View(string accountId, CredentialSlot slot)
     {
         var (account, file) = Resolve(accountId);
-        if (slot.Pending is not { } pending)
+        if (slot.Pending is not { } pending || ProviderOf(account) is not RefreshTokenProvider provider)
         {
             return (account, file);
         }
 
-        var applied = Apply(account.Type, pending, file);
-        return (AccountFiles.ToAccount(accountId, account.Type, applied), applied);
+        var applied = provider.Apply(pending.Grant, file, pending.IssuedAt);
+        return (AccountFiles.ToAccount(accountId, provider, applied), applied);
     }
 
     private bool IsDue(string accountId, CredentialSlot slot, TimeSpan extra)
     {
         var (account, _) = View(accountId, slot);
-        return account.Type == AccountTypes.Copilot
-            ? slot.Copilot is { } c && _time.GetUtcNow() >= c.Token.RefreshAt - extra
+        return ProviderOf(account) is TokenExchangeProvider
+            ? slot.Exchanged is { } c && _time.GetUtcNow() >= c.Token.RefreshAt - extra
             : IsPast(account.Expiry, _options.RefreshLead + extra);
     }
 
@@ -533,32 +519,27 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
             return null;
         }
 
-        if (account.Type == AccountTypes.Copilot)
+        if (ProviderOf(account) is TokenExchangeProvider)
         {
-            return _time.GetUtcNow() < slot.Copilot!.Token.RefreshAt - extra ? current : null;
+            return _time.GetUtcNow() < slot.Exchanged!.Token.RefreshAt - extra ? current : null;
         }
 
         // Unknown expiry: use the token until upstream rejects it (then RefreshAsync).
         return IsPast(current.ExpiresAt, _options.RefreshLead + extra) ? null : current;
     }
 
-    /// <summary>The token we have now, fresh or not; null when there is none (copilot: nothing cached for this GitHub token).</summary>
-    private static UpstreamCredential? Current(Account account, AccountFile file, CredentialSlot slot)
+    /// <summary>The token we have now, fresh or not; null when there is none (an exchange: nothing cached for the stored token).</summary>
+    private UpstreamCredential? Current(Account account, AccountFile file, CredentialSlot slot) => ProviderOf(account) switch
     {
-        switch (account.Type)
-        {
-            case AccountTypes.Copilot:
-                return slot.Copilot is { } cached && string.Equals(cached.GitHubToken, file.AccessToken, StringComparison.Ordinal)
-                    ? new UpstreamCredential(cached.Token.Token, cached.Token.ExpiresAt, null, null, cached.Token.ApiBaseUrl)
-                    : null;
-            case AccountTypes.Gemini:
-                return string.IsNullOrEmpty(file.Token?.AccessToken) ? null : new UpstreamCredential(file.Token.AccessToken, account.Expiry, null, account.ProjectId, null);
-            case AccountTypes.Claude or AccountTypes.Codex:
-                return string.IsNullOrEmpty(file.AccessToken) ? null : new UpstreamCredential(file.AccessToken, account.Expiry, account.ChatGptAccountId, null, null);
-            default:
-                return null; // a type without a token shape here has no usable token
-        }
-    }
+        TokenExchangeProvider exchange => slot.Exchanged is { } cached && string.Equals(cached.StoredToken, exchange.StoredToken(file), StringComparison.Ordinal)
+            ? Exchanged(cached.Token, account)
+            : null,
+        RefreshTokenProvider refresh => refresh.Credential(account, file),
+        var other => throw new InvalidOperationException($"Provider '{other.Type}' renews its tokens in no way this service knows."),
+    };
+
+    private static UpstreamCredential Exchanged(ExchangedToken token, Account account) =>
+        new(token.Token, token.ExpiresAt) { BaseUrl = token.BaseUrl, Details = account.Details };
 
     private bool IsPast(DateTimeOffset? expiresAt, TimeSpan lead) => expiresAt is { } at && at - lead <= _time.GetUtcNow();
 

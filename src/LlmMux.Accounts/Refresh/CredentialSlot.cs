@@ -1,4 +1,4 @@
-using LlmMux.Accounts.Providers;
+using LlmMux.Accounts.OAuth;
 
 namespace LlmMux.Accounts.Refresh;
 
@@ -10,7 +10,8 @@ internal sealed class CredentialSlot
     /// <summary>The one refresh (or persist retry) running for this account; callers share it.</summary>
     public Task<UpstreamCredential>? InFlight { get; set; }
 
-    public CachedCopilot? Copilot { get; set; }
+    /// <summary>The short-lived token of a token-exchange provider, for the stored token it was exchanged with.</summary>
+    public CachedExchange? Exchanged { get; set; }
 
     /// <summary>
     /// A grant the provider issued whose write to the account file failed. Until a write succeeds it is the account's
@@ -29,10 +30,10 @@ internal sealed record PendingGrant(TokenGrant Grant, DateTimeOffset IssuedAt)
     public override string ToString() => $"PendingGrant {{ IssuedAt = {IssuedAt} }}";
 }
 
-/// <summary>A Copilot token cached for the GitHub token it was exchanged with. <see cref="ToString"/> is redacted.</summary>
-internal sealed record CachedCopilot(CopilotToken Token, string GitHubToken)
+/// <summary>An exchanged token cached for the stored token it was exchanged with. <see cref="ToString"/> is redacted.</summary>
+internal sealed record CachedExchange(ExchangedToken Token, string StoredToken)
 {
-    public override string ToString() => "CachedCopilot { redacted }";
+    public override string ToString() => "CachedExchange { redacted }";
 }
 
 /// <summary>Outcome of the recent refresh attempts of one account; drives the back-off and <see cref="RefreshStatus"/>.</summary>

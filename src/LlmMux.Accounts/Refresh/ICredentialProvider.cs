@@ -1,3 +1,5 @@
+using LlmMux.Accounts.Providers;
+
 namespace LlmMux.Accounts.Refresh;
 
 /// <summary>What the gateway's request transform asks for: a usable upstream token for one account.</summary>
@@ -19,15 +21,18 @@ public interface ICredentialProvider
 /// <summary>
 /// A token to put on an upstream request. <see cref="ToString"/> is redacted.
 /// </summary>
-/// <param name="AccessToken">Bearer token (for copilot: the short-lived Copilot token).</param>
+/// <param name="AccessToken">Bearer token (for a token exchange such as Copilot's: the short-lived token).</param>
 /// <param name="ExpiresAt">When the token expires, when known.</param>
-/// <param name="AccountId">Codex: ChatGPT account id for <c>Chatgpt-Account-Id</c>.</param>
-/// <param name="ProjectId">Gemini: Code Assist project for the request envelope.</param>
-/// <param name="ApiBaseUrl">Copilot: <c>endpoints.api</c> of the token answer, when given.</param>
-public sealed record UpstreamCredential(string AccessToken, DateTimeOffset? ExpiresAt, string? AccountId, string? ProjectId, string? ApiBaseUrl)
+public sealed record UpstreamCredential(string AccessToken, DateTimeOffset? ExpiresAt)
 {
+    /// <summary>The API host this token must be sent to, when its provider names one per token (Copilot's <c>endpoints.api</c>).</summary>
+    public string? BaseUrl { get; init; }
+
+    /// <summary>The account's provider data (a project, an account id) the upstream request needs.</summary>
+    public ProviderDetails? Details { get; init; }
+
     public override string ToString() =>
-        $"UpstreamCredential {{ AccessToken = <redacted>, ExpiresAt = {ExpiresAt}, AccountId = {AccountId}, ProjectId = {ProjectId}, ApiBaseUrl = {ApiBaseUrl} }}";
+        $"UpstreamCredential {{ AccessToken = <redacted>, ExpiresAt = {ExpiresAt}, BaseUrl = {BaseUrl}, Details = {Details} }}";
 }
 
 /// <summary>Why an account cannot give a token right now.</summary>

@@ -1,3 +1,5 @@
+using LlmMux.Accounts.Providers;
+
 namespace LlmMux.Accounts.Store;
 
 /// <summary>How an account can be used right now, as shown by <c>llm-mux accounts</c>.</summary>
@@ -17,14 +19,13 @@ public enum AccountState
 /// One account file in the auth dir, without any secret. Immutable; the store publishes a new list on every change.
 /// </summary>
 /// <param name="Id">File name without <c>.json</c>; the YARP destination id.</param>
-/// <param name="Type">One of <see cref="AccountTypes.All"/> (a <c>github-copilot</c> file has type <c>copilot</c>).</param>
+/// <param name="Type">The canonical type of its provider (a <c>github-copilot</c> file has type <c>copilot</c>).</param>
 /// <param name="Identity">E-mail (claude, codex, gemini) or GitHub user name (copilot).</param>
 /// <param name="Label">Optional <c>label</c> field.</param>
 /// <param name="Disabled">The <c>disabled</c> field.</param>
 /// <param name="Expiry">Access-token expiry from the file (<c>expired</c> or <c>token.expiry</c>); null for copilot.</param>
 /// <param name="State">Derived from <c>disabled</c> and <c>llm_mux_state</c>.</param>
-/// <param name="ProjectId">Gemini Code Assist project (first entry when the file lists several).</param>
-/// <param name="ChatGptAccountId">Codex <c>account_id</c>, sent as <c>Chatgpt-Account-Id</c>.</param>
+/// <param name="Details">The provider's own data of the account (a Code Assist project, a ChatGPT account id), if any.</param>
 public sealed record Account(
     string Id,
     string Type,
@@ -33,8 +34,7 @@ public sealed record Account(
     bool Disabled,
     DateTimeOffset? Expiry,
     AccountState State,
-    string? ProjectId,
-    string? ChatGptAccountId)
+    ProviderDetails? Details = null)
 {
     /// <summary>The file name in the auth dir.</summary>
     public string FileName => Id + ".json";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LlmMux.Accounts.Providers;
 
 namespace LlmMux.Accounts.Store;
 
@@ -10,7 +11,7 @@ internal static class AccountFiles
     public const string Extension = ".json";
 
     /// <summary>Parses one file's bytes. Returns the reason when the file cannot be served (never its content).</summary>
-    public static bool TryParse(string id, ReadOnlySpan<byte> json, out AccountFile? file, out Account? account, out string? reason)
+    public static bool TryParse(SubscriptionProviders providers, string id, ReadOnlySpan<byte> json, out AccountFile? file, out Account? account, out string? reason)
     {
         file = null;
         account = null;
@@ -30,58 +31,41 @@ internal static class AccountFiles
             return false;
         }
 
-        var type = AccountTypes.Normalize(file.Type);
-        if (type is null)
+        if (providers.Resolve(file.Type) is not { } provider)
         {
             reason = file.Type is null ? "no \"type\" field" : "unsupported account type";
             file = null;
             return false;
         }
 
-        var missing = type switch
-        {
-            AccountTypes.Gemini when string.IsNullOrEmpty(file.Token?.AccessToken) && string.IsNullOrEmpty(file.Token?.RefreshToken) => "token",
-            AccountTypes.Copilot when string.IsNullOrEmpty(file.AccessToken) => "access_token",
-            AccountTypes.Claude or AccountTypes.Codex when string.IsNullOrEmpty(file.AccessToken) && string.IsNullOrEmpty(file.RefreshToken) => "access_token",
-            _ => null,
-        };
-        if (missing is not null)
+        if (provider.MissingField(file) is { } missing)
         {
             reason = $"no \"{missing}\" field";
             file = null;
             return false;
         }
 
-        account = ToAccount(id, type, file);
+        account = ToAccount(id, provider, file);
         reason = null;
         return true;
     }
 
-    public static Account ToAccount(string id, string type, AccountFile file)
+    public static Account ToAccount(string id, SubscriptionProvider provider, AccountFile file)
     {
         var disabled = file.Disabled == true;
         var state = disabled
             ? AccountState.Disabled
             : string.Equals(file.State, AccountFile.ExpiredState, StringComparison.OrdinalIgnoreCase) ? AccountState.Expired : AccountState.Ready;
-        var identity = FirstNonEmpty(file.Email, file.Username) ?? IdentityFromId(id);
         return new Account(
             id,
-            type,
-            identity,
+            provider.Type,
+            provider.Identity(file) ?? IdentityFromId(id),
             string.IsNullOrEmpty(file.Label) ? null : file.Label,
             disabled,
-            Expiry(type, file),
+            provider.Expiry(file),
             state,
-            type == AccountTypes.Gemini ? FirstProject(file.ProjectId) : null,
-            type == AccountTypes.Codex ? (string.IsNullOrEmpty(file.AccountId) ? null : file.AccountId) : null);
+            provider.Details(file));
     }
-
-    public static DateTimeOffset? Expiry(string type, AccountFile file) => type switch
-    {
-        AccountTypes.Gemini => ParseTime(file.Token?.Expiry),
-        AccountTypes.Claude or AccountTypes.Codex => ParseTime(file.Expired),
-        _ => null,
-    };
 
     public static DateTimeOffset? ParseTime(string? value) =>
         !string.IsNullOrWhiteSpace(value)
@@ -93,19 +77,8 @@ internal static class AccountFiles
     public static string FormatTime(DateTimeOffset value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    public static string? FirstProject(string? projectId)
-    {
-        if (string.IsNullOrWhiteSpace(projectId))
-        {
-            return null;
-        }
-
-        var first = projectId.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        return string.IsNullOrEmpty(first) ? null : first;
-    }
-
     /// <summary>The id (file name without extension) for a new account: <c>&lt;type&gt;-&lt;identity&gt;</c>.</summary>
-    public static string IdFor(string type, string identity) => AccountTypes.FileType(type) + "-" + Sanitize(identity);
+    public static string IdFor(SubscriptionProvider provider, string identity) => provider.FileType + "-" + Sanitize(identity);
 
     /// <summary>Keeps letters, digits and <c>@ . _ + -</c>; everything else (path separators included) becomes <c>_</c>.</summary>
     public static string Sanitize(string identity)
@@ -128,6 +101,4 @@ internal static class AccountFiles
         var dash = id.IndexOf('-', StringComparison.Ordinal);
         return dash > 0 && dash < id.Length - 1 ? id[(dash + 1)..] : id;
     }
-
-    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 }

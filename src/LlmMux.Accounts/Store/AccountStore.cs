@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using LlmMux.Accounts.Logging;
+using LlmMux.Accounts.Providers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -30,13 +31,18 @@ public sealed class AccountStore : IDisposable
     /// <param name="directory">The auth dir; created (0700) by <see cref="Load"/> when missing.</param>
     /// <param name="logger">Optional logger; lines carry file names, never content.</param>
     /// <param name="debounce">Quiet time after a file-system event before the dir is rescanned (default 200 ms).</param>
-    public AccountStore(string directory, ILogger<AccountStore>? logger = null, TimeSpan? debounce = null)
+    /// <param name="providers">The providers whose files are served (default <see cref="SubscriptionProviders.Default"/>).</param>
+    public AccountStore(string directory, ILogger<AccountStore>? logger = null, TimeSpan? debounce = null, SubscriptionProviders? providers = null)
     {
+        Providers = providers ?? SubscriptionProviders.Default;
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _debounce = debounce ?? TimeSpan.FromMilliseconds(200);
     }
+
+    /// <summary>The providers this store reads files of; a file of any other type is skipped.</summary>
+    public SubscriptionProviders Providers { get; }
 
     /// <summary>Absolute path of the auth dir.</summary>
     public string Directory { get; }
@@ -146,13 +152,13 @@ public sealed class AccountStore : IDisposable
     /// </summary>
     public Task<Account> ImportAsync(ReadOnlyMemory<byte> json, CancellationToken ct = default)
     {
-        if (!AccountFiles.TryParse("upload", json.Span, out var file, out var parsed, out var reason))
+        if (!AccountFiles.TryParse(Providers, "upload", json.Span, out var file, out var parsed, out var reason))
         {
             throw new InvalidOperationException($"The uploaded account is not usable: {reason}.");
         }
 
         var identity = parsed!.Identity.Length > 0 ? parsed.Identity : "account";
-        return UpsertAsync(AccountFiles.IdFor(parsed.Type, identity), _ => file!, ct);
+        return UpsertAsync(AccountFiles.IdFor(Providers.Require(parsed.Type), identity), _ => file!, ct);
     }
 
     /// <summary>Sets or clears <c>disabled</c> in the account's file (other fields untouched).</summary>
@@ -252,7 +258,7 @@ public sealed class AccountStore : IDisposable
                 return null;
             }
 
-            if (!_entries.ContainsKey(id) || !AccountFiles.TryParse(id, bytes, out var file, out var account, out _))
+            if (!_entries.ContainsKey(id) || !AccountFiles.TryParse(Providers, id, bytes, out var file, out var account, out _))
             {
                 return null;
             }
@@ -278,7 +284,7 @@ public sealed class AccountStore : IDisposable
 
         // Re-read so that edits made by others since the last scan are kept. A file that no longer parses is
         // left alone: the store never rewrites a file it cannot read.
-        return AccountFiles.TryParse(id, File.ReadAllBytes(path), out var onDisk, out _, out var reason)
+        return AccountFiles.TryParse(Providers, id, File.ReadAllBytes(path), out var onDisk, out _, out var reason)
             ? onDisk
             : throw new InvalidOperationException($"Account file '{id}{AccountFiles.Extension}' is not usable ({reason}); it was not changed.");
     }
@@ -286,7 +292,7 @@ public sealed class AccountStore : IDisposable
     private async Task<Account> WriteLocked(string id, AccountFile file, CancellationToken ct)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(file, AccountJsonContext.Default.AccountFile);
-        if (!AccountFiles.TryParse(id, bytes, out var parsed, out var account, out var reason))
+        if (!AccountFiles.TryParse(Providers, id, bytes, out var parsed, out var account, out var reason))
         {
             throw new InvalidOperationException($"Refusing to write account '{id}': {reason}.");
         }
@@ -350,7 +356,7 @@ public sealed class AccountStore : IDisposable
                 continue;
             }
 
-            if (AccountFiles.TryParse(id, bytes, out var file, out var account, out var reason))
+            if (AccountFiles.TryParse(Providers, id, bytes, out var file, out var account, out var reason))
             {
                 entries[id] = new Entry(file!, account!, stamp);
             }

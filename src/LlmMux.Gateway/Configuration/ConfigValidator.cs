@@ -151,10 +151,10 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.name", $"duplicate provider name '{p.Name}'"));
         }
 
-        var kind = ProviderKind.Find(p.Type);
+        var kind = ProviderTypes.Find(p.Type);
         if (kind is null)
         {
-            errors.Add(new($"{path}.type", $"unknown type '{p.Type}' (expected one of {string.Join(", ", ProviderKind.All.Select(k => k.Type))})"));
+            errors.Add(new($"{path}.type", $"unknown type '{p.Type}' (expected one of {string.Join(", ", ProviderTypes.All.Select(k => k.Type))})"));
         }
 
         // Subscription tokens go to fixed provider hosts: https (or this machine). Keys may go to a self-hosted server on
@@ -179,9 +179,8 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.strategy", $"unknown strategy '{p.Strategy}' (expected {string.Join(", ", AccountStrategies.Names)})"));
         }
 
-        if (kind is { KeyBased: true } && kind != ProviderKind.OpenAI && p.ApiKeys.Count == 0)
+        if (kind is { KeyBased: true, KeyOptional: false } && p.ApiKeys.Count == 0)
         {
-            // openai-compatible servers (vLLM, Ollama) often need no key, so an empty list means one keyless account there.
             errors.Add(new($"{path}.api-keys", $"type '{p.Type}' needs at least one key"));
         }
 
@@ -205,13 +204,7 @@ public static partial class ConfigValidator
 
     private static void ValidateOAuth(OAuthOptions oauth, string path, List<ConfigError> errors)
     {
-        (string Key, string? Url)[] urls =
-        [
-            ("authorize-url", oauth.AuthorizeUrl), ("token-url", oauth.TokenUrl), ("device-code-url", oauth.DeviceCodeUrl),
-            ("copilot-token-url", oauth.CopilotTokenUrl), ("user-info-url", oauth.UserInfoUrl),
-            ("code-assist-base-url", oauth.CodeAssistBaseUrl), ("github-user-url", oauth.GithubUserUrl),
-        ];
-        foreach (var (key, url) in urls.Where(u => u.Url is not null && !IsCredentialUrl(u.Url)))
+        foreach (var (key, url) in oauth.Urls.Where(u => u.Value is not null && !IsCredentialUrl(u.Value)))
         {
             errors.Add(new($"{path}.{key}", $"must be an absolute http(s) URL{HttpsHint(url!)}"));
         }

@@ -300,10 +300,6 @@ public sealed class GatewayConfigStore : IDisposable
     private void Announce(GatewaySnapshot snapshot)
     {
         Log.ConfigLoaded(_logger, _source.DisplayName, snapshot.Revision, snapshot.Providers.Count);
-        foreach (var p in snapshot.Providers.Where(p => !p.Kind.Served))
-        {
-            Log.ProviderTypeNotServed(_logger, p.Name, p.Kind.Type);
-        }
     }
 }
 

@@ -23,7 +23,7 @@ public sealed class GatewaySnapshot
             .ToList();
         _accounts = Providers.SelectMany(p => p.Accounts).ToDictionary(a => a.DestinationId, StringComparer.Ordinal);
         ClientKeyHashes = options.ApiKeys.Select(HashKey).ToList();
-        Resolver = new ModelResolver(Providers.Where(p => p.Kind.Served).ToList(), options.Routing);
+        Resolver = new ModelResolver(Providers, options.Routing);
     }
 
     public LlmMuxOptions Options { get; }
@@ -45,10 +45,10 @@ public sealed class GatewaySnapshot
 
     private static ProviderDefinition BuildProvider(ProviderOptions p, IReadOnlyList<Account> loginAccounts)
     {
-        var kind = ProviderKind.Find(p.Type)!;
-        List<UpstreamAccount> accounts = !kind.KeyBased
+        var kind = ProviderTypes.Get(p.Type);
+        List<UpstreamAccount> accounts = kind.Subscription is { } subscription
             // Subscription accounts come from the auth dir: every usable login of this type is an account of the provider.
-            ? loginAccounts.Where(a => a.Type == AccountTypes.Normalize(p.Type) && a.State == AccountState.Ready)
+            ? loginAccounts.Where(a => a.Type == subscription.Type && a.State == AccountState.Ready)
                 .Select(a => new UpstreamAccount(p.Name, a.Id, null, a.Id)).ToList()
             : p.ApiKeys.Count == 0
                 ? [new UpstreamAccount(p.Name, "keyless", null)]

@@ -82,6 +82,22 @@ public sealed record OAuthOptions
     public string? UserInfoUrl { get; init; }
     public string? CodeAssistBaseUrl { get; init; }
     public string? GithubUserUrl { get; init; }
+
+    /// <summary>
+    /// Every key by its config name, as <see cref="LlmMux.Accounts.OAuth.OAuthSettings.With"/> takes them: a
+    /// provider's login reads its own endpoints (user-info-url, copilot-token-url, …) by the same names.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string?>> Entries =>
+    [
+        new("authorize-url", AuthorizeUrl), new("token-url", TokenUrl), new("device-code-url", DeviceCodeUrl),
+        new("copilot-token-url", CopilotTokenUrl), new("client-id", ClientId),
+        new("callback-port", CallbackPort?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("client-secret", ClientSecret), new("scopes", Scopes), new("user-info-url", UserInfoUrl),
+        new("code-assist-base-url", CodeAssistBaseUrl), new("github-user-url", GithubUserUrl),
+    ];
+
+    /// <summary>The endpoint keys of <see cref="Entries"/>: where a login or refresh sends credentials.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Urls => Entries.Where(e => e.Key.EndsWith("-url", StringComparison.Ordinal));
 }
 
 /// <summary>A model a provider serves: <see cref="Name"/> upstream, <see cref="Alias"/> as clients call it.</summary>

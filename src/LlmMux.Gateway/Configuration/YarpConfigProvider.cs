@@ -43,7 +43,7 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
             });
         }
 
-        foreach (var provider in snapshot.Providers.Where(p => p.Kind.Served))
+        foreach (var provider in snapshot.Providers)
         {
             var options = snapshot.Options.Providers.First(p => p.Name == provider.Name);
             routes.Add(new RouteConfig
@@ -101,7 +101,7 @@ internal sealed class YarpConfigProvider(GatewayConfigStore store) : IProxyConfi
     /// subscription upstreams are not probed: a probe there costs quota or looks like bot traffic.
     /// </summary>
     internal static ActiveHealthCheckConfig? ActiveCheckFor(Providers.ProviderDefinition provider)
-        => provider.Kind == Providers.ProviderKind.OpenAI && provider.Accounts.All(a => a.ApiKey is null && a.LoginAccountId is null)
+        => provider.Kind.KeyOptional && provider.Accounts.All(a => a.ApiKey is null && a.LoginAccountId is null)
             ? new ActiveHealthCheckConfig
             {
                 Enabled = true,

@@ -1,3 +1,4 @@
+using LlmMux.Accounts.Providers;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Endpoints;
 using LlmMux.Gateway.Hosting;
@@ -83,11 +84,13 @@ public static class LlmMuxServiceCollectionExtensions
         // Backstop: a background service that faults (token refresh, account watching) must not stop the gateway.
         // CredentialService already never throws out of its loop; this covers what it cannot foresee.
         services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
+        services.TryAddSingleton(SubscriptionProviders.Default);
         services.TryAddSingleton(sp =>
         {
             var store = new AccountStore(
                 LoginSettings.ExpandHome(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),
-                sp.GetRequiredService<ILogger<AccountStore>>());
+                sp.GetRequiredService<ILogger<AccountStore>>(),
+                providers: sp.GetRequiredService<SubscriptionProviders>());
             store.Load();
             return store;
         });

@@ -11,9 +11,6 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Error, "Config {Source} was not applied; the previous config stays in effect:\n{Errors}")]
     public static partial void ConfigRejected(ILogger logger, string source, string errors);
 
-    [LoggerMessage(3, LogLevel.Warning, "Provider '{Provider}' has type '{Type}', which this build cannot serve yet; it is skipped")]
-    public static partial void ProviderTypeNotServed(ILogger logger, string provider, string type);
-
     [LoggerMessage(4, LogLevel.Warning, "Attempt {Attempt} on {Destination} for model {Model} failed ({Reason}); trying the next account or provider")]
     public static partial void AttemptFailed(ILogger logger, int attempt, string destination, string model, string reason);
 

@@ -86,9 +86,9 @@ internal static class AccountsManagementEndpoints
             return Invalid("the body must be JSON like {\"provider\": \"claude\"}");
         }
 
-        if (AccountTypes.Normalize(provider) is not { } type)
+        if (store.Providers.Find(provider)?.Type is not { } type)
         {
-            return Invalid($"unknown provider '{provider}' (expected claude, codex, gemini, copilot)");
+            return Invalid($"unknown provider '{provider}' (expected {string.Join(", ", store.Providers.Types)})");
         }
 
         if (jobs.TryStart(type) is not { } job)

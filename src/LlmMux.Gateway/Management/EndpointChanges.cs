@@ -1,6 +1,4 @@
-using System.Globalization;
-using LlmMux.Accounts.OAuth;
-using LlmMux.Accounts.Store;
+using LlmMux.Accounts.Providers;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Logins;
 
@@ -50,9 +48,9 @@ internal static class EndpointChanges
 
         // Logins and refreshes use the oauth block of the FIRST provider of a type, so removing or reordering providers
         // can promote another provider's block without any provider's own fields changing.
-        foreach (var type in AccountTypes.All)
+        foreach (var type in SubscriptionProviders.Default.Types)
         {
-            if (Endpoints(LoginSettings.For(type, current)) != Endpoints(LoginSettings.For(type, next)))
+            if (LoginSettings.For(type, current) != LoginSettings.For(type, next))
             {
                 changed.Add($"oauth settings of type {type}");
             }
@@ -104,11 +102,6 @@ internal static class EndpointChanges
 
     private static bool SameSet(List<string> a, List<string> b) => a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
 
-    /// <summary>What a login or refresh of one type sends where, and as which client (compared by value).</summary>
-    private static (string, string, string?, string?, string, string?, int, string, string, string?, string?, string?) Endpoints(OAuthSettings s)
-        => (s.AuthorizeUrl, s.TokenUrl, s.DeviceCodeUrl, s.CopilotTokenUrl, s.ClientId, s.ClientSecret, s.CallbackPort, s.CallbackPath, s.Scopes,
-            s.UserInfoUrl, s.CodeAssistBaseUrl, s.GitHubUserUrl);
-
     /// <summary>The endpoint keys a provider sets (keys left at their defaults are absent).</summary>
     private static Dictionary<string, string> Fields(ProviderOptions? p)
     {
@@ -128,19 +121,9 @@ internal static class EndpointChanges
 
         Add("base-url", p.BaseUrl);
         Add("proxy-url", p.ProxyUrl);
-        if (p.Oauth is { } o)
+        foreach (var (key, value) in p.Oauth?.Entries ?? [])
         {
-            Add("oauth.authorize-url", o.AuthorizeUrl);
-            Add("oauth.token-url", o.TokenUrl);
-            Add("oauth.device-code-url", o.DeviceCodeUrl);
-            Add("oauth.copilot-token-url", o.CopilotTokenUrl);
-            Add("oauth.client-id", o.ClientId);
-            Add("oauth.callback-port", o.CallbackPort?.ToString(CultureInfo.InvariantCulture));
-            Add("oauth.client-secret", o.ClientSecret);
-            Add("oauth.scopes", o.Scopes);
-            Add("oauth.user-info-url", o.UserInfoUrl);
-            Add("oauth.code-assist-base-url", o.CodeAssistBaseUrl);
-            Add("oauth.github-user-url", o.GithubUserUrl);
+            Add("oauth." + key, value);
         }
 
         return fields;

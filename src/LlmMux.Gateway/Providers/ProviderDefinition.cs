@@ -5,7 +5,7 @@ namespace LlmMux.Gateway.Providers;
 /// <summary>A configured provider as the gateway runs it: one YARP cluster.</summary>
 public sealed record ProviderDefinition(
     string Name,
-    ProviderKind Kind,
+    ProviderType Kind,
     string BaseUrl,
     IReadOnlyList<UpstreamAccount> Accounts,
     IReadOnlyList<ModelEntry> Models,
@@ -17,13 +17,16 @@ public sealed record ProviderDefinition(
         => Models.FirstOrDefault(m => m.ClientName == clientModel)?.Name ?? clientModel;
 
     /// <summary>Listed in <c>models</c>, or, when nothing is listed, in the known catalogue of the type.</summary>
-    public bool Serves(string clientModel) => Models.Any(m => m.ClientName == clientModel) || ModelCatalogue.Serves(this, clientModel);
+    public bool Serves(string clientModel) => Models.Any(m => m.ClientName == clientModel) || (UsesCatalogue && Kind.Catalogue.Serves(clientModel));
 
     /// <summary>The names this provider shows in model lists.</summary>
-    public IEnumerable<string> ListedModels => Models.Count > 0 ? Models.Select(m => m.ClientName) : ModelCatalogue.KnownModels(this);
+    public IEnumerable<string> ListedModels => Models.Count > 0 ? Models.Select(m => m.ClientName) : UsesCatalogue ? Kind.Catalogue.Known : [];
 
-    /// <summary>How to talk to this provider; only for types this build serves.</summary>
-    public UpstreamProtocol Protocol => UpstreamProtocol.For(Kind);
+    /// <summary>How to talk to this provider (its type's protocol).</summary>
+    public UpstreamProtocol Protocol => Kind.Protocol;
+
+    /// <summary>Nothing is listed, and the type's catalogue describes this provider's server.</summary>
+    private bool UsesCatalogue => Models.Count == 0 && Kind.CatalogueApplies(BaseUrl);
 }
 
 /// <summary>

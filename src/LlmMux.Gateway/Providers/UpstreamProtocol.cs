@@ -41,97 +41,17 @@ public abstract class UpstreamProtocol
     /// <summary>Client headers this upstream understands and may receive as they are.</summary>
     public virtual IReadOnlyList<string> PassThroughHeaders => [];
 
-    public static UpstreamProtocol For(ProviderKind kind) => kind.Type switch
+    /// <summary>
+    /// A login's token as a Bearer, with the client's User-Agent replaced by the identity the upstream expects (the
+    /// official client's, taken from the Accounts provider that logs it in).
+    /// </summary>
+    protected static void SetBearerAs(HttpRequestHeaders headers, string? token, IReadOnlyList<KeyValuePair<string, string>> identity)
     {
-        "openai" => OpenAIChatProtocol.Instance,
-        "anthropic" => AnthropicProtocol.Instance,
-        "gemini-api" => GeminiApiProtocol.Instance,
-        "claude" => ClaudeOAuthProtocol.Instance,
-        "codex" => CodexProtocol.Instance,
-        "gemini" => CodeAssistProtocol.Instance,
-        "copilot" => CopilotProtocol.Instance,
-        _ => throw new NotSupportedException($"provider type {kind.Type} is not served yet"),
-    };
-}
-
-/// <summary>OpenAI-compatible Chat Completions (<c>base-url</c> ends in <c>/v1</c>), key as a Bearer token.</summary>
-internal sealed class OpenAIChatProtocol : UpstreamProtocol
-{
-    public static readonly OpenAIChatProtocol Instance = new();
-
-    public override Dialect Dialect => Dialect.OpenAIChat;
-
-    public override IReadOnlyList<string> PassThroughHeaders { get; } = ["OpenAI-Beta"];
-
-    public override PathString GeneratePath(string model, bool stream) => "/chat/completions";
-
-    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
-    {
-        if ((apiKey ?? login?.AccessToken) is { } token)
+        headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        headers.UserAgent.Clear();
+        foreach (var (name, value) in identity)
         {
-            headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-    }
-}
-
-/// <summary>Anthropic Messages with an API key: <c>x-api-key</c> (never Bearer) and exactly one <c>anthropic-version</c>.</summary>
-internal class AnthropicProtocol : UpstreamProtocol
-{
-    public const string DefaultVersion = "2023-06-01";
-
-    public static readonly AnthropicProtocol Instance = new();
-
-    public override Dialect Dialect => Dialect.Anthropic;
-
-    public override IReadOnlyList<string> PassThroughHeaders { get; } = ["anthropic-version", "anthropic-beta"];
-
-    public override PathString GeneratePath(string model, bool stream) => "/v1/messages";
-
-    public override PathString? CountTokensPath(string model) => "/v1/messages/count_tokens";
-
-    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
-    {
-        if (apiKey is not null)
-        {
-            headers.Remove("x-api-key");
-            headers.TryAddWithoutValidation("x-api-key", apiKey);
-        }
-
-        if (!headers.Contains("anthropic-version"))
-        {
-            headers.TryAddWithoutValidation("anthropic-version", DefaultVersion);
-        }
-    }
-}
-
-/// <summary>Gemini API with a key: model in the path, <c>alt=sse</c> for streams, key as <c>x-goog-api-key</c>.</summary>
-internal sealed class GeminiApiProtocol : UpstreamProtocol
-{
-    public static readonly GeminiApiProtocol Instance = new();
-
-    public override Dialect Dialect => Dialect.Gemini;
-
-    public override bool ModelInBody => false;
-
-    public override PathString GeneratePath(string model, bool stream)
-        => $"/v1beta/models/{Uri.EscapeDataString(model)}:{(stream ? "streamGenerateContent" : "generateContent")}";
-
-    public override PathString? CountTokensPath(string model) => $"/v1beta/models/{Uri.EscapeDataString(model)}:countTokens";
-
-    public override void SetQuery(IDictionary<string, Microsoft.Extensions.Primitives.StringValues> query, bool stream)
-    {
-        if (stream)
-        {
-            query["alt"] = "sse";
-        }
-    }
-
-    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
-    {
-        if (apiKey is not null)
-        {
-            headers.Remove("x-goog-api-key");
-            headers.TryAddWithoutValidation("x-goog-api-key", apiKey);
+            headers.TryAddWithoutValidation(name, value);
         }
     }
 }

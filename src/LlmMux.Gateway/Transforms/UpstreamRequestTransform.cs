@@ -94,10 +94,10 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
 
         protocol.SetCredential(headers, account.ApiKey, login);
 
-        // Copilot names its API host per token (business and enterprise seats differ); an explicit base-url still wins.
-        if (login?.ApiBaseUrl is { } apiBase && protocol is CopilotProtocol && target.Provider.BaseUrl == ProviderKind.Copilot.DefaultBaseUrl)
+        // Some logins name their own API host per token (Copilot's seats); the provider type decides.
+        if (target.Provider.Kind.BaseUrlFor(login, target.Provider.BaseUrl) is { } tokenBase)
         {
-            context.DestinationPrefix = apiBase.TrimEnd('/');
+            context.DestinationPrefix = tokenBase;
         }
     }
 

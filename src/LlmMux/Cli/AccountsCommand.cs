@@ -81,7 +81,7 @@ internal static class AccountsCommand
     {
         if (store.Accounts.Count == 0)
         {
-            await output.WriteLineAsync($"No accounts in {store.Directory}. Add one with `llm-mux login <claude|codex|gemini|copilot>`.").ConfigureAwait(false);
+            await output.WriteLineAsync($"No accounts in {store.Directory}. Add one with `llm-mux login <{string.Join('|', store.Providers.Types)}>`.").ConfigureAwait(false);
         }
         else
         {

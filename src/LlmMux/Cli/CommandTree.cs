@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using LlmMux.Accounts.Providers;
 using LlmMux.Accounts.Store;
 
 namespace LlmMux.Cli;
@@ -84,17 +85,18 @@ internal static class CommandTree
 
     private static Command Login(Func<string, string?> getVariable, TextWriter output, TextWriter error, TextReader? input)
     {
-        var all = string.Join(", ", AccountTypes.All);
+        var types = SubscriptionProviders.Default.Types;
+        var all = string.Join(", ", types);
         var provider = new Argument<string?>("provider")
         {
             Description = "the subscription to sign in to",
-            HelpName = string.Join('|', AccountTypes.All),
+            HelpName = string.Join('|', types),
             Arity = ArgumentArity.ZeroOrOne, // so that a missing provider gets the message below, not a generic one
             CustomParser = r =>
             {
                 var value = r.Tokens[0].Value;
                 var type = value.ToLowerInvariant();
-                if (AccountTypes.All.Contains(type))
+                if (types.Contains(type))
                 {
                     return type;
                 }

@@ -1,8 +1,10 @@
+using LlmMux.Accounts.Providers;
+
 namespace LlmMux.Cli;
 
 internal static class HelpText
 {
-    public const string Usage = """
+    public static readonly string Usage = $$"""
         llm-mux: one local endpoint for every LLM subscription and key you have.
 
         Usage:
@@ -11,7 +13,7 @@ internal static class HelpText
           llm-mux models [--config FILE]
                                      every routable model with the provider chain that serves it
           llm-mux init [--force]     write a commented ./llm-mux.yaml to start from
-          llm-mux login <claude|codex|gemini|copilot> [--no-browser] [--name NAME] [--project ID]
+          llm-mux login <{{string.Join('|', SubscriptionProviders.Default.Types)}}> [--no-browser] [--name NAME] [--project ID]
                                      sign in to a subscription and write its account file to the auth dir;
                                      --no-browser: print the URL only (paste the redirected URL back here);
                                      --name: account name instead of the e-mail; --project: gemini project

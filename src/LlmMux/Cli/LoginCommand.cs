@@ -62,7 +62,7 @@ internal static class LoginCommand
             await output.WriteLineAsync(
                 $"Account '{account.Id}' ({account.FileName}) is ready. A running `llm-mux serve` picks it up without a restart; " +
                 "`llm-mux accounts` lists it.").ConfigureAwait(false);
-            if (!options.Providers.Any(p => AccountTypes.Normalize(p.Type) == type))
+            if (!LoginSettings.IsConfigured(type, options))
             {
                 await output.WriteLineAsync(
                     $"Note: {source.DisplayName} has no provider of type {type}, so no request is routed to this account yet. " +

@@ -2,7 +2,6 @@ using LlmMux.Accounts.OAuth;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
-using LlmMux.Accounts.Tests.Refresh;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 
@@ -69,7 +68,7 @@ internal sealed class FaultFixture : IAsyncDisposable
     {
         var store = new AccountStore(Dir.Auth);
         store.Load();
-        var settings = new OAuthSettings("unused", Fake.Url("/token"), null, Fake.Url("/copilot_internal/v2/token"), "test-client", "test-secret", 0, "/callback", "s");
+        var settings = new OAuthSettings("unused", Fake.Url("/token"), null, "test-client", "test-secret", 0, "/callback", "s").WithEndpoint("copilot-token-url", Fake.Url("/copilot_internal/v2/token"));
         return new Harness(store, new CredentialService(store, http ?? Http, _ => settings, options ?? new CredentialOptions(), logger, Time));
     }
 

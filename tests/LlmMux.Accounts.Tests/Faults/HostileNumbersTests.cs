@@ -54,9 +54,9 @@ public sealed class HostileNumbersTests : IAsyncLifetime
     public async Task Device_flow_interval_and_lifetime_are_clamped()
     {
         _f.Fake.OnJson("/device", _ => (200, """{"device_code":"d","user_code":"U-1","verification_uri":"https://github.com/login/device","interval":1e300,"expires_in":9223372036854775807}"""));
-        var settings = new OAuthSettings("unused", _f.Fake.Url("/token"), _f.Fake.Url("/device"), null, "c", null, 0, "/callback", "s");
+        var settings = new OAuthSettings("unused", _f.Fake.Url("/token"), _f.Fake.Url("/device"), "c", null, 0, "/callback", "s");
 
-        var code = await CopilotProvider.StartDeviceFlowAsync(_f.Http, settings, default);
+        var code = await DeviceFlow.StartAsync(_f.Http, settings, "GitHub", default);
 
         Assert.Equal(TimeSpan.FromMinutes(1), code.Interval);
         Assert.Equal(TimeSpan.FromHours(1), code.ExpiresIn);

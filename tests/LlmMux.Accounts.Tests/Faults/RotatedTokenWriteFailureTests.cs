@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
-using LlmMux.Accounts.Tests.Refresh;
 
 namespace LlmMux.Accounts.Tests.Faults;
 

@@ -1,8 +1,5 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace LlmMux.Accounts.Tests.Infrastructure;
 
@@ -15,18 +12,20 @@ public sealed record Recorded(string Method, string Path, string Query, IReadOnl
 }
 
 /// <summary>
-/// A local HTTP server on 127.0.0.1 (random port) playing OAuth / GitHub / Google endpoints. Each test supplies
-/// handlers by path; every request is recorded.
+/// The shared <see cref="FakeUpstream"/> with handlers by path, playing OAuth / GitHub / Google endpoints; every
+/// request is recorded, and a path no test set up answers 404.
 /// </summary>
 public sealed class FakeServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly Dictionary<string, Func<HttpContext, Recorded, Task>> _routes = new(StringComparer.Ordinal);
     private readonly List<Recorded> _requests = [];
+    private FakeUpstream _upstream = null!;
 
-    private FakeServer(WebApplication app) => _app = app;
+    private FakeServer()
+    {
+    }
 
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl => _upstream.BaseUrl.TrimEnd('/');
 
     public IReadOnlyList<Recorded> Requests
     {
@@ -45,41 +44,8 @@ public sealed class FakeServer : IAsyncDisposable
 
     public static async Task<FakeServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var fake = new FakeServer(app);
-        app.Run(async context =>
-        {
-            using var reader = new StreamReader(context.Request.Body);
-            var recorded = new Recorded(
-                context.Request.Method,
-                context.Request.Path,
-                context.Request.QueryString.Value ?? "",
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                await reader.ReadToEndAsync());
-            lock (fake._requests)
-            {
-                fake._requests.Add(recorded);
-            }
-
-            Func<HttpContext, Recorded, Task>? handler;
-            lock (fake._routes)
-            {
-                fake._routes.TryGetValue(recorded.Path, out handler);
-            }
-
-            if (handler is null)
-            {
-                context.Response.StatusCode = 404;
-                return;
-            }
-
-            await handler(context, recorded);
-        });
-        await app.StartAsync();
-        fake.BaseUrl = app.Urls.First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        var fake = new FakeServer();
+        fake._upstream = await FakeUpstream.StartAsync(fake.HandleAsync);
         return fake;
     }
 
@@ -99,9 +65,28 @@ public sealed class FakeServer : IAsyncDisposable
         await context.Response.WriteAsync(json);
     });
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _upstream.DisposeAsync();
+
+    private async Task HandleAsync(HttpContext context, RecordedRequest request)
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        var recorded = new Recorded(request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", request.Headers, request.Body);
+        lock (_requests)
+        {
+            _requests.Add(recorded);
+        }
+
+        Func<HttpContext, Recorded, Task>? handler;
+        lock (_routes)
+        {
+            _routes.TryGetValue(recorded.Path, out handler);
+        }
+
+        if (handler is null)
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        await handler(context, recorded);
     }
 }

@@ -1,4 +1,6 @@
 using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Providers;
+using LlmMux.Accounts.Providers.Codex;
 using LlmMux.Accounts.Refresh;
 
 namespace LlmMux.Accounts.Tests.OAuth;
@@ -30,7 +32,7 @@ public sealed class OAuthBasicsTests
     [InlineData("gemini", "https://accounts.google.com/o/oauth2/auth", "https://oauth2.googleapis.com/token", 8085, "/oauth2callback")]
     public void Defaults_have_the_provider_endpoints(string type, string authorize, string token, int port, string path)
     {
-        var settings = OAuthSettings.Defaults(type);
+        var settings = SubscriptionProviders.Default.DefaultOAuth(type);
         Assert.Equal(authorize, settings.AuthorizeUrl);
         Assert.Equal(token, settings.TokenUrl);
         Assert.Equal(port, settings.CallbackPort);
@@ -41,20 +43,20 @@ public sealed class OAuthBasicsTests
     [Fact]
     public void Copilot_defaults_and_overrides()
     {
-        var settings = OAuthSettings.Defaults("github-copilot");
+        var settings = SubscriptionProviders.Default.DefaultOAuth("github-copilot");
         Assert.Equal("Iv1.b507a08c87ecfe98", settings.ClientId);
         Assert.Equal("https://github.com/login/device/code", settings.DeviceCodeUrl);
         Assert.Equal("https://github.com/login/oauth/access_token", settings.TokenUrl);
-        Assert.Equal("https://api.github.com/copilot_internal/v2/token", settings.CopilotTokenUrl);
+        Assert.Equal("https://api.github.com/copilot_internal/v2/token", settings.Endpoint("copilot-token-url"));
         Assert.Equal("read:user", settings.Scopes);
 
-        var changed = settings.With(tokenUrl: "http://127.0.0.1:1/t", clientId: "other", callbackPort: 9);
+        var changed = settings.With([new("token-url", "http://127.0.0.1:1/t"), new("client-id", "other"), new("callback-port", "9")]);
         Assert.Equal("http://127.0.0.1:1/t", changed.TokenUrl);
         Assert.Equal("other", changed.ClientId);
         Assert.Equal(9, changed.CallbackPort);
         Assert.Equal(settings.DeviceCodeUrl, changed.DeviceCodeUrl);
-        Assert.Equal(settings.GitHubUserUrl, changed.GitHubUserUrl);
-        Assert.Throws<ArgumentException>(() => OAuthSettings.Defaults("openai"));
+        Assert.Equal(settings.Endpoint("github-user-url"), changed.Endpoint("github-user-url"));
+        Assert.Throws<ArgumentException>(() => SubscriptionProviders.Default.DefaultOAuth("openai"));
     }
 
     [Theory]
@@ -79,7 +81,7 @@ public sealed class OAuthBasicsTests
     [Fact]
     public void Credentials_and_codes_print_redacted()
     {
-        var credential = new UpstreamCredential("secret-token", null, "acc", "proj", null);
+        var credential = new UpstreamCredential("secret-token", null) { Details = new CodexDetails("acc") };
         Assert.DoesNotContain("secret-token", credential.ToString(), StringComparison.Ordinal);
         Assert.Contains("acc", credential.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("secret-code", new AuthorizationCode("secret-code", "s").ToString(), StringComparison.Ordinal);

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LlmMux.Accounts.Providers;
+using LlmMux.Accounts.Providers.Codex;
+using LlmMux.Accounts.Providers.Gemini;
 using LlmMux.Accounts.Store;
 using LlmMux.Accounts.Tests.Infrastructure;
 
@@ -55,12 +58,12 @@ public sealed class AccountStoreTests : IDisposable
 
         var account = Assert.Single(store.Accounts);
         Assert.Equal("claude-alice@example.com", account.Id);
-        Assert.Equal(AccountTypes.Claude, account.Type);
+        Assert.Equal("claude", account.Type);
         Assert.Equal("alice@example.com", account.Identity);
         Assert.Equal(AccountState.Ready, account.State);
         Assert.False(account.Disabled);
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero), account.Expiry);
-        Assert.Null(account.ProjectId);
+        Assert.Null(account.Details);
         Assert.DoesNotContain("SECRET", account.ToString(), StringComparison.Ordinal);
     }
 
@@ -99,9 +102,9 @@ public sealed class AccountStoreTests : IDisposable
         store.Load();
 
         var account = Assert.Single(store.Accounts);
-        Assert.Equal(AccountTypes.Gemini, account.Type);
+        Assert.Equal("gemini", account.Type);
         Assert.Equal("bob@example.com", account.Identity);
-        Assert.Equal("proj-one", account.ProjectId);
+        Assert.Equal("proj-one", Assert.IsType<GeminiDetails>(account.Details).ProjectId);
         Assert.Equal(new DateTime(2026, 11, 28, 13, 0, 0, DateTimeKind.Utc), account.Expiry!.Value.UtcDateTime.AddTicks(-(account.Expiry.Value.UtcDateTime.Ticks % TimeSpan.TicksPerSecond)));
 
         await store.SetLabelAsync(account.Id, "work");
@@ -123,7 +126,7 @@ public sealed class AccountStoreTests : IDisposable
         store.Load();
 
         var account = Assert.Single(store.Accounts);
-        Assert.Equal(AccountTypes.Copilot, account.Type);
+        Assert.Equal("copilot", account.Type);
         Assert.Equal("octo", account.Identity);
         Assert.Null(account.Expiry);
     }
@@ -135,7 +138,7 @@ public sealed class AccountStoreTests : IDisposable
         using var store = new AccountStore(_dir.Auth);
         store.Load();
 
-        Assert.Equal("acc-123", Assert.Single(store.Accounts).ChatGptAccountId);
+        Assert.Equal("acc-123", Assert.IsType<CodexDetails>(Assert.Single(store.Accounts).Details).ChatGptAccountId);
     }
 
     [Fact]
@@ -282,15 +285,17 @@ public sealed class AccountStoreTests : IDisposable
         Assert.Empty(store.Accounts);
     }
 
+    private static SubscriptionProvider Provider(string type) => SubscriptionProviders.Default.Require(type);
+
     [Fact]
     public void File_ids_are_type_dash_identity_and_safe()
     {
-        Assert.Equal("claude-a@example.com", AccountFiles.IdFor("claude", "a@example.com"));
-        Assert.Equal("github-copilot-octo", AccountFiles.IdFor("copilot", "octo"));
-        var hostile = AccountFiles.IdFor("codex", "../../etc/passwd");
+        Assert.Equal("claude-a@example.com", AccountFiles.IdFor(Provider("claude"), "a@example.com"));
+        Assert.Equal("github-copilot-octo", AccountFiles.IdFor(Provider("copilot"), "octo"));
+        var hostile = AccountFiles.IdFor(Provider("codex"), "../../etc/passwd");
         Assert.DoesNotContain('/', hostile);
         Assert.StartsWith("codex-", hostile, StringComparison.Ordinal);
-        Assert.Equal("claude-a_b", AccountFiles.IdFor("claude", "a b"));
+        Assert.Equal("claude-a_b", AccountFiles.IdFor(Provider("claude"), "a b"));
     }
 
     [Fact]

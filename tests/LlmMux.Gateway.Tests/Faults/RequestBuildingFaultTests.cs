@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using LlmMux.Gateway.Providers;
+using LlmMux.Gateway.Providers.Claude;
 
 namespace LlmMux.Gateway.Tests.Faults;
 

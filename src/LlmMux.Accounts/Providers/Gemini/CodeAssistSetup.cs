@@ -2,68 +2,17 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LlmMux.Accounts.OAuth;
-using LlmMux.Accounts.Store;
 
-namespace LlmMux.Accounts.Providers;
+namespace LlmMux.Accounts.Providers.Gemini;
 
 /// <summary>
-/// Google OAuth (installed-app client of gemini-cli) followed by the Code Assist set-up that finds or creates the
-/// account's project: <c>loadCodeAssist</c>, then <c>onboardUser</c> polled until <c>done</c>.
+/// The Code Assist set-up after a Google login, which finds or creates the account's project:
+/// <c>loadCodeAssist</c>, then <c>onboardUser</c> polled until <c>done</c>.
 /// </summary>
-internal static class GeminiProvider
+internal static class CodeAssistSetup
 {
-    private const string ClientMetadata = "ideType=IDE_UNSPECIFIED,platform=PLATFORM_UNSPECIFIED,pluginType=GEMINI";
     private const int MaxOnboardPolls = 60;
     private static readonly TimeSpan OnboardPollInterval = TimeSpan.FromSeconds(5);
-
-    public static string AuthorizeUrl(OAuthSettings settings, string redirectUri, PkceCodes pkce, string state) =>
-        Query.Build(settings.AuthorizeUrl,
-        [
-            new("client_id", settings.ClientId),
-            new("response_type", "code"),
-            new("redirect_uri", redirectUri),
-            new("scope", settings.Scopes),
-            new("access_type", "offline"),
-            new("prompt", "consent"),
-            new("code_challenge", pkce.Challenge),
-            new("code_challenge_method", PkceCodes.Method),
-            new("state", state),
-        ]);
-
-    public static async Task<TokenGrant> ExchangeAsync(
-        HttpClient http, OAuthSettings settings, AuthorizationCode code, string redirectUri, PkceCodes pkce, CancellationToken ct)
-    {
-        const string step = "Google token exchange";
-        return TokenGrant.Parse(await OAuthHttp.PostFormAsync(http, settings.TokenUrl,
-        [
-            new("grant_type", "authorization_code"),
-            new("client_id", settings.ClientId),
-            new("client_secret", settings.ClientSecret ?? ""),
-            new("code", code.Code),
-            new("redirect_uri", redirectUri),
-            new("code_verifier", pkce.Verifier),
-        ], step, null, ct).ConfigureAwait(false), step);
-    }
-
-    public static async Task<TokenGrant> RefreshAsync(HttpClient http, OAuthSettings settings, string refreshToken, CancellationToken ct)
-    {
-        const string step = "Google token refresh";
-        return TokenGrant.Parse(await OAuthHttp.PostFormAsync(http, settings.TokenUrl,
-        [
-            new("grant_type", "refresh_token"),
-            new("client_id", settings.ClientId),
-            new("client_secret", settings.ClientSecret ?? ""),
-            new("refresh_token", refreshToken),
-        ], step, null, ct).ConfigureAwait(false), step);
-    }
-
-    public static async Task<string> EmailAsync(HttpClient http, OAuthSettings settings, string accessToken, CancellationToken ct)
-    {
-        var url = settings.UserInfoUrl ?? throw new OAuthException("No user-info URL configured for gemini.");
-        var json = await OAuthHttp.GetAsync(http, url, "Google user info", h => h.Authorization = new AuthenticationHeaderValue("Bearer", accessToken), ct)
-            .ConfigureAwait(false);
-        return OAuthHttp.Required(json, "email", "Google user info");
-    }
 
     /// <summary>
     /// Finds the Code Assist project of the account: the one <c>loadCodeAssist</c> reports, else the result of
@@ -73,7 +22,7 @@ internal static class GeminiProvider
     public static async Task<string> ProjectAsync(
         HttpClient http, OAuthSettings settings, string accessToken, string? requestedProject, TimeProvider time, CancellationToken ct)
     {
-        var baseUrl = (settings.CodeAssistBaseUrl ?? throw new OAuthException("No Code Assist URL configured for gemini.")).TrimEnd('/');
+        var baseUrl = settings.Endpoint(GeminiProvider.CodeAssistBaseUrlKey).TrimEnd('/');
         var metadata = new JsonObject { ["ideType"] = "IDE_UNSPECIFIED", ["platform"] = "PLATFORM_UNSPECIFIED", ["pluginType"] = "GEMINI" };
         if (!string.IsNullOrEmpty(requestedProject))
         {
@@ -125,9 +74,10 @@ internal static class GeminiProvider
     private static void Headers(HttpRequestHeaders headers, string accessToken)
     {
         headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        headers.TryAddWithoutValidation("User-Agent", "google-api-nodejs-client/9.15.1");
-        headers.TryAddWithoutValidation("X-Goog-Api-Client", "gl-node/22.17.0");
-        headers.TryAddWithoutValidation("Client-Metadata", ClientMetadata);
+        foreach (var (name, value) in CodeAssistIdentity.Headers)
+        {
+            headers.TryAddWithoutValidation(name, value);
+        }
     }
 
     /// <summary>A project given as a string or as <c>{ "id": … }</c>.</summary>

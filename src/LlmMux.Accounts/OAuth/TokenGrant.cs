@@ -1,8 +1,7 @@
 using System.Text.Json;
-using LlmMux.Accounts.OAuth;
 using LlmMux.Accounts.Store;
 
-namespace LlmMux.Accounts.Providers;
+namespace LlmMux.Accounts.OAuth;
 
 /// <summary>What a token endpoint returned. Holds secrets: <see cref="ToString"/> is redacted.</summary>
 internal sealed record TokenGrant(string AccessToken, string? RefreshToken, long? ExpiresIn, string? IdToken, string? TokenType, JsonElement Body)
@@ -25,7 +24,7 @@ internal sealed record TokenGrant(string AccessToken, string? RefreshToken, long
         OAuthHttp.Seconds(ExpiresIn, MaxLifetime) is { } lifetime ? now + lifetime : null;
 
     /// <summary>
-    /// Applies the grant to a claude/codex file: new access token, the rotated refresh token (or the old one when the
+    /// Applies the grant to a file with top-level token fields (claude, codex): new access token, the rotated refresh token (or the old one when the
     /// provider did not rotate), expiry, last refresh; clears an <c>expired</c> state. Other fields are kept.
     /// </summary>
     public AccountFile ApplyFlat(AccountFile file, DateTimeOffset now) => file with
@@ -37,23 +36,6 @@ internal sealed record TokenGrant(string AccessToken, string? RefreshToken, long
         LastRefresh = AccountFiles.FormatTime(now),
         State = null,
     };
-
-    /// <summary>Applies the grant to a gemini file's <c>token</c> object (unknown token fields kept).</summary>
-    public AccountFile ApplyGemini(AccountFile file, DateTimeOffset now)
-    {
-        var token = file.Token ?? new GeminiToken();
-        return file with
-        {
-            Token = token with
-            {
-                AccessToken = AccessToken,
-                RefreshToken = string.IsNullOrEmpty(RefreshToken) ? token.RefreshToken : RefreshToken,
-                TokenType = TokenType ?? token.TokenType ?? "Bearer",
-                Expiry = ExpiresAt(now) is { } at ? AccountFiles.FormatTime(at) : token.Expiry,
-            },
-            State = null,
-        };
-    }
 
     public override string ToString() => "TokenGrant { redacted }";
 }

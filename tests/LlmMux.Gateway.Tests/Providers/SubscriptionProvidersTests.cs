@@ -7,7 +7,7 @@ using LlmMux.Gateway.Tests.Matrix;
 using LlmMux.Testing;
 using Microsoft.AspNetCore.Http;
 
-namespace LlmMux.Gateway.Tests.Logins;
+namespace LlmMux.Gateway.Tests.Providers;
 
 /// <summary>
 /// The four subscription providers end to end: account files in the auth dir, an OpenAI client in front, one fake

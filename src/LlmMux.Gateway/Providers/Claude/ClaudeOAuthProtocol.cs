@@ -1,0 +1,67 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using LlmMux.Accounts.Refresh;
+using LlmMux.Translation;
+using Microsoft.Extensions.Primitives;
+
+using LlmMux.Gateway.Providers.Anthropic;
+
+namespace LlmMux.Gateway.Providers.Claude;
+
+/// <summary>
+/// Claude Pro/Max through its OAuth token: Anthropic Messages with <c>?beta=true</c>, the OAuth beta, and the Claude
+/// Code identity as the first system block. The caller's own system prompt is kept after it, never dropped.
+/// </summary>
+internal sealed class ClaudeOAuthProtocol : AnthropicProtocol
+{
+    public new static readonly ClaudeOAuthProtocol Instance = new();
+
+    public const string Identity = "You are Claude Code, Anthropic's official CLI for Claude.";
+
+    private const string RequiredBeta = "oauth-2025-04-20";
+    private const string DefaultBetas = "claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14";
+
+    public override void SetQuery(IDictionary<string, StringValues> query, bool stream) => query["beta"] = "true";
+
+    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
+    {
+        base.SetCredential(headers, null, login);
+        headers.Remove("x-api-key");
+        headers.Authorization = new AuthenticationHeaderValue("Bearer", login?.AccessToken ?? apiKey);
+        var betas = headers.TryGetValues("anthropic-beta", out var given) ? string.Join(',', given) : DefaultBetas;
+        if (!betas.Split(',').Any(b => b.Trim() == RequiredBeta))
+        {
+            betas += "," + RequiredBeta;
+        }
+
+        headers.Remove("anthropic-beta");
+        headers.TryAddWithoutValidation("anthropic-beta", betas);
+    }
+
+    /// <summary>OAuth tokens serve only Claude Code requests: its identity must open the system prompt.</summary>
+    public override ReadOnlyMemory<byte> AdjustBody(ReadOnlyMemory<byte> body, UpstreamCredential? login, bool stream)
+    {
+        if (JsonNode.Parse(body.Span) is not JsonObject json)
+        {
+            return body;
+        }
+
+        var identity = new JsonObject { ["type"] = "text", ["text"] = Identity };
+        switch (json["system"])
+        {
+            case JsonArray blocks when blocks.FirstOrDefault() is JsonObject first && first["text"] is JsonValue t && t.TryGetValue<string>(out var text) && text == Identity:
+                return body;
+            case JsonArray blocks:
+                blocks.Insert(0, identity);
+                break;
+            case JsonValue text when text.TryGetValue<string>(out var s) && s.Length > 0:
+                json["system"] = new JsonArray(identity, new JsonObject { ["type"] = "text", ["text"] = s });
+                break;
+            default:
+                json["system"] = new JsonArray(identity);
+                break;
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+    }
+}

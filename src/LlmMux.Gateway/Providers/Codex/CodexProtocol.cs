@@ -1,0 +1,65 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using LlmMux.Accounts.Providers.Codex;
+using LlmMux.Accounts.Refresh;
+using LlmMux.Translation;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmMux.Gateway.Providers.Codex;
+
+/// <summary>
+/// ChatGPT (Codex) plans: OpenAI Responses to the ChatGPT backend, which only streams and wants <c>store:false</c>,
+/// <c>instructions</c> and none of the parameters it rejects.
+/// </summary>
+internal sealed class CodexProtocol : UpstreamProtocol
+{
+    public static readonly CodexProtocol Instance = new();
+
+    private const string DefaultInstructions = "You are a helpful assistant.";
+
+    /// <summary>Parameters the ChatGPT backend answers with 400 "Unsupported parameter".</summary>
+    private static readonly string[] Unsupported =
+        ["stream_options", "previous_response_id", "prompt_cache_retention", "safety_identifier", "max_output_tokens", "temperature", "top_p", "user", "metadata"];
+
+    public override Dialect Dialect => Dialect.OpenAIResponses;
+
+    public override bool AlwaysStreams => true;
+
+    public override PathString GeneratePath(string model, bool stream) => "/responses";
+
+    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
+    {
+        headers.Authorization = new AuthenticationHeaderValue("Bearer", login?.AccessToken ?? apiKey);
+        headers.Remove("OpenAI-Beta");
+        headers.TryAddWithoutValidation("OpenAI-Beta", "responses=experimental");
+        headers.TryAddWithoutValidation("Originator", "codex_cli_rs");
+        headers.Accept.Clear();
+        headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (login?.Details is CodexDetails { ChatGptAccountId: var accountId })
+        {
+            headers.TryAddWithoutValidation("Chatgpt-Account-Id", accountId);
+        }
+    }
+
+    public override ReadOnlyMemory<byte> AdjustBody(ReadOnlyMemory<byte> body, UpstreamCredential? login, bool stream)
+    {
+        if (JsonNode.Parse(body.Span) is not JsonObject json)
+        {
+            return body;
+        }
+
+        foreach (var name in Unsupported)
+        {
+            json.Remove(name);
+        }
+
+        json["store"] = false;
+        json["stream"] = true;
+        if (json["instructions"] is not JsonValue instructions || !instructions.TryGetValue<string>(out var text) || text.Length == 0)
+        {
+            json["instructions"] = DefaultInstructions;
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+    }
+}

@@ -1,0 +1,38 @@
+using System.Net.Http.Headers;
+using LlmMux.Accounts.Refresh;
+using LlmMux.Translation;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmMux.Gateway.Providers.GeminiApi;
+
+/// <summary>Gemini API with a key: model in the path, <c>alt=sse</c> for streams, key as <c>x-goog-api-key</c>.</summary>
+internal sealed class GeminiApiProtocol : UpstreamProtocol
+{
+    public static readonly GeminiApiProtocol Instance = new();
+
+    public override Dialect Dialect => Dialect.Gemini;
+
+    public override bool ModelInBody => false;
+
+    public override PathString GeneratePath(string model, bool stream)
+        => $"/v1beta/models/{Uri.EscapeDataString(model)}:{(stream ? "streamGenerateContent" : "generateContent")}";
+
+    public override PathString? CountTokensPath(string model) => $"/v1beta/models/{Uri.EscapeDataString(model)}:countTokens";
+
+    public override void SetQuery(IDictionary<string, Microsoft.Extensions.Primitives.StringValues> query, bool stream)
+    {
+        if (stream)
+        {
+            query["alt"] = "sse";
+        }
+    }
+
+    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
+    {
+        if (apiKey is not null)
+        {
+            headers.Remove("x-goog-api-key");
+            headers.TryAddWithoutValidation("x-goog-api-key", apiKey);
+        }
+    }
+}

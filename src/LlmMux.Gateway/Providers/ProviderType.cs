@@ -1,0 +1,47 @@
+using LlmMux.Accounts.Providers;
+using LlmMux.Accounts.Refresh;
+
+namespace LlmMux.Gateway.Providers;
+
+/// <summary>
+/// What the gateway knows about one provider <c>type:</c> of the config: where it lives, how its accounts
+/// authenticate, how to talk to it and which models it serves unlisted. One subclass per folder under
+/// <c>Providers/</c>, listed once in <see cref="ProviderTypes"/>.
+/// </summary>
+public abstract class ProviderType
+{
+    /// <summary>The <c>type:</c> value in the config.</summary>
+    public abstract string Type { get; }
+
+    /// <summary>Used when the provider sets no <c>base-url</c>.</summary>
+    public abstract string DefaultBaseUrl { get; }
+
+    /// <summary>
+    /// The subscription whose logins are this type's accounts; null for a key-based type, whose accounts are its
+    /// <c>api-keys</c>.
+    /// </summary>
+    public virtual ISubscriptionProvider? Subscription => null;
+
+    /// <summary>Accounts are the provider's <c>api-keys</c> rather than login files.</summary>
+    public bool KeyBased => Subscription is null;
+
+    /// <summary>A key-based type that may run with no key at all (a local OpenAI-compatible server): one keyless account.</summary>
+    public virtual bool KeyOptional => false;
+
+    /// <summary>How to talk to it: built once per type, shared by every request.</summary>
+    public abstract UpstreamProtocol Protocol { get; }
+
+    /// <summary>What it serves when its config lists no <c>models</c>.</summary>
+    public abstract ModelCatalogue Catalogue { get; }
+
+    /// <summary>Whether <see cref="Catalogue"/> describes a provider of this type at <paramref name="baseUrl"/>.</summary>
+    public virtual bool CatalogueApplies(string baseUrl) => true;
+
+    /// <summary>
+    /// Where the request goes for this credential when it names its own API host (else null: the provider's
+    /// <c>base-url</c>). <paramref name="baseUrl"/> is the provider's configured one.
+    /// </summary>
+    public virtual string? BaseUrlFor(UpstreamCredential? login, string baseUrl) => null;
+
+    public override string ToString() => Type;
+}
