@@ -21,6 +21,30 @@ public class RequestBenchmarks
 
     [Benchmark(Description = "request Anthropic→Gemini (40 msgs, 10 tools, images)")]
     public byte[] AnthropicToGemini() => Translator.Default.TranslateRequest(new ReadOnlyMemory<byte>(_anthropic), Dialect.Anthropic, Dialect.Gemini);
+
+    // What the gateway calls: the body stays in a pooled buffer until it is sent, so no array the size of the output.
+    [Benchmark(Description = "request body OpenAI→Anthropic (pooled)")]
+    public int OpenAIToAnthropicBody()
+    {
+        using var body = Translator.Default.TranslateRequestBody(_openAi, Dialect.OpenAIChat, Dialect.Anthropic);
+        return body.Length;
+    }
+
+    [Benchmark(Description = "request body Anthropic→Gemini (pooled)")]
+    public int AnthropicToGeminiBody()
+    {
+        using var body = Translator.Default.TranslateRequestBody(_anthropic, Dialect.Anthropic, Dialect.Gemini);
+        return body.Length;
+    }
+
+    [Benchmark(Description = "request same dialect, model + reasoning-free override (splice)")]
+    public int SameDialectSplice()
+    {
+        using var body = Translator.Default.TranslateRequestBody(_openAi, Dialect.OpenAIChat, Dialect.OpenAIChat, ModelOnly);
+        return body.Length;
+    }
+
+    private static readonly RequestOverrides ModelOnly = new() { Model = "gpt-4.1" };
 }
 
 /// <summary>Per-event cost: each invocation translates a 1,000-delta stream fed in network-sized chunks.</summary>

@@ -9,6 +9,14 @@ internal interface IDialectCodec
 {
     IrRequest DecodeRequest(JsonElement root);
 
+    /// <summary>The request straight from its bytes. Dialects with a reader-based decoder override this; the others
+    /// parse a document and use <see cref="DecodeRequest(JsonElement)"/>.</summary>
+    IrRequest DecodeRequest(ReadOnlyMemory<byte> body)
+    {
+        using var doc = Internal.JsonRead.Parse(body);
+        return DecodeRequest(Internal.JsonRead.RootObject(doc));
+    }
+
     void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides);
 
     IrResponse DecodeResponse(JsonElement root);
@@ -31,4 +39,10 @@ internal interface IDialectCodec
     /// <summary>Top-level edits that apply a reasoning override to a same-dialect body without re-encoding it; null
     /// when this dialect cannot do that (the request then goes through the IR).</summary>
     IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) => null;
+
+    /// <summary>Top-level edits that apply <see cref="RequestOverrides.SystemPrefix"/> and
+    /// <see cref="RequestOverrides.CodeAssistProject"/> to a same-dialect body; null when this dialect cannot (the
+    /// request then goes through the IR).</summary>
+    IReadOnlyList<Internal.BodyEdit>? OverridePatch(RequestOverrides overrides) =>
+        overrides.SystemPrefix is null && overrides.CodeAssistProject is null ? [] : null;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation;
@@ -14,8 +15,30 @@ public sealed record RequestOverrides
     /// <summary>Streaming flag when the dialect carries it outside the body (Gemini: streamGenerateContent URL).</summary>
     public bool? Stream { get; init; }
 
-    /// <summary>Google Cloud project for the Code Assist envelope.</summary>
+    /// <summary>Google Cloud project for the Code Assist envelope (replaces the caller's).</summary>
     public string? CodeAssistProject { get; init; }
+
+    /// <summary>Text that must open the system prompt (the Claude Code identity for Claude OAuth tokens): the first
+    /// system block, unless that block already is this text; the caller's system prompt follows it.</summary>
+    public string? SystemPrefix { get; init; }
+
+    /// <summary>Top-level fields the upstream rejects: not in the body it receives.</summary>
+    public ImmutableArray<string> RemoveFields { get; init; } = [];
+
+    /// <summary>Top-level fields set to these values whatever the body held (in place, or added last).</summary>
+    public ImmutableArray<BodyField> ForceFields { get; init; } = [];
+
+    /// <summary>Top-level fields set to these values when the body holds no non-empty string there (absent, null,
+    /// empty, or not a string).</summary>
+    public ImmutableArray<BodyField> DefaultFields { get; init; } = [];
+
+    /// <summary>Any of the top-level field edits above (they apply to the body the upstream receives, whatever the
+    /// path: the client's bytes, or the encoder's output).</summary>
+    internal bool HasFieldEdits => !RemoveFields.IsDefaultOrEmpty || !ForceFields.IsDefaultOrEmpty || !DefaultFields.IsDefaultOrEmpty;
+
+    /// <summary>True when this changes nothing but the model (a same-dialect body can then go out untouched when the
+    /// model is the client's).</summary>
+    public bool OnlyModel => Reasoning is null && SystemPrefix is null && CodeAssistProject is null && !HasFieldEdits;
 
     /// <summary>max_tokens used for targets that require it (Anthropic) when the client gave none.</summary>
     public int DefaultMaxTokens { get; init; } = 8192;

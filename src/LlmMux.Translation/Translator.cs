@@ -32,45 +32,100 @@ public sealed class Translator
 
     public byte[] TranslateRequest(ReadOnlyMemory<byte> body, Dialect from, Dialect to, RequestOverrides? overrides = null)
     {
-        return Guard(() =>
+        using var translated = TranslateRequestBody(body, from, to, overrides);
+        return translated.ToArray();
+    }
+
+    /// <summary>
+    /// The body <paramref name="to"/> receives. Same dialect: one top-level pass over the client's bytes that splices
+    /// in the model, the reasoning fields and the overrides and keeps everything else byte for byte (nothing the size
+    /// of the body is copied). Across dialects: one decode into the IR and one encode into a pooled buffer, the
+    /// overrides applied to the IR, and the field overrides spliced into the encoder's output. Dispose the result.
+    /// </summary>
+    public RequestBody TranslateRequestBody(ReadOnlyMemory<byte> body, Dialect from, Dialect to, RequestOverrides? overrides = null)
+    {
+        if (from == to)
         {
-            using var doc = JsonRead.Parse(body);
-            var root = JsonRead.RootObject(doc);
-            if (from == to && overrides?.Reasoning is null)
-            {
-                // Same dialect: keep the body as sent (unknown fields included), only the model may change.
-                return PatchModel(root, _registry.Get(from).ModelPropertyName, overrides?.Model);
-            }
+            return Guard(() => SameDialect(body, from, overrides));
+        }
 
-            if (from == to && _registry.Get(from).ReasoningPatch(root, overrides!.Reasoning!) is { } edits)
-            {
-                // A reasoning override (model suffix) on a same-dialect body: edit those fields, keep the rest
-                // (Anthropic cache_control breakpoints in particular) byte for byte.
-                var codec = _registry.Get(from);
-                if (codec.ModelPropertyName is { } modelProperty && overrides.Model is { } model)
-                {
-                    edits = [.. edits, new BodyEdit(modelProperty, w => w.WriteStringValue(model))];
-                }
-
-                return BodyPatch.Apply(root, edits);
-            }
-
-            var ir = IrToolPairing.Repair(ApplyOverrides(_registry.Get(from).DecodeRequest(root), overrides));
-            return JsonWrite.ToBytes(w => _registry.Get(to).EncodeRequest(ir, w, overrides));
-        });
+        var ir = DecodeRequest(body, from);
+        return EncodeRequestBody(ir, to, overrides);
     }
 
     public IrRequest DecodeRequest(ReadOnlyMemory<byte> body, Dialect dialect) => Guard(() =>
     {
-        using var doc = JsonRead.Parse(body);
-        return _registry.Get(dialect).DecodeRequest(JsonRead.RootObject(doc));
+        try
+        {
+            return _registry.Get(dialect).DecodeRequest(body);
+        }
+        catch (Exception ex) when (ex is TranslationException { Kind: not TranslationErrorKind.InvalidJson } || (IsShapeError(ex) && ex is not JsonException))
+        {
+            // A reader-based decoder meets a shape error before it has seen the whole body; broken JSON further on is
+            // still what the client must hear about first.
+            JsonRead.Validate(body.Span);
+            throw;
+        }
     });
 
     public byte[] EncodeRequest(IrRequest request, Dialect dialect, RequestOverrides? overrides = null)
     {
+        using var encoded = EncodeRequestBody(request, dialect, overrides);
+        return encoded.ToArray();
+    }
+
+    /// <summary><see cref="EncodeRequest"/> into a pooled buffer: the IR with the overrides applied, encoded once, then
+    /// the field overrides (<see cref="RequestOverrides.RemoveFields"/> and the like) spliced in. Dispose the result.</summary>
+    public RequestBody EncodeRequestBody(IrRequest request, Dialect dialect, RequestOverrides? overrides = null)
+    {
         ArgumentNullException.ThrowIfNull(request);
         var ir = IrToolPairing.Repair(ApplyOverrides(request, overrides));
-        return Guard(() => JsonWrite.ToBytes(w => _registry.Get(dialect).EncodeRequest(ir, w, overrides)));
+        return Guard(() =>
+        {
+            var codec = _registry.Get(dialect);
+            var output = new PooledBufferWriter();
+            byte[]? array;
+            int length;
+            try
+            {
+                var w = JsonWrite.Rent(output);
+                try
+                {
+                    codec.EncodeRequest(ir, w, overrides);
+                }
+                finally
+                {
+                    JsonWrite.Return(w);
+                }
+
+                length = output.WrittenCount;
+                array = output.Detach();
+            }
+            catch
+            {
+                output.Release();
+                throw;
+            }
+
+            if (overrides is not { HasFieldEdits: true })
+            {
+                return RequestBody.Pooled(array, length);
+            }
+
+            try
+            {
+                return BodyPatch.Splice(array.AsMemory(0, length), FieldEdits(overrides, []), array);
+            }
+            catch
+            {
+                if (array is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(array);
+                }
+
+                throw;
+            }
+        });
     }
 
     /// <summary>Translates a non-streaming response body. <paramref name="clientModel"/> replaces the upstream model id when given.</summary>
@@ -193,8 +248,111 @@ public sealed class Translator
             ir = ir with { Stream = stream };
         }
 
+        if (o.SystemPrefix is { } prefix && FirstNonEmpty(ir.System) != prefix)
+        {
+            ir = ir with { System = ir.System.IsDefault ? [prefix] : ir.System.Insert(0, prefix) };
+        }
+
         return ir;
     }
+
+    private static string? FirstNonEmpty(System.Collections.Immutable.ImmutableArray<string> system)
+    {
+        foreach (var s in system.IsDefault ? [] : system)
+        {
+            if (s.Length > 0)
+            {
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Same dialect: the edits the overrides ask for, spliced into the client's body in one pass; through
+    /// the IR only when the dialect has no in-place form of an override.</summary>
+    private RequestBody SameDialect(ReadOnlyMemory<byte> body, Dialect dialect, RequestOverrides? o)
+    {
+        var codec = _registry.Get(dialect);
+        if (o is null)
+        {
+            return BodyPatch.Splice(body, []);
+        }
+
+        var edits = new List<BodyEdit>();
+        JsonDocument? doc = null;
+        try
+        {
+            if (o.Reasoning is { } reasoning)
+            {
+                // The codec reads the body (max_tokens, the last assistant turn, generationConfig) to shape its edits;
+                // the edits still splice into the original bytes.
+                doc = JsonRead.Parse(body);
+                if (codec.ReasoningPatch(JsonRead.RootObject(doc), reasoning) is not { } patch)
+                {
+                    return ThroughIr(body, dialect, o);
+                }
+
+                edits.AddRange(patch);
+            }
+
+            if (codec.OverridePatch(o) is not { } overridePatch)
+            {
+                return ThroughIr(body, dialect, o);
+            }
+
+            if (codec.ModelPropertyName is { } modelProperty && o.Model is { } model)
+            {
+                var encoded = JsonEncodedText.Encode(model);
+                edits.Add(new BodyEdit(modelProperty, w => w.WriteStringValue(encoded)));
+            }
+
+            edits.AddRange(overridePatch);
+            return BodyPatch.Splice(body, FieldEdits(o, edits));
+        }
+        finally
+        {
+            doc?.Dispose();
+        }
+    }
+
+    private RequestBody ThroughIr(ReadOnlyMemory<byte> body, Dialect dialect, RequestOverrides o) =>
+        EncodeRequestBody(DecodeRequest(body, dialect), dialect, o);
+
+    /// <summary><paramref name="edits"/> followed by the overrides' field edits: removals, forced values, defaults.</summary>
+    private static List<BodyEdit> FieldEdits(RequestOverrides o, List<BodyEdit> edits)
+    {
+        foreach (var name in o.RemoveFields.IsDefault ? [] : o.RemoveFields)
+        {
+            edits.Add(new BodyEdit(name, null));
+        }
+
+        foreach (var field in o.ForceFields.IsDefault ? [] : o.ForceFields)
+        {
+            edits.Add(new BodyEdit(field.Name, w => w.WriteRawValue(field.Json)));
+        }
+
+        foreach (var field in o.DefaultFields.IsDefault ? [] : o.DefaultFields)
+        {
+            edits.Add(new BodyEdit(field.Name, null)
+            {
+                Edit = (existing, w) =>
+                {
+                    if (IsNonEmptyString(existing))
+                    {
+                        return EditResult.Keep;
+                    }
+
+                    w.WriteRawValue(field.Json);
+                    return EditResult.Write;
+                },
+            });
+        }
+
+        return edits;
+    }
+
+    private static bool IsNonEmptyString(ReadOnlySpan<byte> json) => json.Length > 2 && json[0] == (byte)'"';
 
     private static byte[] PatchModel(JsonElement root, string? property, string? model, string? envelope = null)
     {

@@ -31,6 +31,10 @@ public abstract class UpstreamProtocol
     /// <summary>The upstream only streams; a non-streaming client is served by collecting the stream (codex).</summary>
     public virtual bool AlwaysStreams => false;
 
+    /// <summary>What this upstream needs in every body it receives (an identity system prompt, forced or rejected
+    /// fields, the account's project), declared as overrides the translator applies in its one pass over the body.</summary>
+    public virtual RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) => request;
+
     /// <summary>Last changes the upstream needs in the body it receives (envelopes, required fields).</summary>
     public virtual ReadOnlyMemory<byte> AdjustBody(ReadOnlyMemory<byte> body, UpstreamCredential? login, bool stream) => body;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using LlmMux.Translation;
 
 namespace LlmMux.Gateway.Streaming;
 

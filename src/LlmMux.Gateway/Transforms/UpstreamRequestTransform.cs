@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using LlmMux.Accounts.Refresh;
@@ -43,10 +44,14 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         }
 
         var upstreamStreams = request.Stream || (protocol.AlwaysStreams && !request.IsCountTokens);
-        ReadOnlyMemory<byte> body;
+        var overrides = protocol.BodyOverrides(
+            new RequestOverrides { Model = target.UpstreamModel, Reasoning = ToIr(request.Route.Reasoning), Stream = upstreamStreams },
+            login,
+            upstreamStreams);
+        RequestBody body;
         try
         {
-            body = protocol.AdjustBody(UpstreamBody(request, target, protocol, sameDialect, upstreamStreams), login, upstreamStreams);
+            body = Adjusted(protocol, UpstreamBody(request, target, protocol, sameDialect, overrides), login, upstreamStreams);
         }
         catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
@@ -54,9 +59,10 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
             throw new UpstreamRequestException(ApiError.InvalidRequestBody($"The request cannot be sent to provider '{target.Provider.Name}': {ex.Message}"), ex);
         }
 
-        http.Request.Body = MemoryMarshal.TryGetArray(body, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(body.ToArray(), writable: false);
+        // The body goes out segment by segment (slices of the client's bytes, or a pooled encoder buffer) and its
+        // buffers go back to the pool when the exchange ends.
+        http.Response.RegisterForDispose(body);
+        http.Request.Body = PipeReader.Create(body.Sequence).AsStream();
         var content = context.ProxyRequest.Content ?? throw new InvalidOperationException("the request has no body");
         content.Headers.ContentLength = body.Length;
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -94,20 +100,33 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         }
     }
 
-    private static ReadOnlyMemory<byte> UpstreamBody(LlmRequest request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, bool upstreamStreams)
+    /// <summary>Same dialect: the client's bytes, spliced only where an override changes them (untouched when only the
+    /// model could change and it is the client's). Otherwise the IR decoded at ingress, encoded once.</summary>
+    private static RequestBody UpstreamBody(LlmRequest request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, RequestOverrides overrides)
     {
-        var reasoning = ToIr(request.Route.Reasoning);
-        if (sameDialect && reasoning is null)
+        if (!sameDialect)
         {
-            return protocol.ModelInBody && target.UpstreamModel != request.Model
-                ? ModelFieldRewriter.Rewrite(request.Body, target.UpstreamModel)
-                : request.Body;
+            return Translator.Default.EncodeRequestBody(request.Ir!, protocol.Dialect, overrides);
         }
 
-        var overrides = new RequestOverrides { Model = target.UpstreamModel, Reasoning = reasoning, Stream = upstreamStreams };
-        return sameDialect
-            ? Translator.Default.TranslateRequest(request.Body, protocol.Dialect, protocol.Dialect, overrides)
-            : Translator.Default.EncodeRequest(request.Ir!, protocol.Dialect, overrides);
+        return overrides.OnlyModel && (!protocol.ModelInBody || target.UpstreamModel == request.Model)
+            ? RequestBody.Unchanged(request.Body)
+            : Translator.Default.TranslateRequestBody(request.Body, protocol.Dialect, protocol.Dialect, overrides);
+    }
+
+    /// <summary>The protocols' AdjustBody until they declare their edits as <see cref="UpstreamProtocol.BodyOverrides"/>.</summary>
+    private static RequestBody Adjusted(UpstreamProtocol protocol, RequestBody body, UpstreamCredential? login, bool stream)
+    {
+        var sequence = body.Sequence;
+        ReadOnlyMemory<byte> bytes = sequence.IsSingleSegment ? sequence.First : body.ToArray();
+        var adjusted = protocol.AdjustBody(bytes, login, stream);
+        if (adjusted.Equals(bytes) && sequence.IsSingleSegment)
+        {
+            return body;
+        }
+
+        body.Dispose();
+        return RequestBody.Unchanged(adjusted);
     }
 
     /// <summary>A model-name suffix (spec §6) as the IR's reasoning settings; the codecs map it onto each upstream's field.</summary>

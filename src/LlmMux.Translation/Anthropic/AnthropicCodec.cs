@@ -9,8 +9,13 @@ internal sealed class AnthropicCodec : IDialectCodec
 
     public IrRequest DecodeRequest(JsonElement root) => AnthropicRequest.Decode(root);
 
+    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => AnthropicRequest.Decode(body);
+
     public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
         AnthropicRequest.ReasoningPatch(root, reasoning);
+
+    public IReadOnlyList<Internal.BodyEdit>? OverridePatch(RequestOverrides overrides) =>
+        overrides.SystemPrefix is { } prefix ? [AnthropicRequest.SystemPrefixPatch(prefix)] : [];
 
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => AnthropicRequest.Encode(request, w, overrides);
 

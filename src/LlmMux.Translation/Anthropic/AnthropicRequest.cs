@@ -88,35 +88,8 @@ internal static partial class AnthropicRequest
                 t.TryProp("input_schema"u8, out var s) ? s.RawObject("input_schema") : OpenAIChat.OpenAIChatRequest.EmptySchema));
         }
 
-        IrToolChoice? choice = null;
-        bool? parallel = null;
-        if (root.Obj("tool_choice"u8) is { } tc)
-        {
-            choice = tc.Str("type"u8) switch
-            {
-                "any" => IrToolChoice.Required,
-                "none" => IrToolChoice.None,
-                "tool" => new IrToolChoice(IrToolChoiceKind.Specific, tc.ReqStr("name"u8)),
-                _ => IrToolChoice.Auto,
-            };
-            if (tc.Bool("disable_parallel_tool_use"u8) is true)
-            {
-                parallel = false;
-            }
-        }
-
-        IrReasoningConfig? reasoning = null;
-        if (root.Obj("thinking"u8) is { } th)
-        {
-            reasoning = th.Str("type"u8) switch
-            {
-                "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens"u8) ?? 1024, true),
-                "disabled" => new IrReasoningConfig(null, 0, false),
-                // Claude Code's "adaptive": the model decides how much to think; other targets get a medium effort.
-                "adaptive" => new IrReasoningConfig("medium", null, true),
-                _ => null,
-            };
-        }
+        var (choice, parallel) = root.Obj("tool_choice"u8) is { } tc ? DecodeToolChoice(tc) : (null, null);
+        var reasoning = root.Obj("thinking"u8) is { } th ? DecodeThinking(th) : null;
 
         return new IrRequest
         {
@@ -140,6 +113,27 @@ internal static partial class AnthropicRequest
             },
         };
     }
+
+    private static (IrToolChoice? Choice, bool? Parallel) DecodeToolChoice(JsonElement tc)
+    {
+        var choice = tc.Str("type"u8) switch
+        {
+            "any" => IrToolChoice.Required,
+            "none" => IrToolChoice.None,
+            "tool" => new IrToolChoice(IrToolChoiceKind.Specific, tc.ReqStr("name"u8)),
+            _ => IrToolChoice.Auto,
+        };
+        return (choice, tc.Bool("disable_parallel_tool_use"u8) is true ? false : null);
+    }
+
+    private static IrReasoningConfig? DecodeThinking(JsonElement th) => th.Str("type"u8) switch
+    {
+        "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens"u8) ?? 1024, true),
+        "disabled" => new IrReasoningConfig(null, 0, false),
+        // Claude Code's "adaptive": the model decides how much to think; other targets get a medium effort.
+        "adaptive" => new IrReasoningConfig("medium", null, true),
+        _ => null,
+    };
 
     internal static ImmutableArray<IrPart> DecodeBlocks(JsonElement content, string path)
     {
@@ -223,5 +217,81 @@ internal static partial class AnthropicRequest
             "file" => new IrImage(src.ReqStr("file_id"u8), null, null),
             _ => throw TranslationException.Type("image.source.type", "base64, url or file"),
         };
+    }
+
+    /// <summary><see cref="RequestOverrides.SystemPrefix"/> on the raw body: the prefix becomes the first system block
+    /// unless it already is, and the caller's system prompt (blocks, or a string made a block) follows it untouched.</summary>
+    internal static BodyEdit SystemPrefixPatch(string prefix) => new("system", null)
+    {
+        Edit = (existing, w) =>
+        {
+            var text = JsonEncodedText.Encode(prefix);
+            var reader = new Utf8JsonReader(existing, JsonRead.ReaderOptions);
+            bool present = !existing.IsEmpty && reader.Read();
+            if (present && reader.TokenType == JsonTokenType.StartArray)
+            {
+                var start = reader.BytesConsumed;
+                if (FirstBlockIs(ref reader, prefix))
+                {
+                    return EditResult.Keep;
+                }
+
+                w.WriteStartArray();
+                WriteTextBlock(w, text);
+                var inner = existing[(int)start..existing.LastIndexOf((byte)']')].Trim(" \t\r\n"u8);
+                if (!inner.IsEmpty)
+                {
+                    w.WriteRawValue(inner, skipInputValidation: true);
+                }
+
+                w.WriteEndArray();
+                return EditResult.Write;
+            }
+
+            w.WriteStartArray();
+            WriteTextBlock(w, text);
+            if (present && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+            {
+                w.WriteStartObject();
+                w.WriteString("type"u8, "text"u8);
+                w.WritePropertyName("text"u8);
+                w.WriteRawValue(existing[(int)reader.TokenStartIndex..(int)reader.BytesConsumed], skipInputValidation: true);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            return EditResult.Write;
+        },
+    };
+
+    private static void WriteTextBlock(Utf8JsonWriter w, JsonEncodedText text)
+    {
+        w.WriteStartObject();
+        w.WriteString("type"u8, "text"u8);
+        w.WriteString("text"u8, text);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The array's first element is a block whose <c>text</c> is <paramref name="text"/>.</summary>
+    private static bool FirstBlockIs(ref Utf8JsonReader reader, string text)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isText = reader.ValueTextEquals("text"u8);
+            reader.Read();
+            if (isText)
+            {
+                return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(text);
+            }
+
+            reader.Skip();
+        }
+
+        return false;
     }
 }

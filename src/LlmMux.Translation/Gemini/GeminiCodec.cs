@@ -24,6 +24,11 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
         return [new("request", w => w.WriteRawValue(BodyPatch.Apply(request, inner), skipInputValidation: true))];
     }
 
+    public IReadOnlyList<BodyEdit>? OverridePatch(RequestOverrides overrides) =>
+        overrides.SystemPrefix is not null ? null
+        : codeAssist && overrides.CodeAssistProject is { } project ? [new("project", w => w.WriteStringValue(project))]
+        : [];
+
     public (string? Envelope, string Property) ResponseModelPath => (codeAssist ? "response" : null, "modelVersion");
 
     public IrRequest DecodeRequest(JsonElement root)

@@ -8,6 +8,9 @@ internal static class JsonRead
 {
     private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = false, MaxDepth = 256 };
 
+    /// <summary>The same limits as <see cref="Parse"/> for the reader-based request decoders and the body splice.</summary>
+    public static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = false, MaxDepth = 256 };
+
     public static JsonDocument Parse(ReadOnlyMemory<byte> body)
     {
         try
@@ -165,9 +168,13 @@ internal static class JsonRead
     }
 
     /// <summary>A string-or-array-of-strings field (OpenAI stop).</summary>
-    public static System.Collections.Immutable.ImmutableArray<string> StrOrStrArray(this JsonElement obj, string name)
+    public static System.Collections.Immutable.ImmutableArray<string> StrOrStrArray(this JsonElement obj, string name) =>
+        obj.TryProp(name, out var v) ? StrOrStrArrayValue(v, name) : [];
+
+    /// <summary><see cref="StrOrStrArray(JsonElement, string)"/> on the value itself.</summary>
+    public static System.Collections.Immutable.ImmutableArray<string> StrOrStrArrayValue(JsonElement v, string name)
     {
-        if (!obj.TryProp(name, out var v))
+        if (v.ValueKind == JsonValueKind.Null)
         {
             return [];
         }
@@ -315,4 +322,188 @@ internal static class JsonRead
 
         throw TranslationException.Type(name, "an integer");
     }
+
+    // Reader-side accessors for the request decoders that read the body straight into the IR: the reader sits on a
+    // property's value, null counts as absent, and a wrong type throws the same TranslationException the element
+    // accessors above throw, naming the field.
+
+    /// <summary>A reader on the body's first token, which must open an object (malformed JSON is reported as such).</summary>
+    public static Utf8JsonReader RootReader(ReadOnlySpan<byte> body)
+    {
+        var r = new Utf8JsonReader(body, ReaderOptions);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+        {
+            r.Skip();
+            throw TranslationException.Type("$", "an object");
+        }
+
+        return r;
+    }
+
+    /// <summary>Throws <see cref="JsonException"/> unless the body is one well-formed JSON value.</summary>
+    public static void Validate(ReadOnlySpan<byte> body)
+    {
+        var r = new Utf8JsonReader(body, ReaderOptions);
+        r.Read();
+        r.Skip();
+        EndOfBody(ref r);
+    }
+
+    /// <summary>After the root object's end: nothing but whitespace may follow.</summary>
+    public static void EndOfBody(ref Utf8JsonReader r)
+    {
+        if (r.Read())
+        {
+            throw new JsonException("content after the end of the body");
+        }
+    }
+
+    public static string? Str(ref Utf8JsonReader r, string name) => r.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.String => r.GetString(),
+        _ => throw TranslationException.Type(name, "a string"),
+    };
+
+    public static string ReqStr(ref Utf8JsonReader r, string name) => Str(ref r, name) ?? throw TranslationException.Missing(name);
+
+    /// <summary><see cref="Str(ref Utf8JsonReader, string)"/> that returns the matching literal of
+    /// <paramref name="known"/> (roles, block types) instead of allocating the same few strings again.</summary>
+    public static string? Str(ref Utf8JsonReader r, string name, string[] known)
+    {
+        if (r.TokenType == JsonTokenType.String)
+        {
+            foreach (var k in known)
+            {
+                if (r.ValueTextEquals(k))
+                {
+                    return k;
+                }
+            }
+        }
+
+        return Str(ref r, name);
+    }
+
+    public static bool? Bool(ref Utf8JsonReader r, string name) => r.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        _ => throw TranslationException.Type(name, "a boolean"),
+    };
+
+    public static double? Double(ref Utf8JsonReader r, string name) => r.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.Number => r.GetDouble(),
+        _ => throw TranslationException.Type(name, "a number"),
+    };
+
+    public static long? Long(ref Utf8JsonReader r, string name)
+    {
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (r.TokenType == JsonTokenType.Number)
+        {
+            if (r.TryGetInt64(out long l))
+            {
+                return l;
+            }
+
+            if (r.TryGetDouble(out double d) && d >= long.MinValue && d <= long.MaxValue)
+            {
+                return (long)d;
+            }
+        }
+
+        if (r.TokenType == JsonTokenType.String && long.TryParse(r.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long s))
+        {
+            return s;
+        }
+
+        throw TranslationException.Type(name, "an integer");
+    }
+
+    public static int? Int(ref Utf8JsonReader r, string name)
+    {
+        long? l = Long(ref r, name);
+        return l is null ? null : (int)Math.Clamp(l.Value, int.MinValue, int.MaxValue);
+    }
+
+    /// <summary>True on an array's start; false (value skipped) for null.</summary>
+    public static bool Array(ref Utf8JsonReader r, string name) => r.TokenType switch
+    {
+        JsonTokenType.Null => false,
+        JsonTokenType.StartArray => true,
+        _ => throw TranslationException.Type(name, "an array"),
+    };
+
+    /// <summary>True on an object's start; false for null.</summary>
+    public static bool Object(ref Utf8JsonReader r, string name) => r.TokenType switch
+    {
+        JsonTokenType.Null => false,
+        JsonTokenType.StartObject => true,
+        _ => throw TranslationException.Type(name, "an object"),
+    };
+
+    /// <summary>Where the current value lies in the reader's input (the value is skipped).</summary>
+    public static Range Slice(ref Utf8JsonReader r)
+    {
+        int start = (int)r.TokenStartIndex;
+        r.Skip();
+        return start..(int)r.BytesConsumed;
+    }
+
+    /// <summary>The raw JSON text of an object-valued field (schemas): kept verbatim, as <see cref="RawObject(JsonElement, string)"/>.</summary>
+    public static string RawObject(ref Utf8JsonReader r, ReadOnlySpan<byte> input, string path)
+    {
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            throw TranslationException.Type(path, "an object");
+        }
+
+        return System.Text.Encoding.UTF8.GetString(input[Slice(ref r)]);
+    }
+
+    /// <summary>A reader on the first token of a value found earlier with <see cref="Slice"/>.</summary>
+    public static Utf8JsonReader At(ReadOnlySpan<byte> input, Range value)
+    {
+        var r = new Utf8JsonReader(input[value], ReaderOptions);
+        r.Read();
+        return r;
+    }
+
+    /// <summary>On a text part's <c>text</c> member after its <c>type</c> said "text" (the usual order): reads it at
+    /// once instead of coming back to its slice.</summary>
+    public static bool TryReadText(ref Utf8JsonReader r, string? type, ref string? text)
+    {
+        if (type is not "text" || !r.ValueTextEquals("text"u8))
+        {
+            return false;
+        }
+
+        r.Read();
+        text = Str(ref r, "text");
+        return true;
+    }
+
+    /// <summary>The string at a value found earlier with <see cref="Slice"/> (null when there was none, or null).</summary>
+    public static string? StrAt(ReadOnlySpan<byte> input, Range value, string name)
+    {
+        if (value.Equals(default(Range)))
+        {
+            return null;
+        }
+
+        var r = At(input, value);
+        return Str(ref r, name);
+    }
+
+    /// <summary>A rare, small value (legacy fields, tool_choice, response_format) read with the element accessors: the
+    /// reader already validated it, and this keeps one definition of its rules.</summary>
+    public static JsonDocument ParseValue(ReadOnlyMemory<byte> body, Range value) => JsonDocument.Parse(body[value], Options);
 }

@@ -9,6 +9,8 @@ internal sealed class OpenAIChatCodec : IDialectCodec
 
     public IrRequest DecodeRequest(JsonElement root) => OpenAIChatRequest.Decode(root);
 
+    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => OpenAIChatRequest.Decode(body);
+
     public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
         ReasoningMap.Effort(reasoning) is { } effort ? [new(Name: "reasoning_effort", w => w.WriteStringValue(effort))] : [new("reasoning_effort", null)];
 

@@ -145,16 +145,7 @@ internal static partial class OpenAIChatRequest
 
         if (m.Obj("function_call"u8) is { } legacy)
         {
-            // Legacy calls have no id; a stable one per name lets the following "function" message pair with it.
-            string name = legacy.ReqStr("name"u8);
-            if (!legacyCalls.Waiting.TryGetValue(name, out var queue))
-            {
-                legacyCalls.Waiting[name] = queue = new Queue<string>();
-            }
-
-            string id = $"call_{name}_{legacyCalls.Issued++}";
-            queue.Enqueue(id);
-            parts.Add(new IrToolCall(id, name, ArgumentsOf(legacy)));
+            parts.Add(legacyCalls.Call(legacy));
         }
 
         return parts.ToImmutable();
@@ -295,4 +286,19 @@ internal sealed class LegacyCalls
     public Dictionary<string, Queue<string>> Waiting { get; } = new(StringComparer.Ordinal);
 
     public int Issued { get; set; }
+
+    /// <summary>A legacy <c>function_call</c> as a tool call. Legacy calls have no id; a stable one per name lets the
+    /// following "function" message pair with it.</summary>
+    public IrToolCall Call(JsonElement legacy)
+    {
+        string name = legacy.ReqStr("name"u8);
+        if (!Waiting.TryGetValue(name, out var queue))
+        {
+            Waiting[name] = queue = new Queue<string>();
+        }
+
+        string id = $"call_{name}_{Issued++}";
+        queue.Enqueue(id);
+        return new IrToolCall(id, name, OpenAIChatRequest.ArgumentsOf(legacy));
+    }
 }

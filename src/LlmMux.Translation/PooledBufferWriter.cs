@@ -1,12 +1,13 @@
 using System.Buffers;
 
-namespace LlmMux.Gateway.Streaming;
+namespace LlmMux.Translation;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}"/> that gives its array back on <see cref="Release"/>,
-/// so a stream holds no output buffer while it waits for the upstream's next event.
+/// so a stream holds no output buffer while it waits for the upstream's next event, and an encoded request body costs
+/// no array of its own (<see cref="Detach"/> hands the array to the <see cref="RequestBody"/>).
 /// </summary>
-internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private const int MinimumSize = 4096;
     private byte[]? _array;
@@ -49,6 +50,19 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     }
 
     public void Dispose() => Release();
+
+    /// <summary>Forgets the last <paramref name="count"/> bytes written.</summary>
+    internal void Rewind(int count) => _written -= Math.Clamp(count, 0, _written);
+
+    /// <summary>Gives up the array (its first <see cref="WrittenCount"/> bytes are the output); the caller returns it
+    /// to <see cref="ArrayPool{T}.Shared"/>.</summary>
+    internal byte[]? Detach()
+    {
+        var array = _array;
+        _array = null;
+        _written = 0;
+        return array;
+    }
 
     private byte[] Ensure(int sizeHint)
     {
