@@ -10,8 +10,9 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
-        endpoints.MapGet("/readyz", (GatewayConfigStore config) =>
+        var probes = endpoints.MapGroup("").AllowAnonymous().DisableRateLimiting();
+        probes.MapGet("/healthz", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
+        probes.MapGet("/readyz", (GatewayConfigStore config) =>
         {
             var snapshot = config.Current;
             return Results.Json(

@@ -35,6 +35,8 @@ public static class GatewayHost
         // appsettings.json, so a binary installed without that file does not log keys.
         builder.Logging.AddFilter("Microsoft.AspNetCore", level => level >= (store?.Current.Options.Debug == true ? LogLevel.Information : LogLevel.Warning));
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // A refused client key is logged once, by the client-key scheme.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authorization", LogLevel.Warning);
         // Ctrl-C and SIGTERM drain: a reasoning stream may run for minutes, so give in-flight requests that long.
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = ShutdownDrain);
         configure?.Invoke(builder);

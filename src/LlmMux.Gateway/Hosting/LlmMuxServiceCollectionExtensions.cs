@@ -55,6 +55,9 @@ public static class LlmMuxServiceCollectionExtensions
         services.AddLlmMuxManagement();
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<ModelLabels>();
+        services.AddAuthentication().AddScheme<ClientKeyOptions, ClientKeyHandler>(ClientKeyHandler.SchemeName, null);
+        // Every endpoint without its own rule, and a request no endpoint matched, needs a client key.
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ClientKeyHandler.SchemeName).RequireAuthenticatedUser().Build());
         services.AddLlmMuxRateLimiting();
         services.AddLlmMuxBrowserPolicy();
         services.AddResponsesWebSocket();

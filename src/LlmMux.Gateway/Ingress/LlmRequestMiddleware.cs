@@ -28,7 +28,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             return;
         }
 
-        if (ingress.LoopbackOnly && !Security.Caller.IsLocal(context) && !Security.ClientAuthMiddleware.IsRelayFromThisProcess(context))
+        if (ingress.LoopbackOnly && !Security.Caller.IsLocal(context) && !Security.ClientKeyHandler.IsRelayFromThisProcess(context))
         {
             await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, ApiError.LoopbackOnly()).ConfigureAwait(false);
             return;

@@ -20,7 +20,7 @@ internal static class ManagementEndpoints
 {
     public static IEndpointRouteBuilder MapManagement(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/v0/management").AddEndpointFilter(Authorize);
+        var group = endpoints.MapGroup("/v0/management").AllowAnonymous().DisableRateLimiting().AddEndpointFilter(Authorize);
         group.MapGet("/accounts", Accounts);
         group.MapGet("/quota", Quota);
         group.MapGet("/usage", (UsageLedger ledger) => Results.Json(ledger.Rows(), ManagementJsonContext.Default.IReadOnlyListUsageRow));

@@ -19,7 +19,7 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (ClientAuthMiddleware.IsRelayFromThisProcess(context, relay))
+        if (ClientKeyHandler.IsRelayFromThisProcess(context, relay))
         {
             return next(context);
         }

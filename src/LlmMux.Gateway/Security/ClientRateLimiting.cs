@@ -33,16 +33,14 @@ internal static class ClientRateLimiting
     private static RateLimitPartition<string> Partition(HttpContext context)
     {
         var limit = context.RequestServices.GetRequiredService<GatewayConfigStore>().Current.Options.Limits.RequestsPerMinute;
-        if (limit == 0 || ServicePaths.IsService(context.Request.Path))
+        if (limit == 0)
         {
             return RateLimitPartition.GetNoLimiter("unlimited");
         }
 
         // The accepted key's hash (never the key itself, never an unverified one a caller could vary per request),
         // else the caller's address.
-        var client = context.Items.TryGetValue(ClientAuthMiddleware.ClientIdItem, out var id) && id is string verified
-            ? verified
-            : context.Connection.RemoteIpAddress?.ToString() ?? "local";
+        var client = context.User.FindFirst(ClientKeyHandler.ClientClaim)?.Value ?? context.Connection.RemoteIpAddress?.ToString() ?? "local";
         return RateLimitPartition.GetSlidingWindowLimiter($"{client}:{limit}", _ => new SlidingWindowRateLimiterOptions
         {
             PermitLimit = limit,
