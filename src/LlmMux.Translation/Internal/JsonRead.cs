@@ -23,6 +23,14 @@ internal static class JsonRead
         }
     }
 
+    /// <summary>Parses <paramref name="body"/> with <see cref="Parse"/> and decodes its root object, for the dialects
+    /// whose request decoder works on elements.</summary>
+    public static T DecodeRoot<T>(ReadOnlyMemory<byte> body, Func<JsonElement, T> decode)
+    {
+        using var doc = Parse(body);
+        return decode(RootObject(doc));
+    }
+
     public static JsonElement RootObject(JsonDocument doc)
     {
         var root = doc.RootElement;
