@@ -336,16 +336,8 @@ internal static partial class AnthropicRequest
             content = default, isError = default, thinking = default, signature = default, data = default, ignored = default;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("type"u8))
+            if (JsonRead.TryReadPartHead(ref r, BlockTypes, ref type, ref inlineText, ref text))
             {
-                r.Read();
-                type = JsonRead.Str(ref r, "type", BlockTypes);
-                continue;
-            }
-
-            if (JsonRead.TryReadText(ref r, type, ref inlineText))
-            {
-                text = default;
                 continue;
             }
 

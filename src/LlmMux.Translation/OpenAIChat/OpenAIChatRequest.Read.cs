@@ -427,16 +427,8 @@ internal static partial class OpenAIChatRequest
         Range text = default, imageUrl = default, refusal = default, file = default, ignored = default;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("type"u8))
+            if (JsonRead.TryReadPartHead(ref r, PartTypes, ref type, ref inlineText, ref text))
             {
-                r.Read();
-                type = JsonRead.Str(ref r, "type", PartTypes);
-                continue;
-            }
-
-            if (JsonRead.TryReadText(ref r, type, ref inlineText))
-            {
-                text = default;
                 continue;
             }
 
