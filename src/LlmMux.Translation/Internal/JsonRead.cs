@@ -81,19 +81,8 @@ internal static class JsonRead
     public static string ReqStr(this JsonElement obj, string name) =>
         obj.Str(name) ?? throw TranslationException.Missing(name);
 
-    /// <summary>The integer rules of <see cref="Long(ref Utf8JsonReader, string)"/>, read from the value's own bytes so
-    /// both accessors agree.</summary>
-    public static long? Long(this JsonElement obj, string name)
-    {
-        if (!obj.TryProp(name, out var v))
-        {
-            return null;
-        }
-
-        var r = new Utf8JsonReader(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(v), ReaderOptions);
-        r.Read();
-        return Long(ref r, name);
-    }
+    public static long? Long(this JsonElement obj, string name) =>
+        obj.TryProp(name, out var v) ? AsLong(v, name) : null;
 
     public static int? Int(this JsonElement obj, string name)
     {
@@ -293,27 +282,13 @@ internal static class JsonRead
 
     private static string Name(ReadOnlySpan<byte> name) => System.Text.Encoding.UTF8.GetString(name);
 
+    /// <summary>The integer rules of <see cref="Long(ref Utf8JsonReader, string)"/>, read from the value's own bytes so
+    /// the element and reader accessors agree.</summary>
     private static long? AsLong(JsonElement v, string name)
     {
-        if (v.ValueKind == JsonValueKind.Number)
-        {
-            if (v.TryGetInt64(out long l))
-            {
-                return l;
-            }
-
-            if (v.TryGetDouble(out double d) && d >= long.MinValue && d <= long.MaxValue)
-            {
-                return (long)d;
-            }
-        }
-
-        if (v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long s))
-        {
-            return s;
-        }
-
-        throw TranslationException.Type(name, "an integer");
+        var r = new Utf8JsonReader(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(v), ReaderOptions);
+        r.Read();
+        return Long(ref r, name);
     }
 
     // Reader-side accessors for the request decoders that read the body straight into the IR: the reader sits on a
