@@ -7,8 +7,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.Anthropic;
 
 /// <summary>
-/// Messages API request body → IR in one <see cref="Utf8JsonReader"/> pass, no document built. Values whose meaning depends on a sibling that may come later
-/// (a block's fields before its <c>type</c>, content before <c>role</c>) are kept as slices and read once it is known.
+/// Messages API request body → IR in one <see cref="Utf8JsonReader"/> pass, no document built. Values whose meaning
+/// depends on a sibling that may come later (a block's fields before its <c>type</c>, content before <c>role</c>) are
+/// kept as slices and read once it is known.
 /// </summary>
 internal static partial class AnthropicRequest
 {

@@ -7,8 +7,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIChat;
 
 /// <summary>
-/// Chat Completions request body → IR in one <see cref="Utf8JsonReader"/> pass, no document built. Rare members (legacy function calling, tool_choice objects,
-/// response_format, file parts) are small and read with the element accessors on their own slice.
+/// Chat Completions request body → IR in one <see cref="Utf8JsonReader"/> pass, no document built. Rare members
+/// (legacy function calling, tool_choice objects, response_format, file parts) are small and read with the element
+/// accessors on their own slice.
 /// </summary>
 internal static partial class OpenAIChatRequest
 {
