@@ -16,7 +16,7 @@ namespace LlmMux.Gateway.Ingress;
 /// provider of the chain speaks another dialect the body is decoded into the IR here, once, so a malformed request
 /// is a 400 in the caller's dialect before any upstream is called.
 /// </summary>
-internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, ModelLabels labels)
+internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigStore config, ModelLabels labels, Translator translator)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -100,7 +100,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         {
             try
             {
-                ir = Translator.Default.DecodeRequest(body, ingress.Format);
+                ir = translator.DecodeRequest(body, ingress.Format);
             }
             catch (TranslationException ex)
             {

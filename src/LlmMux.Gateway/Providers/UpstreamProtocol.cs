@@ -35,9 +35,6 @@ public abstract class UpstreamProtocol
     /// fields, the account's project), declared as overrides the translator applies in its one pass over the body.</summary>
     public virtual RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) => request;
 
-    /// <summary>Last changes the upstream needs in the body it receives (envelopes, required fields).</summary>
-    public virtual ReadOnlyMemory<byte> AdjustBody(ReadOnlyMemory<byte> body, UpstreamCredential? login, bool stream) => body;
-
     /// <summary>Client headers this upstream understands and may receive as they are.</summary>
     public virtual IReadOnlyList<string> PassThroughHeaders => [];
 

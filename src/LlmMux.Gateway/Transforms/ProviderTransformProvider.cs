@@ -1,5 +1,6 @@
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Forwarding;
+using LlmMux.Translation;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace LlmMux.Gateway.Transforms;
@@ -9,7 +10,7 @@ namespace LlmMux.Gateway.Transforms;
 /// X-Forwarded-* headers are added: the upstream sees the account, not the client; the client sees only the upstream
 /// response headers of <see cref="ResponseHeaderAllowList"/>.
 /// </summary>
-internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeProvider time, LlmMux.Accounts.Refresh.ICredentialProvider credentials) : ITransformProvider
+internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeProvider time, LlmMux.Accounts.Refresh.ICredentialProvider credentials, Translator translator) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -29,10 +30,10 @@ internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeP
         context.CopyRequestHeaders = false;
         context.CopyResponseHeaders = false;
         context.UseDefaultForwarders = false;
-        context.RequestTransforms.Add(new UpstreamRequestTransform(config, credentials));
+        context.RequestTransforms.Add(new UpstreamRequestTransform(config, credentials, translator));
         // Read from the route, not the config: a changed flag changes the route, which makes YARP build its transforms anew.
         var forwardRateLimits = context.Route.Metadata?.GetValueOrDefault(ProviderRoutes.ForwardRateLimitsKey) == "true";
         context.ResponseTransforms.Add(new ResponseHeaderAllowList(forwardRateLimits));
-        context.ResponseTransforms.Add(new UpstreamResponseTransform(time));
+        context.ResponseTransforms.Add(new UpstreamResponseTransform(time, translator));
     }
 }

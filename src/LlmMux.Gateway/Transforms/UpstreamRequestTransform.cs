@@ -22,7 +22,7 @@ namespace LlmMux.Gateway.Transforms;
 /// speaks the provider's dialect, else encoded from the IR), a deliberate set of headers and the account's
 /// credential. Runs once per attempt, so a failover to a provider of another dialect gets its own body.
 /// </summary>
-internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICredentialProvider credentials) : RequestTransform
+internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICredentialProvider credentials, Translator translator) : RequestTransform
 {
     private static readonly ProductInfoHeaderValue GatewayAgent = new("llm-mux", "0.1");
 
@@ -51,7 +51,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         RequestBody body;
         try
         {
-            body = Adjusted(protocol, UpstreamBody(request, target, protocol, sameDialect, overrides), login, upstreamStreams);
+            body = UpstreamBody(request, target, protocol, sameDialect, overrides);
         }
         catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
@@ -102,31 +102,16 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
 
     /// <summary>Same dialect: the client's bytes, spliced only where an override changes them (untouched when only the
     /// model could change and it is the client's). Otherwise the IR decoded at ingress, encoded once.</summary>
-    private static RequestBody UpstreamBody(LlmRequest request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, RequestOverrides overrides)
+    private RequestBody UpstreamBody(LlmRequest request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, RequestOverrides overrides)
     {
         if (!sameDialect)
         {
-            return Translator.Default.EncodeRequestBody(request.Ir!, protocol.Dialect, overrides);
+            return translator.EncodeRequestBody(request.Ir!, protocol.Dialect, overrides);
         }
 
         return overrides.OnlyModel && (!protocol.ModelInBody || target.UpstreamModel == request.Model)
             ? RequestBody.Unchanged(request.Body)
-            : Translator.Default.TranslateRequestBody(request.Body, protocol.Dialect, protocol.Dialect, overrides);
-    }
-
-    /// <summary>The protocols' AdjustBody until they declare their edits as <see cref="UpstreamProtocol.BodyOverrides"/>.</summary>
-    private static RequestBody Adjusted(UpstreamProtocol protocol, RequestBody body, UpstreamCredential? login, bool stream)
-    {
-        var sequence = body.Sequence;
-        ReadOnlyMemory<byte> bytes = sequence.IsSingleSegment ? sequence.First : body.ToArray();
-        var adjusted = protocol.AdjustBody(bytes, login, stream);
-        if (adjusted.Equals(bytes) && sequence.IsSingleSegment)
-        {
-            return body;
-        }
-
-        body.Dispose();
-        return RequestBody.Unchanged(adjusted);
+            : translator.TranslateRequestBody(request.Body, protocol.Dialect, protocol.Dialect, overrides);
     }
 
     /// <summary>A model-name suffix (spec §6) as the IR's reasoning settings; the codecs map it onto each upstream's field.</summary>

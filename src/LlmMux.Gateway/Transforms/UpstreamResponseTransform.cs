@@ -18,7 +18,7 @@ namespace LlmMux.Gateway.Transforms;
 /// A good answer passes through when the client speaks the upstream's dialect, else it is translated: whole bodies
 /// at once, streams event by event through a translating stream that YARP's own copy loop pulls from.
 /// </summary>
-internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTransform
+internal sealed class UpstreamResponseTransform(TimeProvider time, Translator translator) : ResponseTransform
 {
     private const int MaxPassedErrorBytes = 64 * 1024;
 
@@ -81,13 +81,13 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
             var errorEvents = new StreamErrorEvents(request.Ingress.ErrorDialect);
             Action<LlmMux.Translation.Ir.IrUsage?> recordUsage = usage => attempt.Usage = usage;
             Func<Stream, Stream> wrap = upstream == client
-                ? s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: true), recordUsage, errorEvents, watch)
-                : s => new TranslatingStream(s, Translator.Default.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage, watch);
+                ? s => new PassThroughStream(s, translator.CreateUsageTap(upstream, stream: true), recordUsage, errorEvents, watch)
+                : s => new TranslatingStream(s, translator.CreateStreamTranslator(upstream, client, StreamContextFor(request, client)), recordUsage, watch);
             if (request.GeminiJsonArrayStream && upstream == client)
             {
                 // A translated stream is framed as an array by its encoder; a passed-through one is re-framed here.
                 var inner = wrap;
-                wrap = s => new TranslatingStream(inner(s), Translator.Default.CreateGeminiJsonArrayFramer());
+                wrap = s => new TranslatingStream(inner(s), translator.CreateGeminiJsonArrayFramer());
             }
 
             response.Content = new PullStreamContent(response.Content, wrap);
@@ -127,7 +127,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
         if (upstream == client)
         {
             response.Content = new PullStreamContent(response.Content,
-                s => new PassThroughStream(s, Translator.Default.CreateUsageTap(upstream, stream: false), usage => attempt.Usage = usage, errorEvents: null, state: watch));
+                s => new PassThroughStream(s, translator.CreateUsageTap(upstream, stream: false), usage => attempt.Usage = usage, errorEvents: null, state: watch));
         }
         else
         {
@@ -137,15 +137,15 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
     }
 
     /// <summary>A whole answer, decoded once: its usage is recorded and, for another dialect, it is re-encoded from the same IR.</summary>
-    private static void ReplaceWithTranslated(ResponseTransformContext context, AttemptFeature attempt, byte[] bytes, Dialect upstream, Dialect client)
+    private void ReplaceWithTranslated(ResponseTransformContext context, AttemptFeature attempt, byte[] bytes, Dialect upstream, Dialect client)
     {
         var request = attempt.Request;
         byte[] translated;
         try
         {
-            var ir = Translator.Default.DecodeResponse(bytes, upstream);
+            var ir = translator.DecodeResponse(bytes, upstream);
             attempt.Usage = ir.Usage;
-            translated = upstream == client ? bytes : Translator.Default.EncodeResponse(ir with { Model = request.Model }, client);
+            translated = upstream == client ? bytes : translator.EncodeResponse(ir with { Model = request.Model }, client);
         }
         catch (TranslationException) when (upstream == client)
         {
@@ -165,9 +165,9 @@ internal sealed class UpstreamResponseTransform(TimeProvider time) : ResponseTra
     /// so only that object is kept, never the whole stream. A read cancelled while the client is still there is the
     /// upstream going silent, which is its fault (an <see cref="IOException"/> for the health policy), not ours.
     /// </summary>
-    private static async Task<byte[]?> CollectCompletedAsync(HttpContent content, CancellationToken clientAborted, CancellationToken cancellationToken)
+    private async Task<byte[]?> CollectCompletedAsync(HttpContent content, CancellationToken clientAborted, CancellationToken cancellationToken)
     {
-        using var collector = Translator.Default.CreateCompletedResponseCollector();
+        using var collector = translator.CreateCompletedResponseCollector();
         var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using LlmMux.Gateway.Providers;
 using LlmMux.Gateway.Providers.Claude;
+using LlmMux.Translation;
 
 namespace LlmMux.Gateway.Tests.Faults;
 
@@ -14,9 +14,10 @@ public sealed class RequestBuildingFaultTests
     [InlineData("""{"model":"m","system":[7],"messages":[]}""")]
     public void Claude_code_identity_is_added_whatever_shape_the_client_system_has(string body)
     {
-        var adjusted = ClaudeOAuthProtocol.Instance.AdjustBody(Encoding.UTF8.GetBytes(body), login: null, stream: false);
+        var overrides = ClaudeOAuthProtocol.Instance.BodyOverrides(new RequestOverrides(), login: null, stream: false);
+        var adjusted = Translator.Default.TranslateRequest(Encoding.UTF8.GetBytes(body), Dialect.Anthropic, Dialect.Anthropic, overrides);
 
-        var system = JsonNode.Parse(adjusted.Span)!["system"]!.AsArray();
+        var system = JsonNode.Parse(adjusted)!["system"]!.AsArray();
         Assert.Equal(ClaudeOAuthProtocol.Identity, system[0]!["text"]!.GetValue<string>());
     }
 }

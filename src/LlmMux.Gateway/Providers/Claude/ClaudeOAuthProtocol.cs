@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Translation;
 using Microsoft.Extensions.Primitives;
@@ -39,29 +38,6 @@ internal sealed class ClaudeOAuthProtocol : AnthropicProtocol
     }
 
     /// <summary>OAuth tokens serve only Claude Code requests: its identity must open the system prompt.</summary>
-    public override ReadOnlyMemory<byte> AdjustBody(ReadOnlyMemory<byte> body, UpstreamCredential? login, bool stream)
-    {
-        if (JsonNode.Parse(body.Span) is not JsonObject json)
-        {
-            return body;
-        }
-
-        var identity = new JsonObject { ["type"] = "text", ["text"] = Identity };
-        switch (json["system"])
-        {
-            case JsonArray blocks when blocks.FirstOrDefault() is JsonObject first && first["text"] is JsonValue t && t.TryGetValue<string>(out var text) && text == Identity:
-                return body;
-            case JsonArray blocks:
-                blocks.Insert(0, identity);
-                break;
-            case JsonValue text when text.TryGetValue<string>(out var s) && s.Length > 0:
-                json["system"] = new JsonArray(identity, new JsonObject { ["type"] = "text", ["text"] = s });
-                break;
-            default:
-                json["system"] = new JsonArray(identity);
-                break;
-        }
-
-        return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-    }
+    public override RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) =>
+        request with { SystemPrefix = Identity };
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using LlmMux.Accounts.Providers.Gemini;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Translation;
@@ -33,14 +32,6 @@ internal sealed class CodeAssistProtocol : UpstreamProtocol
     }
 
     /// <summary>The project is the account's, whatever the caller's envelope said.</summary>
-    public override ReadOnlyMemory<byte> AdjustBody(ReadOnlyMemory<byte> body, UpstreamCredential? login, bool stream)
-    {
-        if (login?.Details is not GeminiDetails { ProjectId: var project } || JsonNode.Parse(body.Span) is not JsonObject json)
-        {
-            return body;
-        }
-
-        json["project"] = project;
-        return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-    }
+    public override RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) =>
+        login?.Details is GeminiDetails { ProjectId: var project } ? request with { CodeAssistProject = project } : request;
 }

@@ -1,5 +1,5 @@
+using System.Collections.Immutable;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using LlmMux.Accounts.Providers.Codex;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Translation;
@@ -15,11 +15,13 @@ internal sealed class CodexProtocol : UpstreamProtocol
 {
     public static readonly CodexProtocol Instance = new();
 
-    private const string DefaultInstructions = "You are a helpful assistant.";
-
     /// <summary>Parameters the ChatGPT backend answers with 400 "Unsupported parameter".</summary>
-    private static readonly string[] Unsupported =
+    private static readonly ImmutableArray<string> Unsupported =
         ["stream_options", "previous_response_id", "prompt_cache_retention", "safety_identifier", "max_output_tokens", "temperature", "top_p", "user", "metadata"];
+
+    private static readonly ImmutableArray<BodyField> Forced = [BodyField.Flag("store", false), BodyField.Flag("stream", true)];
+
+    private static readonly ImmutableArray<BodyField> Defaults = [BodyField.Text("instructions", "You are a helpful assistant.")];
 
     public override Dialect Dialect => Dialect.OpenAIResponses;
 
@@ -41,25 +43,6 @@ internal sealed class CodexProtocol : UpstreamProtocol
         }
     }
 
-    public override ReadOnlyMemory<byte> AdjustBody(ReadOnlyMemory<byte> body, UpstreamCredential? login, bool stream)
-    {
-        if (JsonNode.Parse(body.Span) is not JsonObject json)
-        {
-            return body;
-        }
-
-        foreach (var name in Unsupported)
-        {
-            json.Remove(name);
-        }
-
-        json["store"] = false;
-        json["stream"] = true;
-        if (json["instructions"] is not JsonValue instructions || !instructions.TryGetValue<string>(out var text) || text.Length == 0)
-        {
-            json["instructions"] = DefaultInstructions;
-        }
-
-        return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-    }
+    public override RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) =>
+        request with { RemoveFields = Unsupported, ForceFields = Forced, DefaultFields = Defaults };
 }
