@@ -7,15 +7,9 @@ namespace LlmMux.Translation;
 /// the rest of what the dialect is.</summary>
 internal interface IDialectCodec
 {
-    IrRequest DecodeRequest(JsonElement root);
-
-    /// <summary>The request straight from its bytes. Dialects with a reader-based decoder override this; the others
-    /// parse a document and use <see cref="DecodeRequest(JsonElement)"/>.</summary>
-    IrRequest DecodeRequest(ReadOnlyMemory<byte> body)
-    {
-        using var doc = Internal.JsonRead.Parse(body);
-        return DecodeRequest(Internal.JsonRead.RootObject(doc));
-    }
+    /// <summary>The request from its bytes: reader-based dialects read them in one pass, the others parse a document
+    /// (<see cref="Internal.JsonRead.DecodeRoot"/>).</summary>
+    IrRequest DecodeRequest(ReadOnlyMemory<byte> body);
 
     void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides);
 

@@ -1,11 +1,14 @@
 using System.Text;
 using System.Text.Json;
+using LlmMux.Translation.Ir;
 using LlmMux.Translation.Tests.Support;
+using LlmMux.Translation.Tests.Support.ElementDecoders;
 
 namespace LlmMux.Translation.Tests;
 
-/// <summary>The reader-based request decoders read exactly what the element-based ones read: the same IR for every
-/// fixture and for bodies with members in unusual orders, and the same kind of error for broken ones.</summary>
+/// <summary>The reader-based request decoders read exactly what the element-based oracles in
+/// <c>Support/ElementDecoders</c> read: the same IR for every fixture and for bodies with members in unusual orders,
+/// and the same error for broken ones.</summary>
 public sealed class RequestReaderTests
 {
     public static TheoryData<Dialect, string> Bodies() => new()
@@ -29,7 +32,7 @@ public sealed class RequestReaderTests
         var codec = DialectRegistry.Default.Get(d);
         var bytes = Encoding.UTF8.GetBytes(body);
         using var doc = JsonDocument.Parse(bytes);
-        var expected = codec.DecodeRequest(doc.RootElement);
+        var expected = Oracle(d, doc.RootElement);
         var actual = codec.DecodeRequest(new ReadOnlyMemory<byte>(bytes));
         Assert.True(expected.Equals(actual), IrDump.Conversation(expected) + "\n---\n" + IrDump.Conversation(actual));
     }
@@ -66,13 +69,19 @@ public sealed class RequestReaderTests
     [InlineData(Dialect.Anthropic, """{"messages":[],"max_tokens":"many"}""", TranslationErrorKind.WrongType, "max_tokens")]
     public void Broken_bodies_name_the_field(Dialect d, string body, TranslationErrorKind kind, string field)
     {
-        var codec = DialectRegistry.Default.Get(d);
         var bytes = Encoding.UTF8.GetBytes(body);
         using var doc = JsonDocument.Parse(bytes);
-        var fromDocument = Assert.Throws<TranslationException>(() => codec.DecodeRequest(doc.RootElement));
+        var fromDocument = Assert.Throws<TranslationException>(() => Oracle(d, doc.RootElement));
         var fromReader = Assert.Throws<TranslationException>(() => Translator.Default.DecodeRequest(bytes, d));
         Assert.Equal(kind, fromReader.Kind);
         Assert.Equal(fromDocument.Message, fromReader.Message);
         Assert.Contains($"'{field}'", fromReader.Message, StringComparison.Ordinal);
     }
+
+    private static IrRequest Oracle(Dialect d, JsonElement root) => d switch
+    {
+        Dialect.OpenAIChat => OpenAIChatElementDecoder.Decode(root),
+        Dialect.Anthropic => AnthropicElementDecoder.Decode(root),
+        _ => throw new ArgumentOutOfRangeException(nameof(d), d, "no element oracle for this dialect"),
+    };
 }

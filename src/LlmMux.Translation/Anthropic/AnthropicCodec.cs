@@ -7,8 +7,6 @@ internal sealed class AnthropicCodec : IDialectCodec
 {
     public string? ModelPropertyName => "model";
 
-    public IrRequest DecodeRequest(JsonElement root) => AnthropicRequest.Decode(root);
-
     public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => AnthropicRequest.Decode(body);
 
     public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>

@@ -7,9 +7,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.Anthropic;
 
 /// <summary>
-/// Messages API request body → IR in one <see cref="Utf8JsonReader"/> pass, no document built: the same rules and
-/// error messages as <see cref="Decode(JsonElement)"/>. Values whose meaning depends on a sibling that may come later
-/// (a block's fields before its <c>type</c>, content before <c>role</c>) are kept as slices and read once it is known.
+/// Messages API request body → IR in one <see cref="Utf8JsonReader"/> pass, no document built. Values whose meaning
+/// depends on a sibling that may come later (a block's fields before its <c>type</c>, content before <c>role</c>) are
+/// kept as slices and read once it is known.
 /// </summary>
 internal static partial class AnthropicRequest
 {
@@ -337,16 +337,8 @@ internal static partial class AnthropicRequest
             content = default, isError = default, thinking = default, signature = default, data = default, ignored = default;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("type"u8))
+            if (JsonRead.TryReadPartHead(ref r, BlockTypes, ref type, ref inlineText, ref text))
             {
-                r.Read();
-                type = JsonRead.Str(ref r, "type", BlockTypes);
-                continue;
-            }
-
-            if (JsonRead.TryReadText(ref r, type, ref inlineText))
-            {
-                text = default;
                 continue;
             }
 

@@ -5,116 +5,12 @@ using LlmMux.Translation.Ir;
 
 namespace LlmMux.Translation.Anthropic;
 
-/// <summary>Messages API request body → IR; the encoding half is in AnthropicRequest.Encode.cs.</summary>
+/// <summary>The element readers of Messages API content blocks shared with the response decoder, the rare request
+/// members the reader parses on their own slice, and the raw-body system-prefix patch; the request reader is
+/// AnthropicRequest.Read.cs, the encoder AnthropicRequest.Encode.cs.</summary>
 internal static partial class AnthropicRequest
 {
-    public static IrRequest Decode(JsonElement root)
-    {
-        var system = ImmutableArray.CreateBuilder<string>();
-        if (root.TryProp("system"u8, out var sys))
-        {
-            if (sys.ValueKind == JsonValueKind.String)
-            {
-                system.Add(sys.GetString()!);
-            }
-            else if (sys.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var b in sys.EnumerateArray())
-                {
-                    b.ExpectObject("system[]");
-                    system.Add(b.Str("text"u8) ?? string.Empty);
-                }
-            }
-            else
-            {
-                throw TranslationException.Type("system", "a string or an array of text blocks");
-            }
-        }
-
-        if (!root.TryProp("messages"u8, out _))
-        {
-            throw TranslationException.Missing("messages");
-        }
-
-        var messages = ImmutableArray.CreateBuilder<IrMessage>();
-        foreach (var m in root.Arr("messages"u8))
-        {
-            m.ExpectObject("messages[]");
-            var role = m.ReqStr("role"u8);
-            if (role == "system")
-            {
-                // Claude Code sends some instructions as a system-role message inside messages; they are system prompt.
-                var content = m.Req("content"u8);
-                system.Add(content.ValueKind == JsonValueKind.String
-                    ? content.GetString()!
-                    : string.Concat(content.EnumerateArray().Select(b => b.ValueKind == JsonValueKind.Object ? b.Str("text"u8) : null)));
-                continue;
-            }
-
-            bool assistant = role == "assistant";
-            var parts = DecodeBlocks(m.Req("content"u8), "messages[].content");
-            if (assistant)
-            {
-                messages.Add(new IrMessage(IrRole.Assistant, parts));
-                continue;
-            }
-
-            // A user turn carries tool results first; IR keeps them in their own Tool message.
-            var results = parts.Where(p => p is IrToolResult).ToImmutableArray();
-            var rest = parts.Where(p => p is not IrToolResult).ToImmutableArray();
-            if (results.Length > 0)
-            {
-                messages.Add(new IrMessage(IrRole.Tool, results));
-            }
-
-            if (rest.Length > 0 || results.Length == 0)
-            {
-                messages.Add(new IrMessage(IrRole.User, rest));
-            }
-        }
-
-        var tools = ImmutableArray.CreateBuilder<IrTool>();
-        foreach (var t in root.Arr("tools"u8))
-        {
-            t.ExpectObject("tools[]");
-            if (t.Str("type"u8) is { } type && type != "custom")
-            {
-                continue; // server tools (web_search_*, bash_*, …) have no IR form (drop table)
-            }
-
-            tools.Add(new IrTool(
-                t.ReqStr("name"u8),
-                t.Str("description"u8),
-                t.TryProp("input_schema"u8, out var s) ? s.RawObject("input_schema") : OpenAIChat.OpenAIChatRequest.EmptySchema));
-        }
-
-        var (choice, parallel) = root.Obj("tool_choice"u8) is { } tc ? DecodeToolChoice(tc) : (null, null);
-        var reasoning = root.Obj("thinking"u8) is { } th ? DecodeThinking(th) : null;
-
-        return new IrRequest
-        {
-            Model = root.Str("model"u8),
-            System = system.ToImmutable(),
-            Messages = messages.ToImmutable(),
-            Tools = tools.ToImmutable(),
-            ToolChoice = choice,
-            ParallelToolCalls = parallel,
-            Stream = root.Bool("stream"u8) ?? false,
-            StreamIncludeUsage = true,
-            User = root.Obj("metadata"u8)?.Str("user_id"u8),
-            Params = new IrGenerationParams
-            {
-                MaxTokens = root.Int("max_tokens"u8),
-                Temperature = root.Double("temperature"u8),
-                TopP = root.Double("top_p"u8),
-                TopK = root.Int("top_k"u8),
-                Stop = root.StrOrStrArray("stop_sequences"u8),
-                Reasoning = reasoning,
-            },
-        };
-    }
-
-    private static (IrToolChoice? Choice, bool? Parallel) DecodeToolChoice(JsonElement tc)
+    internal static (IrToolChoice? Choice, bool? Parallel) DecodeToolChoice(JsonElement tc)
     {
         var choice = tc.Str("type"u8) switch
         {
@@ -126,7 +22,7 @@ internal static partial class AnthropicRequest
         return (choice, tc.Bool("disable_parallel_tool_use"u8) is true ? false : null);
     }
 
-    private static IrReasoningConfig? DecodeThinking(JsonElement th) => th.Str("type"u8) switch
+    internal static IrReasoningConfig? DecodeThinking(JsonElement th) => th.Str("type"u8) switch
     {
         "enabled" => new IrReasoningConfig(null, th.Int("budget_tokens"u8) ?? 1024, true),
         "disabled" => new IrReasoningConfig(null, 0, false),

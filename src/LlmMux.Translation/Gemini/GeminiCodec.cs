@@ -31,7 +31,9 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
 
     public (string? Envelope, string Property) ResponseModelPath => (codeAssist ? "response" : null, "modelVersion");
 
-    public IrRequest DecodeRequest(JsonElement root)
+    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => JsonRead.DecodeRoot(body, DecodeRoot);
+
+    private IrRequest DecodeRoot(JsonElement root)
     {
         if (!codeAssist)
         {

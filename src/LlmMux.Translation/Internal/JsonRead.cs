@@ -23,6 +23,14 @@ internal static class JsonRead
         }
     }
 
+    /// <summary>Parses <paramref name="body"/> with <see cref="Parse"/> and decodes its root object, for the dialects
+    /// whose request decoder works on elements.</summary>
+    public static T DecodeRoot<T>(ReadOnlyMemory<byte> body, Func<JsonElement, T> decode)
+    {
+        using var doc = Parse(body);
+        return decode(RootObject(doc));
+    }
+
     public static JsonElement RootObject(JsonDocument doc)
     {
         var root = doc.RootElement;
@@ -73,34 +81,8 @@ internal static class JsonRead
     public static string ReqStr(this JsonElement obj, string name) =>
         obj.Str(name) ?? throw TranslationException.Missing(name);
 
-    public static long? Long(this JsonElement obj, string name)
-    {
-        if (!obj.TryProp(name, out var v))
-        {
-            return null;
-        }
-
-        if (v.ValueKind == JsonValueKind.Number)
-        {
-            if (v.TryGetInt64(out long l))
-            {
-                return l;
-            }
-
-            if (v.TryGetDouble(out double d) && d >= long.MinValue && d <= long.MaxValue)
-            {
-                return (long)d;
-            }
-        }
-
-        // Gemini's proto-JSON encodes int64 counters as strings.
-        if (v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long s))
-        {
-            return s;
-        }
-
-        throw TranslationException.Type(name, "an integer");
-    }
+    public static long? Long(this JsonElement obj, string name) =>
+        obj.TryProp(name, out var v) ? AsLong(v, name) : null;
 
     public static int? Int(this JsonElement obj, string name)
     {
@@ -300,27 +282,13 @@ internal static class JsonRead
 
     private static string Name(ReadOnlySpan<byte> name) => System.Text.Encoding.UTF8.GetString(name);
 
+    /// <summary>The integer rules of <see cref="Long(ref Utf8JsonReader, string)"/>, read from the value's own bytes so
+    /// the element and reader accessors agree.</summary>
     private static long? AsLong(JsonElement v, string name)
     {
-        if (v.ValueKind == JsonValueKind.Number)
-        {
-            if (v.TryGetInt64(out long l))
-            {
-                return l;
-            }
-
-            if (v.TryGetDouble(out double d) && d >= long.MinValue && d <= long.MaxValue)
-            {
-                return (long)d;
-            }
-        }
-
-        if (v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long s))
-        {
-            return s;
-        }
-
-        throw TranslationException.Type(name, "an integer");
+        var r = new Utf8JsonReader(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(v), ReaderOptions);
+        r.Read();
+        return Long(ref r, name);
     }
 
     // Reader-side accessors for the request decoders that read the body straight into the IR: the reader sits on a
@@ -420,6 +388,7 @@ internal static class JsonRead
             }
         }
 
+        // Gemini's proto-JSON encodes int64 counters as strings.
         if (r.TokenType == JsonTokenType.String && long.TryParse(r.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long s))
         {
             return s;
@@ -477,10 +446,18 @@ internal static class JsonRead
         return r;
     }
 
-    /// <summary>On a text part's <c>text</c> member after its <c>type</c> said "text" (the usual order): reads it at
-    /// once instead of coming back to its slice.</summary>
-    public static bool TryReadText(ref Utf8JsonReader r, string? type, ref string? text)
+    /// <summary>On a content part's member name: reads its <c>type</c> (one of <paramref name="types"/>), or its
+    /// <c>text</c> once the type said "text" (the usual order) at once instead of coming back to the
+    /// <paramref name="textSlice"/>, which it clears. False leaves the reader on any other member's name.</summary>
+    public static bool TryReadPartHead(ref Utf8JsonReader r, string[] types, ref string? type, ref string? text, ref Range textSlice)
     {
+        if (r.ValueTextEquals("type"u8))
+        {
+            r.Read();
+            type = Str(ref r, "type", types);
+            return true;
+        }
+
         if (type is not "text" || !r.ValueTextEquals("text"u8))
         {
             return false;
@@ -488,6 +465,7 @@ internal static class JsonRead
 
         r.Read();
         text = Str(ref r, "text");
+        textSlice = default;
         return true;
     }
 

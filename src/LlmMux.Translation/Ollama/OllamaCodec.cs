@@ -9,7 +9,7 @@ internal sealed class OllamaCodec(bool generate) : IDialectCodec
 {
     public string? ModelPropertyName => "model";
 
-    public IrRequest DecodeRequest(JsonElement root) => OllamaRequest.Decode(root);
+    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => Internal.JsonRead.DecodeRoot(body, OllamaRequest.Decode);
 
     public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
         ReasoningMap.Budget(reasoning) is { } budget ? [new("think", w => w.WriteBooleanValue(budget != 0))] : null;

@@ -7,8 +7,6 @@ internal sealed class OpenAIChatCodec : IDialectCodec
 {
     public string? ModelPropertyName => "model";
 
-    public IrRequest DecodeRequest(JsonElement root) => OpenAIChatRequest.Decode(root);
-
     public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => OpenAIChatRequest.Decode(body);
 
     public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>

@@ -7,9 +7,9 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIChat;
 
 /// <summary>
-/// Chat Completions request body → IR in one <see cref="Utf8JsonReader"/> pass, no document built: the same rules and
-/// error messages as <see cref="Decode(JsonElement)"/>. Rare members (legacy function calling, tool_choice objects,
-/// response_format, file parts) are small and read with the element accessors on their own slice.
+/// Chat Completions request body → IR in one <see cref="Utf8JsonReader"/> pass, no document built. Rare members
+/// (legacy function calling, tool_choice objects, response_format, file parts) are small and read with the element
+/// accessors on their own slice.
 /// </summary>
 internal static partial class OpenAIChatRequest
 {
@@ -428,16 +428,8 @@ internal static partial class OpenAIChatRequest
         Range text = default, imageUrl = default, refusal = default, file = default, ignored = default;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("type"u8))
+            if (JsonRead.TryReadPartHead(ref r, PartTypes, ref type, ref inlineText, ref text))
             {
-                r.Read();
-                type = JsonRead.Str(ref r, "type", PartTypes);
-                continue;
-            }
-
-            if (JsonRead.TryReadText(ref r, type, ref inlineText))
-            {
-                text = default;
                 continue;
             }
 

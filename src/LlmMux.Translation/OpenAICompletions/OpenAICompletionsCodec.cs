@@ -9,7 +9,7 @@ internal sealed class OpenAICompletionsCodec : IDialectCodec
 {
     public string? ModelPropertyName => "model";
 
-    public IrRequest DecodeRequest(JsonElement root) => OpenAICompletionsRequest.Decode(root);
+    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => Internal.JsonRead.DecodeRoot(body, OpenAICompletionsRequest.Decode);
 
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides) => OpenAICompletionsRequest.Encode(request, w);
 

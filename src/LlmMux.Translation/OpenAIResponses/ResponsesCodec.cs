@@ -7,7 +7,7 @@ internal sealed class ResponsesCodec : IDialectCodec
 {
     public string? ModelPropertyName => "model";
 
-    public IrRequest DecodeRequest(JsonElement root) => ResponsesRequest.Decode(root);
+    public IrRequest DecodeRequest(ReadOnlyMemory<byte> body) => Internal.JsonRead.DecodeRoot(body, ResponsesRequest.Decode);
 
     public IReadOnlyList<Internal.BodyEdit>? ReasoningPatch(JsonElement root, IrReasoningConfig reasoning) =>
         ReasoningMap.Effort(reasoning) is not { } effort
