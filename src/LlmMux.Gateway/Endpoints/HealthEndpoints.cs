@@ -2,6 +2,7 @@ using LlmMux.Gateway.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using LlmMux.Gateway.Security;
 
 namespace LlmMux.Gateway.Endpoints;
 
@@ -10,7 +11,7 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        var probes = endpoints.MapGroup("").AllowAnonymous().DisableRateLimiting();
+        var probes = endpoints.MapGroup("").AsProbe();
         probes.MapGet("/healthz", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
         probes.MapGet("/readyz", (GatewayConfigStore config) =>
         {

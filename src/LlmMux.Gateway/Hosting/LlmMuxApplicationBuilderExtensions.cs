@@ -38,27 +38,26 @@ public static class LlmMuxApplicationBuilderExtensions
         app.UseMiddleware<UnhandledErrorMiddleware>();
         app.UseMiddleware<BrowserGuardMiddleware>();
         app.UseCors();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseMiddleware<EndpointAuthenticationMiddleware>();
         app.UseRateLimiter();
         // Pings find a dead peer of an idle Codex session; the browser checks above already ran on the upgrade request.
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30), KeepAliveTimeout = TimeSpan.FromSeconds(60) });
         app.MapHealth();
         if (store.Current.Options.Telemetry.Prometheus)
         {
-            app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous().DisableRateLimiting();
+            app.MapPrometheusScrapingEndpoint("/metrics").AsProbe();
         }
         else
         {
-            app.Map("/metrics", UnknownRoute).AllowAnonymous().DisableRateLimiting();
+            app.Map("/metrics", UnknownRoute).AsProbe();
         }
 
         // Under the probes and management, what no endpoint serves (another method, an unknown management route) is the
         // fallback's 404 without a key or a rate limit; a file-like management path keeps the empty 404 of no endpoint.
-        app.Map("/healthz", UnknownRoute).WithOrder(1).AllowAnonymous().DisableRateLimiting();
-        app.Map("/readyz", UnknownRoute).WithOrder(1).AllowAnonymous().DisableRateLimiting();
-        app.Map("/v0/management/{*rest:nonfile}", UnknownRoute).WithOrder(int.MaxValue).AllowAnonymous().DisableRateLimiting();
-        app.Map("/v0/management/{*rest:file}", () => Results.NotFound()).WithOrder(int.MaxValue).AllowAnonymous().DisableRateLimiting();
+        app.Map("/healthz", UnknownRoute).WithOrder(1).AsProbe();
+        app.Map("/readyz", UnknownRoute).WithOrder(1).AsProbe();
+        app.Map("/v0/management/{*rest:nonfile}", UnknownRoute).WithOrder(int.MaxValue).AsManagement().AllowAnonymous();
+        app.Map("/v0/management/{*rest:file}", () => Results.NotFound()).WithOrder(int.MaxValue).AsManagement().AllowAnonymous();
 
         app.MapModels();
         app.MapCodeAssist();

@@ -55,9 +55,10 @@ public static class LlmMuxServiceCollectionExtensions
         services.AddLlmMuxManagement();
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<ModelLabels>();
-        services.AddAuthentication().AddScheme<ClientKeyOptions, ClientKeyHandler>(ClientKeyHandler.SchemeName, null);
-        // Every endpoint without its own rule, and a request no endpoint matched, needs a client key.
-        services.AddAuthorizationBuilder().SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ClientKeyHandler.SchemeName).RequireAuthenticatedUser().Build());
+        services.TryAddSingleton<ClientPrincipals>();
+        services.AddAuthentication()
+            .AddScheme<ClientKeyOptions, ClientKeyHandler>(ClientKeyHandler.SchemeName, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ManagementSecretHandler>(ManagementSecretHandler.SchemeName, null);
         services.AddLlmMuxRateLimiting();
         services.AddLlmMuxBrowserPolicy();
         services.AddResponsesWebSocket();

@@ -3,6 +3,7 @@ using System.Text;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,7 +21,8 @@ internal static class ManagementEndpoints
 {
     public static IEndpointRouteBuilder MapManagement(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/v0/management").AllowAnonymous().DisableRateLimiting().AddEndpointFilter(Authorize);
+        var group = endpoints.MapGroup("/v0/management").AsManagement()
+            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = ManagementSecretHandler.SchemeName });
         group.MapGet("/accounts", Accounts);
         group.MapGet("/quota", Quota);
         group.MapGet("/usage", (UsageLedger ledger) => Results.Json(ledger.Rows(), ManagementJsonContext.Default.IReadOnlyListUsageRow));
@@ -31,85 +33,6 @@ internal static class ManagementEndpoints
         group.MapAccountAdministration();
         return endpoints;
     }
-
-    private static async ValueTask<object?> Authorize(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var management = http.RequestServices.GetService(typeof(GatewayConfigStore)) is GatewayConfigStore store ? store.Current.Options.Management : new ManagementOptions();
-        var throttle = http.RequestServices.GetService(typeof(ManagementThrottle)) as ManagementThrottle;
-        var verifier = (ManagementSecretVerifier)http.RequestServices.GetService(typeof(ManagementSecretVerifier))!;
-        switch (Check(http, management, verifier, throttle, out var retryAfter))
-        {
-            case 404:
-                return Results.NotFound();
-            case 403:
-                return Problem(403, "management is only served to loopback callers (management.allow-remote: false)");
-            case 401:
-                return Problem(401, "missing or wrong management secret");
-            case 429:
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Problem(429, "too many wrong management secrets from this address; wait for Retry-After");
-            default:
-                return await next(context).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The status a management call gets before any route runs, or null when it may go on.</summary>
-    /// <remarks>
-    /// Cheapest first: no secret configured, then a remote caller, then a locked-out caller, and only then the hash.
-    /// A call without any secret is a plain 401 and does not count as a guess.
-    /// </remarks>
-    internal static int? Check(HttpContext http, ManagementOptions management, ManagementSecretVerifier verifier, ManagementThrottle? throttle, out TimeSpan retryAfter)
-    {
-        retryAfter = TimeSpan.Zero;
-        if (management.SecretKey.Length == 0)
-        {
-            return 404;
-        }
-
-        var remote = http.Connection.RemoteIpAddress;
-        if (!management.AllowRemote && !Caller.IsLocal(http))
-        {
-            return 403;
-        }
-
-        var given = http.Request.Headers["X-Management-Key"].ToString();
-        var authorization = http.Request.Headers.Authorization.ToString();
-        if (given.Length == 0 && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            given = authorization["Bearer ".Length..].Trim();
-        }
-
-        if (given.Length == 0)
-        {
-            return 401;
-        }
-
-        if (verifier.IsKnownGood(management.SecretKey, given))
-        {
-            return null;
-        }
-
-        var caller = ManagementThrottle.CallerOf(remote);
-        if (throttle is not null && !throttle.TryBegin(caller, out retryAfter))
-        {
-            return 429;
-        }
-
-        var ok = false;
-        try
-        {
-            ok = verifier.Verify(management.SecretKey, given);
-        }
-        finally
-        {
-            throttle?.End(caller, ok); // a reserved check must always end, or the caller stays locked out
-        }
-
-        return ok ? null : 401;
-    }
-
-    internal static int? Check(HttpContext http, ManagementOptions management) => Check(http, management, new ManagementSecretVerifier(), null, out _);
 
     private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials)
     {
@@ -279,6 +202,6 @@ internal static class ManagementEndpoints
     private static async Task<string?> ReadTextAsync(HttpRequest request)
         => await ManagementBody.ReadAsync(request, ManagementBody.MaxConfigBytes).ConfigureAwait(false) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
-    private static IResult Problem(int status, string message)
+    internal static IResult Problem(int status, string message)
         => Results.Json(new ErrorView(new ErrorBody(message, status)), ManagementJsonContext.Default.ErrorView, statusCode: status);
 }

@@ -25,7 +25,7 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
         }
 
         var options = config.Current.Options;
-        var error = CheckHost(request, options) ?? CheckOrigin(request, options) ?? CheckContentType(request);
+        var error = CheckHost(context, options) ?? CheckOrigin(request, options) ?? CheckContentType(context);
         if (error is null)
         {
             return next(context);
@@ -40,8 +40,8 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
     /// Probes and scrapers (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>) use whatever name the platform gives them;
     /// management does not: a rebinding page would otherwise be same-origin there.
     /// </summary>
-    private static ApiError? CheckHost(HttpRequest request, LlmMuxOptions options)
-        => ServicePaths.IsProbe(request.Path) || IsAllowedHost(request.Host.Host, options) ? null : ApiError.MisdirectedHost(request.Host.Host);
+    private static ApiError? CheckHost(HttpContext context, LlmMuxOptions options)
+        => ServiceEndpoint.Is(context, ServiceEndpoint.Probe) || IsAllowedHost(context.Request.Host.Host, options) ? null : ApiError.MisdirectedHost(context.Request.Host.Host);
 
     private static ApiError? CheckOrigin(HttpRequest request, LlmMuxOptions options)
     {
@@ -58,9 +58,10 @@ internal sealed class BrowserGuardMiddleware(RequestDelegate next, GatewayConfig
     }
 
     /// <summary>LLM routes read JSON; the management API has its own secret, which a browser cannot send without a preflight.</summary>
-    private static ApiError? CheckContentType(HttpRequest request)
+    private static ApiError? CheckContentType(HttpContext context)
     {
-        if (!HttpMethods.IsPost(request.Method) || ServicePaths.IsManagement(request.Path) || request.ContentLength == 0)
+        var request = context.Request;
+        if (!HttpMethods.IsPost(request.Method) || request.ContentLength == 0 || ServiceEndpoint.Is(context, ServiceEndpoint.Management))
         {
             return null;
         }

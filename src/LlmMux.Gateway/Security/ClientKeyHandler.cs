@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
@@ -25,7 +24,7 @@ namespace LlmMux.Gateway.Security;
 /// rate-limit partition.
 /// </remarks>
 internal sealed class ClientKeyHandler(IOptionsMonitor<ClientKeyOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder,
-    GatewayConfigStore config, RelayToken relay, Telemetry.GatewayMetrics metrics)
+    GatewayConfigStore config, RelayToken relay, ClientPrincipals principals, Telemetry.GatewayMetrics metrics)
     : AuthenticationHandler<ClientKeyOptions>(options, NullLoggerFactory.Instance, encoder)
 {
     public const string SchemeName = "llm-mux-client-key";
@@ -42,8 +41,7 @@ internal sealed class ClientKeyHandler(IOptionsMonitor<ClientKeyOptions> options
             return Task.FromResult(AuthenticateResult.Fail(error.Code));
         }
 
-        Claim[] claims = hash is null ? [] : [new Claim(ClientClaim, hash)];
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName)));
+        return Task.FromResult(AuthenticateResult.Success(principals.For(hash)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

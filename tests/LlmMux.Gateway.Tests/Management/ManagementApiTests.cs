@@ -101,9 +101,9 @@ public sealed class ManagementApiTests
         var http = new DefaultHttpContext();
         http.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.3");
         var options = new ManagementOptions { SecretKey = secret is null ? "" : ManagementSecret.Hash(Secret), AllowRemote = allowRemote };
-        Assert.Equal(expected, ManagementEndpoints.Check(http, options));
+        Assert.Equal(expected, ManagementSecretHandler.Check(http, options));
         http.Request.Headers["X-Management-Key"] = Secret;
-        Assert.Equal(allowRemote ? null : expected, ManagementEndpoints.Check(http, options));
+        Assert.Equal(allowRemote ? null : expected, ManagementSecretHandler.Check(http, options));
     }
 
     [Fact]

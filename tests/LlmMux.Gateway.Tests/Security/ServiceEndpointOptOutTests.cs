@@ -37,4 +37,31 @@ public sealed class ServiceEndpointOptOutTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(unknownRoute, body.Contains("\"code\":\"not_found\"", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("/v0/management/accounts", "k1", HttpStatusCode.Unauthorized)]
+    [InlineData("/v0/management/accounts", "s", HttpStatusCode.OK)]
+    [InlineData("/v1/models", "s", HttpStatusCode.Unauthorized)]
+    [InlineData("/v1/models", "k1", HttpStatusCode.OK)]
+    public async Task Each_route_takes_only_its_own_schemes_secret(string path, string bearer, HttpStatusCode status)
+    {
+        await using var gateway = await GatewayFixture.StartAsync(Config);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        var response = await gateway.Client.SendAsync(request);
+        Assert.Equal(status, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_management_body_need_not_be_json_but_an_llm_body_must()
+    {
+        await using var gateway = await GatewayFixture.StartAsync(Config);
+        using var management = new HttpRequestMessage(HttpMethod.Post, "/v0/management/config/validate") { Content = new StringContent("port: 1\n") };
+        management.Headers.Add("X-Management-Key", "s");
+        Assert.NotEqual(HttpStatusCode.UnsupportedMediaType, (await gateway.Client.SendAsync(management)).StatusCode);
+
+        using var llm = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent("{}") };
+        llm.Headers.Add("x-api-key", "k1");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await gateway.Client.SendAsync(llm)).StatusCode);
+    }
 }
