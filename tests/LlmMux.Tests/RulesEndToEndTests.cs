@@ -121,7 +121,7 @@ public sealed class RulesEndToEndTests : IAsyncLifetime
         }
 
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync($$"""{"id":"c1","object":"chat.completion","created":1,"model":"{{model}}","choices":[{"index":0,"message":{"role":"assistant","content":"from {{key}}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""");
+        await context.Response.WriteAsync($$$"""{"id":"c1","object":"chat.completion","created":1,"model":"{{{model}}}","choices":[{"index":0,"message":{"role":"assistant","content":"from {{{key}}}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""");
     }
 
     private static async Task AnthropicAsync(HttpContext context, RecordedRequest request)
@@ -135,7 +135,7 @@ public sealed class RulesEndToEndTests : IAsyncLifetime
         }
 
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync($$"""{"id":"msg_1","type":"message","role":"assistant","model":"{{body["model"]}}","content":[{"type":"text","text":"from anthropic"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":2}}""");
+        await context.Response.WriteAsync($$$"""{"id":"msg_1","type":"message","role":"assistant","model":"{{{body["model"]}}}","content":[{"type":"text","text":"from anthropic"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":2}}""");
     }
 
     private static async Task ErrorAsync(HttpContext context, int status, string message)
@@ -148,12 +148,12 @@ public sealed class RulesEndToEndTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonNode? Body)> ChatAsync(string model, string extra = "")
     {
         using var response = await _client.PostAsync("/v1/chat/completions",
-            new StringContent($$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]{{extra}}}""", Encoding.UTF8, "application/json"));
+            new StringContent($$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]""" + extra + "}", Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
     }
 
-    private List<(string Key, JsonNode Body)> Sent(FakeUpstream upstream, string model)
+    private static List<(string Key, JsonNode Body)> Sent(FakeUpstream upstream, string model)
     {
         lock (upstream.Requests)
         {
@@ -169,15 +169,15 @@ public sealed class RulesEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Payload_rules_set_defaults_force_overrides_and_remove_fields_of_the_upstream_body()
     {
-        var (status, _) = await ChatAsync("chat-m", ""","temperature":0.7,"user":"end-user-1","metadata":{"team":"x"}""");
+        var (status, body) = await ChatAsync("chat-m", ""","temperature":0.7,"user":"end-user-1","response_format":{"type":"text"}""");
 
-        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(status == HttpStatusCode.OK, body?.ToJsonString());
         var sent = Assert.Single(Sent(_openai, "chat-m")).Body;
         Assert.Equal(0.7, sent["temperature"]!.GetValue<double>()); // the client's value: a default only fills a gap
         Assert.Equal(0.9, sent["top_p"]!.GetValue<double>());
         Assert.Equal("priority", sent["service_tier"]!.GetValue<string>());
         Assert.Equal("llm-mux", sent["metadata"]!["source"]!.GetValue<string>());
-        Assert.Equal("x", sent["metadata"]!["team"]!.GetValue<string>());
+        Assert.Equal("text", sent["response_format"]!["type"]!.GetValue<string>());
         Assert.Null(sent["user"]);
     }
 
