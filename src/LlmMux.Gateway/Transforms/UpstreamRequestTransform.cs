@@ -53,6 +53,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
             // A token count takes no generation fields: payload rules shape generation bodies only.
             overrides = request.Snapshot.Payload.Apply(overrides, request.Model, target.UpstreamModel, request.Ingress.Format, target.Provider.Kind.Type);
         }
+
         RequestBody body;
         try
         {

@@ -217,3 +217,33 @@ public sealed class RulesConfigTests
         Assert.Equal(["m1"], snapshot.Resolver.ListedModels().Select(m => m.Model));
     }
 }
+
+public sealed class AccountExclusionTests
+{
+    [Fact]
+    public void A_login_account_is_named_by_its_file_label_or_e_mail()
+    {
+        var options = ConfigLoader.Parse("""
+            providers:
+              - name: claude
+                type: claude
+                accounts:
+                  claude-a.json: { excluded-models: ["*-opus-*"] }
+                  work: { excluded-models: ["*-haiku-*"] }
+                  b@example.com: { excluded-models: ["*-sonnet-*"] }
+            """, "t.yaml");
+        LlmMux.Accounts.Store.Account Login(string id, string email, string? label)
+            => new(id, "claude", email, label, false, null, LlmMux.Accounts.Store.AccountState.Ready);
+        var snapshot = new GatewaySnapshot(options, 1, [Login("claude-a", "a@example.com", "work"), Login("claude-b", "b@example.com", null)]);
+
+        var accounts = snapshot.Providers[0].Accounts.ToDictionary(a => a.Id);
+        Assert.True(accounts["claude-a"].Excluded.Matches("claude-opus-4-5"));
+        Assert.True(accounts["claude-a"].Excluded.Matches("claude-haiku-4-5")); // its label's entry adds to its file's
+        Assert.False(accounts["claude-a"].Excluded.Matches("claude-sonnet-4-5"));
+        Assert.True(accounts["claude-b"].Excluded.Matches("claude-sonnet-4-5"));
+        Assert.False(accounts["claude-b"].Excluded.Matches("claude-opus-4-5"));
+
+        // haiku is excluded on claude-a only: claude-b still serves it
+        Assert.NotNull(snapshot.Resolver.Resolve("claude-haiku-4-5"));
+    }
+}
