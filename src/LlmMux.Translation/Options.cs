@@ -32,9 +32,13 @@ public sealed record RequestOverrides
     /// empty, or not a string).</summary>
     public ImmutableArray<BodyField> DefaultFields { get; init; } = [];
 
-    /// <summary>Any of the top-level field edits above (they apply to the body the upstream receives, whatever the
-    /// path: the client's bytes, or the encoder's output).</summary>
-    internal bool HasFieldEdits => !RemoveFields.IsDefaultOrEmpty || !ForceFields.IsDefaultOrEmpty || !DefaultFields.IsDefaultOrEmpty;
+    /// <summary>Payload rules of the config (defaults, overrides, removals at a path), applied in order after the
+    /// fields above, in the same pass over the body.</summary>
+    public ImmutableArray<PayloadEdit> PayloadEdits { get; init; } = [];
+
+    /// <summary>Any of the field edits above (they apply to the body the upstream receives, whatever the path: the
+    /// client's bytes, or the encoder's output).</summary>
+    internal bool HasFieldEdits => !RemoveFields.IsDefaultOrEmpty || !ForceFields.IsDefaultOrEmpty || !DefaultFields.IsDefaultOrEmpty || !PayloadEdits.IsDefaultOrEmpty;
 
     /// <summary>True when this changes nothing but the model (a same-dialect body can then go out untouched when the
     /// model is the client's).</summary>

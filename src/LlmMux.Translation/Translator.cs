@@ -319,7 +319,8 @@ public sealed class Translator
     private RequestBody ThroughIr(ReadOnlyMemory<byte> body, Dialect dialect, RequestOverrides o) =>
         EncodeRequestBody(DecodeRequest(body, dialect), dialect, o);
 
-    /// <summary><paramref name="edits"/> followed by the overrides' field edits: removals, forced values, defaults.</summary>
+    /// <summary><paramref name="edits"/> followed by the overrides' field edits: removals, forced values, defaults,
+    /// then the payload rules (composed with an edit of the same property, so each property is written once).</summary>
     private static List<BodyEdit> FieldEdits(RequestOverrides o, List<BodyEdit> edits)
     {
         foreach (var name in o.RemoveFields.IsDefault ? [] : o.RemoveFields)
@@ -349,6 +350,7 @@ public sealed class Translator
             });
         }
 
+        PayloadPatch.AddTo(edits, o.PayloadEdits);
         return edits;
     }
 

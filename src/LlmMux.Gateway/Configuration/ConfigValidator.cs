@@ -108,6 +108,7 @@ public static partial class ConfigValidator
             }
         }
 
+        ValidateRules(options, names, errors);
         ValidateSecurity(options.Security, errors);
         if (options.Security.AllowedOrigins.Contains("*") && options.ApiKeys.Count == 0)
         {

@@ -13,7 +13,7 @@ namespace LlmMux.Gateway.Configuration;
 /// at the wrong position (measured in docs/configuration.md). By hand every error carries the exact line and column of
 /// the key or value at fault. A key missing or left empty keeps its default.
 /// </remarks>
-internal static class ConfigYamlReader
+internal static partial class ConfigYamlReader
 {
     /// <exception cref="YamlException">Syntax errors, unknown keys, wrong types; each with the node's position.</exception>
     public static LlmMuxOptions Read(YamlNode? root)
@@ -40,6 +40,8 @@ internal static class ConfigYamlReader
                 "routing" => options with { Routing = Routing(value) },
                 "telemetry" => options with { Telemetry = Telemetry(value) },
                 "security" => options with { Security = Security(value) },
+                "payload" => options with { Payload = Payload(value) },
+                "error-rules" => options with { ErrorRules = List(value, ErrorRule) },
                 _ => throw UnknownKey(key),
             };
         }
@@ -113,6 +115,8 @@ internal static class ConfigYamlReader
                 "proxy-url" => provider with { ProxyUrl = String(value) },
                 "strategy" => provider with { Strategy = String(value) },
                 "forward-rate-limit-headers" => provider with { ForwardRateLimitHeaders = Bool(value) },
+                "excluded-models" => provider with { ExcludedModels = Strings(value) },
+                "accounts" => provider with { Accounts = Accounts(value) },
                 _ => throw UnknownKey(key),
             };
         }
@@ -182,6 +186,7 @@ internal static class ConfigYamlReader
                 "default-provider" => routing with { DefaultProvider = String(value) },
                 "aliases" => routing with { Aliases = Map(value) },
                 "rules" => routing with { Rules = List(value, Rule) },
+                "pools" => routing with { Pools = Pools(value) },
                 "max-attempts" => routing with { MaxAttempts = Int(value) },
                 "max-cooldown-wait" => routing with { MaxCooldownWait = Duration(key, value) },
                 "upstream-idle-timeout" => routing with { UpstreamIdleTimeout = Duration(key, value) },

@@ -24,7 +24,15 @@ public sealed class GatewaySnapshot
         _accounts = Providers.SelectMany(p => p.Accounts).ToDictionary(a => a.DestinationId, StringComparer.Ordinal);
         ClientKeyHashes = options.ApiKeys.Select(HashKey).ToList();
         Resolver = new ModelResolver(Providers, options.Routing);
+        Payload = Rules.PayloadRules.Build(options.Payload);
+        ErrorRules = Rules.ErrorRules.Build(options.ErrorRules);
     }
+
+    /// <summary>The config's payload rules, compiled.</summary>
+    public Rules.PayloadRules Payload { get; }
+
+    /// <summary>The config's error rules, tried before the built-in classification.</summary>
+    public Rules.ErrorRules ErrorRules { get; }
 
     public LlmMuxOptions Options { get; }
 
@@ -49,12 +57,12 @@ public sealed class GatewaySnapshot
         List<UpstreamAccount> accounts = kind.Subscription is { } subscription
             // Subscription accounts come from the auth dir: every usable login of this type is an account of the provider.
             ? loginAccounts.Where(a => a.Type == subscription.Type && a.State == AccountState.Ready)
-                .Select(a => new UpstreamAccount(p.Name, a.Id, null, a.Id)).ToList()
+                .Select(a => new UpstreamAccount(p.Name, a.Id, null, a.Id) { Excluded = Rules.AccountExclusions.For(p, a.Id, a.Label, a.Identity) }).ToList()
             : p.ApiKeys.Count == 0
-                ? [new UpstreamAccount(p.Name, "keyless", null)]
-                : p.ApiKeys.Distinct().Select(k => new UpstreamAccount(p.Name, AccountIdFor(k), k)).ToList();
+                ? [new UpstreamAccount(p.Name, "keyless", null) { Excluded = Rules.AccountExclusions.For(p, "keyless") }]
+                : p.ApiKeys.Distinct().Select(k => new UpstreamAccount(p.Name, AccountIdFor(k), k) { Excluded = Rules.AccountExclusions.For(p, AccountIdFor(k)) }).ToList();
         var baseUrl = (p.BaseUrl ?? kind.DefaultBaseUrl).TrimEnd('/');
-        return new ProviderDefinition(p.Name, kind, baseUrl, accounts, p.Models, p.Headers, p.Strategy);
+        return new ProviderDefinition(p.Name, kind, baseUrl, accounts, p.Models, p.Headers, p.Strategy) { Excluded = Rules.ModelGlobs.Of(p.ExcludedModels) };
     }
 
     /// <summary>A short, stable, non-reversible id for a key: "key-" and 8 hex digits of its hash.</summary>

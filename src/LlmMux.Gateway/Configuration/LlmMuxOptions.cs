@@ -1,3 +1,5 @@
+using LlmMux.Gateway.Rules;
+
 namespace LlmMux.Gateway.Configuration;
 
 /// <summary>The whole of <c>llm-mux.yaml</c> (spec §2). Keys are kebab-case in the file.</summary>
@@ -16,6 +18,12 @@ public sealed record LlmMuxOptions
     public RoutingOptions Routing { get; init; } = new();
     public TelemetryOptions Telemetry { get; init; } = new();
     public SecurityOptions Security { get; init; } = new();
+
+    /// <summary>Edits of the upstream body by model, inbound dialect and upstream type (docs/configuration.md, "Rules").</summary>
+    public PayloadOptions Payload { get; init; } = new();
+
+    /// <summary>Tried before the built-in classification of a failed answer (docs/failover.md).</summary>
+    public List<ErrorRule> ErrorRules { get; init; } = [];
 }
 
 /// <summary>
@@ -65,6 +73,12 @@ public sealed record ProviderOptions
 
     /// <summary>Pass the upstream's <c>x-ratelimit-*</c>/<c>anthropic-ratelimit-*</c> headers to clients (off: they describe one account).</summary>
     public bool ForwardRateLimitHeaders { get; init; }
+
+    /// <summary>Model globs no account of this provider is asked for.</summary>
+    public List<string> ExcludedModels { get; init; } = [];
+
+    /// <summary>Per-account settings, keyed by account id (<c>key-…</c> or the auth file's name), label or e-mail.</summary>
+    public Dictionary<string, AccountOptions> Accounts { get; init; } = [];
 }
 
 public sealed record OAuthOptions
@@ -111,6 +125,9 @@ public sealed record RoutingOptions
     public string DefaultProvider { get; init; } = "";
     public Dictionary<string, string> Aliases { get; init; } = [];
     public List<RoutingRule> Rules { get; init; } = [];
+
+    /// <summary>Client model names served by several models or providers (docs/configuration.md, "Rules").</summary>
+    public Dictionary<string, ModelPool> Pools { get; init; } = [];
     public int MaxAttempts { get; init; } = 4;
     public TimeSpan MaxCooldownWait { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -28,6 +28,20 @@ internal static class AttemptClassifier
     public static async ValueTask<AttemptResult> ClassifyAnswerAsync(HttpResponseMessage response, AttemptFeature attempt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
+        var provider = attempt.Target.Provider.Name;
+        var rules = attempt.Request.Snapshot.ErrorRules;
+        if (status >= 400 && rules.Covers(status, provider))
+        {
+            // The user's rules first; the body they read is kept for whoever passes it on.
+            var text = await UpstreamBodyReader.BufferErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            if (rules.Match(status, provider, text) is { } rule)
+            {
+                return FromRule(rule, status, text);
+            }
+
+            return AllowsFailover(status) ? Classify(status, text, response.Headers, attempt, now) : new AttemptResult.ClientError(status);
+        }
+
         if (!AllowsFailover(status))
         {
             return status >= 300 ? new AttemptResult.ClientError(status) : AttemptResult.Succeeded.Instance;
@@ -52,6 +66,18 @@ internal static class AttemptClassifier
             403 => new AttemptResult.ModelDenied(detail),
             _ => new AttemptResult.UpstreamFailed(status, detail),
         };
+    }
+
+    /// <summary>What an error rule says of an answer it caught.</summary>
+    private static AttemptResult FromRule(Rules.ErrorRule rule, int status, string body)
+    {
+        RuleCooldown? cooldown = rule is { Action: Rules.RuleNames.ActionCooldown, Cooldown: { } period }
+            ? new RuleCooldown(period, WholeAccount: rule.Scope == Rules.RuleNames.ScopeAccount)
+            : null;
+        var stops = rule.Action == Rules.RuleNames.ActionStop || (cooldown is not null && rule.Then == Rules.RuleNames.ActionStop);
+        return stops
+            ? new AttemptResult.ClientError(status) { Cooldown = cooldown }
+            : new AttemptResult.RuleFailed(status, UpstreamErrorMessage.Extract(body), cooldown);
     }
 
     /// <summary>

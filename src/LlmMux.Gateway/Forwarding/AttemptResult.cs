@@ -25,8 +25,12 @@ internal abstract record AttemptResult
         public static readonly Succeeded Instance = new();
     }
 
-    /// <summary>A 3xx or 4xx the client gets as the upstream said it: the same body would fail on every account.</summary>
-    public sealed record ClientError(int Status) : AttemptResult;
+    /// <summary>A 3xx or 4xx the client gets as the upstream said it: the same body would fail on every account.
+    /// An error rule's <c>stop</c> ends any error status this way, with the rule's cooldown if it gave one.</summary>
+    public sealed record ClientError(int Status) : AttemptResult
+    {
+        public RuleCooldown? Cooldown { get; init; }
+    }
 
     /// <summary>A success the gateway could not use (untranslatable, a stream that never completed): the client got a 502.</summary>
     public sealed record Unusable(int Status) : AttemptResult;
@@ -98,6 +102,17 @@ internal abstract record AttemptResult
             => new(502, "upstream_error", $"The upstream failed on every attempt (HTTP {Status}, provider '{provider}').{UpstreamSaid}");
     }
 
+    /// <summary>An error rule's <c>next</c>, or its <c>cooldown</c> then <c>next</c>: the next account is tried.</summary>
+    public sealed record RuleFailed(int Status, string Detail, RuleCooldown? Cooldown) : UpstreamAnswer(Status, Detail)
+    {
+        public override ApiError FinalError(string model, string provider) => Status switch
+        {
+            429 => new(429, "rate_limited", $"Every account for model '{model}' is rate limited or cooling down (last: provider '{provider}').{UpstreamSaid}"),
+            >= 500 => new(502, "upstream_error", $"The upstream failed on every attempt (HTTP {Status}, provider '{provider}').{UpstreamSaid}"),
+            _ => new(Status, "upstream_rejected", $"The upstream refused the request on every account tried (HTTP {Status}, provider '{provider}').{UpstreamSaid}"),
+        };
+    }
+
     /// <summary>YARP's forwarder failed (connect, send, time-out, a broken body, or our side).</summary>
     /// <param name="BlamesUpstream">The upstream or the way to it failed, not the client, the gateway or a cancellation.</param>
     public sealed record Transport(IForwarderErrorFeature Error, bool BlamesUpstream) : Failure
@@ -114,3 +129,6 @@ internal abstract record AttemptResult
     private static ApiError AuthFailed(int status, string provider, string upstreamSaid)
         => new(502, "upstream_auth_failed", $"The upstream rejected the credentials of every account tried (HTTP {status}, provider '{provider}').{upstreamSaid}");
 }
+
+/// <summary>What an error rule's <c>cooldown</c> rests: the whole account, or only the model on it.</summary>
+internal sealed record RuleCooldown(TimeSpan Period, bool WholeAccount);

@@ -88,7 +88,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
 
             while (state.Attempts < maxAttempts)
             {
-                var candidates = Candidates(route.Cluster, target.UpstreamModel, state);
+                var candidates = Candidates(route.Cluster, request, target, state);
                 if (candidates.Count == 0)
                 {
                     break;
@@ -122,7 +122,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                         // login rests until the user acts; a refresh that failed (the token endpoint down) only briefly.
                         if (destination?.DestinationId is { } id)
                         {
-                            state.Tried.Add(id);
+                            state.Tried.Add(FailoverState.TriedKey(id, target.UpstreamModel));
                             var reason = $"login unavailable: {unavailable.Exception.Reason}";
                             _ = unavailable.Exception.IsPermanent ? accounts.KeyRejected(id, reason) : accounts.ServerFailed(id, reason);
                         }
@@ -155,7 +155,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                     continue;
                 }
 
-                state.Tried.Add(destination.DestinationId);
+                state.Tried.Add(FailoverState.TriedKey(destination.DestinationId, target.UpstreamModel));
                 state.LastFailure = failure;
                 state.LastProvider = target.Provider.Name;
                 if (failure is AttemptResult.RateLimited && accounts.IsBlocked(destination.DestinationId, target.UpstreamModel, out var until))
@@ -199,11 +199,13 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
     }
 
     /// <summary>
-    /// Accounts of the cluster that may take this attempt: healthy in YARP, not tried yet, not cooling for this model.
-    /// Accounts close to the request rate at which they last hit a 429 are offered only when nothing else is left.
+    /// Accounts of the cluster that may take this attempt: healthy in YARP, not tried yet for this model, not cooling
+    /// for it, not excluding it (<c>accounts:</c> of the provider). Accounts close to the request rate at which they
+    /// last hit a 429 are offered only when nothing else is left.
     /// </summary>
-    private List<DestinationState> Candidates(ClusterState cluster, string model, FailoverState state)
+    private List<DestinationState> Candidates(ClusterState cluster, LlmRequest request, Routing.RouteTarget target, FailoverState state)
     {
+        var model = target.UpstreamModel;
         if (state.RetrySame is { } same)
         {
             state.RetrySame = null;
@@ -215,7 +217,8 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
         var candidates = new List<DestinationState>(available.Count);
         foreach (var destination in cluster.DestinationsState.AllDestinations)
         {
-            if (state.Tried.Contains(destination.DestinationId))
+            if ((state.Tried.Count > 0 && state.Tried.Contains(FailoverState.TriedKey(destination.DestinationId, model)))
+                || request.Snapshot.FindAccount(destination.DestinationId)?.Excluded.MatchesEither(request.Model, model) == true)
             {
                 continue;
             }

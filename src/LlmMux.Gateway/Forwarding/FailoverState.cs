@@ -30,7 +30,10 @@ internal sealed class FailoverState
 
     public string? LastProvider { get; set; }
 
+    /// <summary>Accounts tried, per upstream model (<see cref="TriedKey"/>): a pool may ask the same account for another model.</summary>
     public HashSet<string> Tried { get; } = new(StringComparer.Ordinal);
+
+    public static string TriedKey(string destinationId, string upstreamModel) => destinationId + "\n" + upstreamModel;
 
     public HashSet<string> Refreshed { get; } = new(StringComparer.Ordinal);
 

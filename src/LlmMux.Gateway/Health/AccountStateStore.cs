@@ -105,7 +105,7 @@ public sealed class AccountStateStore(TimeProvider time)
         }
     }
 
-    /// <summary>A 403 about one model (not the credential): that model rests on this account for <paramref name="period"/>.</summary>
+    /// <summary>A 403 about one model (not the credential), or an error rule's cooldown of one model: that model rests on this account for <paramref name="period"/>.</summary>
     public DateTimeOffset ModelDenied(string destinationId, string model, TimeSpan period, string detail)
     {
         var now = time.GetUtcNow();
@@ -166,6 +166,24 @@ public sealed class AccountStateStore(TimeProvider time)
             var period = Backoff(ServerBackoffStart, ServerBackoffMax, entry.ServerStrikes);
             entry.CooldownUntil = time.GetUtcNow() + period;
             entry.Condition = AccountCondition.CoolingDown;
+            entry.LastError = detail;
+            return period;
+        }
+    }
+
+    /// <summary>An error rule's cooldown of the whole account: it rests for <paramref name="period"/> (a longer rest running stays).</summary>
+    public TimeSpan CooledDown(string destinationId, TimeSpan period, string detail)
+    {
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            var until = time.GetUtcNow() + period;
+            if (until > entry.CooldownUntil)
+            {
+                entry.CooldownUntil = until;
+                entry.Condition = AccountCondition.CoolingDown;
+            }
+
             entry.LastError = detail;
             return period;
         }

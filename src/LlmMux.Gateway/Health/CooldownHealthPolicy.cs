@@ -56,6 +56,12 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
             case AttemptResult.ModelDenied denied when budget.TakeCooldown():
                 store.ModelDenied(id, model, ModelDeniedCooldown, denied.Summary);
                 break;
+            case AttemptResult.ClientError { Cooldown: { } cooldown } stopped when budget.TakeCooldown():
+                CoolByRule(cooldown, cluster, destination, model, $"HTTP {stopped.Status} (error rule)");
+                break;
+            case AttemptResult.RuleFailed { Cooldown: { } cooldown } ruled when budget.TakeCooldown():
+                CoolByRule(cooldown, cluster, destination, model, ruled.Summary + " (error rule)");
+                break;
             case AttemptResult.UpstreamFailed failed:
                 ServerFault(budget, cluster, destination, failed.Summary);
                 break;
@@ -65,6 +71,19 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
             case AttemptResult.StreamFailed { BlamesUpstream: true } stream:
                 ServerFault(budget, cluster, destination, stream.Summary);
                 break;
+        }
+    }
+
+    /// <summary>An error rule's cooldown: the model on this account, or the whole account (mirrored into YARP).</summary>
+    private void CoolByRule(RuleCooldown cooldown, ClusterState cluster, DestinationState destination, string model, string detail)
+    {
+        if (cooldown.WholeAccount)
+        {
+            healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.CooledDown(destination.DestinationId, cooldown.Period, detail));
+        }
+        else
+        {
+            store.ModelDenied(destination.DestinationId, model, cooldown.Period, detail);
         }
     }
 

@@ -22,6 +22,17 @@ public sealed record ProviderDefinition(
     /// <summary>The names this provider shows in model lists.</summary>
     public IEnumerable<string> ListedModels => Models.Count > 0 ? Models.Select(m => m.ClientName) : UsesCatalogue ? Kind.Catalogue.Known : [];
 
+    /// <summary>Its <c>excluded-models</c>: never asked of any of its accounts.</summary>
+    public Rules.ModelGlobs Excluded { get; init; } = Rules.ModelGlobs.None;
+
+    /// <summary>
+    /// Not excluded here, and some account may be asked for it (a provider whose accounts are not known yet, a
+    /// subscription before its first login, counts as able).
+    /// </summary>
+    public bool Offers(string clientModel, string upstreamModel)
+        => !Excluded.MatchesEither(clientModel, upstreamModel)
+           && (Accounts.Count == 0 || Accounts.Any(a => !a.Excluded.MatchesEither(clientModel, upstreamModel)));
+
     /// <summary>How to talk to this provider (its type's protocol).</summary>
     public UpstreamProtocol Protocol => Kind.Protocol;
 
@@ -40,6 +51,9 @@ public sealed record ProviderDefinition(
 public sealed record UpstreamAccount(string Provider, string Id, string? ApiKey, string? LoginAccountId = null)
 {
     public string DestinationId => $"{Provider}/{Id}";
+
+    /// <summary>Models this account is never asked for: its provider's <c>accounts:</c> entry.</summary>
+    public Rules.ModelGlobs Excluded { get; init; } = Rules.ModelGlobs.None;
 
     public override string ToString() => DestinationId;
 

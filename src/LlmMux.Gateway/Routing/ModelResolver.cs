@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Providers;
+using LlmMux.Gateway.Rules;
 
 namespace LlmMux.Gateway.Routing;
 
@@ -9,14 +9,16 @@ public sealed class ModelResolver
 {
     private readonly IReadOnlyList<ProviderDefinition> _providers;
     private readonly RoutingOptions _routing;
-    private readonly IReadOnlyList<(Regex Pattern, IReadOnlyList<string> Providers)> _rules;
+    private readonly IReadOnlyList<(ModelGlobs Pattern, IReadOnlyList<string> Providers)> _rules;
+    private readonly Dictionary<string, PoolState> _pools;
     private readonly Lazy<HashSet<string>> _listed;
 
     public ModelResolver(IReadOnlyList<ProviderDefinition> providers, RoutingOptions routing)
     {
         _providers = providers;
         _routing = routing;
-        _rules = routing.Rules.Select(r => (Glob(r.Match), (IReadOnlyList<string>)r.Providers)).ToList();
+        _rules = routing.Rules.Select(r => (ModelGlobs.Of(r.Match), (IReadOnlyList<string>)r.Providers)).ToList();
+        _pools = routing.Pools.ToDictionary(p => p.Key, p => new PoolState(p.Value), StringComparer.Ordinal);
         _listed = new(() => ListedModels().Select(m => m.Model).ToHashSet(StringComparer.Ordinal));
     }
 
@@ -44,7 +46,8 @@ public sealed class ModelResolver
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in _providers)
         {
-            foreach (var m in p.ListedModels.Where(seen.Add))
+            // A model no account of the provider may be asked for is not offered by it.
+            foreach (var m in p.ListedModels.Where(m => p.Offers(m, p.UpstreamModelFor(m))).Where(seen.Add))
             {
                 yield return (m, p.Name);
             }
@@ -55,6 +58,14 @@ public sealed class ModelResolver
             if (Resolve(alias) is { Chain.Count: > 0 } route)
             {
                 yield return (alias, route.Chain[0].Provider.Name);
+            }
+        }
+
+        foreach (var (name, pool) in _pools.Where(p => seen.Add(p.Key)))
+        {
+            if (pool.Chain(this, rotate: false) is [var first, ..])
+            {
+                yield return (name, first.Provider.Name);
             }
         }
     }
@@ -80,12 +91,25 @@ public sealed class ModelResolver
             return new ModelRoute(model, stripped, reasoning);
         }
 
-        return FindProvider(_routing.DefaultProvider) is { } fallback
-            ? new ModelRoute(model, [new RouteTarget(fallback, hasSuffix ? baseModel : model)], hasSuffix ? reasoning : null)
+        var fallbackModel = hasSuffix ? baseModel : model;
+        return FindProvider(_routing.DefaultProvider) is { } fallback && fallback.Offers(fallbackModel, fallbackModel)
+            ? new ModelRoute(model, [new RouteTarget(fallback, fallbackModel)], hasSuffix ? reasoning : null)
             : null;
     }
 
+    /// <summary>The chain for one name, without the providers whose exclusions rule it out; null when none is left.</summary>
     private List<RouteTarget>? ResolveName(string model, bool useAliases)
+    {
+        if (useAliases && _pools.TryGetValue(model, out var pool))
+        {
+            return pool.Chain(this, rotate: true);
+        }
+
+        var chain = ResolveUnfiltered(model, useAliases)?.Where(t => t.Provider.Offers(model, t.UpstreamModel)).ToList();
+        return chain is { Count: > 0 } ? chain : null;
+    }
+
+    private List<RouteTarget>? ResolveUnfiltered(string model, bool useAliases)
     {
         var slash = model.IndexOf('/', StringComparison.Ordinal);
         if (slash > 0 && FindProvider(model[..slash]) is { } pinned)
@@ -101,7 +125,7 @@ public sealed class ModelResolver
 
         foreach (var (pattern, providers) in _rules)
         {
-            if (pattern.IsMatch(model))
+            if (pattern.Matches(model))
             {
                 return providers.Select(FindProvider).OfType<ProviderDefinition>()
                     .Select(p => new RouteTarget(p, p.UpstreamModelFor(model))).ToList();
@@ -114,7 +138,32 @@ public sealed class ModelResolver
 
     private ProviderDefinition? FindProvider(string name) => _providers.FirstOrDefault(p => p.Name == name);
 
-    private static Regex Glob(string pattern)
-        => new("^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+    /// <summary>
+    /// A <c>routing.pools</c> entry: its members' chains joined in order (each member resolved like a model name,
+    /// aliases included), a provider and model met twice kept once. Round-robin starts each request one member on.
+    /// </summary>
+    private sealed class PoolState(ModelPool pool)
+    {
+        private int _next = -1;
+
+        /// <param name="rotate">A request's chain moves the round-robin on; a model list's look does not.</param>
+        public List<RouteTarget>? Chain(ModelResolver resolver, bool rotate)
+        {
+            var members = pool.Models;
+            var start = rotate && pool.Strategy == RuleNames.PoolRoundRobin ? (int)((uint)Interlocked.Increment(ref _next) % (uint)members.Count) : 0;
+            var chain = new List<RouteTarget>();
+            for (var i = 0; i < members.Count; i++)
+            {
+                foreach (var target in resolver.ResolveName(members[(start + i) % members.Count], useAliases: true) ?? [])
+                {
+                    if (!chain.Contains(target))
+                    {
+                        chain.Add(target);
+                    }
+                }
+            }
+
+            return chain.Count > 0 ? chain : null;
+        }
+    }
 }

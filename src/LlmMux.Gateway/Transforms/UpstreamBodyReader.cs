@@ -36,6 +36,35 @@ internal static class UpstreamBodyReader
         return Encoding.UTF8.GetString(bytes, 0, length).Trim();
     }
 
+    /// <summary>
+    /// The most of an error body relayed to a client of the upstream's dialect; a larger one is replaced by the
+    /// gateway's own error rather than cut into invalid JSON.
+    /// </summary>
+    public const int MaxRelayedErrorBytes = 64 * 1024;
+
+    /// <summary>
+    /// Reads an error body (up to one byte past <see cref="MaxRelayedErrorBytes"/>, so an oversized one is still
+    /// known as such) for an error rule to read, and puts it back as the response's content, headers kept, for the
+    /// classifier and the client after it. Returns it as text.
+    /// </summary>
+    public static async Task<string> BufferErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var original = response.Content;
+        var (bytes, length) = await ReadPrefixAsync(original, MaxRelayedErrorBytes + 1, cancellationToken).ConfigureAwait(false);
+        var replay = new ByteArrayContent(bytes, 0, length);
+        foreach (var (name, values) in original.Headers)
+        {
+            if (!string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                replay.Headers.TryAddWithoutValidation(name, values);
+            }
+        }
+
+        response.Content = replay;
+        original.Dispose();
+        return Encoding.UTF8.GetString(bytes, 0, length).Trim();
+    }
+
     /// <summary>At most <paramref name="limit"/> bytes of an error body.</summary>
     public static async Task<(byte[] Bytes, int Length)> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken)
     {

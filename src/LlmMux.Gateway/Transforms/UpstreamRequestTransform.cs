@@ -48,6 +48,12 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
             new RequestOverrides { Model = target.UpstreamModel, Reasoning = ToIr(request.Route.Reasoning), Stream = upstreamStreams },
             login,
             upstreamStreams);
+        if (!request.IsCountTokens)
+        {
+            // A token count takes no generation fields: payload rules shape generation bodies only.
+            overrides = request.Snapshot.Payload.Apply(overrides, request.Model, target.UpstreamModel, request.Ingress.Format, target.Provider.Kind.Type);
+        }
+
         RequestBody body;
         try
         {

@@ -20,7 +20,7 @@ namespace LlmMux.Gateway.Transforms;
 /// </summary>
 internal sealed class UpstreamResponseTransform(TimeProvider time, Translator translator) : ResponseTransform
 {
-    private const int MaxPassedErrorBytes = 64 * 1024;
+    private const int MaxPassedErrorBytes = UpstreamBodyReader.MaxRelayedErrorBytes;
 
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
