@@ -169,4 +169,28 @@ public sealed class HistoryRulesTests
         Assert.NotNull(Convert.FromBase64String(tagged));
         Assert.DoesNotContain("bG14", gemini, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_streamed_answer_gets_the_same_marks_as_a_whole_one()
+    {
+        var chat = Encoding.UTF8.GetBytes(
+            "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"k2\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"functions.run:0\",\"type\":\"function\",\"function\":{\"name\":\"run\",\"arguments\":\"{}\"}}]}}]}\n\n"
+            + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"k2\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n");
+
+        var anthropic = Support.StreamSummary.Of(Dialect.Anthropic, Support.StreamRun.Translate(Dialect.OpenAIChat, Dialect.Anthropic, chat));
+        Assert.Matches("^[a-zA-Z0-9_-]+$", Assert.Single(anthropic.ToolCalls).Id);
+
+        var gemini = Encoding.UTF8.GetString(Support.StreamRun.Translate(Dialect.OpenAIChat, Dialect.Gemini, chat));
+        Assert.Contains("\"thoughtSignature\":\"" + SignatureOrigin.UnsignedPlaceholder + "\"", gemini, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_unsigned_placeholder_is_never_sent_upstream()
+    {
+        var ir = Conversation(Dialect.Gemini, null, SignatureOrigin.UnsignedPlaceholder) with { Model = "gemini-3-pro-preview" };
+        var body = Encoding.UTF8.GetString(T.EncodeRequest(ir, Dialect.Gemini));
+
+        Assert.DoesNotContain(SignatureOrigin.UnsignedPlaceholder, body, StringComparison.Ordinal);
+        Assert.Contains("skip_thought_signature_validator", body, StringComparison.Ordinal);
+    }
 }
