@@ -186,4 +186,28 @@ public sealed class ProviderSwitchEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain(GeminiSignature, sent, StringComparison.Ordinal);
         Assert.Contains((string)toolUse["id"]!, sent, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Cursor_tool_blocks_on_chat_completions_reach_anthropic_as_a_tool_loop()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.BaseUrl + "/v1/chat/completions");
+        request.Headers.Add("Authorization", "Bearer client-key");
+        request.Content = new StringContent("""
+            {"model":"claude-sonnet-4-5","messages":[
+              {"role":"user","content":[{"type":"text","text":"List the files."}]},
+              {"role":"assistant","content":[{"type":"tool_use","id":"toolu_01Cur","name":"run_terminal_cmd","input":{"command":"ls"}}]},
+              {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01Cur","content":"a.txt"},{"type":"text","text":"Count them."}]}],
+             "tools":[{"type":"function","function":{"name":"run_terminal_cmd","parameters":{"type":"object"}}}]}
+            """, Encoding.UTF8, "application/json");
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal("Two files.", (string?)JsonNode.Parse(text)!["choices"]![0]!["message"]!["content"]);
+        var sent = JsonNode.Parse(_upstream.Requests.Last(r => r.PathAndQuery.StartsWith("/v1/messages", StringComparison.Ordinal)).Body)!;
+        var messages = sent["messages"]!.AsArray();
+        Assert.Equal("toolu_01Cur", (string?)messages[1]!["content"]![0]!["id"]);
+        Assert.Equal("tool_result", (string?)messages[2]!["content"]![0]!["type"]);
+        Assert.Equal("toolu_01Cur", (string?)messages[2]!["content"]![0]!["tool_use_id"]);
+    }
 }
