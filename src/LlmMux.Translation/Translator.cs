@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using LlmMux.Translation.History;
 using LlmMux.Translation.Internal;
 using LlmMux.Translation.Ir;
 
@@ -44,7 +45,7 @@ public sealed class Translator
     /// </summary>
     public RequestBody TranslateRequestBody(ReadOnlyMemory<byte> body, Dialect from, Dialect to, RequestOverrides? overrides = null)
     {
-        if (from == to)
+        if (from == to && !NeedsHistoryPass(body.Span, from))
         {
             return Guard(() => SameDialect(body, from, overrides));
         }
@@ -57,7 +58,7 @@ public sealed class Translator
     {
         try
         {
-            return _registry.Get(dialect).DecodeRequest(body);
+            return _registry.Get(dialect).DecodeRequest(body) with { Source = dialect };
         }
         catch (Exception ex) when (ex is TranslationException { Kind: not TranslationErrorKind.InvalidJson } || (IsShapeError(ex) && ex is not JsonException))
         {
@@ -79,7 +80,7 @@ public sealed class Translator
     public RequestBody EncodeRequestBody(IrRequest request, Dialect dialect, RequestOverrides? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var ir = IrToolPairing.Repair(ApplyOverrides(request, overrides));
+        var ir = IrToolPairing.Repair(HistoryRules.ForTarget(ApplyOverrides(request, overrides), dialect));
         return Guard(() =>
         {
             var codec = _registry.Get(dialect);
@@ -128,6 +129,16 @@ public sealed class Translator
         });
     }
 
+    /// <summary>
+    /// Whether a body of the upstream's own dialect still has to go through the IR and the history rules rather than
+    /// be passed on as sent: it replays signatures another upstream issued (they reached the client tagged with their
+    /// origin), or it is an OpenAI Chat body with Anthropic-style <c>tool_use</c> / <c>tool_result</c> parts (Cursor),
+    /// which the upstream would reject. Vectorised searches, no parse; the gateway asks before passing a body on.
+    /// </summary>
+    public static bool NeedsHistoryPass(ReadOnlySpan<byte> body, Dialect dialect) =>
+        SignatureOrigin.MayCarryTags(body)
+        || (dialect == Dialect.OpenAIChat && (body.IndexOf("\"tool_use\""u8) >= 0 || body.IndexOf("\"tool_result\""u8) >= 0));
+
     /// <summary>Translates a non-streaming response body. <paramref name="clientModel"/> replaces the upstream model id when given.</summary>
     public byte[] TranslateResponse(ReadOnlyMemory<byte> body, Dialect from, Dialect to, string? clientModel = null)
     {
@@ -142,6 +153,11 @@ public sealed class Translator
             }
 
             var ir = _registry.Get(from).DecodeResponse(root);
+            if (ReplayMarking.For(from, to) is { } marking)
+            {
+                ir = marking.Mark(ir);
+            }
+
             if (clientModel is not null)
             {
                 ir = ir with { Model = clientModel };
@@ -157,12 +173,17 @@ public sealed class Translator
     public IrResponse DecodeResponse(ReadOnlyMemory<byte> body, Dialect dialect) => Guard(() =>
     {
         using var doc = JsonRead.Parse(body);
-        return _registry.Get(dialect).DecodeResponse(JsonRead.RootObject(doc));
+        return _registry.Get(dialect).DecodeResponse(JsonRead.RootObject(doc)) with { Source = dialect };
     });
 
     public byte[] EncodeResponse(IrResponse response, Dialect dialect)
     {
         ArgumentNullException.ThrowIfNull(response);
+        if (response.Source is { } source && ReplayMarking.For(source, dialect) is { } marking)
+        {
+            response = marking.Mark(response);
+        }
+
         return Guard(() => JsonWrite.ToBytes(w => _registry.Get(dialect).EncodeResponse(response, w)));
     }
 
@@ -203,7 +224,11 @@ public sealed class Translator
             return new PassthroughStreamTranslator(target.CreateStreamEncoder(context));
         }
 
-        return new StreamTranslator(_registry.Get(from).CreateStreamDecoder(context, _maxEventBytes), target.CreateStreamEncoder(context));
+        return new StreamTranslator(_registry.Get(from).CreateStreamDecoder(context, _maxEventBytes), target.CreateStreamEncoder(context))
+        {
+            Replay = ReplayMarking.For(from, to),
+            EstimatedInputTokens = context.EstimatedInputTokens,
+        };
     }
 
     internal static T Guard<T>(Func<T> f)
@@ -472,6 +497,7 @@ internal sealed class StreamTranslator : IStreamTranslator, IIrEventSink
         try
         {
             _decoder.Complete(this);
+            CompleteUsage();
             _encoder.Complete(output);
         }
         catch (Exception ex) when (Translator.IsShapeError(ex))
@@ -494,14 +520,47 @@ internal sealed class StreamTranslator : IStreamTranslator, IIrEventSink
 
     public IrUsage? Usage { get; private set; }
 
+    /// <summary>Set when the client is of another signature family than the upstream: what its replay will need.</summary>
+    internal ReplayMarking? Replay { get; init; }
+
+    /// <summary>The prompt's estimated size, for a stream whose upstream reports no usage (<see cref="UsageEstimate"/>).</summary>
+    internal long? EstimatedInputTokens { get; init; }
+
+    private readonly StreamUsageCount _generated = new();
+    private bool _usageCompleted;
+
     public void OnEvent(IrStreamEvent e)
     {
-        if (e is IrUsageUpdate update)
+        switch (e)
         {
-            Usage = update.Usage;
+            case IrUsageUpdate update:
+                Usage = update.Usage;
+                break;
+            case IrStreamEnd:
+                CompleteUsage(); // the encoder ends the client's stream on this event, usage included
+                break;
+            default:
+                _generated.Observe(e);
+                break;
         }
 
-        _encoder.Write(e, _output!);
+        _encoder.Write(Replay?.Mark(e) ?? e, _output!);
+    }
+
+    /// <summary>Before the client's stream ends: usage the upstream did not report is estimated, once.</summary>
+    private void CompleteUsage()
+    {
+        if (_usageCompleted)
+        {
+            return;
+        }
+
+        _usageCompleted = true;
+        if (_generated.Completion(Usage, EstimatedInputTokens) is { } completion)
+        {
+            Usage = completion.Usage;
+            _encoder.Write(completion, _output!);
+        }
     }
 
     public void Dispose() => _decoder.Dispose();

@@ -1,6 +1,7 @@
 namespace LlmMux.Gateway.Management;
 
 /// <summary>One finished client request, metadata only: never a prompt, an answer, a key or a token.</summary>
+/// <param name="UsageEstimated">Some token numbers are llm-mux's estimate: the upstream did not report them.</param>
 public sealed record RequestRecord(
     DateTimeOffset Time,
     string Dialect,
@@ -11,7 +12,8 @@ public sealed record RequestRecord(
     int Attempts,
     double LatencyMs,
     long InputTokens,
-    long OutputTokens);
+    long OutputTokens,
+    bool UsageEstimated = false);
 
 /// <summary>The most recent requests, newest first, in a fixed-size ring.</summary>
 public sealed class RequestLog

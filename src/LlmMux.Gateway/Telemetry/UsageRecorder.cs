@@ -20,6 +20,6 @@ internal sealed class UsageRecorder(GatewayMetrics metrics, AccountStateStore ac
         }
 
         requestLog.Add(new RequestRecord(DateTimeOffset.UtcNow, request.Dialect, request.Model, request.Provider, request.Account,
-            request.Status, request.Attempts, request.Elapsed.TotalMilliseconds, input, output));
+            request.Status, request.Attempts, request.Elapsed.TotalMilliseconds, input, output, request.Usage?.Estimated ?? false));
     }
 }

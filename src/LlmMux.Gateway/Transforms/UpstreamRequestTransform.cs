@@ -107,7 +107,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
     }
 
     /// <summary>Same dialect: the client's bytes, spliced only where an override changes them (untouched when only the
-    /// model could change and it is the client's). Otherwise the IR decoded at ingress, encoded once.</summary>
+    /// model could change and it is the client's, and no replayed signature needs sorting). Otherwise the IR decoded at ingress, encoded once.</summary>
     private RequestBody UpstreamBody(LlmRequest request, RouteTarget target, UpstreamProtocol protocol, bool sameDialect, RequestOverrides overrides)
     {
         if (!sameDialect)
@@ -115,7 +115,9 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
             return translator.EncodeRequestBody(request.Ir!, protocol.Dialect, overrides);
         }
 
-        return overrides.OnlyModel && (!protocol.ModelInBody || target.UpstreamModel == request.Model)
+        // A history replaying another upstream's signatures, or Cursor's tool blocks, is never passed on as sent
+        // (docs/translation.md, history rules).
+        return overrides.OnlyModel && (!protocol.ModelInBody || target.UpstreamModel == request.Model) && !Translator.NeedsHistoryPass(request.Body.Span, protocol.Dialect)
             ? RequestBody.Unchanged(request.Body)
             : translator.TranslateRequestBody(request.Body, protocol.Dialect, protocol.Dialect, overrides);
     }

@@ -144,6 +144,11 @@ internal sealed class UpstreamResponseTransform(TimeProvider time, Translator tr
         try
         {
             var ir = translator.DecodeResponse(bytes, upstream);
+            if (upstream != client)
+            {
+                ir = UsageEstimate.Complete(ir, request.Ir is { } asked ? TokenCountEndpoint.Estimate(asked) : null);
+            }
+
             attempt.Usage = ir.Usage;
             translated = upstream == client ? bytes : translator.EncodeResponse(ir with { Model = request.Model }, client);
         }
@@ -192,13 +197,14 @@ internal sealed class UpstreamResponseTransform(TimeProvider time, Translator tr
 
     /// <summary>
     /// OpenAI clients get the usage chunk only when they asked for it (older clients choke on <c>choices: []</c>);
-    /// Anthropic clients get an input-token estimate in <c>message_start</c>, which they read before any usage arrives.
+    /// Anthropic clients get an input-token estimate in <c>message_start</c>, which they read before any usage arrives;
+    /// every client gets it in the final usage when the upstream reports none (<see cref="UsageEstimate"/>).
     /// </summary>
     private static StreamContext StreamContextFor(LlmRequest request, Dialect client) => new()
     {
         Model = request.Model,
         IncludeUsage = !Dialects.Get(client).UsageChunkOnRequest || (request.Ir?.StreamIncludeUsage ?? true),
-        EstimatedInputTokens = Dialects.Get(client).WantsInputTokenEstimate && request.Ir is { } ir ? TokenCountEndpoint.Estimate(ir) : null,
+        EstimatedInputTokens = request.Ir is { } ir ? TokenCountEndpoint.Estimate(ir) : null,
         GeminiJsonArray = request.GeminiJsonArrayStream,
     };
 

@@ -31,25 +31,26 @@ internal static class AnthropicResponse
 
         long cacheRead = u.Long("cache_read_input_tokens"u8) ?? 0;
         long cacheWrite = u.Long("cache_creation_input_tokens"u8) ?? 0;
-        return new IrUsage((u.Long("input_tokens"u8) ?? 0) + cacheRead + cacheWrite, u.Long("output_tokens"u8) ?? 0, cacheRead);
+        return new IrUsage((u.Long("input_tokens"u8) ?? 0) + cacheRead + cacheWrite, u.Long("output_tokens"u8) ?? 0, cacheRead, CacheWriteInputTokens: cacheWrite);
     }
 
     /// <summary><c>message_delta</c> usage is cumulative; input fields may be absent there, so the start values stay.</summary>
     public static IrUsage MergeDeltaUsage(IrUsage previous, JsonElement u)
     {
         long cacheRead = u.Long("cache_read_input_tokens"u8) ?? previous.CachedInputTokens;
+        long cacheWrite = u.Long("cache_creation_input_tokens"u8) ?? previous.CacheWriteInputTokens;
         long input = u.Long("input_tokens"u8) is { } i
-            ? i + cacheRead + (u.Long("cache_creation_input_tokens"u8) ?? 0)
+            ? i + cacheRead + cacheWrite
             : previous.InputTokens;
-        return new IrUsage(input, u.Long("output_tokens"u8) ?? previous.OutputTokens, cacheRead);
+        return new IrUsage(input, u.Long("output_tokens"u8) ?? previous.OutputTokens, cacheRead, CacheWriteInputTokens: cacheWrite);
     }
 
     public static void WriteUsage(Utf8JsonWriter w, IrUsage u)
     {
         w.WritePropertyName("usage"u8);
         w.WriteStartObject();
-        w.WriteNumber("input_tokens"u8, Math.Max(0, u.InputTokens - u.CachedInputTokens));
-        w.WriteNumber("cache_creation_input_tokens"u8, 0);
+        w.WriteNumber("input_tokens"u8, Math.Max(0, u.InputTokens - u.CachedInputTokens - u.CacheWriteInputTokens));
+        w.WriteNumber("cache_creation_input_tokens"u8, u.CacheWriteInputTokens);
         w.WriteNumber("cache_read_input_tokens"u8, u.CachedInputTokens);
         w.WriteNumber("output_tokens"u8, u.OutputTokens);
         w.WriteEndObject();

@@ -116,10 +116,8 @@ internal static class GeminiResponse
             w.WriteNumber("cachedContentTokenCount"u8, u.CachedInputTokens);
         }
 
-        if (u.ReasoningTokens > 0)
-        {
-            w.WriteNumber("thoughtsTokenCount"u8, u.ReasoningTokens);
-        }
+        // Always written (Gemini omits it when zero): clients that show thinking usage read it without a fallback.
+        w.WriteNumber("thoughtsTokenCount"u8, u.ReasoningTokens);
 
         w.WriteEndObject();
     }

@@ -30,6 +30,11 @@ public sealed record IrRequest
     /// <summary>Anthropic <c>metadata.user_id</c> / OpenAI <c>user</c>.</summary>
     public string? User { get; init; }
 
+    /// <summary>The dialect the request was read from (set by <see cref="Translator.DecodeRequest"/>; null for a request
+    /// built in code): a replayed signature without a provenance tag was issued by that dialect's upstream
+    /// (<see cref="History.HistoryRules"/>). Not part of equality: it says where the history came from, not what it is.</summary>
+    public Dialect? Source { get; init; }
+
     public bool Equals(IrRequest? other) =>
         other is not null && Model == other.Model && IrEquality.Same(System, other.System) && IrEquality.Same(Messages, other.Messages)
         && IrEquality.Same(Tools, other.Tools) && Equals(ToolChoice, other.ToolChoice) && Params.Equals(other.Params)

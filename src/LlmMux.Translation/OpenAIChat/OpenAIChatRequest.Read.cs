@@ -168,7 +168,7 @@ internal static partial class OpenAIChatRequest
     }
 
     private static readonly string[] Roles = ["user", "assistant", "tool", "system", "developer"];
-    private static readonly string[] PartTypes = ["text", "image_url"];
+    private static readonly string[] PartTypes = ["text", "image_url", "tool_use", "tool_result"];
     private static readonly string[] ToolTypes = ["function"];
 
     private static void ReadMessage(ref Utf8JsonReader r, ReadOnlyMemory<byte> body, ChatDecode state)
@@ -219,6 +219,8 @@ internal static partial class OpenAIChatRequest
             state.FlushResults();
         }
 
+        bool answered = role == "user" && TakeToolResults(ref content, state);
+
         switch (role)
         {
             case "system":
@@ -244,7 +246,11 @@ internal static partial class OpenAIChatRequest
                     content));
                 break;
             default:
-                state.Messages.Add(new IrMessage(IrRole.User, content));
+                if (!answered || !content.IsEmpty)
+                {
+                    state.Messages.Add(new IrMessage(IrRole.User, content));
+                }
+
                 break;
         }
     }
@@ -425,6 +431,7 @@ internal static partial class OpenAIChatRequest
         string? type = null;
         string? inlineText = null;
         Range text = default, imageUrl = default, refusal = default, file = default, ignored = default;
+        Range id = default, name = default, arguments = default, toolUseId = default, content = default, isError = default;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             if (JsonRead.TryReadPartHead(ref r, PartTypes, ref type, ref inlineText, ref text))
@@ -436,6 +443,12 @@ internal static partial class OpenAIChatRequest
                 : ref r.ValueTextEquals("image_url"u8) ? ref imageUrl
                 : ref r.ValueTextEquals("refusal"u8) ? ref refusal
                 : ref r.ValueTextEquals("file"u8) ? ref file
+                : ref r.ValueTextEquals("id"u8) ? ref id
+                : ref r.ValueTextEquals("name"u8) ? ref name
+                : ref r.ValueTextEquals("input"u8) ? ref arguments
+                : ref r.ValueTextEquals("tool_use_id"u8) ? ref toolUseId
+                : ref r.ValueTextEquals("content"u8) ? ref content
+                : ref r.ValueTextEquals("is_error"u8) ? ref isError
                 : ref ignored;
             r.Read();
             slot = JsonRead.Slice(ref r);
@@ -451,6 +464,10 @@ internal static partial class OpenAIChatRequest
                 return ImageAt(input, imageUrl);
             case "refusal":
                 return new IrText(JsonRead.StrAt(input, refusal, "refusal") ?? string.Empty);
+            case "tool_use":
+                return ToolUsePart(input, id, name, arguments);
+            case "tool_result":
+                return ToolResultPart(body, toolUseId, content, isError);
             case "file":
                 return InlineFileAt(input, file);
             default:

@@ -73,7 +73,7 @@ public sealed class AnthropicDialectTests
 
 
             """u8);
-        Assert.Equal(new Translation.Ir.IrUsage(35, 42, 20), tap.Complete());
+        Assert.Equal(new Translation.Ir.IrUsage(35, 42, 20, CacheWriteInputTokens: 5), tap.Complete());
     }
 
     private static string Write(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(JsonWrite.ToBytes(write));

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using LlmMux.Translation.Ir;
 using LlmMux.Translation.Tests.Support;
 
@@ -116,22 +117,22 @@ public sealed class GeminiTests
     public void Thought_signature_survives_a_trip_through_an_openai_client()
     {
         const string Sig = "CiQBcsjafBbPUkzQ8kX2hYLNLoBzkK+Tj5zE+ZdG1aRx0Q==";
+        // The client gets it tagged with its origin (docs/translation.md, history rules), still base64.
+        const string Tagged = "bG14Z2Vt" + Sig;
         // response: Gemini upstream → OpenAI client
         var openAi = T.TranslateResponse(Fixture.Bytes("gemini/response_tools.json"), Dialect.Gemini, Dialect.OpenAIChat);
         var call = JsonDocument.Parse(openAi).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0];
-        Assert.Equal(Sig, call.GetProperty("extra_content").GetProperty("google").GetProperty("thought_signature").GetString());
+        Assert.Equal(Tagged, call.GetProperty("extra_content").GetProperty("google").GetProperty("thought_signature").GetString());
 
         // stream: the first tool-call delta carries it
         var stream = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.OpenAIChat, Fixture.Bytes("gemini/stream_tools.sse")));
-        Assert.Contains("\"extra_content\":{\"google\":{\"thought_signature\":\"" + Sig + "\"}}", stream, StringComparison.Ordinal);
+        Assert.Contains("\"extra_content\":{\"google\":{\"thought_signature\":\"" + Tagged + "\"}}", stream, StringComparison.Ordinal);
 
         // next turn: the OpenAI client echoes the call back; the Gemini request carries the signature again
-        var ir = T.DecodeRequest(Fixture.Bytes("openai/request_tools.json"), Dialect.OpenAIChat);
-        var withSig = ir with
-        {
-            Messages = [.. ir.Messages.Select(m => m with { Parts = [.. m.Parts.Select(p => p is IrToolCall c && c.Id == "call_abc123" ? c with { Signature = Sig } : p)] })],
-        };
-        var openAiBody = T.EncodeRequest(withSig, Dialect.OpenAIChat);
+        var request = JsonNode.Parse(Fixture.Bytes("openai/request_tools.json"))!;
+        var echoed = request["messages"]!.AsArray().SelectMany(m => m!["tool_calls"]?.AsArray() ?? []).First(c => (string?)c!["id"] == "call_abc123")!;
+        echoed["extra_content"] = new JsonObject { ["google"] = new JsonObject { ["thought_signature"] = Tagged } };
+        var openAiBody = Encoding.UTF8.GetBytes(request.ToJsonString());
         var gemini = JsonDocument.Parse(T.TranslateRequest(openAiBody, Dialect.OpenAIChat, Dialect.Gemini, new RequestOverrides { Model = "gemini-3-pro-preview" })).RootElement;
         var parts = gemini.GetProperty("contents")[1].GetProperty("parts");
         Assert.Equal(Sig, parts[0].GetProperty("thoughtSignature").GetString());
@@ -177,17 +178,18 @@ public sealed class GeminiTests
         foreach (var client in new[] { Dialect.Anthropic, Dialect.OpenAIResponses })
         {
             // The client receives the answer and replays it as history (the assistant turn's content / output items).
-            var answer = T.DecodeResponse(T.TranslateResponse(Fixture.Bytes("gemini/response_tools.json"), Dialect.Gemini, client), client);
-            var history = new IrRequest
-            {
-                Model = "gemini-3-pro-preview",
-                Messages =
-                [
-                    new IrMessage(IrRole.User, [new IrText("weather?")]),
-                    new IrMessage(IrRole.Assistant, answer.Parts),
-                ],
-            };
-            var clientBody = T.EncodeRequest(history, client);
+            var answer = JsonNode.Parse(T.TranslateResponse(Fixture.Bytes("gemini/response_tools.json"), Dialect.Gemini, client))!;
+            var clientBody = Encoding.UTF8.GetBytes(client == Dialect.Anthropic
+                ? new JsonObject
+                {
+                    ["model"] = "claude", ["max_tokens"] = 100,
+                    ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "weather?" }, new JsonObject { ["role"] = "assistant", ["content"] = answer["content"]!.DeepClone() }),
+                }.ToJsonString()
+                : new JsonObject
+                {
+                    ["model"] = "gpt-5",
+                    ["input"] = new JsonArray([new JsonObject { ["role"] = "user", ["content"] = "weather?" }, .. answer["output"]!.AsArray().Select(i => i!.DeepClone())]),
+                }.ToJsonString());
             var gemini = JsonDocument.Parse(T.TranslateRequest(clientBody, client, Dialect.Gemini, new RequestOverrides { Model = "gemini-3-pro-preview" })).RootElement;
             var parts = gemini.GetProperty("contents")[1].GetProperty("parts").EnumerateArray().ToList();
             var firstCall = parts.First(p => p.TryGetProperty("functionCall", out _));
@@ -198,7 +200,7 @@ public sealed class GeminiTests
         var sse = Encoding.UTF8.GetString(StreamRun.Translate(Dialect.Gemini, Dialect.Anthropic, Fixture.Bytes("gemini/stream_tools.sse")));
         Anthropic.AnthropicTests.AssertBlocksWellFormed(sse);
         var events = Anthropic.AnthropicTests.SseEvents(sse);
-        int sigAt = events.FindIndex(e => e.Event == "content_block_delta" && e.Data.GetProperty("delta").TryGetProperty("signature", out var v) && v.GetString() == Sig);
+        int sigAt = events.FindIndex(e => e.Event == "content_block_delta" && e.Data.GetProperty("delta").TryGetProperty("signature", out var v) && v.GetString() == "bG14Z2Vt" + Sig);
         int toolAt = events.FindIndex(e => e.Event == "content_block_start" && e.Data.GetProperty("content_block").GetProperty("type").GetString() == "tool_use");
         Assert.InRange(sigAt, 0, toolAt);
     }

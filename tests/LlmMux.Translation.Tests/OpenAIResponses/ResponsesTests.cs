@@ -62,7 +62,8 @@ public sealed class ResponsesTests
         var added = events.Where(e => e.Event == "response.output_item.added").Select(e => e.Data.GetProperty("item").GetProperty("type").GetString());
         Assert.Equal(["reasoning", "message", "function_call", "function_call"], added);
         var done = events.Where(e => e.Event == "response.output_item.done").Select(e => e.Data.GetProperty("item")).ToList();
-        Assert.Equal("EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds", done[0].GetProperty("encrypted_content").GetString());
+        // Tagged with its origin (Anthropic) for the replay (docs/translation.md, history rules).
+        Assert.Equal("bG14YW50EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds", done[0].GetProperty("encrypted_content").GetString());
         Assert.Equal("""{"location": "Paris, France"}""", done[2].GetProperty("arguments").GetString());
 
         var completed = events[^1].Data.GetProperty("response");
