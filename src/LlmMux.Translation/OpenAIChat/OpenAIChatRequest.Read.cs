@@ -467,7 +467,7 @@ internal static partial class OpenAIChatRequest
             case "tool_use":
                 return ToolUsePart(input, id, name, arguments);
             case "tool_result":
-                return ToolResultPart(body, toolUseId, content, isError);
+                return ToolResultPart(input, toolUseId, content, isError);
             case "file":
                 return InlineFileAt(input, file);
             default:

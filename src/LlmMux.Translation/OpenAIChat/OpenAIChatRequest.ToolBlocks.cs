@@ -33,14 +33,13 @@ internal static partial class OpenAIChatRequest
             args is { Length: > 0 } ? args : "{}");
     }
 
-    private static IrToolResult ToolResultPart(ReadOnlyMemory<byte> body, Range toolUseId, Range content, Range isError)
+    private static IrToolResult ToolResultPart(ReadOnlySpan<byte> input, Range toolUseId, Range content, Range isError)
     {
-        var input = body.Span;
         ImmutableArray<IrPart> result = [];
         if (!content.Equals(default(Range)))
         {
             var r = JsonRead.At(input, content);
-            result = ReadContent(ref r, body[content]);
+            result = ReadContent(ref r, input[content]);
         }
 
         bool error = false;
