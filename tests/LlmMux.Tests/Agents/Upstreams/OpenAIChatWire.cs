@@ -40,6 +40,11 @@ internal sealed class OpenAIChatWire : IWire
             return Refusal.Bad("you must provide a model parameter");
         }
 
+        if (body.Str("user") is { Length: > 64 } user)
+        {
+            return Refusal.Bad($"Invalid 'user': string too long. Expected a string with maximum length 64, but got a string with length {user.Length} instead.");
+        }
+
         var streaming = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
         if (body.Has("stream_options") && !streaming)
         {
