@@ -49,6 +49,18 @@ internal sealed class AgentGateway : IAsyncDisposable
         }
     }
 
+    /// <summary>An <c>anthropic</c> provider on the fake, serving <paramref name="models"/> (a YAML flow list).</summary>
+    public static string Anthropic(string models) => Provider("anthropic", "anthropic", "{upstream}", models);
+
+    /// <summary>An <c>openai</c> (Chat Completions) provider on the fake, serving <paramref name="models"/>.</summary>
+    public static string OpenAI(string models) => Provider("openai", "openai", "{upstream}/v1", models);
+
+    /// <summary>A <c>gemini-api</c> provider on the fake with no model list: its type's catalogue and <c>gemini-*</c>.</summary>
+    public static string Gemini() => Provider("gemini", "gemini-api", "{upstream}", null);
+
+    private static string Provider(string name, string type, string baseUrl, string? models) =>
+        $"  - name: {name}\n    type: {type}\n    base-url: {baseUrl}\n    api-keys: [{{key}}]\n" + (models is null ? "" : $"    models: {models}\n");
+
     /// <summary>The upstream saw only its own key: the client key stayed at the gateway.</summary>
     public void AssertClientKeyNeverReachedTheUpstream()
     {

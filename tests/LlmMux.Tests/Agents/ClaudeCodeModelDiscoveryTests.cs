@@ -15,13 +15,7 @@ public sealed class ClaudeCodeModelDiscoveryTests
     {
         using var sandbox = new AgentSandbox("claude-discovery");
         var cache = Path.Combine(sandbox.Home, ".claude", "cache", "gateway-models.json");
-        await using var gateway = await AgentGateway.StartAsync("""
-              - name: openai
-                type: openai
-                base-url: {upstream}/v1
-                api-keys: [{key}]
-                models: [gpt-4.1]
-            """, turn =>
+        await using var gateway = await AgentGateway.StartAsync(AgentGateway.OpenAI("[gpt-4.1]"), _ =>
             {
                 // Claude Code does not wait for discovery before its first call: the answer waits for the cache
                 // instead, so the run cannot end before discovery has written it (no race, whatever the speed).

@@ -6,22 +6,12 @@ namespace LlmMux.Tests.Agents;
 /// <summary>The real Claude Code CLI (<c>claude -p</c>) through <c>llm-mux serve</c>.</summary>
 public sealed class ClaudeCodeTests
 {
-    /// <summary>The shell command the fake model asks for: its output (<c>agent-42</c>) is not in its text, so it
-    /// reaches the upstream only if the agent really ran it. (No <c>$(…)</c>: the Gemini CLI refuses substitutions.)</summary>
-    internal const string ShellCommand = "printf 'agent-%s' 42";
-
-    internal const string ShellOutput = "agent-42";
-
     [AgentFact]
     public async Task Claude_code_answers_a_one_shot_prompt_through_an_anthropic_upstream()
     {
-        await using var gateway = await AgentGateway.StartAsync("""
-              - name: anthropic
-                type: anthropic
-                base-url: {upstream}
-                api-keys: [{key}]
-                models: [{ name: claude-sonnet-4-5-20250929, alias: claude-sonnet-4-5 }]
-            """, _ => new Reply.Text("Hello from the Anthropic upstream"));
+        await using var gateway = await AgentGateway.StartAsync(
+            AgentGateway.Anthropic("[{ name: claude-sonnet-4-5-20250929, alias: claude-sonnet-4-5 }]"),
+            _ => new Reply.Text("Hello from the Anthropic upstream"));
         using var sandbox = new AgentSandbox("claude");
 
         var run = await CodingAgents.ClaudeAsync(sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "claude-sonnet-4-5", "Say hello");
@@ -40,23 +30,17 @@ public sealed class ClaudeCodeTests
     [AgentFact]
     public async Task Claude_code_runs_its_bash_tool_through_an_openai_chat_upstream_and_sends_the_output_back()
     {
-        await using var gateway = await AgentGateway.StartAsync("""
-              - name: openai
-                type: openai
-                base-url: {upstream}/v1
-                api-keys: [{key}]
-                models: [{ name: gpt-4.1, alias: claude-via-openai }]
-            """, turn => turn.ToolResults.Count > 0 ? new Reply.Text($"The command printed {turn.ToolResults[^1].Trim()}.")
-                : turn.Tools.Contains("Bash") ? new Reply.ToolCall("Bash", $$"""{"command":"{{ShellCommand}}","description":"Print a marker"}""")
-                : new Reply.Text("(background call)"));
+        await using var gateway = await AgentGateway.StartAsync(
+            AgentGateway.OpenAI("[{ name: gpt-4.1, alias: claude-via-openai }]"),
+            ShellToolLoop.Script("Bash", """{"command":"{command}","description":"Print a marker"}"""));
         using var sandbox = new AgentSandbox("claude-tools");
 
         var run = await CodingAgents.ClaudeAsync(
-            sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "claude-via-openai", "Run the marker command and tell me what it printed",
+            sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "claude-via-openai", ShellToolLoop.Prompt,
             ["--allowedTools", "Bash"]);
 
         Assert.True(run.ExitCode == 0, gateway.Describe(run));
-        Assert.Contains($"The command printed {ShellOutput}.", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains(ShellToolLoop.FinalAnswer, run.Stdout, StringComparison.Ordinal);
         var calls = gateway.Upstream.Requests.Where(r => r.PathAndQuery == "/v1/chat/completions").ToList();
         Assert.True(calls.Count >= 2, gateway.Describe(run));
         // The tool result arrived as an OpenAI tool message answering the call the fake made.
@@ -65,7 +49,7 @@ public sealed class ClaudeCodeTests
             .Last(m => m.Count > 0);
         var (id, content) = Assert.Single(answered);
         Assert.Equal("call_Vx8nTBEU0zq5bAlc6rnX3wAz", id);
-        Assert.Contains(ShellOutput, content, StringComparison.Ordinal);
+        Assert.Contains(ShellToolLoop.Output, content, StringComparison.Ordinal);
         gateway.AssertClientKeyNeverReachedTheUpstream();
     }
 }

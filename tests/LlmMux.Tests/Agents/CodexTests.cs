@@ -9,13 +9,9 @@ public sealed class CodexTests
     [AgentFact]
     public async Task Codex_answers_a_one_shot_prompt_through_an_openai_chat_upstream()
     {
-        await using var gateway = await AgentGateway.StartAsync("""
-              - name: openai
-                type: openai
-                base-url: {upstream}/v1
-                api-keys: [{key}]
-                models: [gpt-4.1]
-            """, _ => new Reply.Text("Hello from the Chat Completions upstream"));
+        await using var gateway = await AgentGateway.StartAsync(
+            AgentGateway.OpenAI("[gpt-4.1]"),
+            _ => new Reply.Text("Hello from the Chat Completions upstream"));
         using var sandbox = new AgentSandbox("codex");
 
         var run = await CodingAgents.CodexAsync(sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "gpt-4.1", "Say hello");
@@ -33,21 +29,15 @@ public sealed class CodexTests
     [AgentFact]
     public async Task Codex_runs_its_shell_tool_through_an_anthropic_upstream_and_sends_the_output_back()
     {
-        await using var gateway = await AgentGateway.StartAsync("""
-              - name: anthropic
-                type: anthropic
-                base-url: {upstream}
-                api-keys: [{key}]
-                models: [{ name: claude-sonnet-4-5-20250929, alias: gpt-via-anthropic }]
-            """, turn => turn.ToolResults.Count > 0 ? new Reply.Text($"The command printed {Marker(turn.ToolResults[^1])}.")
-                : turn.Tools.Contains("exec_command") ? new Reply.ToolCall("exec_command", $$"""{"cmd":"{{ClaudeCodeTests.ShellCommand}}"}""")
-                : new Reply.Text("(no shell tool offered)"));
+        await using var gateway = await AgentGateway.StartAsync(
+            AgentGateway.Anthropic("[{ name: claude-sonnet-4-5-20250929, alias: gpt-via-anthropic }]"),
+            ShellToolLoop.Script("exec_command", """{"cmd":"{command}"}"""));
         using var sandbox = new AgentSandbox("codex-tools");
 
-        var run = await CodingAgents.CodexAsync(sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "gpt-via-anthropic", "Run the marker command and tell me what it printed");
+        var run = await CodingAgents.CodexAsync(sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "gpt-via-anthropic", ShellToolLoop.Prompt);
 
         Assert.True(run.ExitCode == 0, gateway.Describe(run));
-        Assert.Equal($"The command printed {ClaudeCodeTests.ShellOutput}.", run.Stdout.Trim());
+        Assert.Equal(ShellToolLoop.FinalAnswer, run.Stdout.Trim());
         var calls = gateway.Upstream.Requests;
         Assert.Equal(2, calls.Count);
         Assert.All(calls, c => Assert.Equal("/v1/messages", c.PathAndQuery));
@@ -57,11 +47,7 @@ public sealed class CodexTests
             .SelectMany(m => m.GetProperty("content").ValueKind == JsonValueKind.Array ? m.GetProperty("content").EnumerateArray().ToList() : [])
             .Single(b => b.GetProperty("type").GetString() == "tool_result");
         Assert.Equal("toolu_01A09q90qw90lq917835lq9", result.GetProperty("tool_use_id").GetString());
-        Assert.Contains(ClaudeCodeTests.ShellOutput, result.GetProperty("content").ToString(), StringComparison.Ordinal);
+        Assert.Contains(ShellToolLoop.Output, result.GetProperty("content").ToString(), StringComparison.Ordinal);
         gateway.AssertClientKeyNeverReachedTheUpstream();
     }
-
-    /// <summary>The marker line of a tool result, without the exit code and timing Codex wraps around it.</summary>
-    private static string Marker(string toolResult) =>
-        toolResult.Contains(ClaudeCodeTests.ShellOutput, StringComparison.Ordinal) ? ClaudeCodeTests.ShellOutput : toolResult;
 }

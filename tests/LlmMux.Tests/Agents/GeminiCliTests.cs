@@ -9,12 +9,9 @@ public sealed class GeminiCliTests
     [AgentFact]
     public async Task Gemini_cli_answers_a_one_shot_prompt_through_a_gemini_api_upstream()
     {
-        await using var gateway = await AgentGateway.StartAsync("""
-              - name: gemini
-                type: gemini-api
-                base-url: {upstream}
-                api-keys: [{key}]
-            """, _ => new Reply.Text("Hello from the Gemini upstream"));
+        await using var gateway = await AgentGateway.StartAsync(
+            AgentGateway.Gemini(),
+            _ => new Reply.Text("Hello from the Gemini upstream"));
         using var sandbox = new AgentSandbox("gemini");
 
         var run = await CodingAgents.GeminiAsync(sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "gemini-2.5-flash", "Say hello");
@@ -31,28 +28,21 @@ public sealed class GeminiCliTests
     [AgentFact]
     public async Task Gemini_cli_runs_its_shell_tool_through_an_openai_chat_upstream_and_sends_the_output_back()
     {
-        await using var gateway = await AgentGateway.StartAsync("""
-              - name: openai
-                type: openai
-                base-url: {upstream}/v1
-                api-keys: [{key}]
-                models: [{ name: gpt-4.1, alias: gemini-via-openai }]
-            """, turn => turn.ToolResults.Count > 0
-                ? new Reply.Text(turn.ToolResults[^1].Contains(ClaudeCodeTests.ShellOutput, StringComparison.Ordinal) ? $"The command printed {ClaudeCodeTests.ShellOutput}." : "no marker")
-                : turn.Tools.Contains("run_shell_command") ? new Reply.ToolCall("run_shell_command", $$"""{"command":"{{ClaudeCodeTests.ShellCommand}}","description":"Print a marker"}""")
-                : new Reply.Text("(no shell tool offered)"));
+        await using var gateway = await AgentGateway.StartAsync(
+            AgentGateway.OpenAI("[{ name: gpt-4.1, alias: gemini-via-openai }]"),
+            ShellToolLoop.Script("run_shell_command", """{"command":"{command}","description":"Print a marker"}"""));
         using var sandbox = new AgentSandbox("gemini-tools");
 
         // yolo: the shell tool is offered and run without a confirmation prompt, as a headless run needs.
         var run = await CodingAgents.GeminiAsync(
-            sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "gemini-via-openai", "Run the marker command and tell me what it printed", ["--approval-mode", "yolo"]);
+            sandbox, gateway.BaseUrl, AgentGateway.ClientKey, "gemini-via-openai", ShellToolLoop.Prompt, ["--approval-mode", "yolo"]);
 
         Assert.True(run.ExitCode == 0, gateway.Describe(run));
-        Assert.True(run.Stdout.Contains($"The command printed {ClaudeCodeTests.ShellOutput}.", StringComparison.Ordinal), gateway.Describe(run));
+        Assert.True(run.Stdout.Contains(ShellToolLoop.FinalAnswer, StringComparison.Ordinal), gateway.Describe(run));
         var calls = gateway.Upstream.Requests.Where(r => r.PathAndQuery == "/v1/chat/completions").ToList();
         var withResult = calls.Select(c => c.Body).Where(b => b.Contains("\"role\":\"tool\"", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(withResult);
-        Assert.Contains(ClaudeCodeTests.ShellOutput, withResult[^1], StringComparison.Ordinal);
+        Assert.Contains(ShellToolLoop.Output, withResult[^1], StringComparison.Ordinal);
         gateway.AssertClientKeyNeverReachedTheUpstream();
     }
 }
