@@ -8,6 +8,7 @@ namespace LlmMux.Tests.Agents;
 /// <c>GET /v1/models?limit=1000</c>, keeps the ids that start with <c>claude</c> or <c>anthropic</c>, and writes them
 /// with their display names to <c>~/.claude/cache/gateway-models.json</c>, which its <c>/model</c> picker lists.
 /// </summary>
+[Collection(AgentRuns.Name)]
 public sealed class ClaudeCodeModelDiscoveryTests
 {
     [AgentFact(Skip = "enable after the Anthropic-shape /v1/models with claude-* aliases (issue #14, Claude Code's gateway protocol) is merged: on this branch an OpenAI model is listed only under its own id, which Claude Code filters out")]

@@ -4,6 +4,7 @@ using LlmMux.Tests.Agents.Upstreams;
 namespace LlmMux.Tests.Agents;
 
 /// <summary>The real Codex CLI (<c>codex exec</c>, Responses wire API) through <c>llm-mux serve</c>.</summary>
+[Collection(AgentRuns.Name)]
 public sealed class CodexTests
 {
     [AgentFact]

@@ -4,6 +4,7 @@ using LlmMux.Tests.Agents.Upstreams;
 namespace LlmMux.Tests.Agents;
 
 /// <summary>The real Gemini CLI (<c>gemini -p</c>) through <c>llm-mux serve</c>.</summary>
+[Collection(AgentRuns.Name)]
 public sealed class GeminiCliTests
 {
     [AgentFact]
