@@ -132,7 +132,7 @@ internal static partial class OpenAIChatRequest
             w.WriteEndObject();
         }
 
-        JsonWrite.StringIf(w, "user", r.User);
+        OpenAIUserField.WriteIf(w, r.User);
         if (r.Stream)
         {
             w.WriteBoolean("stream"u8, true);

@@ -94,7 +94,7 @@ internal static class OpenAICompletionsRequest
         JsonWrite.StringArrayIf(w, "stop", p.Stop);
 
         JsonWrite.NumberIf(w, "seed", p.Seed);
-        JsonWrite.StringIf(w, "user", r.User);
+        OpenAIUserField.WriteIf(w, r.User);
         if (r.Stream)
         {
             w.WriteBoolean("stream"u8, true);

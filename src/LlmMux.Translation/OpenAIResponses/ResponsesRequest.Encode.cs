@@ -110,7 +110,7 @@ internal static partial class ResponsesRequest
             w.WriteEndObject();
         }
 
-        JsonWrite.StringIf(w, "user", r.User);
+        OpenAIUserField.WriteIf(w, r.User);
         if (r.Stream)
         {
             w.WriteBoolean("stream"u8, true);
