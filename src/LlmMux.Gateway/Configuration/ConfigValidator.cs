@@ -108,6 +108,7 @@ public static partial class ConfigValidator
             }
         }
 
+        ClaudeCodeValidation.Validate(options, errors);
         ValidateSecurity(options.Security, errors);
         if (options.Security.AllowedOrigins.Contains("*") && options.ApiKeys.Count == 0)
         {

@@ -40,6 +40,7 @@ internal static class ConfigYamlReader
                 "routing" => options with { Routing = Routing(value) },
                 "telemetry" => options with { Telemetry = Telemetry(value) },
                 "security" => options with { Security = Security(value) },
+                "claude-code" => options with { ClaudeCode = ClaudeCode(value) },
                 _ => throw UnknownKey(key),
             };
         }
@@ -185,11 +186,28 @@ internal static class ConfigYamlReader
                 "max-attempts" => routing with { MaxAttempts = Int(value) },
                 "max-cooldown-wait" => routing with { MaxCooldownWait = Duration(key, value) },
                 "upstream-idle-timeout" => routing with { UpstreamIdleTimeout = Duration(key, value) },
+                "session-sources" => routing with { SessionSources = Strings(value) },
                 _ => throw UnknownKey(key),
             };
         }
 
         return routing;
+    }
+
+    private static ClaudeCodeOptions ClaudeCode(YamlNode node)
+    {
+        var claudeCode = new ClaudeCodeOptions();
+        foreach (var (key, value) in Entries(node))
+        {
+            claudeCode = key.Value switch
+            {
+                "model-aliases" => claudeCode with { ModelAliases = Map(value) },
+                "alias-prefix" => claudeCode with { AliasPrefix = String(value) },
+                _ => throw UnknownKey(key),
+            };
+        }
+
+        return claudeCode;
     }
 
     private static RoutingRule Rule(YamlNode node)

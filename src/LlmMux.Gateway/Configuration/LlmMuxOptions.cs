@@ -16,6 +16,7 @@ public sealed record LlmMuxOptions
     public RoutingOptions Routing { get; init; } = new();
     public TelemetryOptions Telemetry { get; init; } = new();
     public SecurityOptions Security { get; init; } = new();
+    public ClaudeCodeOptions ClaudeCode { get; init; } = new();
 }
 
 /// <summary>
@@ -119,6 +120,9 @@ public sealed record RoutingOptions
     /// failed. Not in the spec; generous because a reasoning model can think for minutes before answering.
     /// </summary>
     public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Where a request's conversation id is read, first found wins (<see cref="Ingress.SessionSources"/>).</summary>
+    public List<string> SessionSources { get; init; } = [.. Ingress.SessionSources.Default];
 }
 
 public sealed record RoutingRule
