@@ -14,7 +14,7 @@ public sealed class AnthropicEffortTests
     [InlineData("high", "high")]
     [InlineData("max", "xhigh")]
     public void Effort_alone_is_a_reasoning_effort_without_thoughts_sent_back(string effort, string expected)
-        => Assert.Equal(new IrReasoningConfig(expected, null, false), Reasoning($$""","output_config":{"format":{"type":"json_schema","schema":{}},"effort":"{{effort}}"}"""));
+        => Assert.Equal(new IrReasoningConfig(expected, null, false), Reasoning($$$""","output_config":{"format":{"type":"json_schema","schema":{}},"effort":"{{{effort}}}"}"""));
 
     [Fact]
     public void Effort_sets_adaptive_thinking_and_yields_to_an_explicit_budget_or_thinking_off()
