@@ -16,6 +16,9 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Serves what <c>AddLlmMux()</c> registered: the middleware, the local endpoints and the YARP pipeline.</summary>
 public static class LlmMuxApplicationBuilderExtensions
 {
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
     /// <summary>
     /// Loads the config (a bad file fails here), ties the account state to its reloads, warns about exposed settings,
     /// starts watching the file when asked, and maps the whole llm-mux pipeline. Call once, on a fresh application.
@@ -39,6 +42,12 @@ public static class LlmMuxApplicationBuilderExtensions
         app.UseMiddleware<BrowserGuardMiddleware>();
         app.UseCors();
         app.UseMiddleware<EndpointAuthenticationMiddleware>();
+        // The gate replaces UseAuthentication + UseAuthorization. WebApplication inserts that pair in front of the whole
+        // pipeline when their services are registered and neither was called, so without these marks (the keys the
+        // two calls write) every request paid for both as well as the gate (docs/benchmarks.md, stop 22).
+        IApplicationBuilder root = app;
+        root.Properties[AuthenticationMiddlewareSetKey] = true;
+        root.Properties[AuthorizationMiddlewareSetKey] = true;
         app.UseRateLimiter();
         // Pings find a dead peer of an idle Codex session; the browser checks above already ran on the upgrade request.
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30), KeepAliveTimeout = TimeSpan.FromSeconds(60) });

@@ -59,6 +59,9 @@ public static class LlmMuxServiceCollectionExtensions
         services.AddAuthentication()
             .AddScheme<ClientKeyOptions, ClientKeyHandler>(ClientKeyHandler.SchemeName, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ManagementSecretHandler>(ManagementSecretHandler.SchemeName, null);
+        // The endpoint gate enforces the [Authorize] metadata itself (no AuthorizationMiddleware runs), so the endpoint
+        // middleware's check that some authorization middleware saw that metadata does not apply.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteOptions>(routes => routes.SuppressCheckForUnhandledSecurityMetadata = true);
         services.AddLlmMuxRateLimiting();
         services.AddLlmMuxBrowserPolicy();
         services.AddResponsesWebSocket();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using LlmMux.Translation.Internal;
 using LlmMux.Translation.Ir;
@@ -52,88 +53,14 @@ internal static partial class AnthropicRequest
         return mapped is null ? thinking : new IrReasoningConfig(mapped, null, thinking?.IncludeThoughts ?? false);
     }
 
+    /// <summary>A content value already parsed (a response's <c>content</c>) read by the request reader's block rules,
+    /// so both directions accept the same blocks.</summary>
     internal static ImmutableArray<IrPart> DecodeBlocks(JsonElement content, string path)
     {
-        if (content.ValueKind == JsonValueKind.String)
-        {
-            string s = content.GetString()!;
-            return s.Length == 0 ? [] : [new IrText(s)];
-        }
-
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            throw TranslationException.Type(path, "a string or an array of blocks");
-        }
-
-        var parts = ImmutableArray.CreateBuilder<IrPart>();
-        foreach (var b in content.EnumerateArray())
-        {
-            b.ExpectObject(path + "[]");
-            switch (b.ReqStr("type"u8))
-            {
-                case "text":
-                    parts.Add(new IrText(b.Str("text"u8) ?? string.Empty));
-                    break;
-                case "image":
-                    parts.Add(DecodeImage(b));
-                    break;
-                case "document":
-                    if (DecodeDocument(b) is { } doc)
-                    {
-                        parts.Add(doc);
-                    }
-
-                    break;
-                case "tool_use":
-                    parts.Add(new IrToolCall(
-                        b.ReqStr("id"u8),
-                        b.ReqStr("name"u8),
-                        b.TryProp("input"u8, out var input) ? input.GetRawText() : "{}"));
-                    break;
-                case "tool_result":
-                    parts.Add(new IrToolResult(
-                        b.ReqStr("tool_use_id"u8),
-                        null,
-                        b.TryProp("content"u8, out var rc) ? DecodeBlocks(rc, "tool_result.content") : [],
-                        b.Bool("is_error"u8) ?? false));
-                    break;
-                case "thinking":
-                    parts.Add(new IrReasoning(b.Str("thinking"u8) ?? string.Empty, b.Str("signature"u8)));
-                    break;
-                case "redacted_thinking":
-                    parts.Add(new IrReasoning(string.Empty, null, b.ReqStr("data"u8)));
-                    break;
-                default:
-                    break; // document, search_result, server_tool_use, …: drop table
-            }
-        }
-
-        return parts.ToImmutable();
-    }
-
-    /// <summary>PDF documents (base64 or URL) become IR files; plain-text documents become text.</summary>
-    private static IrPart? DecodeDocument(JsonElement b)
-    {
-        var src = b.Obj("source"u8) ?? throw TranslationException.Missing("document.source");
-        return src.Str("type"u8) switch
-        {
-            "base64" => new IrImage(null, src.ReqStr("data"u8), src.Str("media_type"u8) ?? "application/pdf"),
-            "url" => new IrImage(src.ReqStr("url"u8), null, "application/pdf"),
-            "text" => new IrText(src.Str("data"u8) ?? string.Empty),
-            _ => null, // content / file sources: drop table
-        };
-    }
-
-    private static IrImage DecodeImage(JsonElement b)
-    {
-        var src = b.Obj("source"u8) ?? throw TranslationException.Missing("image.source");
-        return src.Str("type"u8) switch
-        {
-            "base64" => new IrImage(null, src.ReqStr("data"u8), src.Str("media_type"u8)),
-            "url" => IrImage.FromUrl(src.ReqStr("url"u8)),
-            "file" => new IrImage(src.ReqStr("file_id"u8), null, null),
-            _ => throw TranslationException.Type("image.source.type", "base64, url or file"),
-        };
+        var raw = JsonMarshal.GetRawUtf8Value(content);
+        var r = new Utf8JsonReader(raw, JsonRead.ReaderOptions);
+        r.Read();
+        return ReadBlocks(ref r, raw, path);
     }
 
     /// <summary><see cref="RequestOverrides.SystemPrefix"/> on the raw body: the prefix becomes the first system block

@@ -7,7 +7,7 @@ namespace LlmMux.Translation.Anthropic;
 
 /// <summary>IR events → Messages SSE. Keeps one open content block; a change of kind closes it and opens the next,
 /// so the client always sees start/delta/stop in order.</summary>
-internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWriterBase, IStreamEncoder
+internal sealed class AnthropicStreamEncoder(StreamContext context) : IrStreamEncoder
 {
     private enum Block
     {
@@ -17,90 +17,67 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         Tool,
     }
 
-    private string? _id;
-    private string? _model;
     private bool _started;
     private Block _open;
     private int _openToolCall = -1;
     private int _nextBlock;
     private bool _sawToolCall;
-    private IrUsage? _usage;
-    private IrFinishReason? _finish;
 
-    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    protected override void OnText(IBufferWriter<byte> output, string text)
     {
-        if (Done)
+        Open(output, Block.Text, -1, null, null);
+        WriteDelta(output, "text_delta"u8, "text", text);
+    }
+
+    protected override void OnReasoning(IBufferWriter<byte> output, string text)
+    {
+        Open(output, Block.Thinking, -1, null, null);
+        WriteDelta(output, "thinking_delta"u8, "thinking", text);
+    }
+
+    // A signature belongs to the thinking block it closes; one arriving alone gets an empty block.
+    protected override void OnReasoningSignature(IBufferWriter<byte> output, string signature) => WriteSignatureBlock(output, signature);
+
+    protected override void OnRedactedReasoning(IBufferWriter<byte> output, string data)
+    {
+        EnsureStarted(output);
+        Close(output);
+        WriteRedacted(output, data);
+    }
+
+    protected override void OnToolCallStart(IBufferWriter<byte> output, IrToolCallStart call)
+    {
+        _sawToolCall = true;
+        if (call.Signature is { } callSignature)
         {
-            return;
+            // A Gemini call signature rides in an empty signed thinking block just before the call, which the client
+            // replays next turn and the Gemini encoder re-attaches to the call. Its own block, so it does not merge
+            // into thoughts that came before.
+            EnsureStarted(output);
+            Close(output);
+            WriteSignatureBlock(output, callSignature);
         }
 
-        switch (e)
+        Open(output, Block.Tool, call.Index, call.Id, call.Name);
+    }
+
+    protected override void OnToolCallDelta(IBufferWriter<byte> output, IrToolCallDelta delta)
+    {
+        // Fragments of a call whose block is already closed cannot be re-opened (drop table).
+        if (_open == Block.Tool && _openToolCall == delta.Index)
         {
-            case IrStreamStart s:
-                _id ??= s.Id;
-                _model ??= s.Model;
-                break;
-            case IrUsageUpdate u:
-                _usage = u.Usage;
-                break;
-            case IrTextDelta t:
-                Open(output, Block.Text, -1, null, null);
-                WriteDelta(output, "text_delta"u8, "text", t.Text);
-                break;
-            case IrReasoningDelta r:
-                Open(output, Block.Thinking, -1, null, null);
-                WriteDelta(output, "thinking_delta"u8, "thinking", r.Text);
-                break;
-            case IrReasoningSignature sig:
-                // A signature belongs to the thinking block it closes; one arriving alone gets an empty block.
-                Open(output, Block.Thinking, -1, null, null);
-                WriteDelta(output, "signature_delta"u8, "signature", sig.Signature);
-                Close(output);
-                break;
-            case IrRedactedReasoning red:
-                EnsureStarted(output);
-                Close(output);
-                WriteRedacted(output, red.Data);
-                break;
-            case IrToolCallStart tc:
-                _sawToolCall = true;
-                if (tc.Signature is { } callSignature)
-                {
-                    // A Gemini call signature rides in an empty signed thinking block just before the call, which the
-                    // client replays next turn and the Gemini encoder re-attaches to the call. Its own block, so it does
-                    // not merge into thoughts that came before.
-                    EnsureStarted(output);
-                    Close(output);
-                    Open(output, Block.Thinking, -1, null, null);
-                    WriteDelta(output, "signature_delta"u8, "signature", callSignature);
-                    Close(output);
-                }
-
-                Open(output, Block.Tool, tc.Index, tc.Id, tc.Name);
-                break;
-            case IrToolCallDelta td:
-                // Fragments of a call whose block is already closed cannot be re-opened (drop table).
-                if (_open == Block.Tool && _openToolCall == td.Index)
-                {
-                    WriteDelta(output, "input_json_delta"u8, "partial_json", td.ArgumentsFragment);
-                }
-
-                break;
-            case IrFinish f:
-                _finish = f.Reason;
-                break;
-            case IrStreamError err:
-                WriteError(output, 500, err.Message, err.Type);
-                break;
-            case IrStreamEnd:
-                Complete(output);
-                break;
-            default:
-                break;
+            WriteDelta(output, "input_json_delta"u8, "partial_json", delta.ArgumentsFragment);
         }
     }
 
-    public void Complete(IBufferWriter<byte> output)
+    private void WriteSignatureBlock(IBufferWriter<byte> output, string signature)
+    {
+        Open(output, Block.Thinking, -1, null, null);
+        WriteDelta(output, "signature_delta"u8, "signature", signature);
+        Close(output);
+    }
+
+    public override void Complete(IBufferWriter<byte> output)
     {
         if (Done)
         {
@@ -114,10 +91,10 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         w.WriteString("type"u8, "message_delta"u8);
         w.WritePropertyName("delta"u8);
         w.WriteStartObject();
-        w.WriteString("stop_reason"u8, Anthropic.AnthropicFinishReason.To(FinishReasons.Normalise(_finish ?? IrFinishReason.Stop, _sawToolCall)));
+        w.WriteString("stop_reason"u8, Anthropic.AnthropicFinishReason.To(FinishReasons.Normalise(Finish ?? IrFinishReason.Stop, _sawToolCall)));
         w.WriteNull("stop_sequence"u8);
         w.WriteEndObject();
-        AnthropicResponse.WriteUsage(w, _usage ?? new IrUsage(context.EstimatedInputTokens ?? 0, 0));
+        AnthropicResponse.WriteUsage(w, Usage ?? new IrUsage(context.EstimatedInputTokens ?? 0, 0));
         w.WriteEndObject();
         EndSse(output);
 
@@ -129,7 +106,7 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+    public override void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
         => WriteTerminalError(output, "error"u8, AnthropicDialect.WriteErrorBody, status, message, code, default);
 
     private void EnsureStarted(IBufferWriter<byte> output)
@@ -145,16 +122,16 @@ internal sealed class AnthropicStreamEncoder(StreamContext context) : StreamWrit
         w.WriteString("type"u8, "message_start"u8);
         w.WritePropertyName("message"u8);
         w.WriteStartObject();
-        w.WriteString("id"u8, _id ?? Ids.NewMessageId());
+        w.WriteString("id"u8, Id ?? Ids.NewMessageId());
         w.WriteString("type"u8, "message"u8);
         w.WriteString("role"u8, "assistant"u8);
-        w.WriteString("model"u8, context.Model ?? _model ?? string.Empty);
+        w.WriteString("model"u8, context.Model ?? Model ?? string.Empty);
         w.WritePropertyName("content"u8);
         w.WriteStartArray();
         w.WriteEndArray();
         w.WriteNull("stop_reason"u8);
         w.WriteNull("stop_sequence"u8);
-        var u = _usage ?? new IrUsage(context.EstimatedInputTokens ?? 0, 0);
+        var u = Usage ?? new IrUsage(context.EstimatedInputTokens ?? 0, 0);
         AnthropicResponse.WriteUsage(w, u with { OutputTokens = Math.Max(1, u.OutputTokens) });
         w.WriteEndObject();
         w.WriteEndObject();

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using LlmMux.Translation.Internal;
 using LlmMux.Translation.Ir;
@@ -8,81 +7,38 @@ namespace LlmMux.Translation.Gemini;
 
 /// <summary>IR events → streamGenerateContent SSE chunks (optionally Code Assist wrapped). Gemini clients expect a
 /// function call whole, so argument fragments are collected until the call is complete; text is sent as it comes.</summary>
-internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) : StreamWriterBase, IStreamEncoder
+internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) : IrStreamEncoder
 {
-    private readonly StringBuilder _args = new();
-    private string? _id;
-    private string? _model;
-    private int _openCall = -1;
-    private string? _callId;
-    private string? _callName;
+    private readonly BufferedToolCall _call = new();
     private string? _callSig;
     private string? _pendingSig;
-    private IrUsage? _usage;
-    private IrFinishReason? _finish;
     private int _frames;
 
-    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    protected override void BeforeEvent(IBufferWriter<byte> output, IrStreamEvent e)
     {
-        if (Done)
-        {
-            return;
-        }
-
-        if (e is not IrToolCallDelta && e is not IrUsageUpdate && e is not IrFinish)
+        if (BufferedToolCall.EndsCall(e))
         {
             FlushCall(output);
         }
-
-        switch (e)
-        {
-            case IrStreamStart s:
-                _id ??= s.Id;
-                _model ??= s.Model;
-                break;
-            case IrTextDelta t:
-                WriteText(output, t.Text, false);
-                break;
-            case IrReasoningDelta r:
-                WriteText(output, r.Text, true);
-                break;
-            case IrReasoningSignature sig:
-                // Gemini carries signatures on the next part (text or functionCall); hold it until one comes.
-                _pendingSig = sig.Signature;
-                break;
-            case IrToolCallStart tc:
-                _openCall = tc.Index;
-                _callId = tc.Id;
-                _callName = tc.Name;
-                _callSig = tc.Signature ?? _pendingSig;
-                _pendingSig = null;
-                _args.Clear();
-                break;
-            case IrToolCallDelta td:
-                if (td.Index == _openCall)
-                {
-                    _args.Append(td.ArgumentsFragment);
-                }
-
-                break;
-            case IrUsageUpdate u:
-                _usage = u.Usage;
-                break;
-            case IrFinish f:
-                _finish = f.Reason;
-                break;
-            case IrStreamError err:
-                WriteError(output, 500, err.Message, err.Type);
-                break;
-            case IrStreamEnd:
-                Complete(output);
-                break;
-            default:
-                break; // redacted reasoning has no Gemini form (drop table)
-        }
     }
 
-    public void Complete(IBufferWriter<byte> output)
+    protected override void OnText(IBufferWriter<byte> output, string text) => WriteText(output, text, false);
+
+    protected override void OnReasoning(IBufferWriter<byte> output, string text) => WriteText(output, text, true);
+
+    // Gemini carries signatures on the next part (text or functionCall); hold it until one comes.
+    protected override void OnReasoningSignature(IBufferWriter<byte> output, string signature) => _pendingSig = signature;
+
+    protected override void OnToolCallStart(IBufferWriter<byte> output, IrToolCallStart call)
+    {
+        _call.Start(call);
+        _callSig = call.Signature ?? _pendingSig;
+        _pendingSig = null;
+    }
+
+    protected override void OnToolCallDelta(IBufferWriter<byte> output, IrToolCallDelta delta) => _call.Append(delta);
+
+    public override void Complete(IBufferWriter<byte> output)
     {
         if (Done)
         {
@@ -100,7 +56,7 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
         GeminiResponse.WriteTextPart(w, string.Empty, false, _pendingSig);
         w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteString("finishReason"u8, Gemini.GeminiFinishReason.To(_finish ?? IrFinishReason.Stop));
+        w.WriteString("finishReason"u8, Gemini.GeminiFinishReason.To(Finish ?? IrFinishReason.Stop));
         w.WriteNumber("index"u8, 0);
         w.WriteEndObject();
         EndChunk(w, output, withUsage: true);
@@ -108,7 +64,7 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
         MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+    public override void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
     {
         if (Done)
         {
@@ -124,7 +80,7 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
 
     private void FlushCall(IBufferWriter<byte> output)
     {
-        if (_openCall < 0)
+        if (!_call.IsOpen)
         {
             return;
         }
@@ -136,14 +92,13 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
         w.WriteString("role"u8, "model"u8);
         w.WritePropertyName("parts"u8);
         w.WriteStartArray();
-        GeminiResponse.WriteCallPart(w, new IrToolCall(_callId!, _callName!, _args.ToString()), _callSig);
+        GeminiResponse.WriteCallPart(w, new IrToolCall(_call.Id!, _call.Name!, _call.Arguments), _callSig);
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteNumber("index"u8, 0);
         w.WriteEndObject();
         EndChunk(w, output, withUsage: false);
-        _openCall = -1;
-        _args.Clear();
+        _call.Close();
     }
 
     private void WriteText(IBufferWriter<byte> output, string text, bool thought)
@@ -215,13 +170,13 @@ internal sealed class GeminiStreamEncoder(StreamContext context, bool envelope) 
     private void EndChunk(Utf8JsonWriter w, IBufferWriter<byte> output, bool withUsage)
     {
         w.WriteEndArray();
-        if (withUsage && _usage is { } u)
+        if (withUsage && Usage is { } u)
         {
             GeminiResponse.WriteUsage(w, u);
         }
 
-        w.WriteString("modelVersion"u8, context.Model ?? _model ?? string.Empty);
-        w.WriteString("responseId"u8, _id ??= Guid.NewGuid().ToString("N")[..22]);
+        w.WriteString("modelVersion"u8, context.Model ?? Model ?? string.Empty);
+        w.WriteString("responseId"u8, Id ??= Guid.NewGuid().ToString("N")[..22]);
         if (envelope)
         {
             w.WriteEndObject();

@@ -11,17 +11,7 @@ internal static partial class OllamaRequest
     public static void Encode(IrRequest r, Utf8JsonWriter w)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        w.WriteStartObject();
-        JsonWrite.StringIf(w, "model", r.Model);
-        w.WritePropertyName("messages"u8);
-        w.WriteStartArray();
-        foreach (var s in r.System)
-        {
-            w.WriteStartObject();
-            w.WriteString("role"u8, "system"u8);
-            w.WriteString("content"u8, s);
-            w.WriteEndObject();
-        }
+        OpenAIChat.OpenAIChatRequest.BeginMessages(r, w);
 
         foreach (var m in r.Messages)
         {

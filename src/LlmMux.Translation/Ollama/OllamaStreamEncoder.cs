@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using LlmMux.Translation.Internal;
 using LlmMux.Translation.Ir;
@@ -8,69 +7,28 @@ namespace LlmMux.Translation.Ollama;
 
 /// <summary>IR events → Ollama NDJSON. Ollama clients get each tool call whole, so argument fragments are collected
 /// until the call is complete.</summary>
-internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) : StreamWriterBase, IStreamEncoder
+internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) : IrStreamEncoder
 {
-    private readonly StringBuilder _args = new();
-    private string? _model;
+    private readonly BufferedToolCall _call = new();
     private string? _createdAt;
-    private int _openCall = -1;
-    private string? _callName;
-    private IrUsage? _usage;
-    private IrFinishReason? _finish;
 
-    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    protected override void BeforeEvent(IBufferWriter<byte> output, IrStreamEvent e)
     {
-        if (Done)
-        {
-            return;
-        }
-
-        if (e is not IrToolCallDelta and not IrUsageUpdate and not IrFinish)
+        if (BufferedToolCall.EndsCall(e))
         {
             FlushCall(output);
         }
-
-        switch (e)
-        {
-            case IrStreamStart s:
-                _model ??= s.Model;
-                break;
-            case IrTextDelta t:
-                WriteChunk(output, t.Text, null);
-                break;
-            case IrReasoningDelta r:
-                WriteChunk(output, null, r.Text);
-                break;
-            case IrToolCallStart tc:
-                _openCall = tc.Index;
-                _callName = tc.Name;
-                _args.Clear();
-                break;
-            case IrToolCallDelta td:
-                if (td.Index == _openCall)
-                {
-                    _args.Append(td.ArgumentsFragment);
-                }
-
-                break;
-            case IrUsageUpdate u:
-                _usage = u.Usage;
-                break;
-            case IrFinish f:
-                _finish = f.Reason;
-                break;
-            case IrStreamError err:
-                WriteError(output, 500, err.Message, err.Type);
-                break;
-            case IrStreamEnd:
-                Complete(output);
-                break;
-            default:
-                break; // signatures / redacted reasoning: drop table
-        }
     }
 
-    public void Complete(IBufferWriter<byte> output)
+    protected override void OnText(IBufferWriter<byte> output, string text) => WriteChunk(output, text, null);
+
+    protected override void OnReasoning(IBufferWriter<byte> output, string text) => WriteChunk(output, null, text);
+
+    protected override void OnToolCallStart(IBufferWriter<byte> output, IrToolCallStart call) => _call.Start(call);
+
+    protected override void OnToolCallDelta(IBufferWriter<byte> output, IrToolCallDelta delta) => _call.Append(delta);
+
+    public override void Complete(IBufferWriter<byte> output)
     {
         if (Done)
         {
@@ -92,13 +50,13 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
             w.WriteEndObject();
         }
 
-        OllamaResponse.WriteDone(w, _finish ?? IrFinishReason.Stop, _usage);
+        OllamaResponse.WriteDone(w, Finish ?? IrFinishReason.Stop, Usage);
         w.WriteEndObject();
         EndLine(output);
         MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+    public override void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
     {
         if (Done)
         {
@@ -115,7 +73,7 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
     {
         var w = BeginLine(output);
         w.WriteStartObject();
-        w.WriteString("model"u8, context.Model ?? _model ?? string.Empty);
+        w.WriteString("model"u8, context.Model ?? Model ?? string.Empty);
         w.WriteString("created_at"u8, _createdAt ??= OllamaResponse.Now());
         return w;
     }
@@ -145,7 +103,7 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
 
     private void FlushCall(IBufferWriter<byte> output)
     {
-        if (_openCall < 0)
+        if (!_call.IsOpen)
         {
             return;
         }
@@ -159,7 +117,7 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
             w.WriteString("content"u8, string.Empty);
             w.WritePropertyName("tool_calls"u8);
             w.WriteStartArray();
-            OllamaRequest.WriteToolCall(w, _callName!, _args.ToString());
+            OllamaRequest.WriteToolCall(w, _call.Name!, _call.Arguments);
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteBoolean("done"u8, false);
@@ -167,7 +125,6 @@ internal sealed class OllamaStreamEncoder(StreamContext context, bool generate) 
             EndLine(output);
         }
 
-        _openCall = -1;
-        _args.Clear();
+        _call.Close();
     }
 }

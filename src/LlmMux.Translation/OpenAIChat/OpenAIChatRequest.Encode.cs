@@ -8,7 +8,9 @@ namespace LlmMux.Translation.OpenAIChat;
 /// <summary>IR → request body (the decoding half is in OpenAIChatRequest.cs).</summary>
 internal static partial class OpenAIChatRequest
 {
-    public static void Encode(IrRequest r, Utf8JsonWriter w)
+    /// <summary>Opens the body, writes the model and opens <c>messages</c> with the system prompt as system-role
+    /// messages: the head every Chat-shaped body (Chat Completions, Ollama chat) starts with.</summary>
+    internal static void BeginMessages(IrRequest r, Utf8JsonWriter w)
     {
         w.WriteStartObject();
         JsonWrite.StringIf(w, "model", r.Model);
@@ -21,6 +23,11 @@ internal static partial class OpenAIChatRequest
             w.WriteString("content"u8, s);
             w.WriteEndObject();
         }
+    }
+
+    public static void Encode(IrRequest r, Utf8JsonWriter w)
+    {
+        BeginMessages(r, w);
 
         foreach (var m in r.Messages)
         {

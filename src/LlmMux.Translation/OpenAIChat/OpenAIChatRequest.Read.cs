@@ -192,7 +192,7 @@ internal static partial class OpenAIChatRequest
             else if (r.ValueTextEquals("content"u8))
             {
                 r.Read();
-                content = ReadContent(ref r, body);
+                content = ReadContent(ref r, body.Span);
             }
             else
             {
@@ -389,7 +389,7 @@ internal static partial class OpenAIChatRequest
         return (name, arguments);
     }
 
-    private static ImmutableArray<IrPart> ReadContent(ref Utf8JsonReader r, ReadOnlyMemory<byte> body)
+    private static ImmutableArray<IrPart> ReadContent(ref Utf8JsonReader r, ReadOnlySpan<byte> input)
     {
         switch (r.TokenType)
         {
@@ -403,11 +403,10 @@ internal static partial class OpenAIChatRequest
                 throw TranslationException.Type("messages[].content", "a string or an array");
         }
 
-        var input = body.Span;
         var parts = default(SmallList<IrPart>);
         while (r.Read() && r.TokenType != JsonTokenType.EndArray)
         {
-            if (ReadPart(ref r, body, input) is { } part)
+            if (ReadPart(ref r, input) is { } part)
             {
                 parts.Add(part);
             }
@@ -416,7 +415,7 @@ internal static partial class OpenAIChatRequest
         return parts.ToImmutable();
     }
 
-    private static IrPart? ReadPart(ref Utf8JsonReader r, ReadOnlyMemory<byte> body, ReadOnlySpan<byte> input)
+    private static IrPart? ReadPart(ref Utf8JsonReader r, ReadOnlySpan<byte> input)
     {
         if (r.TokenType != JsonTokenType.StartObject)
         {
@@ -453,26 +452,43 @@ internal static partial class OpenAIChatRequest
             case "refusal":
                 return new IrText(JsonRead.StrAt(input, refusal, "refusal") ?? string.Empty);
             case "file":
-                // Only inline files (data: URLs) can travel; file ids point into OpenAI's storage (drop table).
-                if (file.Equals(default(Range)))
-                {
-                    return null;
-                }
-
-                using (var doc = JsonRead.ParseValue(body, file))
-                {
-                    var f = doc.RootElement;
-                    if (f.ValueKind != JsonValueKind.Null && f.ExpectObjectValue("file").Str("file_data"u8) is { } fileData
-                        && IrImage.FromUrl(fileData) is { Base64Data: not null } inline)
-                    {
-                        return inline;
-                    }
-                }
-
-                return null;
+                return InlineFileAt(input, file);
             default:
                 return null; // input_audio: no IR form (drop table)
         }
+    }
+
+    /// <summary>A <c>file</c> part's value: only inline files (data: URLs in <c>file_data</c>) can travel; file ids point
+    /// into OpenAI's storage (drop table).</summary>
+    private static IrImage? InlineFileAt(ReadOnlySpan<byte> input, Range value)
+    {
+        if (value.Equals(default(Range)))
+        {
+            return null;
+        }
+
+        var r = JsonRead.At(input, value);
+        if (!JsonRead.Object(ref r, "file"))
+        {
+            return null;
+        }
+
+        string? data = null;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isData = r.ValueTextEquals("file_data"u8);
+            r.Read();
+            if (isData)
+            {
+                data = JsonRead.Str(ref r, "file_data");
+            }
+            else
+            {
+                r.Skip();
+            }
+        }
+
+        return data is not null && IrImage.FromUrl(data) is { Base64Data: not null } inline ? inline : null;
     }
 
     /// <summary>An <c>image_url</c> value (a string or <c>{url}</c>); a data: URL is split straight from its UTF-8

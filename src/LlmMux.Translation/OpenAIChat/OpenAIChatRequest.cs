@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using LlmMux.Translation.Internal;
 using LlmMux.Translation.Ir;
@@ -28,6 +29,8 @@ internal static partial class OpenAIChatRequest
         };
     }
 
+    /// <summary>A parsed message's <c>content</c> (a response's) read by the request reader's part rules, so both
+    /// directions accept the same parts.</summary>
     internal static ImmutableArray<IrPart> DecodeContent(JsonElement m)
     {
         if (!m.TryProp("content"u8, out var c))
@@ -35,54 +38,10 @@ internal static partial class OpenAIChatRequest
             return [];
         }
 
-        if (c.ValueKind == JsonValueKind.String)
-        {
-            string s = c.GetString()!;
-            return s.Length == 0 ? [] : [new IrText(s)];
-        }
-
-        if (c.ValueKind != JsonValueKind.Array)
-        {
-            throw TranslationException.Type("messages[].content", "a string or an array");
-        }
-
-        var parts = ImmutableArray.CreateBuilder<IrPart>();
-        foreach (var p in c.EnumerateArray())
-        {
-            p.ExpectObject("content[]");
-            switch (p.Str("type"u8))
-            {
-                case "text":
-                case "input_text":
-                case "output_text":
-                    parts.Add(new IrText(p.Str("text"u8) ?? string.Empty));
-                    break;
-                case "image_url":
-                    var iu = p.Req("image_url"u8);
-                    string url = iu.ValueKind == JsonValueKind.String ? iu.GetString()! : iu.ReqStr("url"u8);
-                    parts.Add(IrImage.FromUrl(url));
-                    break;
-                case "refusal":
-                    parts.Add(new IrText(p.Str("refusal"u8) ?? string.Empty));
-                    break;
-                case "file":
-                    // Only inline files (data: URLs) can travel; file ids point into OpenAI's storage (drop table).
-                    if (p.Obj("file"u8)?.Str("file_data"u8) is { } fileData)
-                    {
-                        var file = IrImage.FromUrl(fileData);
-                        if (file.Base64Data is not null)
-                        {
-                            parts.Add(file);
-                        }
-                    }
-
-                    break;
-                default:
-                    break; // input_audio: no IR form (drop table)
-            }
-        }
-
-        return parts.ToImmutable();
+        var raw = JsonMarshal.GetRawUtf8Value(c);
+        var r = new Utf8JsonReader(raw, JsonRead.ReaderOptions);
+        r.Read();
+        return ReadContent(ref r, raw);
     }
 
     internal static IrToolChoice? DecodeToolChoice(JsonElement root)

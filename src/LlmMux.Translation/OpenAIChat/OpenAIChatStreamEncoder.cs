@@ -6,66 +6,48 @@ using LlmMux.Translation.Ir;
 namespace LlmMux.Translation.OpenAIChat;
 
 /// <summary>IR events → <c>chat.completion.chunk</c> SSE ending with <c>data: [DONE]</c>.</summary>
-internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWriterBase, IStreamEncoder
+internal sealed class OpenAIChatStreamEncoder(StreamContext context) : IrStreamEncoder
 {
-    private string? _id;
-    private string? _model;
     private readonly OpenAIChunkHeader _header = new("chat.completion.chunk");
     private bool _roleSent;
     private bool _finishSent;
     private bool _sawToolCall;
-    private IrUsage? _usage;
 
-    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    protected override void OnStart(IBufferWriter<byte> output) => EnsureRole(output);
+
+    protected override void OnText(IBufferWriter<byte> output, string text)
     {
-        if (Done)
-        {
-            return;
-        }
-
-        switch (e)
-        {
-            case IrStreamStart s:
-                _id ??= s.Id;
-                _model ??= s.Model;
-                EnsureRole(output);
-                break;
-            case IrTextDelta t:
-                EnsureRole(output);
-                WriteDelta(output, "content", t.Text);
-                break;
-            case IrReasoningDelta r:
-                EnsureRole(output);
-                WriteDelta(output, "reasoning_content", r.Text);
-                break;
-            case IrToolCallStart tc:
-                EnsureRole(output);
-                _sawToolCall = true;
-                WriteToolCall(output, tc.Index, tc.Id, tc.Name, string.Empty, tc.Signature);
-                break;
-            case IrToolCallDelta td:
-                EnsureRole(output);
-                WriteToolCall(output, td.Index, null, null, td.ArgumentsFragment, null);
-                break;
-            case IrUsageUpdate u:
-                _usage = u.Usage;
-                break;
-            case IrFinish f:
-                EnsureRole(output);
-                WriteFinish(output, f.Reason);
-                break;
-            case IrStreamError err:
-                WriteError(output, 500, err.Message, err.Type);
-                break;
-            case IrStreamEnd:
-                Complete(output);
-                break;
-            default:
-                break; // signatures / redacted reasoning have no Chat Completions field (drop table)
-        }
+        EnsureRole(output);
+        WriteDelta(output, "content", text);
     }
 
-    public void Complete(IBufferWriter<byte> output)
+    protected override void OnReasoning(IBufferWriter<byte> output, string text)
+    {
+        EnsureRole(output);
+        WriteDelta(output, "reasoning_content", text);
+    }
+
+    // Signatures and redacted reasoning have no Chat Completions field (drop table).
+    protected override void OnToolCallStart(IBufferWriter<byte> output, IrToolCallStart call)
+    {
+        EnsureRole(output);
+        _sawToolCall = true;
+        WriteToolCall(output, call.Index, call.Id, call.Name, string.Empty, call.Signature);
+    }
+
+    protected override void OnToolCallDelta(IBufferWriter<byte> output, IrToolCallDelta delta)
+    {
+        EnsureRole(output);
+        WriteToolCall(output, delta.Index, null, null, delta.ArgumentsFragment, null);
+    }
+
+    protected override void OnFinish(IBufferWriter<byte> output, IrFinishReason reason)
+    {
+        EnsureRole(output);
+        WriteFinish(output, reason);
+    }
+
+    public override void Complete(IBufferWriter<byte> output)
     {
         if (Done)
         {
@@ -78,7 +60,7 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
             WriteFinish(output, IrFinishReason.Stop);
         }
 
-        if (_usage is { } u && context.IncludeUsage)
+        if (Usage is { } u && context.IncludeUsage)
         {
             var w = BeginChunk(output);
             w.WritePropertyName("choices"u8);
@@ -93,14 +75,14 @@ internal sealed class OpenAIChatStreamEncoder(StreamContext context) : StreamWri
         MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+    public override void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
         => WriteTerminalError(output, default, OpenAIFamilyDialect.WriteErrorBody, status, message, code, "data: [DONE]\n\n"u8);
 
     private Utf8JsonWriter BeginChunk(IBufferWriter<byte> output)
     {
         if (!_header.IsFixed)
         {
-            _header.Fix(_id ??= Ids.NewChatId(), context.Model ?? _model ?? string.Empty, NowUnix());
+            _header.Fix(Id ??= Ids.NewChatId(), context.Model ?? Model ?? string.Empty, NowUnix());
         }
 
         var w = BeginSse(output, default);

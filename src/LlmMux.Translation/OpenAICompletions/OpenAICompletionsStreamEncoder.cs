@@ -7,49 +7,23 @@ namespace LlmMux.Translation.OpenAICompletions;
 
 /// <summary>IR events → <c>text_completion</c> SSE chunks ending with <c>data: [DONE]</c>. Only text reaches the client:
 /// reasoning and tool calls have no field in this dialect (drop table).</summary>
-internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : StreamWriterBase, IStreamEncoder
+internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : IrStreamEncoder
 {
-    private string? _id;
-    private string? _model;
     private readonly OpenAIChat.OpenAIChunkHeader _header = new("text_completion");
     private bool _finishSent;
-    private IrUsage? _usage;
 
-    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    // Legacy streams have no role/opening chunk: the start's metadata waits for the first text chunk.
+    protected override void OnText(IBufferWriter<byte> output, string text)
     {
-        if (Done)
+        if (text.Length > 0)
         {
-            return;
-        }
-
-        switch (e)
-        {
-            case IrStreamStart s:
-                // Legacy streams have no role/opening chunk; remember the metadata for the first text chunk.
-                _id ??= s.Id;
-                _model ??= s.Model;
-                break;
-            case IrTextDelta t when t.Text.Length > 0:
-                WriteChoice(output, t.Text, null);
-                break;
-            case IrUsageUpdate u:
-                _usage = u.Usage;
-                break;
-            case IrFinish f:
-                WriteFinish(output, f.Reason);
-                break;
-            case IrStreamError err:
-                WriteError(output, 500, err.Message, err.Type);
-                break;
-            case IrStreamEnd:
-                Complete(output);
-                break;
-            default:
-                break; // reasoning, signatures, tool calls: no legacy field (drop table)
+            WriteChoice(output, text, null);
         }
     }
 
-    public void Complete(IBufferWriter<byte> output)
+    protected override void OnFinish(IBufferWriter<byte> output, IrFinishReason reason) => WriteFinish(output, reason);
+
+    public override void Complete(IBufferWriter<byte> output)
     {
         if (Done)
         {
@@ -62,7 +36,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
         }
 
         // Same rule as Chat Completions: the usage chunk only when the client asked for it.
-        if (_usage is { } u && context.IncludeUsage)
+        if (Usage is { } u && context.IncludeUsage)
         {
             var w = BeginChunk(output);
             w.WritePropertyName("choices"u8);
@@ -78,7 +52,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
         MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+    public override void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
         => WriteTerminalError(output, default, OpenAIChat.OpenAIFamilyDialect.WriteErrorBody, status, message, code, "data: [DONE]\n\n"u8);
 
     /// <summary>Opens a chunk up to <c>created</c>; the caller writes <c>choices</c> and then <c>model</c>, the
@@ -87,7 +61,7 @@ internal sealed class OpenAICompletionsStreamEncoder(StreamContext context) : St
     {
         if (!_header.IsFixed)
         {
-            _header.Fix(_id ??= OpenAICompletionsResponse.NewId(), context.Model ?? _model ?? string.Empty, NowUnix());
+            _header.Fix(Id ??= OpenAICompletionsResponse.NewId(), context.Model ?? Model ?? string.Empty, NowUnix());
         }
 
         var w = BeginSse(output, default);

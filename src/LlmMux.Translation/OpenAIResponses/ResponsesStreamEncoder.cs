@@ -10,7 +10,7 @@ namespace LlmMux.Translation.OpenAIResponses;
 /// output_item.added / deltas / *.done / output_item.done, ending with response.completed (the official name,
 /// not llm-mux's response.done). The completed event repeats the finished output items, which are kept as the
 /// bytes already written for output_item.done (proportional to this response only).</summary>
-internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWriterBase, IStreamEncoder
+internal sealed class ResponsesStreamEncoder(StreamContext context) : IrStreamEncoder
 {
     private enum Item
     {
@@ -22,8 +22,6 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
 
     private readonly StringBuilder _itemText = new();
     private readonly ArrayBufferWriter<byte> _doneItems = new();
-    private string? _id;
-    private string? _model;
     private long _createdAt;
     private bool _started;
     private int _sequence;
@@ -35,95 +33,72 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
     private string? _callName;
     private string? _encrypted;
     private bool _sawToolCall;
-    private IrUsage? _usage;
-    private IrFinishReason? _finish;
 
-    public void Write(IrStreamEvent e, IBufferWriter<byte> output)
+    protected override void OnStart(IBufferWriter<byte> output) => EnsureStarted(output);
+
+    protected override void OnText(IBufferWriter<byte> output, string text)
     {
-        if (Done)
+        Open(output, Item.Message, -1, null, null);
+        _itemText.Append(text);
+        var w = Begin(output, "response.output_text.delta"u8);
+        w.WriteString("item_id"u8, _itemId);
+        w.WriteNumber("output_index"u8, _outputIndex);
+        w.WriteNumber("content_index"u8, 0);
+        w.WriteString("delta"u8, text);
+        w.WritePropertyName("logprobs"u8);
+        w.WriteStartArray();
+        w.WriteEndArray();
+        End(output);
+    }
+
+    protected override void OnReasoning(IBufferWriter<byte> output, string text)
+    {
+        Open(output, Item.Reasoning, -1, null, null);
+        _itemText.Append(text);
+        var w = Begin(output, "response.reasoning_summary_text.delta"u8);
+        w.WriteString("item_id"u8, _itemId);
+        w.WriteNumber("output_index"u8, _outputIndex);
+        w.WriteNumber("summary_index"u8, 0);
+        w.WriteString("delta"u8, text);
+        End(output);
+    }
+
+    // Redacted reasoning has no Responses form (drop table).
+    protected override void OnReasoningSignature(IBufferWriter<byte> output, string signature)
+    {
+        Open(output, Item.Reasoning, -1, null, null);
+        _encrypted = signature;
+        Close(output);
+    }
+
+    protected override void OnToolCallStart(IBufferWriter<byte> output, IrToolCallStart call)
+    {
+        _sawToolCall = true;
+        if (call.Signature is { } callSignature)
         {
-            return;
+            // Carried as its own reasoning item's encrypted content, which Responses clients replay.
+            EnsureStarted(output);
+            Close(output);
+            OnReasoningSignature(output, callSignature);
         }
 
-        switch (e)
+        Open(output, Item.Call, call.Index, call.Id, call.Name);
+    }
+
+    protected override void OnToolCallDelta(IBufferWriter<byte> output, IrToolCallDelta delta)
+    {
+        if (_open == Item.Call && _openCall == delta.Index)
         {
-            case IrStreamStart s:
-                _id ??= s.Id;
-                _model ??= s.Model;
-                EnsureStarted(output);
-                break;
-            case IrTextDelta t:
-                Open(output, Item.Message, -1, null, null);
-                _itemText.Append(t.Text);
-                var w = Begin(output, "response.output_text.delta"u8);
-                w.WriteString("item_id"u8, _itemId);
-                w.WriteNumber("output_index"u8, _outputIndex);
-                w.WriteNumber("content_index"u8, 0);
-                w.WriteString("delta"u8, t.Text);
-                w.WritePropertyName("logprobs"u8);
-                w.WriteStartArray();
-                w.WriteEndArray();
-                End(output);
-                break;
-            case IrReasoningDelta r:
-                Open(output, Item.Reasoning, -1, null, null);
-                _itemText.Append(r.Text);
-                w = Begin(output, "response.reasoning_summary_text.delta"u8);
-                w.WriteString("item_id"u8, _itemId);
-                w.WriteNumber("output_index"u8, _outputIndex);
-                w.WriteNumber("summary_index"u8, 0);
-                w.WriteString("delta"u8, r.Text);
-                End(output);
-                break;
-            case IrReasoningSignature sig:
-                Open(output, Item.Reasoning, -1, null, null);
-                _encrypted = sig.Signature;
-                Close(output);
-                break;
-            case IrToolCallStart tc:
-                _sawToolCall = true;
-                if (tc.Signature is { } callSignature)
-                {
-                    // Carried as its own reasoning item's encrypted content, which Responses clients replay.
-                    EnsureStarted(output);
-                    Close(output);
-                    Open(output, Item.Reasoning, -1, null, null);
-                    _encrypted = callSignature;
-                    Close(output);
-                }
-
-                Open(output, Item.Call, tc.Index, tc.Id, tc.Name);
-                break;
-            case IrToolCallDelta td:
-                if (_open == Item.Call && _openCall == td.Index)
-                {
-                    _itemText.Append(td.ArgumentsFragment);
-                    w = Begin(output, "response.function_call_arguments.delta"u8);
-                    w.WriteString("item_id"u8, _itemId);
-                    w.WriteNumber("output_index"u8, _outputIndex);
-                    w.WriteString("delta"u8, td.ArgumentsFragment);
-                    End(output);
-                }
-
-                break;
-            case IrUsageUpdate u:
-                _usage = u.Usage;
-                break;
-            case IrFinish f:
-                _finish = f.Reason;
-                break;
-            case IrStreamError err:
-                WriteError(output, 500, err.Message, err.Type);
-                break;
-            case IrStreamEnd:
-                Complete(output);
-                break;
-            default:
-                break; // redacted reasoning: drop table
+            _itemText.Append(delta.ArgumentsFragment);
+            var w = Begin(output, "response.function_call_arguments.delta"u8);
+            w.WriteString("item_id"u8, _itemId);
+            w.WriteNumber("output_index"u8, _outputIndex);
+            w.WriteString("delta"u8, delta.ArgumentsFragment);
+            End(output);
         }
     }
 
-    public void Complete(IBufferWriter<byte> output)
+    public override void Complete(IBufferWriter<byte> output)
     {
         if (Done)
         {
@@ -132,14 +107,14 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
 
         EnsureStarted(output);
         Close(output);
-        var finish = FinishReasons.Normalise(_finish ?? IrFinishReason.Stop, _sawToolCall);
+        var finish = FinishReasons.Normalise(Finish ?? IrFinishReason.Stop, _sawToolCall);
         var w = Begin(output, finish is IrFinishReason.MaxTokens or IrFinishReason.ContentFilter ? "response.incomplete"u8 : "response.completed"u8);
         WriteResponse(w, finish);
         End(output);
         MarkDone();
     }
 
-    public void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
+    public override void WriteError(IBufferWriter<byte> output, int status, string message, string? code)
     {
         if (Done)
         {
@@ -185,12 +160,12 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
     {
         w.WritePropertyName("response"u8);
         w.WriteStartObject();
-        w.WriteString("id"u8, _id ??= Ids.NewResponseId());
+        w.WriteString("id"u8, Id ??= Ids.NewResponseId());
         w.WriteString("object"u8, "response"u8);
         w.WriteNumber("created_at"u8, _createdAt);
         ResponsesResponse.WriteStatus(w, finish);
         w.WriteNull("error"u8);
-        w.WriteString("model"u8, context.Model ?? _model ?? string.Empty);
+        w.WriteString("model"u8, context.Model ?? Model ?? string.Empty);
         w.WritePropertyName("output"u8);
         w.WriteStartArray();
         if (finish is not null && _doneItems.WrittenCount > 0)
@@ -201,7 +176,7 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
 
         w.WriteEndArray();
         w.WriteBoolean("parallel_tool_calls"u8, true);
-        ResponsesResponse.WriteUsage(w, finish is null ? null : _usage);
+        ResponsesResponse.WriteUsage(w, finish is null ? null : Usage);
         w.WriteEndObject();
     }
 
@@ -243,7 +218,7 @@ internal sealed class ResponsesStreamEncoder(StreamContext context) : StreamWrit
             Item.Message => "msg_",
             Item.Reasoning => "rs_",
             _ => "fc_",
-        } + (_id ?? "x") + "_" + _outputIndex;
+        } + (Id ?? "x") + "_" + _outputIndex;
 
         var w = Begin(output, "response.output_item.added"u8);
         w.WriteNumber("output_index"u8, _outputIndex);

@@ -55,10 +55,10 @@ internal static class OpenAIChatElementDecoder
                     pendingResults.Add(new IrToolResult(
                         callId ?? resultName ?? throw TranslationException.Missing("messages[].tool_call_id"),
                         resultName,
-                        OpenAIChatRequest.DecodeContent(m)));
+                        DecodeContent(m)));
                     break;
                 default:
-                    messages.Add(new IrMessage(IrRole.User, OpenAIChatRequest.DecodeContent(m)));
+                    messages.Add(new IrMessage(IrRole.User, DecodeContent(m)));
                     break;
             }
         }
@@ -130,7 +130,7 @@ internal static class OpenAIChatElementDecoder
             parts.Add(new IrReasoning(reasoning));
         }
 
-        parts.AddRange(OpenAIChatRequest.DecodeContent(m));
+        parts.AddRange(DecodeContent(m));
         if (m.Str("refusal"u8) is { Length: > 0 } refusal)
         {
             parts.Add(new IrText(refusal));
@@ -151,5 +151,62 @@ internal static class OpenAIChatElementDecoder
         return parts.ToImmutable();
     }
 
-    private static string TextOf(JsonElement m) => IrPartText.Join(OpenAIChatRequest.DecodeContent(m));
+    private static string TextOf(JsonElement m) => IrPartText.Join(DecodeContent(m));
+
+    private static ImmutableArray<IrPart> DecodeContent(JsonElement m)
+    {
+        if (!m.TryProp("content"u8, out var c))
+        {
+            return [];
+        }
+
+        if (c.ValueKind == JsonValueKind.String)
+        {
+            string s = c.GetString()!;
+            return s.Length == 0 ? [] : [new IrText(s)];
+        }
+
+        if (c.ValueKind != JsonValueKind.Array)
+        {
+            throw TranslationException.Type("messages[].content", "a string or an array");
+        }
+
+        var parts = ImmutableArray.CreateBuilder<IrPart>();
+        foreach (var p in c.EnumerateArray())
+        {
+            p.ExpectObject("content[]");
+            switch (p.Str("type"u8))
+            {
+                case "text":
+                case "input_text":
+                case "output_text":
+                    parts.Add(new IrText(p.Str("text"u8) ?? string.Empty));
+                    break;
+                case "image_url":
+                    var iu = p.Req("image_url"u8);
+                    string url = iu.ValueKind == JsonValueKind.String ? iu.GetString()! : iu.ReqStr("url"u8);
+                    parts.Add(IrImage.FromUrl(url));
+                    break;
+                case "refusal":
+                    parts.Add(new IrText(p.Str("refusal"u8) ?? string.Empty));
+                    break;
+                case "file":
+                    // Only inline files (data: URLs) can travel; file ids point into OpenAI's storage (drop table).
+                    if (p.Obj("file"u8)?.Str("file_data"u8) is { } fileData)
+                    {
+                        var file = IrImage.FromUrl(fileData);
+                        if (file.Base64Data is not null)
+                        {
+                            parts.Add(file);
+                        }
+                    }
+
+                    break;
+                default:
+                    break; // input_audio: no IR form (drop table)
+            }
+        }
+
+        return parts.ToImmutable();
+    }
 }
