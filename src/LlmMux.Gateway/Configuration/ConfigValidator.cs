@@ -109,6 +109,7 @@ public static partial class ConfigValidator
         }
 
         ValidateRules(options, names, errors);
+        ClaudeCodeValidation.Validate(options, errors);
         ValidateSecurity(options.Security, errors);
         if (options.Security.AllowedOrigins.Contains("*") && options.ApiKeys.Count == 0)
         {

@@ -42,6 +42,7 @@ internal static partial class ConfigYamlReader
                 "security" => options with { Security = Security(value) },
                 "payload" => options with { Payload = Payload(value) },
                 "error-rules" => options with { ErrorRules = List(value, ErrorRule) },
+                "claude-code" => options with { ClaudeCode = ClaudeCode(value) },
                 _ => throw UnknownKey(key),
             };
         }
@@ -190,11 +191,28 @@ internal static partial class ConfigYamlReader
                 "max-attempts" => routing with { MaxAttempts = Int(value) },
                 "max-cooldown-wait" => routing with { MaxCooldownWait = Duration(key, value) },
                 "upstream-idle-timeout" => routing with { UpstreamIdleTimeout = Duration(key, value) },
+                "session-sources" => routing with { SessionSources = Strings(value) },
                 _ => throw UnknownKey(key),
             };
         }
 
         return routing;
+    }
+
+    private static ClaudeCodeOptions ClaudeCode(YamlNode node)
+    {
+        var claudeCode = new ClaudeCodeOptions();
+        foreach (var (key, value) in Entries(node))
+        {
+            claudeCode = key.Value switch
+            {
+                "model-aliases" => claudeCode with { ModelAliases = Map(value) },
+                "alias-prefix" => claudeCode with { AliasPrefix = String(value) },
+                _ => throw UnknownKey(key),
+            };
+        }
+
+        return claudeCode;
     }
 
     private static RoutingRule Rule(YamlNode node)

@@ -23,7 +23,8 @@ public sealed class GatewaySnapshot
             .ToList();
         _accounts = Providers.SelectMany(p => p.Accounts).ToDictionary(a => a.DestinationId, StringComparer.Ordinal);
         ClientKeyHashes = options.ApiKeys.Select(HashKey).ToList();
-        Resolver = new ModelResolver(Providers, options.Routing);
+        Sessions = new Ingress.SessionSources(options.Routing.SessionSources);
+        (Resolver, ClaudeCode) = ClaudeCodeModels.Build(Providers, options.Routing, options.ClaudeCode);
         Payload = Rules.PayloadRules.Build(options.Payload);
         ErrorRules = Rules.ErrorRules.Build(options.ErrorRules);
     }
@@ -41,6 +42,12 @@ public sealed class GatewaySnapshot
     public IReadOnlyList<ProviderDefinition> Providers { get; }
 
     public ModelResolver Resolver { get; }
+
+    /// <summary>The <c>claude-*</c> names offered to Anthropic-shaped model-list callers (<c>claude-code:</c>).</summary>
+    internal ClaudeCodeModels ClaudeCode { get; }
+
+    /// <summary>Where a request's conversation id is read (<c>routing.session-sources</c>).</summary>
+    internal Ingress.SessionSources Sessions { get; }
 
     /// <summary>SHA-256 of each client key, compared in constant time (<see cref="Security.ClientKeyCheck"/>).</summary>
     public IReadOnlyList<byte[]> ClientKeyHashes { get; }

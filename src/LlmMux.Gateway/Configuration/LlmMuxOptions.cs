@@ -24,6 +24,7 @@ public sealed record LlmMuxOptions
 
     /// <summary>Tried before the built-in classification of a failed answer (docs/failover.md).</summary>
     public List<ErrorRule> ErrorRules { get; init; } = [];
+    public ClaudeCodeOptions ClaudeCode { get; init; } = new();
 }
 
 /// <summary>
@@ -136,6 +137,9 @@ public sealed record RoutingOptions
     /// failed. Not in the spec; generous because a reasoning model can think for minutes before answering.
     /// </summary>
     public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Where a request's conversation id is read, first found wins (<see cref="Ingress.SessionSources"/>).</summary>
+    public List<string> SessionSources { get; init; } = [.. Ingress.SessionSources.Default];
 }
 
 public sealed record RoutingRule

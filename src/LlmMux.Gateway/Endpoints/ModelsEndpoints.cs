@@ -50,7 +50,14 @@ internal static class ModelsEndpoints
 
     private static async Task WriteListAsync(HttpContext context, GatewaySnapshot snapshot, Dialect dialect)
     {
-        var models = snapshot.Resolver.ListedModels().Select(m => new ListedModel(m.Model, m.Provider)).ToList();
+        // Claude Code keeps only claude*/anthropic* ids, so Anthropic-shaped callers also get the claude-code: names,
+        // each with a display name naming the real model; other dialects' lists stay what the providers serve.
+        var claudeCode = snapshot.ClaudeCode;
+        var anthropic = dialect == Dialect.Anthropic;
+        var models = snapshot.Resolver.ListedModels()
+            .Where(m => anthropic || !claudeCode.IsAlias(m.Model))
+            .Select(m => new ListedModel(m.Model, m.Provider, anthropic ? claudeCode.DisplayName(m.Model, snapshot.Resolver) : null))
+            .ToList();
         context.Response.ContentType = "application/json";
         await using var w = new Utf8JsonWriter(context.Response.BodyWriter);
         Dialects.Get(dialect).WriteModelList(w, models);
@@ -68,7 +75,7 @@ internal static class ModelsEndpoints
 
         context.Response.ContentType = "application/json";
         await using var w = new Utf8JsonWriter(context.Response.BodyWriter);
-        descriptor.WriteModel(w, new ListedModel(id, route.Chain[0].Provider.Name));
+        descriptor.WriteModel(w, new ListedModel(id, route.Chain[0].Provider.Name, snapshot.ClaudeCode.DisplayName(id, snapshot.Resolver)));
     }
 
     private static async Task ShowAsync(HttpContext context, GatewayConfigStore config)

@@ -27,7 +27,7 @@ internal static class ResponsesWebSocketEndpoint
     /// <summary>The named <see cref="HttpClient"/> the frames go through: no proxy, no decompression, no time-out of its own.</summary>
     internal const string LoopbackClientName = "llm-mux-loopback";
 
-    private static readonly string[] ForwardedHeaders = ["OpenAI-Beta", "session_id", "x-session-id", "User-Agent"];
+    private static readonly string[] ForwardedHeaders = ["OpenAI-Beta", "session_id", "session-id", "x-session-affinity", "x-session-id", "User-Agent"];
 
     /// <summary>The loopback client and the relay token; the caller's request lifetime (its cancellation) ends a relay.</summary>
     public static IServiceCollection AddResponsesWebSocket(this IServiceCollection services)

@@ -69,6 +69,7 @@ public static class LlmMuxApplicationBuilderExtensions
         app.Map("/v0/management/{*rest:file}", () => Results.NotFound()).WithOrder(int.MaxValue).AsManagement().AllowAnonymous();
 
         app.MapModels();
+        app.MapClaudeCodeProbes();
         app.MapCodeAssist();
         app.MapResponsesWebSocket();
         app.MapManagement();

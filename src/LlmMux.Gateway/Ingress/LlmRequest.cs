@@ -31,6 +31,12 @@ internal sealed class LlmRequest(IngressRoute ingress, GatewaySnapshot snapshot,
     /// <summary>A conversation id the client sent, if any: the same conversation sticks to one account (prompt caches).</summary>
     public string? SessionKey { get; init; }
 
+    /// <summary>Anthropic's <c>thinking.budget_tokens</c> as the client sent it, when thinking is enabled.</summary>
+    public int? ThinkingBudget { get; init; }
+
+    /// <summary>Who sent the request, for the request log (<see cref="Ingress.ClientAttribution"/>).</summary>
+    public ClientAttribution Attribution { get; init; }
+
     /// <summary>Gemini clients that did not ask for <c>alt=sse</c> get their stream as one JSON array.</summary>
     public bool GeminiJsonArrayStream { get; init; }
 

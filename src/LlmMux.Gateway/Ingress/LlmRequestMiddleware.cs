@@ -109,9 +109,12 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             }
         }
 
+        var (session, _) = snapshot.Sessions.Find(context.Request, probe.Sessions);
         var request = new LlmRequest(ingress, snapshot, body, model, stream && kind != IngressKind.CountTokens, route)
         {
-            SessionKey = SessionHeader(context.Request) ?? probe.SessionKey,
+            SessionKey = session,
+            ThinkingBudget = probe.ThinkingBudget,
+            Attribution = ClientAttribution.From(context.Request, session),
             GeminiJsonArrayStream = stream && Dialects.Get(ingress.Format).StreamsJsonArray(context.Request.Query["alt"]),
             Ir = ir,
             IsCountTokens = kind == IngressKind.CountTokens,
@@ -120,7 +123,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
 
         if (request.IsCountTokens && !TokenCountEndpoint.HasNativeCounter(request))
         {
-            await TokenCountEndpoint.WriteEstimateAsync(context, request).ConfigureAwait(false);
+            await TokenCountEndpoint.WriteLocalCountAsync(context, request).ConfigureAwait(false);
             return;
         }
 
@@ -141,19 +144,5 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         model = value![..colon];
         action = value[(colon + 1)..];
         return action is "generateContent" or "streamGenerateContent" or "countTokens";
-    }
-
-    /// <summary>Conversation ids clients send as headers (Codex CLI: <c>session_id</c>; others: <c>x-session-id</c>).</summary>
-    private static string? SessionHeader(HttpRequest request)
-    {
-        foreach (var name in (ReadOnlySpan<string>)["x-session-id", "session_id", "x-conversation-id", "conversation_id"])
-        {
-            if (request.Headers.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value))
-            {
-                return value.ToString();
-            }
-        }
-
-        return null;
     }
 }

@@ -6,7 +6,9 @@ namespace LlmMux.Gateway.Ingress;
 /// The few top-level fields routing needs, read in one validating pass without building a DOM: the rest of the body
 /// stays bytes until a translator or the upstream needs it.
 /// </summary>
-internal readonly record struct RequestProbe(string? Model, bool? Stream, string? SessionKey = null)
+/// <param name="ThinkingBudget">Anthropic's <c>thinking.budget_tokens</c> when thinking is enabled: a budget under the
+/// upstream's floor is raised before it is sent (<see cref="Transforms.ThinkingBudgetFloor"/>).</param>
+internal readonly record struct RequestProbe(string? Model, bool? Stream, BodySessionIds Sessions = default, int? ThinkingBudget = null)
 {
     /// <exception cref="JsonException">The body is not one well-formed JSON object.</exception>
     public static RequestProbe Read(ReadOnlySpan<byte> json)
@@ -17,8 +19,9 @@ internal readonly record struct RequestProbe(string? Model, bool? Stream, string
             throw new JsonException("expected a JSON object");
         }
 
-        string? model = null, session = null;
+        string? model = null, promptCacheKey = null, user = null, metadataUserId = null, conversation = null;
         bool? stream = null;
+        int? thinkingBudget = null;
         var names = new PropertyNameSet(stackalloc ulong[PropertyNameSet.InlineCapacity]);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -44,15 +47,31 @@ internal readonly record struct RequestProbe(string? Model, bool? Stream, string
                     _ => throw new JsonException("'stream' must be a boolean"),
                 };
             }
-            else if (reader.ValueTextEquals("prompt_cache_key"u8) || reader.ValueTextEquals("user"u8))
+            else if (reader.ValueTextEquals("prompt_cache_key"u8))
             {
                 reader.Read();
-                session ??= reader.TokenType == JsonTokenType.String ? reader.GetString() : SkipValue(ref reader);
+                promptCacheKey = StringOrSkip(ref reader);
+            }
+            else if (reader.ValueTextEquals("user"u8))
+            {
+                reader.Read();
+                user = StringOrSkip(ref reader);
             }
             else if (reader.ValueTextEquals("metadata"u8))
             {
                 reader.Read();
-                session ??= ReadMetadataUserId(ref reader);
+                metadataUserId = ReadMember(ref reader, "user_id"u8);
+            }
+            else if (reader.ValueTextEquals("conversation"u8))
+            {
+                // Responses: the conversation's id, or an object carrying it.
+                reader.Read();
+                conversation = reader.TokenType == JsonTokenType.String ? reader.GetString() : ReadMember(ref reader, "id"u8);
+            }
+            else if (reader.ValueTextEquals("thinking"u8))
+            {
+                reader.Read();
+                thinkingBudget = ReadThinkingBudget(ref reader);
             }
             else
             {
@@ -66,25 +85,26 @@ internal readonly record struct RequestProbe(string? Model, bool? Stream, string
             throw new JsonException("unexpected data after the JSON object");
         }
 
-        return new RequestProbe(model, stream, session);
+        return new RequestProbe(model, stream, new BodySessionIds(promptCacheKey, conversation, metadataUserId, user), thinkingBudget);
     }
 
-    /// <summary>Anthropic clients (Claude Code among them) carry their session in <c>metadata.user_id</c>.</summary>
-    private static string? ReadMetadataUserId(ref Utf8JsonReader reader)
+    /// <summary>A string member of an object value (Anthropic's <c>metadata.user_id</c>, where Claude Code carries its
+    /// session; a Responses <c>conversation.id</c>); anything else is skipped.</summary>
+    private static string? ReadMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             return SkipValue(ref reader);
         }
 
-        string? userId = null;
+        string? value = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var isUserId = reader.ValueTextEquals("user_id"u8);
+            var isName = reader.ValueTextEquals(name);
             reader.Read();
-            if (isUserId && reader.TokenType == JsonTokenType.String)
+            if (isName && reader.TokenType == JsonTokenType.String)
             {
-                userId = reader.GetString();
+                value = reader.GetString();
             }
             else
             {
@@ -92,8 +112,45 @@ internal readonly record struct RequestProbe(string? Model, bool? Stream, string
             }
         }
 
-        return userId;
+        return value;
     }
+
+    /// <summary><c>budget_tokens</c> of <c>{"type":"enabled","budget_tokens":N}</c>, whatever the order of the two.</summary>
+    private static int? ReadThinkingBudget(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        int? budget = null;
+        var enabled = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("budget_tokens"u8))
+            {
+                reader.Read();
+                budget = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n) ? n : null;
+                reader.Skip(); // a container where a number belongs: the upstream rejects it, the probe moves past it
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                enabled = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("enabled"u8);
+                reader.Skip();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return enabled ? budget : null;
+    }
+
+    private static string? StringOrSkip(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.String ? reader.GetString() : SkipValue(ref reader);
 
     private static string ApiErrorText(string? name) => Errors.ApiError.Truncate(name ?? "");
 

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Text;
 using LlmMux.Gateway.Ingress;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Configuration;
@@ -45,12 +48,14 @@ internal sealed class ConversationAffinityPolicy : ISessionAffinityPolicy
 
     internal static DestinationState Pick(string session, IReadOnlyList<DestinationState> available)
     {
-        var sessionHash = StringComparer.Ordinal.GetHashCode(session);
+        // A stable hash (not string.GetHashCode, which is seeded per process): the same conversation ranks the accounts
+        // the same way after a restart and on every replica, so its prompt cache stays where it was built.
+        var sessionHash = (long)StableHash(session, 0);
         var best = available[0];
-        var bestScore = Score(sessionHash, best);
+        var bestScore = StableHash(best.DestinationId, sessionHash);
         for (var i = 1; i < available.Count; i++)
         {
-            var score = Score(sessionHash, available[i]);
+            var score = StableHash(available[i].DestinationId, sessionHash);
             if (score > bestScore)
             {
                 best = available[i];
@@ -59,8 +64,26 @@ internal sealed class ConversationAffinityPolicy : ISessionAffinityPolicy
         }
 
         return best;
+    }
 
-        static uint Score(int sessionHash, DestinationState destination)
-            => (uint)HashCode.Combine(sessionHash, StringComparer.Ordinal.GetHashCode(destination.DestinationId));
+    /// <summary>XxHash3 of the UTF-8 bytes: one hash for any process, machine or version of .NET.</summary>
+    internal static ulong StableHash(string text, long seed)
+    {
+        const int StackLimit = 1024;
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = max > StackLimit ? ArrayPool<byte>.Shared.Rent(max) : null;
+        try
+        {
+            Span<byte> buffer = rented is null ? stackalloc byte[StackLimit] : rented;
+            var length = Encoding.UTF8.GetBytes(text, buffer);
+            return XxHash3.HashToUInt64(buffer[..length], seed);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 }

@@ -13,7 +13,14 @@ public sealed record RequestRecord(
     double LatencyMs,
     long InputTokens,
     long OutputTokens,
-    bool UsageEstimated = false);
+    bool UsageEstimated = false)
+{
+    /// <summary>The client program (first <c>User-Agent</c> product), e.g. <c>claude-cli/2.1.86</c>.</summary>
+    public string? Client { get; init; }
+
+    /// <summary>The conversation id the request carried (<c>routing.session-sources</c>).</summary>
+    public string? Session { get; init; }
+}
 
 /// <summary>The most recent requests, newest first, in a fixed-size ring.</summary>
 public sealed class RequestLog

@@ -4,5 +4,7 @@ namespace LlmMux.Gateway.Telemetry;
 
 /// <summary>One client request as usage sees it at its end.</summary>
 /// <param name="Account">The destination id of the account that answered last, if any.</param>
+/// <param name="Attribution">The client program and conversation the request came from.</param>
 internal readonly record struct FinishedRequest(
-    string Dialect, string Model, string ModelLabel, string? Provider, string? Account, int Status, int Attempts, TimeSpan Elapsed, IrUsage? Usage);
+    string Dialect, string Model, string ModelLabel, string? Provider, string? Account, int Status, int Attempts, TimeSpan Elapsed, IrUsage? Usage,
+    Ingress.ClientAttribution Attribution = default);

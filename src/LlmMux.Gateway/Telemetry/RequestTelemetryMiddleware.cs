@@ -24,6 +24,7 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, GatewayMe
         activity?.SetTag("llm_mux.dialect", dialect);
         activity?.SetTag("gen_ai.request.model", request.Model);
         activity?.SetTag("llm_mux.stream", request.Stream);
+        activity?.SetTag("session.id", request.SessionKey);
         context.Response.OnStarting(() =>
         {
             metrics.FirstByte(dialect, Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -59,7 +60,7 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, GatewayMe
             metrics.Request(dialect, request.ModelLabel, status, elapsed.TotalSeconds);
             usage.Record(new FinishedRequest(dialect, request.Model, request.ModelLabel, provider,
                 context.GetReverseProxyFeature().ProxiedDestination?.DestinationId, status, failover?.Attempts ?? 0, elapsed,
-                context.Features.Get<AttemptFeature>()?.Usage));
+                context.Features.Get<AttemptFeature>()?.Usage, request.Attribution));
         }
     }
 }

@@ -20,6 +20,10 @@ internal sealed class UsageRecorder(GatewayMetrics metrics, AccountStateStore ac
         }
 
         requestLog.Add(new RequestRecord(DateTimeOffset.UtcNow, request.Dialect, request.Model, request.Provider, request.Account,
-            request.Status, request.Attempts, request.Elapsed.TotalMilliseconds, input, output, request.Usage?.Estimated ?? false));
+            request.Status, request.Attempts, request.Elapsed.TotalMilliseconds, input, output, request.Usage?.Estimated ?? false)
+        {
+            Client = request.Attribution.Client,
+            Session = request.Attribution.Session,
+        });
     }
 }

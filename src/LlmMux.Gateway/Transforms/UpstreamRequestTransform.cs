@@ -45,7 +45,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
 
         var upstreamStreams = request.Stream || (protocol.AlwaysStreams && !request.IsCountTokens);
         var overrides = protocol.BodyOverrides(
-            new RequestOverrides { Model = target.UpstreamModel, Reasoning = ToIr(request.Route.Reasoning), Stream = upstreamStreams },
+            new RequestOverrides { Model = target.UpstreamModel, Reasoning = ToIr(request.Route.Reasoning) ?? ThinkingBudgetFloor.For(request, protocol), Stream = upstreamStreams },
             login,
             upstreamStreams);
         if (!request.IsCountTokens)

@@ -71,7 +71,7 @@ internal sealed class AnthropicDialect : DialectDescriptor
         w.WriteStartObject();
         w.WriteString("type"u8, "model"u8);
         w.WriteString("id"u8, model.Id);
-        w.WriteString("display_name"u8, model.Id);
+        w.WriteString("display_name"u8, model.DisplayName ?? model.Id);
         w.WriteString("created_at"u8, "1970-01-01T00:00:00Z"u8);
         w.WriteEndObject();
     }

@@ -26,6 +26,7 @@ internal static partial class AnthropicRequest
         IrToolChoice? choice = null;
         bool? parallel = null;
         IrReasoningConfig? reasoning = null;
+        string? effort = null;
         Range stop = default;
         var common = default(CommonRequestFields);
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -62,6 +63,12 @@ internal static partial class AnthropicRequest
             {
                 r.Read();
                 user = JsonRead.Object(ref r, "metadata") ? StringMember(ref r, "user_id"u8, "user_id") : null;
+            }
+            else if (r.ValueTextEquals("output_config"u8))
+            {
+                // Only the effort has a counterpart elsewhere; the rest of output_config is Anthropic's own.
+                r.Read();
+                effort = JsonRead.Object(ref r, "output_config") ? StringMember(ref r, "effort"u8, "output_config.effort") : null;
             }
             else if (r.ValueTextEquals("tool_choice"u8) || r.ValueTextEquals("thinking"u8) || r.ValueTextEquals("stop_sequences"u8))
             {
@@ -102,6 +109,7 @@ internal static partial class AnthropicRequest
         }
 
         system.AddRange(fromMessages);
+        reasoning = WithEffort(reasoning, effort);
         var stopValue = ImmutableArray<string>.Empty;
         if (!stop.Equals(default(Range)))
         {

@@ -32,6 +32,27 @@ internal static partial class AnthropicRequest
         _ => null,
     };
 
+    /// <summary>
+    /// Claude's <c>output_config.effort</c> as the reasoning effort of targets that have one: it sets the effort of
+    /// adaptive thinking, and stands alone when thinking was not asked for (then no thoughts are sent back). An explicit
+    /// budget, or thinking switched off, wins.
+    /// </summary>
+    internal static IrReasoningConfig? WithEffort(IrReasoningConfig? thinking, string? effort)
+    {
+        if (effort is null || thinking is { BudgetTokens: not null })
+        {
+            return thinking;
+        }
+
+        var mapped = effort switch
+        {
+            "low" or "medium" or "high" => effort,
+            "max" => "xhigh",
+            _ => null,
+        };
+        return mapped is null ? thinking : new IrReasoningConfig(mapped, null, thinking?.IncludeThoughts ?? false);
+    }
+
     /// <summary>A content value already parsed (a response's <c>content</c>) read by the request reader's block rules,
     /// so both directions accept the same blocks.</summary>
     internal static ImmutableArray<IrPart> DecodeBlocks(JsonElement content, string path)
