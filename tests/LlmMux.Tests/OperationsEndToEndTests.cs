@@ -24,6 +24,8 @@ public sealed class OperationsEndToEndTests(OperationsEndToEndTests.Served fixtu
     private const string ClientKey = "client-key";
     private const string OpenAIKey = "sk-openai-upstream";
     private const string GeminiKey = "gemini-upstream-key";
+    private const string CodexToken = "tok-codex";
+    private const string CodexCompaction = """{"output":[{"type":"message","role":"user","content":[{"type":"input_text","text":"earlier turns"}]},{"type":"compaction","encrypted_content":"gAAAAABo-codex"}]}""";
     private const string ManagementSecret = "e2e-operations-management-secret";
     private const string Png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
     private const string CompactionBody = """{"id":"resp_cmp_1","object":"response.compaction","created_at":1764000000,"output":[{"type":"compaction","id":"cmp_1","encrypted_content":"gAAAAABo-opaque"}],"usage":{"input_tokens":1200,"output_tokens":80,"total_tokens":1280}}""";
@@ -221,6 +223,30 @@ public sealed class OperationsEndToEndTests(OperationsEndToEndTests.Served fixtu
     }
 
     [Fact]
+    public async Task Compaction_reaches_a_codex_account_as_one_json_call()
+    {
+        using var response = await SendRawAsync("/v1/responses/compact", """{"model":"gpt-5-codex","input":[{"role":"user","content":"earlier turns"}],"instructions":"You are Codex.","tools":[],"parallel_tool_calls":false}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(CodexCompaction, await response.Content.ReadAsStringAsync());
+        var sent = Assert.Single(_upstream.Requests, r => r.PathAndQuery == "/backend-api/codex/responses/compact");
+        Assert.Equal("application/json", sent.Headers["Accept"]);
+    }
+
+    [Fact]
+    public async Task A_subscription_without_embeddings_or_images_is_a_400_and_its_account_is_never_called()
+    {
+        var embeddings = await PostAsync("/v1/embeddings", """{"model":"claude-opus-4-1","input":"x"}""", HttpStatusCode.BadRequest);
+        Assert.Contains("'claude' (claude)", embeddings["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var images = await PostAsync("/v1/images/generations", """{"model":"gpt-5-codex","prompt":"x"}""", HttpStatusCode.BadRequest);
+        Assert.Contains("does not support image generation", images["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        Assert.DoesNotContain(_upstream.Requests, r => r.PathAndQuery.StartsWith("/claude", StringComparison.Ordinal));
+        Assert.DoesNotContain(_upstream.Requests, r => r.PathAndQuery.StartsWith("/backend-api/codex", StringComparison.Ordinal) && !r.PathAndQuery.EndsWith("/compact", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Usage_of_embeddings_images_and_compactions_is_recorded_per_account()
     {
         await PostAsync("/v1/embeddings", """{"model":"oa/text-embedding-3-small","input":"count these four words"}""", HttpStatusCode.OK);
@@ -258,7 +284,7 @@ public sealed class OperationsEndToEndTests(OperationsEndToEndTests.Served fixtu
     {
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"HTTP {(int)response.StatusCode}: {text}");
+        Assert.True(response.StatusCode == expected, $"HTTP {(int)response.StatusCode}: {text} " + string.Join(" ", _upstream.Requests.Select(r => r.PathAndQuery)));
         return JsonNode.Parse(text)!;
     }
 
@@ -284,6 +310,23 @@ public sealed class OperationsEndToEndTests(OperationsEndToEndTests.Served fixtu
                 }
 
                 await OpenAIAsync(context, path, JsonNode.Parse(request.Body)!.AsObject());
+                return;
+            case "/backend-api/codex/responses/compact":
+                // The ChatGPT backend: the login's token and account, one JSON answer, none of the chat-only fields.
+                var compact = JsonNode.Parse(request.Body)!.AsObject();
+                if (request.Headers.GetValueOrDefault("Authorization") != "Bearer " + CodexToken || request.Headers.GetValueOrDefault("Chatgpt-Account-Id") != "acct-42")
+                {
+                    await Error(context, 401, """{"detail":"Unauthorized"}""");
+                }
+                else if (compact["model"] is null || compact["input"] is null || compact.ContainsKey("stream") || compact.ContainsKey("store"))
+                {
+                    await Error(context, 400, """{"detail":"Unsupported parameter"}""");
+                }
+                else
+                {
+                    await Ok(context, CodexCompaction);
+                }
+
                 return;
             case var gemini when gemini.StartsWith("/v1beta/models/", StringComparison.Ordinal):
                 if (request.Headers.GetValueOrDefault("x-goog-api-key") != GeminiKey)
@@ -417,6 +460,12 @@ public sealed class OperationsEndToEndTests(OperationsEndToEndTests.Served fixtu
         {
             Upstream = await FakeUpstream.StartAsync(Play);
             _dir = Directory.CreateTempSubdirectory("llm-mux-e2e-operations-").FullName;
+            var future = DateTimeOffset.UtcNow.AddHours(6).ToString("O");
+            Directory.CreateDirectory(Path.Combine(_dir, "auth"));
+            await File.WriteAllTextAsync(Path.Combine(_dir, "auth", "codex-b@example.com.json"),
+                $$"""{"type":"codex","email":"b@example.com","access_token":"{{CodexToken}}","refresh_token":"r-codex","account_id":"acct-42","expired":"{{future}}"}""");
+            await File.WriteAllTextAsync(Path.Combine(_dir, "auth", "claude-a@example.com.json"),
+                $$"""{"type":"claude","email":"a@example.com","access_token":"tok-claude","refresh_token":"r-claude","expired":"{{future}}","last_refresh":"{{future}}"}""");
             var config = Path.Combine(_dir, "llm-mux.yaml");
             await File.WriteAllTextAsync(config, $"""
                 api-keys: [{ClientKey}]
@@ -449,6 +498,8 @@ public sealed class OperationsEndToEndTests(OperationsEndToEndTests.Served fixtu
                     base-url: {Upstream.BaseUrl}/anthropic
                     api-keys: [sk-ant]
                     models: [{"{"} name: claude-sonnet-4-5 {"}"}]
+                  - {"{"} name: codex, type: codex, base-url: "{Upstream.BaseUrl}/backend-api/codex", models: [gpt-5-codex] {"}"}
+                  - {"{"} name: claude, type: claude, base-url: "{Upstream.BaseUrl}/claude", models: [claude-opus-4-1] {"}"}
                 """);
             Gateway = await GatewayProcess.StartAsync(config);
             Http = new HttpClient { BaseAddress = new Uri(Gateway.BaseUrl) };

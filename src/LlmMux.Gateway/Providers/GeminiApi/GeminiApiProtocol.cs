@@ -23,9 +23,9 @@ internal sealed class GeminiApiProtocol : UpstreamProtocol
     /// generateContent.</summary>
     public override PathString? OperationPath(IngressKind operation, string model) => operation switch
     {
-        IngressKind.Embeddings => $"/v1beta/models/{Uri.EscapeDataString(model)}:batchEmbedContents",
+        IngressKind.Embeddings => new PathString($"/v1beta/models/{Uri.EscapeDataString(model)}:batchEmbedContents"),
         IngressKind.ImageGeneration => GeneratePath(model, stream: false),
-        _ => null,
+        _ => (PathString?)null,
     };
 
     public override void SetQuery(IDictionary<string, Microsoft.Extensions.Primitives.StringValues> query, bool stream)

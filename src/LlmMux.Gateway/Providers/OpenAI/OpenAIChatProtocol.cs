@@ -18,10 +18,10 @@ internal sealed class OpenAIChatProtocol : UpstreamProtocol
 
     public override PathString? OperationPath(IngressKind operation, string model) => operation switch
     {
-        IngressKind.Embeddings => "/embeddings",
+        IngressKind.Embeddings => new PathString("/embeddings"),
         IngressKind.ImageGeneration => "/images/generations",
         IngressKind.Compaction => "/responses/compact",
-        _ => null,
+        _ => (PathString?)null,
     };
 
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
