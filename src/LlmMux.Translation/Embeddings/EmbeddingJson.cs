@@ -172,5 +172,32 @@ internal static class EmbeddingJson
     /// <summary>Gemini names models <c>models/{id}</c>; the other shapes and llm-mux's routing use the bare id.</summary>
     public static string BareModel(string model) => model.StartsWith("models/", StringComparison.Ordinal) ? model["models/".Length..] : model;
 
+    /// <summary>An embeddings answer's input-token count: one number of its usage object (<paramref name="name"/>), or
+    /// null when the object is null.</summary>
+    public static Ir.IrUsage? ReadInputTokens(ref Utf8JsonReader r, string name, ReadOnlySpan<byte> field)
+    {
+        if (!JsonRead.Object(ref r, name))
+        {
+            return null;
+        }
+
+        long input = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var isCount = r.ValueTextEquals(field);
+            r.Read();
+            if (isCount)
+            {
+                input = JsonRead.Long(ref r, name) ?? 0;
+            }
+            else
+            {
+                r.Skip();
+            }
+        }
+
+        return new Ir.IrUsage(input, 0);
+    }
+
     public static string RawValue(ref Utf8JsonReader r, ReadOnlySpan<byte> body) => System.Text.Encoding.UTF8.GetString(body[JsonRead.Slice(ref r)]);
 }

@@ -175,7 +175,8 @@ internal sealed class GeminiEmbeddings(bool batch) : IEmbeddingCodec
             else if (r.ValueTextEquals("usageMetadata"u8))
             {
                 r.Read();
-                usage = ReadUsage(ref r);
+                // Newer models report the prompt's tokens; older ones report nothing.
+                usage = EmbeddingJson.ReadInputTokens(ref r, "usageMetadata", "promptTokenCount"u8);
             }
             else
             {
@@ -211,32 +212,6 @@ internal sealed class GeminiEmbeddings(bool batch) : IEmbeddingCodec
         }
 
         return values ?? throw TranslationException.Missing(name + ".values");
-    }
-
-    /// <summary>Newer models report <c>usageMetadata.promptTokenCount</c>; older ones report nothing.</summary>
-    private static IrUsage? ReadUsage(ref Utf8JsonReader r)
-    {
-        if (!JsonRead.Object(ref r, "usageMetadata"))
-        {
-            return null;
-        }
-
-        long input = 0;
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-        {
-            var isPrompt = r.ValueTextEquals("promptTokenCount"u8);
-            r.Read();
-            if (isPrompt)
-            {
-                input = JsonRead.Long(ref r, "usageMetadata.promptTokenCount") ?? 0;
-            }
-            else
-            {
-                r.Skip();
-            }
-        }
-
-        return new IrUsage(input, 0);
     }
 
     public void WriteResponse(Utf8JsonWriter w, EmbeddingResponse response, EmbeddingRequest request)

@@ -173,7 +173,7 @@ internal sealed class OpenAIEmbeddings : IEmbeddingCodec
             else if (r.ValueTextEquals("usage"u8))
             {
                 r.Read();
-                usage = ReadUsage(ref r);
+                usage = EmbeddingJson.ReadInputTokens(ref r, "usage", "prompt_tokens"u8);
             }
             else if (r.ValueTextEquals("model"u8))
             {
@@ -220,31 +220,6 @@ internal sealed class OpenAIEmbeddings : IEmbeddingCodec
         }
 
         return (index, vector ?? throw TranslationException.Missing("data[].embedding"));
-    }
-
-    private static IrUsage? ReadUsage(ref Utf8JsonReader r)
-    {
-        if (!JsonRead.Object(ref r, "usage"))
-        {
-            return null;
-        }
-
-        long input = 0;
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-        {
-            var isPrompt = r.ValueTextEquals("prompt_tokens"u8);
-            r.Read();
-            if (isPrompt)
-            {
-                input = JsonRead.Long(ref r, "usage.prompt_tokens") ?? 0;
-            }
-            else
-            {
-                r.Skip();
-            }
-        }
-
-        return new IrUsage(input, 0);
     }
 
     public void WriteResponse(Utf8JsonWriter w, EmbeddingResponse response, EmbeddingRequest request)
