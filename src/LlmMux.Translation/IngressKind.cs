@@ -14,4 +14,17 @@ public enum IngressKind
 
     /// <summary>Gemini Code Assist (<c>/v1internal:streamGenerateContent</c>): model in the body, streaming from the path.</summary>
     StreamingGenerate,
+
+    /// <summary>Embeddings, many inputs to many vectors (OpenAI <c>/v1/embeddings</c>, Ollama <c>/api/embed</c>, Gemini
+    /// <c>:batchEmbedContents</c>); model in the body or Gemini's path. Also what an upstream's embeddings path serves.</summary>
+    Embeddings,
+
+    /// <summary>Embeddings, one input to one vector (Ollama <c>/api/embeddings</c>, Gemini <c>:embedContent</c>).</summary>
+    SingleEmbedding,
+
+    /// <summary>Image generation (OpenAI <c>/v1/images/generations</c>): model in the body.</summary>
+    ImageGeneration,
+
+    /// <summary>Responses compaction (<c>/v1/responses/compact</c>): model in the body, passed through to upstreams that have it.</summary>
+    Compaction,
 }

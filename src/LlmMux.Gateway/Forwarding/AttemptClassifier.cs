@@ -117,6 +117,12 @@ internal static class AttemptClassifier
         var aborted = context.RequestAborted.IsCancellationRequested;
         if (context.Features.Get<IForwarderErrorFeature>() is { } error)
         {
+            // YARP reports what the request transform threw as RequestCreation; the transform's own exceptions say why.
+            if (error.Error == ForwarderError.RequestCreation && error.Exception is { } thrown && FromException(thrown) is { } built)
+            {
+                return built;
+            }
+
             return new AttemptResult.Transport(error, !aborted && IsUpstreamFault(error));
         }
 

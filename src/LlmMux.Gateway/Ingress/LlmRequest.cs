@@ -45,4 +45,7 @@ internal sealed class LlmRequest(IngressRoute ingress, GatewaySnapshot snapshot,
 
     /// <summary>A token-count call (Anthropic <c>count_tokens</c>, Gemini <c>countTokens</c>) forwarded to a native counter.</summary>
     public bool IsCountTokens { get; init; }
+
+    /// <summary>An operation beyond chat (embeddings, images, compaction), decoded at ingress; null for a chat.</summary>
+    public Operations.OperationRequest? Operation { get; init; }
 }

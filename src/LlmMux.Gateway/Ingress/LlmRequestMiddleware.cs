@@ -73,7 +73,13 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             }
 
             stream = action == "streamGenerateContent";
-            kind = action == "countTokens" ? IngressKind.CountTokens : IngressKind.Generate;
+            kind = action switch
+            {
+                "countTokens" => IngressKind.CountTokens,
+                "embedContent" => IngressKind.SingleEmbedding,
+                "batchEmbedContents" => IngressKind.Embeddings,
+                _ => IngressKind.Generate,
+            };
         }
 
         if (string.IsNullOrEmpty(model))
@@ -94,8 +100,21 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
             return;
         }
 
+        Operations.OperationRequest? operation = null;
+        if (Operations.OperationRequest.Covers(kind))
+        {
+            var prepared = Operations.OperationIngress.Prepare(kind, ingress.Format, body, model, ingress.Kind == IngressKind.GeminiModelAction ? model : null, route);
+            if (prepared.Error is { } error)
+            {
+                await ApiErrorWriter.WriteAsync(context, ingress.ErrorDialect, error).ConfigureAwait(false);
+                return;
+            }
+
+            (operation, route) = (prepared.Operation, prepared.Route!);
+        }
+
         IrRequest? ir = null;
-        var needsIr = kind == IngressKind.CountTokens || route.Chain.Any(t => t.Provider.Protocol.Dialect != ingress.Format);
+        var needsIr = operation is null && (kind == IngressKind.CountTokens || route.Chain.Any(t => t.Provider.Protocol.Dialect != ingress.Format));
         if (needsIr)
         {
             try
@@ -110,8 +129,9 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         }
 
         var (session, _) = snapshot.Sessions.Find(context.Request, probe.Sessions);
-        var request = new LlmRequest(ingress, snapshot, body, model, stream && kind != IngressKind.CountTokens, route)
+        var request = new LlmRequest(ingress, snapshot, body, model, stream && kind != IngressKind.CountTokens && operation is null, route)
         {
+            Operation = operation,
             SessionKey = session,
             ThinkingBudget = probe.ThinkingBudget,
             Attribution = ClientAttribution.From(context.Request, session),
@@ -143,6 +163,6 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
 
         model = value![..colon];
         action = value[(colon + 1)..];
-        return action is "generateContent" or "streamGenerateContent" or "countTokens";
+        return action is "generateContent" or "streamGenerateContent" or "countTokens" or "embedContent" or "batchEmbedContents";
     }
 }

@@ -21,6 +21,14 @@ public abstract class UpstreamProtocol
     /// <summary>The native token-count endpoint, or null when the provider has none (llm-mux then estimates).</summary>
     public virtual PathString? CountTokensPath(string model) => null;
 
+    /// <summary>
+    /// Where this upstream serves an operation beyond chat (<see cref="IngressKind.Embeddings"/>,
+    /// <see cref="IngressKind.ImageGeneration"/>, <see cref="IngressKind.Compaction"/>), in the shape of its dialect's
+    /// API family; null when it has none: such a provider is left out of the chain, and a client whose model only it
+    /// serves gets a 400 saying so (no account is tried or cooled).
+    /// </summary>
+    public virtual PathString? OperationPath(IngressKind operation, string model) => null;
+
     public virtual void SetQuery(IDictionary<string, Microsoft.Extensions.Primitives.StringValues> query, bool stream)
     {
     }

@@ -43,7 +43,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
             attempt.LoginToken = login.AccessToken;
         }
 
-        var upstreamStreams = request.Stream || (protocol.AlwaysStreams && !request.IsCountTokens);
+        var upstreamStreams = request.Stream || (protocol.AlwaysStreams && !request.IsCountTokens && request.Operation is null);
         var overrides = protocol.BodyOverrides(
             new RequestOverrides { Model = target.UpstreamModel, Reasoning = ToIr(request.Route.Reasoning) ?? ThinkingBudgetFloor.For(request, protocol), Stream = upstreamStreams },
             login,
@@ -57,7 +57,9 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         RequestBody body;
         try
         {
-            body = UpstreamBody(request, target, protocol, sameDialect, overrides);
+            body = request.Operation is { } operation
+                ? Operations.OperationUpstream.Body(operation, request, target, translator)
+                : UpstreamBody(request, target, protocol, sameDialect, overrides);
         }
         catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
@@ -74,8 +76,8 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
         context.Query.Collection.Clear();
-        context.Path = request.IsCountTokens
-            ? protocol.CountTokensPath(target.UpstreamModel) ?? throw new InvalidOperationException("no native token counter")
+        context.Path = request.Operation is { } op ? Operations.OperationUpstream.Path(op, protocol, target.UpstreamModel)
+            : request.IsCountTokens ? protocol.CountTokensPath(target.UpstreamModel) ?? throw new InvalidOperationException("no native token counter")
             : protocol.GeneratePath(target.UpstreamModel, upstreamStreams);
         protocol.SetQuery(context.Query.Collection, upstreamStreams && !request.IsCountTokens);
 
@@ -98,6 +100,12 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         }
 
         protocol.SetCredential(headers, account.ApiKey, login);
+        if (request.Operation is not null)
+        {
+            // One JSON answer, whatever a chat upstream's credential step asked for (Codex asks for a stream).
+            headers.Accept.Clear();
+            headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        }
 
         // Some logins name their own API host per token (Copilot's seats); the provider type decides.
         if (target.Provider.Kind.BaseUrlFor(login, target.Provider.BaseUrl) is { } tokenBase)

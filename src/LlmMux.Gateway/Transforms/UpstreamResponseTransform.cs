@@ -76,6 +76,12 @@ internal sealed class UpstreamResponseTransform(TimeProvider time, Translator tr
 
         var watch = new UpstreamStreamState(request.Snapshot.Options.Routing.UpstreamIdleTimeout);
         attempt.StreamState = watch;
+        if (request.Operation is { } operation)
+        {
+            await Operations.OperationAnswer.ApplyAsync(context, attempt, operation, watch, translator, time).ConfigureAwait(false);
+            return;
+        }
+
         if (request.Stream)
         {
             var errorEvents = new StreamErrorEvents(request.Ingress.ErrorDialect);
@@ -210,7 +216,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time, Translator tr
 
     private static string StreamContentType(LlmRequest request) => Dialects.Get(request.Ingress.Format).StreamContentType(request.GeminiJsonArrayStream);
 
-    private static void ReplaceBody(ResponseTransformContext context, byte[] body, string contentType)
+    internal static void ReplaceBody(ResponseTransformContext context, byte[] body, string contentType)
     {
         context.ProxyResponse!.Content = new ByteArrayContent(body);
         var response = context.HttpContext.Response;

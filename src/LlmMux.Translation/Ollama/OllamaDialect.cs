@@ -23,6 +23,10 @@ internal sealed class OllamaDialect(bool generate) : DialectDescriptor
         [
             new("ollama-chat", "/api/chat", StreamsByDefault: true),
             new("ollama-chat-prefixed", "/ollama/api/chat", StreamsByDefault: true),
+            new("ollama-embed", "/api/embed", IngressKind.Embeddings),
+            new("ollama-embed-prefixed", "/ollama/api/embed", IngressKind.Embeddings),
+            new("ollama-embeddings", "/api/embeddings", IngressKind.SingleEmbedding),
+            new("ollama-embeddings-prefixed", "/ollama/api/embeddings", IngressKind.SingleEmbedding),
         ];
 
     public override StreamFraming StreamFraming => StreamFraming.Ndjson;

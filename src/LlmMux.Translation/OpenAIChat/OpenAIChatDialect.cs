@@ -7,7 +7,12 @@ internal sealed class OpenAIChatDialect : OpenAIFamilyDialect
 {
     public override Dialect Dialect => Dialect.OpenAIChat;
 
-    public override IReadOnlyList<DialectRoute> Routes { get; } = [new("openai-chat", "/v1/chat/completions")];
+    public override IReadOnlyList<DialectRoute> Routes { get; } =
+    [
+        new("openai-chat", "/v1/chat/completions"),
+        new("openai-embeddings", "/v1/embeddings", IngressKind.Embeddings),
+        new("openai-images", "/v1/images/generations", IngressKind.ImageGeneration),
+    ];
 
     public override bool UsageChunkOnRequest => true;
 

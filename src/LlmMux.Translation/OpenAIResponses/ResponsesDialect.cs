@@ -8,7 +8,11 @@ internal sealed class ResponsesDialect : OpenAIFamilyDialect
 {
     public override Dialect Dialect => Dialect.OpenAIResponses;
 
-    public override IReadOnlyList<DialectRoute> Routes { get; } = [new("openai-responses", "/v1/responses")];
+    public override IReadOnlyList<DialectRoute> Routes { get; } =
+    [
+        new("openai-responses", "/v1/responses"),
+        new("openai-responses-compact", "/v1/responses/compact", IngressKind.Compaction),
+    ];
 
     internal override IDialectCodec Codec { get; } = new ResponsesCodec();
 

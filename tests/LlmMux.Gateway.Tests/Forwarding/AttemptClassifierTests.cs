@@ -117,6 +117,16 @@ public sealed class AttemptClassifierTests
         Assert.Equal(error.ToString(), transport.Outcome);
     }
 
+    [Fact]
+    public void A_request_the_transform_could_not_build_is_the_clients_fault_not_a_transport_failure()
+    {
+        var (context, attempt) = Settled(Attempt("keyed"), clientGone: false);
+        var error = ApiError.InvalidRequestBody("token-id inputs cannot be sent as Gemini content");
+        context.Features.Set<IForwarderErrorFeature>(new Failure(ForwarderError.RequestCreation, new UpstreamRequestException(error, new InvalidOperationException("x"))));
+
+        Assert.Equal(new AttemptResult.RequestInvalid(error), AttemptClassifier.Settle(context, attempt));
+    }
+
     [Theory]
     [InlineData("Stalled", false, "StreamFailed")]
     [InlineData("Broken", false, "StreamFailed")]

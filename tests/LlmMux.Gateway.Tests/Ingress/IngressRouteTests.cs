@@ -21,11 +21,18 @@ public sealed class IngressRouteTests
             ("ingress:gemini-v1beta", "/v1beta/models/{**action}", Dialect.Gemini, IngressKind.GeminiModelAction, false, false),
             ("ingress:ollama-chat", "/api/chat", Dialect.Ollama, IngressKind.Generate, true, false),
             ("ingress:ollama-chat-prefixed", "/ollama/api/chat", Dialect.Ollama, IngressKind.Generate, true, false),
+            ("ingress:ollama-embed", "/api/embed", Dialect.Ollama, IngressKind.Embeddings, false, false),
+            ("ingress:ollama-embed-prefixed", "/ollama/api/embed", Dialect.Ollama, IngressKind.Embeddings, false, false),
+            ("ingress:ollama-embeddings", "/api/embeddings", Dialect.Ollama, IngressKind.SingleEmbedding, false, false),
+            ("ingress:ollama-embeddings-prefixed", "/ollama/api/embeddings", Dialect.Ollama, IngressKind.SingleEmbedding, false, false),
             ("ingress:ollama-generate", "/api/generate", Dialect.OllamaGenerate, IngressKind.Generate, true, false),
             ("ingress:ollama-generate-prefixed", "/ollama/api/generate", Dialect.OllamaGenerate, IngressKind.Generate, true, false),
             ("ingress:openai-chat", "/v1/chat/completions", Dialect.OpenAIChat, IngressKind.Generate, false, false),
             ("ingress:openai-completions", "/v1/completions", Dialect.OpenAICompletions, IngressKind.Generate, false, false),
+            ("ingress:openai-embeddings", "/v1/embeddings", Dialect.OpenAIChat, IngressKind.Embeddings, false, false),
+            ("ingress:openai-images", "/v1/images/generations", Dialect.OpenAIChat, IngressKind.ImageGeneration, false, false),
             ("ingress:openai-responses", "/v1/responses", Dialect.OpenAIResponses, IngressKind.Generate, false, false),
+            ("ingress:openai-responses-compact", "/v1/responses/compact", Dialect.OpenAIResponses, IngressKind.Compaction, false, false),
         };
 
         Assert.Equal(expected, IngressRoute.All.Select(r => (r.RouteId, r.Path, r.Format, r.Kind, r.StreamsByDefault, r.LoopbackOnly)));

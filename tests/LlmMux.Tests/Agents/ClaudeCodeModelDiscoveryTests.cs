@@ -11,12 +11,12 @@ namespace LlmMux.Tests.Agents;
 [Collection(AgentRuns.Name)]
 public sealed class ClaudeCodeModelDiscoveryTests
 {
-    [AgentFact(Skip = "enable after the Anthropic-shape /v1/models with claude-* aliases (issue #14, Claude Code's gateway protocol) is merged: on this branch an OpenAI model is listed only under its own id, which Claude Code filters out")]
+    [AgentFact]
     public async Task Claude_code_discovers_an_openai_model_under_a_claude_alias_and_answers_with_it()
     {
         using var sandbox = new AgentSandbox("claude-discovery");
         var cache = Path.Combine(sandbox.Home, ".claude", "cache", "gateway-models.json");
-        await using var gateway = await AgentGateway.StartAsync(AgentGateway.OpenAI("[gpt-4.1]"), _ =>
+        await using var gateway = await AgentGateway.StartAsync(AgentGateway.OpenAI("[gpt-4.1]") + "claude-code:\n  alias-prefix: claude-via-\n", _ =>
             {
                 // Claude Code does not wait for discovery before its first call: the answer waits for the cache
                 // instead, so the run cannot end before discovery has written it (no race, whatever the speed).

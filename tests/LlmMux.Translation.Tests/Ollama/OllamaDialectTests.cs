@@ -15,9 +15,11 @@ public sealed class OllamaDialectTests
         Assert.Equal(ApiFamily.Ollama, D.Family);
         Assert.Equal(StreamFraming.Ndjson, D.StreamFraming);
         Assert.Equal("application/x-ndjson", D.StreamContentType(jsonArray: false));
-        Assert.Equal(new[] { "/api/chat", "/ollama/api/chat" }, D.Routes.Select(r => r.Path));
+        Assert.Equal(new[] { "/api/chat", "/ollama/api/chat" }, D.Routes.Where(r => r.Kind == IngressKind.Generate).Select(r => r.Path));
+        Assert.Equal(new[] { "/api/embed", "/ollama/api/embed" }, D.Routes.Where(r => r.Kind == IngressKind.Embeddings).Select(r => r.Path));
+        Assert.Equal(new[] { "/api/embeddings", "/ollama/api/embeddings" }, D.Routes.Where(r => r.Kind == IngressKind.SingleEmbedding).Select(r => r.Path));
         Assert.Equal(new[] { "/api/generate", "/ollama/api/generate" }, Dialects.Get(Dialect.OllamaGenerate).Routes.Select(r => r.Path));
-        Assert.All(D.Routes, r => Assert.True(r.StreamsByDefault));
+        Assert.All(D.Routes, r => Assert.Equal(r.Kind == IngressKind.Generate, r.StreamsByDefault)); // embeddings never stream
     }
 
     [Fact]

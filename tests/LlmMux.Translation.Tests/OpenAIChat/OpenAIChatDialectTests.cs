@@ -17,7 +17,14 @@ public sealed class OpenAIChatDialectTests
         Assert.Equal(StreamFraming.Sse, D.StreamFraming);
         Assert.True(D.UsageChunkOnRequest);
         Assert.False(D.WantsInputTokenEstimate);
-        Assert.Equal(new[] { new DialectRoute("openai-chat", "/v1/chat/completions") }, D.Routes);
+        Assert.Equal(
+            new[]
+            {
+                new DialectRoute("openai-chat", "/v1/chat/completions"),
+                new DialectRoute("openai-embeddings", "/v1/embeddings", IngressKind.Embeddings),
+                new DialectRoute("openai-images", "/v1/images/generations", IngressKind.ImageGeneration),
+            },
+            D.Routes);
     }
 
     [Theory]

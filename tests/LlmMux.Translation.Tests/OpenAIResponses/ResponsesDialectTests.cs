@@ -12,7 +12,8 @@ public sealed class ResponsesDialectTests
     {
         Assert.Equal(ApiFamily.OpenAI, D.Family);
         Assert.False(D.UsageChunkOnRequest); // usage rides on response.completed, asked or not
-        Assert.Equal(new[] { "/v1/responses" }, D.Routes.Select(r => r.Path));
+        Assert.Equal(new[] { "/v1/responses", "/v1/responses/compact" }, D.Routes.Select(r => r.Path));
+        Assert.Equal(IngressKind.Compaction, D.Routes[1].Kind);
         Assert.Equal(Dialects.Get(Dialect.OpenAIChat).ErrorBody(429, "m", "rate_limited"), D.ErrorBody(429, "m", "rate_limited"));
     }
 

@@ -29,6 +29,9 @@ internal sealed class CodexProtocol : UpstreamProtocol
 
     public override PathString GeneratePath(string model, bool stream) => "/responses";
 
+    /// <summary>Codex CLI's remote compaction: one JSON answer, not a stream.</summary>
+    public override PathString? OperationPath(IngressKind operation, string model) => operation == IngressKind.Compaction ? new PathString("/responses/compact") : (PathString?)null;
+
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
     {
         headers.Authorization = new AuthenticationHeaderValue("Bearer", login?.AccessToken ?? apiKey);

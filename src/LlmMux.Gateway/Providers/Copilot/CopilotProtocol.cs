@@ -15,6 +15,9 @@ internal sealed class CopilotProtocol : UpstreamProtocol
 
     public override PathString GeneratePath(string model, bool stream) => "/chat/completions";
 
+    /// <summary>Copilot serves OpenAI-shaped embeddings (text-embedding-3-small) next to chat.</summary>
+    public override PathString? OperationPath(IngressKind operation, string model) => operation == IngressKind.Embeddings ? new PathString("/embeddings") : (PathString?)null;
+
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
     {
         SetBearerAs(headers, login?.AccessToken ?? apiKey, CopilotIdentity.Headers);

@@ -19,6 +19,15 @@ internal sealed class GeminiApiProtocol : UpstreamProtocol
 
     public override PathString? CountTokensPath(string model) => $"/v1beta/models/{Uri.EscapeDataString(model)}:countTokens";
 
+    /// <summary>Embeddings always as a batch (a single embedContent is a batch of one); images from the image models'
+    /// generateContent.</summary>
+    public override PathString? OperationPath(IngressKind operation, string model) => operation switch
+    {
+        IngressKind.Embeddings => new PathString($"/v1beta/models/{Uri.EscapeDataString(model)}:batchEmbedContents"),
+        IngressKind.ImageGeneration => GeneratePath(model, stream: false),
+        _ => (PathString?)null,
+    };
+
     public override void SetQuery(IDictionary<string, Microsoft.Extensions.Primitives.StringValues> query, bool stream)
     {
         if (stream)

@@ -16,6 +16,14 @@ internal sealed class OpenAIChatProtocol : UpstreamProtocol
 
     public override PathString GeneratePath(string model, bool stream) => "/chat/completions";
 
+    public override PathString? OperationPath(IngressKind operation, string model) => operation switch
+    {
+        IngressKind.Embeddings => new PathString("/embeddings"),
+        IngressKind.ImageGeneration => "/images/generations",
+        IngressKind.Compaction => "/responses/compact",
+        _ => (PathString?)null,
+    };
+
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
     {
         if ((apiKey ?? login?.AccessToken) is { } token)

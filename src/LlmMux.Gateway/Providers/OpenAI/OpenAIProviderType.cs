@@ -11,7 +11,7 @@ internal sealed class OpenAIProviderType : ProviderType
 
     public override UpstreamProtocol Protocol => OpenAIChatProtocol.Instance;
 
-    public override ModelCatalogue Catalogue { get; } = new(["gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini", "o3", "o4-mini"], ["gpt-", "o1", "o3", "o4", "chatgpt-"]);
+    public override ModelCatalogue Catalogue { get; } = new(["gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini", "o3", "o4-mini"], ["gpt-", "o1", "o3", "o4", "chatgpt-", "text-embedding-", "dall-e-"]);
 
     /// <summary>OpenAI-compatible servers (vLLM, Ollama) often need no key: an empty list is one keyless account.</summary>
     public override bool KeyOptional => true;
