@@ -80,7 +80,7 @@ public sealed class Translator
     public RequestBody EncodeRequestBody(IrRequest request, Dialect dialect, RequestOverrides? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var ir = IrToolPairing.Repair(HistoryRules.ForTarget(ApplyOverrides(request, overrides), dialect));
+        var ir = IrToolPairing.Repair(HistoryRules.ForTarget(ClientMetadata.ForTarget(ApplyOverrides(request, overrides), dialect), dialect));
         return Guard(() =>
         {
             var codec = _registry.Get(dialect);
