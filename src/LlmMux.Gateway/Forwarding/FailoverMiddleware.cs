@@ -158,7 +158,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 state.Tried.Add(FailoverState.TriedKey(destination.DestinationId, target.UpstreamModel));
                 state.LastFailure = failure;
                 state.LastProvider = target.Provider.Name;
-                if (failure is AttemptResult.RateLimited && accounts.IsBlocked(destination.DestinationId, target.UpstreamModel, out var until))
+                if (failure is AttemptResult.RateLimited && accounts.IsBlocked(destination.DestinationId, target.UpstreamModel, target.Provider.Kind.QuotaGroup(target.UpstreamModel), out var until))
                 {
                     state.NoteReset(until);
                 }
@@ -223,7 +223,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 continue;
             }
 
-            if (accounts.IsBlocked(destination.DestinationId, model, out var until))
+            if (accounts.IsBlocked(destination.DestinationId, model, target.Provider.Kind.QuotaGroup(model), out var until))
             {
                 state.NoteReset(until);
             }

@@ -46,6 +46,22 @@ public sealed class AccountStateStore(TimeProvider time)
         return until > now;
     }
 
+    /// <summary>
+    /// As <see cref="IsBlocked(string, string, out DateTimeOffset)"/> for a model whose quota cooldowns are kept under
+    /// its quota group (<see cref="Providers.ProviderType.QuotaGroup"/>): blocked when either the model or its group is.
+    /// </summary>
+    public bool IsBlocked(string destinationId, string model, string quotaGroup, out DateTimeOffset until)
+    {
+        var blocked = IsBlocked(destinationId, model, out until);
+        if (!string.Equals(model, quotaGroup, StringComparison.Ordinal) && IsBlocked(destinationId, quotaGroup, out var groupUntil) && groupUntil > until)
+        {
+            until = groupUntil;
+            blocked = true;
+        }
+
+        return blocked;
+    }
+
     /// <summary>True when the account has nearly made as many requests this minute as it had when it last hit a 429.</summary>
     public bool NearLearnedLimit(string destinationId)
     {

@@ -43,9 +43,10 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
         {
             case AttemptResult.Succeeded:
                 store.Succeeded(id, model);
+                store.Succeeded(id, attempt.Target.Provider.Kind.QuotaGroup(model));
                 break;
             case AttemptResult.RateLimited limited when limited.Until is not null || budget.TakeCooldown():
-                store.RateLimited(id, model, limited.Until, limited.Summary);
+                store.RateLimited(id, attempt.Target.Provider.Kind.QuotaGroup(model), limited.Until, limited.Summary);
                 break;
             case AttemptResult.CredentialRejected { StaleLoginToken: true }:
                 // The failover loop refreshes the token and retries the same account.

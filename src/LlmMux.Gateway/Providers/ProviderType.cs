@@ -1,5 +1,6 @@
 using LlmMux.Accounts.Providers;
 using LlmMux.Accounts.Refresh;
+using LlmMux.Gateway.Quota;
 
 namespace LlmMux.Gateway.Providers;
 
@@ -42,6 +43,15 @@ public abstract class ProviderType
     /// <c>base-url</c>). <paramref name="baseUrl"/> is the provider's configured one.
     /// </summary>
     public virtual string? BaseUrlFor(UpstreamCredential? login, string baseUrl) => null;
+
+    /// <summary>How this type reports an account's quota windows; null when it reports none (learned limits apply).</summary>
+    public virtual QuotaReader? Quota => null;
+
+    /// <summary>
+    /// The key a model's quota cooldown is kept under on one account: the model itself, unless the provider shares one
+    /// quota across a family (Antigravity's quota groups), where a limit hit on one model blocks the family.
+    /// </summary>
+    public virtual string QuotaGroup(string upstreamModel) => upstreamModel;
 
     public override string ToString() => Type;
 }
