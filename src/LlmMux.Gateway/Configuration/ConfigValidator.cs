@@ -181,6 +181,15 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.strategy", $"unknown strategy '{p.Strategy}' (expected {string.Join(", ", AccountStrategies.Names)})"));
         }
 
+        if (p.Credentials is not (PassThrough.Pooled or PassThrough.Mode))
+        {
+            errors.Add(new($"{path}.credentials", $"unknown credentials mode '{p.Credentials}' (expected {PassThrough.Pooled} or {PassThrough.Mode})"));
+        }
+        else if (p.Credentials == PassThrough.Mode && kind is { SupportsPassThrough: false })
+        {
+            errors.Add(new($"{path}.credentials", $"type '{p.Type}' cannot pass the client's credential through (only {string.Join(", ", ProviderTypes.All.Where(k => k.SupportsPassThrough).Select(k => k.Type))} can); remove 'credentials: {PassThrough.Mode}'"));
+        }
+
         if (kind is { KeyBased: true, KeyOptional: false } && p.ApiKeys.Count == 0)
         {
             errors.Add(new($"{path}.api-keys", $"type '{p.Type}' needs at least one key"));

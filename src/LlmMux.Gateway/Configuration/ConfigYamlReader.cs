@@ -118,6 +118,7 @@ internal static partial class ConfigYamlReader
                 "forward-rate-limit-headers" => provider with { ForwardRateLimitHeaders = Bool(value) },
                 "excluded-models" => provider with { ExcludedModels = Strings(value) },
                 "accounts" => provider with { Accounts = Accounts(value) },
+                "credentials" => provider with { Credentials = String(value) },
                 _ => throw UnknownKey(key),
             };
         }

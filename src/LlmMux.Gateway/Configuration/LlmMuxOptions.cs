@@ -80,6 +80,9 @@ public sealed record ProviderOptions
 
     /// <summary>Per-account settings, keyed by account id (<c>key-…</c> or the auth file's name), label or e-mail.</summary>
     public Dictionary<string, AccountOptions> Accounts { get; init; } = [];
+
+    /// <summary><c>pooled</c> (the auth dir's logins) or <c>pass-through</c> (each request's own credential, claude and codex).</summary>
+    public string Credentials { get; init; } = Providers.PassThrough.Pooled;
 }
 
 public sealed record OAuthOptions

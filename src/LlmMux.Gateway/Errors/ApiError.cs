@@ -19,7 +19,13 @@ public sealed record ApiError(int Status, string Code, string Message)
         $"The request body is larger than the limit of {limitBytes / (1024 * 1024)} MiB (limits.max-request-body-mb).");
 
     public static ApiError MissingKey() => new(401, "invalid_api_key",
-        "No API key was given. Send one of the configured api-keys as 'Authorization: Bearer <key>', 'x-api-key', 'x-goog-api-key' or '?key='.");
+        "No API key was given. Send one of the configured api-keys as 'Authorization: Bearer <key>', 'x-llm-mux-key', 'x-api-key', 'x-goog-api-key' or '?key='.");
+
+    public static ApiError PassThroughMissing(string provider) => new(401, "pass_through_credential_missing",
+        $"Provider '{provider}' uses your own login (credentials: pass-through), and this request carries none: send it as 'Authorization: Bearer <token>' and your llm-mux key as 'x-llm-mux-key'.");
+
+    public static ApiError PassThroughRejected(string provider, int status, string upstreamSaid) => new(401, "pass_through_rejected",
+        $"The upstream of provider '{provider}' refused your own login (HTTP {status}); llm-mux passed it through unchanged and cannot refresh it: sign in again in your client.{upstreamSaid}");
 
     public static ApiError WrongKey() => new(401, "invalid_api_key", "The API key is not one of the configured api-keys.");
 

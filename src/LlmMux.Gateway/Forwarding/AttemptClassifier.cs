@@ -57,6 +57,9 @@ internal static class AttemptClassifier
         var detail = UpstreamErrorMessage.Extract(body);
         return status switch
         {
+            // The client's own login was refused: its to renew, and no refresh or other account can stand in for it.
+            401 or 403 when attempt.Account?.PassThrough == true && (status == 401 || UpstreamDenial.IsAboutCredential(detail, attempt.Request.Model, attempt.Target.UpstreamModel))
+                => new AttemptResult.PassThroughRejected(status, detail),
             429 => new AttemptResult.RateLimited(detail, RateLimitResets.Find(headers, body, now)),
             // A client cannot make a valid credential answer 401; on a login account it may only mean a stale token.
             401 => new AttemptResult.CredentialRejected(401, detail, Certain: true, StaleLoginToken: attempt.Account?.LoginAccountId is not null),

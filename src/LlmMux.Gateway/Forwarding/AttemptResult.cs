@@ -89,6 +89,12 @@ internal abstract record AttemptResult
         public override ApiError FinalError(string model, string provider) => AuthFailed(Status, provider, UpstreamSaid);
     }
 
+    /// <summary>A pass-through request's own credential refused: the answer goes to the client, nothing is cooled.</summary>
+    public sealed record PassThroughRejected(int Status, string Detail) : UpstreamAnswer(Status, Detail)
+    {
+        public override ApiError FinalError(string model, string provider) => ApiError.PassThroughRejected(provider, Status, UpstreamSaid);
+    }
+
     /// <summary>A 403 about this request (a model the organisation may not use, a region or feature gate), not the credential.</summary>
     public sealed record ModelDenied(string Detail) : UpstreamAnswer(403, Detail)
     {

@@ -134,6 +134,11 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                         context.Response.Clear();
                         await ApiErrorWriter.WriteAsync(context, request.Ingress.ErrorDialect, invalid.Error).ConfigureAwait(false);
                         return true;
+                    case AttemptResult.PassThroughRejected rejected when !context.Response.HasStarted:
+                        // The client's own login: another account would not be its login, so the client hears it at once.
+                        context.Response.Clear();
+                        await ApiErrorWriter.WriteAsync(context, request.Ingress.ErrorDialect, rejected.FinalError(request.Model, target.Provider.Name)).ConfigureAwait(false);
+                        return true;
                 }
 
                 if (context.Response.HasStarted || result is not AttemptResult.Failure failure || context.RequestAborted.IsCancellationRequested)

@@ -14,6 +14,12 @@ internal sealed class UpstreamRequestException : Exception
         Error = error;
     }
 
+    public UpstreamRequestException(ApiError error)
+        : base(error.Message)
+    {
+        Error = error;
+    }
+
     public UpstreamRequestException()
     {
         Error = new ApiError(400, "invalid_request", "The request cannot be sent upstream.");

@@ -39,6 +39,12 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
         var model = attempt.Target.UpstreamModel;
         var budget = attempt.Failover;
         store.AttemptSent(id);
+        if (attempt.Account?.PassThrough == true)
+        {
+            // One client's login earned it, and the next request brings another's: nothing shared is cooled.
+            return;
+        }
+
         switch (AttemptClassifier.Settle(context, attempt))
         {
             case AttemptResult.Succeeded:

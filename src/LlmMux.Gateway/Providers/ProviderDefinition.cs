@@ -52,6 +52,12 @@ public sealed record UpstreamAccount(string Provider, string Id, string? ApiKey,
 {
     public string DestinationId => $"{Provider}/{Id}";
 
+    /// <summary>
+    /// Stands for every client of a <c>credentials: pass-through</c> provider: the credential is the request's own, so
+    /// nothing learned on one request (a 401, a rate limit) is held against the next.
+    /// </summary>
+    public bool PassThrough { get; init; }
+
     /// <summary>Models this account is never asked for: its provider's <c>accounts:</c> entry.</summary>
     public Rules.ModelGlobs Excluded { get; init; } = Rules.ModelGlobs.None;
 

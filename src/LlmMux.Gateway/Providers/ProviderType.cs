@@ -53,5 +53,14 @@ public abstract class ProviderType
     /// </summary>
     public virtual string QuotaGroup(string upstreamModel) => upstreamModel;
 
+    /// <summary>Accepts <c>credentials: pass-through</c>: a client may bring its own login (see <see cref="PassThrough"/>).</summary>
+    public virtual bool SupportsPassThrough => false;
+
+    /// <summary>Whether a client's bearer has the shape of this type's login token (never true unless <see cref="SupportsPassThrough"/>).</summary>
+    public virtual bool IsClientCredential(string bearer) => false;
+
+    /// <summary>The upstream credential a pass-through request carries: the client's bearer and what its headers or claims add.</summary>
+    public virtual UpstreamCredential ClientCredential(string bearer, Microsoft.AspNetCore.Http.IHeaderDictionary headers) => new(bearer, null);
+
     public override string ToString() => Type;
 }

@@ -1,18 +1,27 @@
 using System.Security.Cryptography;
 using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Providers;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmMux.Gateway.Security;
 
-/// <summary>Finds the client key in any of the four places clients put it, and compares it in constant time.</summary>
+/// <summary>Finds the client key in any of the places clients put it, and compares it in constant time.</summary>
+/// <remarks>
+/// <c>x-llm-mux-key</c> wins; a bearer shaped like an upstream login (a Claude OAuth token, a ChatGPT JWT) is the
+/// client's credential for a pass-through provider, never its llm-mux key, so the key is then looked for elsewhere.
+/// </remarks>
 internal static class ClientKeyCheck
 {
     public static string? FindKey(HttpRequest request)
     {
-        var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (request.Headers.TryGetValue(PassThrough.ClientKeyHeader, out var own) && !string.IsNullOrEmpty(own))
         {
-            return authorization["Bearer ".Length..].Trim();
+            return own.ToString();
+        }
+
+        if (PassThrough.Bearer(request) is { } bearer && !PassThrough.IsUpstreamCredential(bearer))
+        {
+            return bearer;
         }
 
         foreach (var header in (ReadOnlySpan<string>)["x-api-key", "x-goog-api-key"])

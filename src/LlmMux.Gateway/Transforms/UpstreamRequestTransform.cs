@@ -37,7 +37,12 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         var protocol = target.Provider.Protocol;
         var sameDialect = protocol.Dialect == request.Ingress.Format;
         UpstreamCredential? login = null;
-        if (account.LoginAccountId is { } loginId)
+        if (account.PassThrough)
+        {
+            login = PassThrough.Find(http.Request, target.Provider.Kind)
+                ?? throw new UpstreamRequestException(ApiError.PassThroughMissing(target.Provider.Name));
+        }
+        else if (account.LoginAccountId is { } loginId)
         {
             login = await credentials.GetAsync(loginId, http.RequestAborted).ConfigureAwait(false);
             attempt.LoginToken = login.AccessToken;

@@ -9,8 +9,6 @@ internal sealed class CodexProvider : RefreshTokenProvider
 {
     public const string TypeName = "codex";
 
-    private const string AuthClaim = "https://api.openai.com/auth";
-
     public override string Type => TypeName;
 
     public override string DisplayName => "ChatGPT (Codex)";
@@ -58,7 +56,7 @@ internal sealed class CodexProvider : RefreshTokenProvider
         }
 
         var email = OAuthHttp.String(claims, "email");
-        var accountId = claims.TryGetProperty(AuthClaim, out var auth) ? OAuthHttp.String(auth, "chatgpt_account_id") : null;
+        var accountId = CodexDetails.AccountIdClaim(claims);
         return updated with
         {
             Email = string.IsNullOrEmpty(email) ? updated.Email : email,

@@ -15,5 +15,10 @@ internal sealed class ClaudeProviderType : ProviderType
 
     public override UpstreamProtocol Protocol => ClaudeOAuthProtocol.Instance;
 
+    public override bool SupportsPassThrough => true;
+
+    /// <summary>Claude Code's own login (<c>claude /login</c>, <c>claude setup-token</c>): an OAuth access token.</summary>
+    public override bool IsClientCredential(string bearer) => bearer.StartsWith("sk-ant-oat", StringComparison.Ordinal);
+
     public override ModelCatalogue Catalogue { get; } = new(["claude-opus-4-5", "claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "claude-sonnet-4"], ["claude-"]);
 }
