@@ -7,14 +7,19 @@ namespace LlmMux.Tests;
 internal sealed partial class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private GatewayProcess(Process process, string baseUrl)
+    private GatewayProcess(Process process, string baseUrl, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         BaseUrl = baseUrl;
+        _output = output;
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>What the process wrote to stdout and stderr so far (its log), for tests that check what it never logs.</summary>
+    public string Output => string.Join('\n', _output);
 
     public static async Task<GatewayProcess> StartAsync(string configPath)
     {
@@ -39,19 +44,35 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start llm-mux");
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } data)
+            {
+                output.Enqueue(data);
+            }
+        };
         process.BeginErrorReadLine();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
+            output.Enqueue(line);
             if (Listening().Match(line) is { Success: true } match)
             {
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep draining so the child never blocks
-                return new GatewayProcess(process, match.Groups[1].Value);
+                _ = DrainAsync(process.StandardOutput, output); // keep draining so the child never blocks
+                return new GatewayProcess(process, match.Groups[1].Value, output);
             }
         }
 
         throw new InvalidOperationException($"llm-mux exited before listening (exit code {(process.HasExited ? process.ExitCode : -1)})");
+    }
+
+    private static async Task DrainAsync(StreamReader reader, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    {
+        while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
+        {
+            output.Enqueue(line);
+        }
     }
 
     /// <summary>The llm-mux build of this configuration, next to the test's own output.</summary>
