@@ -199,6 +199,7 @@ public sealed class PassThroughEndToEndTests : IAsyncLifetime
         var accounts = await ManagementAsync("/accounts");
         Assert.Contains("claude-own/pass-through", requests, StringComparison.Ordinal);
         Assert.Contains("codex-own/pass-through", requests, StringComparison.Ordinal);
+        Assert.Contains("claude-own/pass-through", _gateway.Output, StringComparison.Ordinal); // the busy login's failover was logged
         foreach (var secret in new[] { GoodOat, RevokedOat, BusyOat, CodexJwt, "sk-ant-oat01" })
         {
             Assert.DoesNotContain(secret, requests, StringComparison.Ordinal);
