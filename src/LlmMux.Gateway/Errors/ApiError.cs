@@ -27,6 +27,9 @@ public sealed record ApiError(int Status, string Code, string Message)
     public static ApiError PassThroughRejected(string provider, int status, string upstreamSaid) => new(401, "pass_through_rejected",
         $"The upstream of provider '{provider}' refused your own login (HTTP {status}); llm-mux passed it through unchanged and cannot refresh it: sign in again in your client.{upstreamSaid}");
 
+    public static ApiError LoginWithoutKey() => new(401, "invalid_api_key",
+        "The Authorization header holds an upstream login, not an llm-mux key: send one of the configured api-keys as 'x-llm-mux-key' (or 'x-api-key').");
+
     public static ApiError WrongKey() => new(401, "invalid_api_key", "The API key is not one of the configured api-keys.");
 
     public static ApiError RemoteNeedsKey() => new(403, "permission_denied",

@@ -8,7 +8,8 @@ namespace LlmMux.Gateway.Security;
 /// <summary>Finds the client key in any of the places clients put it, and compares it in constant time.</summary>
 /// <remarks>
 /// <c>x-llm-mux-key</c> wins; a bearer shaped like an upstream login (a Claude OAuth token, a ChatGPT JWT) is the
-/// client's credential for a pass-through provider, never its llm-mux key, so the key is then looked for elsewhere.
+/// client's credential for a pass-through provider, so the key is looked for elsewhere first. Only when there is
+/// none is that bearer tried as the key (a deployment whose own keys are JWTs keeps working).
 /// </remarks>
 internal static class ClientKeyCheck
 {
@@ -32,7 +33,7 @@ internal static class ClientKeyCheck
             }
         }
 
-        return request.Query.TryGetValue("key", out var key) && !string.IsNullOrEmpty(key) ? key.ToString() : null;
+        return request.Query.TryGetValue("key", out var key) && !string.IsNullOrEmpty(key) ? key.ToString() : PassThrough.Bearer(request);
     }
 
     public static bool IsAccepted(GatewaySnapshot snapshot, string key) => IsAccepted(snapshot, key, out _);

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
 using LlmMux.Gateway.Logging;
+using LlmMux.Gateway.Providers;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,8 +14,9 @@ namespace LlmMux.Gateway.Security;
 
 /// <summary>
 /// The client-key scheme every LLM route (the Gemini CLI's Code Assist routes included: it sends the key as its access
-/// token), and any request no endpoint serves, must pass: a configured key as <c>Authorization: Bearer</c>,
-/// <c>x-api-key</c>, <c>x-goog-api-key</c> or <c>?key=</c>. With no keys configured, only local callers get in (unless
+/// token), and any request no endpoint serves, must pass: a configured key as <c>x-llm-mux-key</c>,
+/// <c>Authorization: Bearer</c> (unless it holds an upstream login, see <see cref="ClientKeyCheck"/>), <c>x-api-key</c>,
+/// <c>x-goog-api-key</c> or <c>?key=</c>. With no keys configured, only local callers get in (unless
 /// <c>allow-unauthenticated-remote</c>), and a request that came through a proxy or tunnel is not local. Probes and
 /// management opt out with <c>AllowAnonymous</c>; management has its own secret.
 /// </summary>
@@ -77,7 +79,7 @@ internal sealed class ClientKeyHandler(IOptionsMonitor<ClientKeyOptions> options
 
         if (!ClientKeyCheck.IsAccepted(snapshot, key, out var hash))
         {
-            return ApiError.WrongKey();
+            return PassThrough.IsUpstreamCredential(key) ? ApiError.LoginWithoutKey() : ApiError.WrongKey();
         }
 
         clientHash = Convert.ToHexStringLower(hash);

@@ -81,6 +81,10 @@ public sealed class PassThroughTests
         Assert.Null(ClientKeyHandler.Check(Request(("Authorization", "Bearer mux-key")), keyed));
         Assert.Null(ClientKeyHandler.Check(Request(("Authorization", "Bearer other"), ("x-llm-mux-key", "mux-key")), keyed));
         Assert.Equal(401, ClientKeyHandler.Check(Request(("Authorization", "Bearer other"), ("x-api-key", "mux-key")), keyed)!.Status);
+
+        // A deployment whose own keys happen to be JWTs: with no other key header the bearer is still tried.
+        var jwtKey = Jwt("""{"sub":"team"}""");
+        Assert.Null(ClientKeyHandler.Check(Request(("Authorization", "Bearer " + jwtKey)), Snapshot($"api-keys: [\"{jwtKey}\"]\n")));
     }
 
     [Fact]
