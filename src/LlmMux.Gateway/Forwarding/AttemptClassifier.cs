@@ -57,7 +57,7 @@ internal static class AttemptClassifier
         var detail = UpstreamErrorMessage.Extract(body);
         return status switch
         {
-            // The client's own login was refused: its to renew, and no refresh or other account can stand in for it.
+            // The client's own login was refused: the client's to renew; no refresh or other account can stand in for it.
             401 or 403 when attempt.Account?.PassThrough == true && (status == 401 || UpstreamDenial.IsAboutCredential(detail, attempt.Request.Model, attempt.Target.UpstreamModel))
                 => new AttemptResult.PassThroughRejected(status, detail),
             429 => new AttemptResult.RateLimited(detail, RateLimitResets.Find(headers, body, now)),
