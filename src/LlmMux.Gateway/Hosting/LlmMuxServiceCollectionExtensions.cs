@@ -47,6 +47,15 @@ public static class LlmMuxServiceCollectionExtensions
         services.AddAccountStrategies();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AccountStateStore>();
+        services.TryAddSingleton(sp => new LlmMux.Gateway.Quota.QuotaStateStore(
+            QuotaFilePath(sp.GetRequiredService<GatewayConfigStore>().Current.Options.AuthDir),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<AccountStateStore>(),
+            sp.GetRequiredService<ILogger<LlmMux.Gateway.Quota.QuotaStateStore>>()));
+        services.TryAddSingleton<LlmMux.Gateway.Quota.QuotaPoller>();
+        // Quota reads: short, no retries (a failed read is simply retried later), redirects not followed (they carry the token).
+        services.AddHttpClient(LlmMux.Gateway.Quota.QuotaPoller.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>());
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
         // Minimal-API bodies bind through source-generated metadata: reflection is not there under Native AOT.
@@ -126,6 +135,9 @@ public static class LlmMuxServiceCollectionExtensions
         var expanded = LoginSettings.ExpandHome(authDir);
         return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(expanded).TrimEnd(Path.DirectorySeparatorChar)) ?? ".", "usage.jsonl");
     }
+
+    /// <summary><c>quota.json</c> in the auth dir's parent, beside <c>usage.jsonl</c> (the account store reads every file in the auth dir).</summary>
+    public static string QuotaFilePath(string authDir) => Path.Combine(Path.GetDirectoryName(UsageLedgerPath(authDir)) ?? ".", "quota.json");
 
     /// <summary>
     /// Traces (llm-mux's own spans plus YARP's <c>proxy.forwarder</c> activity) and the <c>LlmMux</c> meter, exported

@@ -10,7 +10,7 @@ namespace LlmMux.Gateway.Transforms;
 /// X-Forwarded-* headers are added: the upstream sees the account, not the client; the client sees only the upstream
 /// response headers of <see cref="ResponseHeaderAllowList"/>.
 /// </summary>
-internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeProvider time, LlmMux.Accounts.Refresh.ICredentialProvider credentials, Translator translator) : ITransformProvider
+internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeProvider time, LlmMux.Accounts.Refresh.ICredentialProvider credentials, Translator translator, Quota.QuotaStateStore quota, Quota.QuotaPoller quotaPoller) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -34,6 +34,7 @@ internal sealed class ProviderTransformProvider(GatewayConfigStore config, TimeP
         // Read from the route, not the config: a changed flag changes the route, which makes YARP build its transforms anew.
         var forwardRateLimits = context.Route.Metadata?.GetValueOrDefault(ProviderRoutes.ForwardRateLimitsKey) == "true";
         context.ResponseTransforms.Add(new ResponseHeaderAllowList(forwardRateLimits));
+        context.ResponseTransforms.Add(new Quota.QuotaHeaderTransform(quota, quotaPoller));
         context.ResponseTransforms.Add(new UpstreamResponseTransform(time, translator));
     }
 }

@@ -17,7 +17,7 @@ internal sealed class ClaudeOAuthProtocol : AnthropicProtocol
 
     public const string Identity = "You are Claude Code, Anthropic's official CLI for Claude.";
 
-    private const string RequiredBeta = "oauth-2025-04-20";
+    internal const string RequiredBeta = "oauth-2025-04-20";
     private const string DefaultBetas = "claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14";
 
     public override void SetQuery(IDictionary<string, StringValues> query, bool stream) => query["beta"] = "true";

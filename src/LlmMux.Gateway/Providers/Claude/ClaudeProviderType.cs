@@ -15,6 +15,8 @@ internal sealed class ClaudeProviderType : ProviderType
 
     public override UpstreamProtocol Protocol => ClaudeOAuthProtocol.Instance;
 
+    public override Quota.QuotaReader Quota => ClaudeQuotaReader.Instance;
+
     public override bool SupportsPassThrough => true;
 
     /// <summary>Claude Code's own login (<c>claude /login</c>, <c>claude setup-token</c>): an OAuth access token.</summary>

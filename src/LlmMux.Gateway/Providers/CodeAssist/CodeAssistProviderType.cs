@@ -15,5 +15,7 @@ internal sealed class CodeAssistProviderType : ProviderType
 
     public override UpstreamProtocol Protocol => CodeAssistProtocol.Instance;
 
+    public override Quota.QuotaReader Quota => CodeAssistQuotaReader.Instance;
+
     public override ModelCatalogue Catalogue { get; } = new(["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-3-pro-preview"], ["gemini-"]);
 }

@@ -18,6 +18,8 @@ internal sealed class CodexProviderType : ProviderType
 
     public override UpstreamProtocol Protocol => CodexProtocol.Instance;
 
+    public override Quota.QuotaReader Quota => CodexQuotaReader.Instance;
+
     public override bool SupportsPassThrough => true;
 
     /// <summary>The Codex CLI's ChatGPT login sends its access token, a JWT.</summary>
