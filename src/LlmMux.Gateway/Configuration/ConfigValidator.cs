@@ -76,6 +76,11 @@ public static partial class ConfigValidator
             errors.Add(new("routing.upstream-idle-timeout", "must be longer than zero and at most 1 day (24h)"));
         }
 
+        if (routing.QuotaReserve is <= 0 or > 1)
+        {
+            errors.Add(new("routing.quota-reserve", $"must be more than 0 and at most 100% (1), got {routing.QuotaReserve.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        }
+
         if (routing.MaxCooldownWait > MaxWait)
         {
             errors.Add(new("routing.max-cooldown-wait", "must be at most 1 day (24h)"));

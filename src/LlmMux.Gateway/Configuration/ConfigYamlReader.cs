@@ -191,6 +191,7 @@ internal static partial class ConfigYamlReader
                 "pools" => routing with { Pools = Pools(value) },
                 "max-attempts" => routing with { MaxAttempts = Int(value) },
                 "max-cooldown-wait" => routing with { MaxCooldownWait = Duration(key, value) },
+                "quota-reserve" => routing with { QuotaReserve = Fraction(key, value) },
                 "upstream-idle-timeout" => routing with { UpstreamIdleTimeout = Duration(key, value) },
                 "session-sources" => routing with { SessionSources = Strings(value) },
                 _ => throw UnknownKey(key),
@@ -315,6 +316,16 @@ internal static partial class ConfigYamlReader
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new YamlException(node.Start, node.End, $"wrong type: expected a whole number, got '{text}'");
+    }
+
+    /// <summary>A share written as <c>0.95</c> or <c>95%</c>.</summary>
+    private static double Fraction(YamlScalarNode key, YamlNode node)
+    {
+        var text = String(node).Trim();
+        var percent = text.EndsWith('%');
+        return double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? percent ? value / 100 : value
+            : throw new YamlException(node.Start, node.End, $"expected a share such as 0.95 or 95% for '{key.Value}', got '{text}'");
     }
 
     private static bool Bool(YamlNode node)

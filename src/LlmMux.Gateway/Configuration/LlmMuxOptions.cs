@@ -136,6 +136,12 @@ public sealed record RoutingOptions
     public TimeSpan MaxCooldownWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// <c>quota-reserve</c>: an account whose quota window for the model is at least this used (0–1) is passed over
+    /// while another can serve (docs/failover.md, "Quota windows"). 1 turns it off.
+    /// </summary>
+    public double QuotaReserve { get; init; } = 0.95;
+
+    /// <summary>
     /// How long an upstream may stay silent (before its headers or between stream reads) before the attempt counts as
     /// failed. Not in the spec; generous because a reasoning model can think for minutes before answering.
     /// </summary>

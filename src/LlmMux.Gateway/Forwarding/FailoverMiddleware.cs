@@ -22,7 +22,7 @@ namespace LlmMux.Gateway.Forwarding;
 /// When every candidate is cooling down it waits for the first to free up if that is within
 /// <c>routing.max-cooldown-wait</c>, else answers 429 with the earliest reset as <c>Retry-After</c>.
 /// </summary>
-internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup proxyState, AccountStateStore accounts, ICredentialProvider credentials, GatewayMetrics metrics, ILogger<FailoverMiddleware> logger)
+internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup proxyState, AccountStateStore accounts, ICredentialProvider credentials, GatewayMetrics metrics, Quota.QuotaStateStore quota, ILogger<FailoverMiddleware> logger)
 {
     private static readonly TimeSpan ResetSlack = TimeSpan.FromMilliseconds(50);
 
@@ -205,7 +205,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
 
     /// <summary>
     /// Accounts of the cluster that may take this attempt: healthy in YARP, not tried yet for this model, not cooling
-    /// for it, not excluding it (<c>accounts:</c> of the provider). Accounts close to the request rate at which they
+    /// for it, not excluding it (<c>accounts:</c> of the provider), not past <c>routing.quota-reserve</c>. Accounts close to the request rate at which they
     /// last hit a 429 are offered only when nothing else is left.
     /// </summary>
     private List<DestinationState> Candidates(ClusterState cluster, LlmRequest request, Routing.RouteTarget target, FailoverState state)
@@ -238,6 +238,8 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
             }
         }
 
+        // Close to a reported quota limit: passed over before it answers 429 (the least used serves when all are).
+        candidates = Quota.QuotaRouting.WithinReserve(candidates, request.Snapshot, model, request.Snapshot.Options.Routing.QuotaReserve, quota);
         var fresh = candidates.Where(d => !accounts.NearLearnedLimit(d.DestinationId)).ToList();
         return fresh.Count > 0 ? fresh : candidates;
     }

@@ -14,6 +14,7 @@ internal static class AccountStrategies
     public const string RoundRobin = "round-robin";
     public const string FillFirst = "fill-first";
     public const string LeastBusy = "least-busy";
+    public const string QuotaAware = "quota-aware";
     public const string Default = RoundRobin;
 
     /// <summary>One line per strategy, in the order the validator lists them.</summary>
@@ -24,6 +25,7 @@ internal static class AccountStrategies
         AccountStrategy.Own<FillFirstLoadBalancingPolicy>(FillFirst),
         // YARP's LeastRequests: fewest ConcurrentRequestCount, the first in the list on a tie.
         AccountStrategy.Yarp(LeastBusy, LoadBalancingPolicies.LeastRequests),
+        AccountStrategy.Own<QuotaAwareLoadBalancingPolicy>(QuotaAware),
     ];
 
     /// <summary>The names <c>strategy:</c> accepts.</summary>

@@ -10,6 +10,7 @@ public sealed class AccountStrategiesTests
 {
     private static readonly Dictionary<string, ILoadBalancingPolicy> Policies = new ServiceCollection()
         .AddLogging()
+        .AddSingleton(new LlmMux.Gateway.Quota.QuotaStateStore(null, TimeProvider.System, new LlmMux.Gateway.Health.AccountStateStore(TimeProvider.System)))
         .AddAccountStrategies()
         .AddReverseProxy().Services
         .BuildServiceProvider()
@@ -25,13 +26,13 @@ public sealed class AccountStrategiesTests
     [Fact]
     public void The_validator_accepts_exactly_the_registered_strategies()
     {
-        Assert.Equal(["round-robin", "fill-first", "least-busy"], AccountStrategies.Names);
+        Assert.Equal(["round-robin", "fill-first", "least-busy", "quota-aware"], AccountStrategies.Names);
         Assert.Equal(AccountStrategies.Default, new ProviderOptions().Strategy);
         var error = Assert.Single(ConfigValidator.Validate(new LlmMuxOptions
         {
             Providers = [new ProviderOptions { Name = "p", Type = "openai", Strategy = "random" }],
         }));
-        Assert.Equal("unknown strategy 'random' (expected round-robin, fill-first, least-busy)", error.Message);
+        Assert.Equal("unknown strategy 'random' (expected round-robin, fill-first, least-busy, quota-aware)", error.Message);
     }
 
     [Fact]

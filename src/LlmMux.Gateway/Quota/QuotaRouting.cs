@@ -1,0 +1,43 @@
+using LlmMux.Gateway.Configuration;
+using Yarp.ReverseProxy.Model;
+
+namespace LlmMux.Gateway.Quota;
+
+/// <summary>How quota windows narrow the accounts an attempt may go to (<c>routing.quota-reserve</c>).</summary>
+internal static class QuotaRouting
+{
+    /// <summary>The store's key for a destination: its login account when the snapshot knows it, else the destination id.</summary>
+    public static string KeyFor(GatewaySnapshot snapshot, string destinationId) =>
+        snapshot.FindAccount(destinationId) is { } account ? QuotaPoller.KeyFor(account) : destinationId;
+
+    /// <summary>
+    /// Drops the accounts whose window for <paramref name="model"/> is used to <paramref name="reserve"/> or beyond,
+    /// before they answer 429. When every candidate is that far, the least used one alone is left to serve.
+    /// Accounts with no quota data always stay (learned limits judge them).
+    /// </summary>
+    public static List<DestinationState> WithinReserve(List<DestinationState> candidates, GatewaySnapshot snapshot, string model, double reserve, QuotaStateStore store)
+    {
+        if (candidates.Count <= 1)
+        {
+            return candidates;
+        }
+
+        List<DestinationState>? roomy = null;
+        DestinationState? leastUsed = null;
+        var least = double.MaxValue;
+        foreach (var destination in candidates)
+        {
+            var used = store.For(KeyFor(snapshot, destination.DestinationId), model)?.Used;
+            if (used is not { } fraction || fraction < reserve)
+            {
+                (roomy ??= new List<DestinationState>(candidates.Count)).Add(destination);
+            }
+            else if (fraction < least)
+            {
+                (least, leastUsed) = (fraction, destination);
+            }
+        }
+
+        return roomy ?? [leastUsed!];
+    }
+}
