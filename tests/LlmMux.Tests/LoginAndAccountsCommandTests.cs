@@ -24,11 +24,11 @@ public sealed class LoginAndAccountsCommandTests : IDisposable
         var (code, output, _) = await RunAsync("accounts");
 
         Assert.Equal(0, code);
-        Assert.Equal(new[] { "ID", "PROVIDER", "USER", "STATE", "EXPIRES" }, Cells(output.Split('\n')[0]));
-        AssertRow(output, ["bob@example.com-proj1", "gemini", "bob@example.com", "disabled", .. Expires2030()]);
-        AssertRow(output, ["claude-alice@example.com", "claude", "alice@example.com", "ready", .. Expires2030()]);
-        AssertRow(output, ["codex-carol@example.com", "codex", "carol@example.com", "expired", "-"]);
-        AssertRow(output, ["github-copilot-octo", "copilot", "octo", "(work)", "ready", "-"]);
+        Assert.Equal(new[] { "ID", "PROVIDER", "USER", "STATE", "EXPIRES", "QUOTA" }, Cells(output.Split('\n')[0]));
+        AssertRow(output, ["bob@example.com-proj1", "gemini", "bob@example.com", "disabled", .. Expires2030(), "-"]);
+        AssertRow(output, ["claude-alice@example.com", "claude", "alice@example.com", "ready", .. Expires2030(), "-"]);
+        AssertRow(output, ["codex-carol@example.com", "codex", "carol@example.com", "expired", "-", "-"]);
+        AssertRow(output, ["github-copilot-octo", "copilot", "octo", "(work)", "ready", "-", "-"]);
         Assert.Contains("broken.json: not valid JSON for an account file", output, StringComparison.Ordinal);
         Assert.Contains("qwen-x.json: unsupported account type", output, StringComparison.Ordinal);
         Assert.DoesNotContain(ClaudeToken, output, StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public sealed class LoginAndAccountsCommandTests : IDisposable
             Assert.Equal(7, disabled.RootElement.GetProperty("custom_field").GetInt32());
         }
 
-        AssertRow((await RunAsync("accounts")).Out, ["claude-alice@example.com", "claude", "alice@example.com", "disabled", .. Expires2030()]);
+        AssertRow((await RunAsync("accounts")).Out, ["claude-alice@example.com", "claude", "alice@example.com", "disabled", .. Expires2030(), "-"]);
 
         (code, output, _) = await RunAsync("accounts", "enable", "claude-alice@example.com");
         Assert.Equal(0, code);
@@ -190,7 +190,7 @@ public sealed class LoginAndAccountsCommandTests : IDisposable
 
         var (listCode, list, _) = await RunAsync("accounts", "--config", ConfigPath);
         Assert.Equal(0, listCode);
-        AssertRow(list, ["github-copilot-octocat", "copilot", "octocat", "ready", "-"]);
+        AssertRow(list, ["github-copilot-octocat", "copilot", "octocat", "ready", "-", "-"]);
     }
 
     private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)

@@ -139,7 +139,7 @@ public sealed class SubscriptionEndToEndTests(SubscriptionEndToEndTests.Fixture 
 
         Assert.True(code == 0, error.ToString());
         var list = output.ToString();
-        Assert.Equal(new[] { "ID", "PROVIDER", "USER", "STATE", "EXPIRES" }, Cells(list.Split('\n')[0]));
+        Assert.Equal(new[] { "ID", "PROVIDER", "USER", "STATE", "EXPIRES", "QUOTA" }, Cells(list.Split('\n')[0]));
         foreach (var (type, expected) in Fixture.Expected)
         {
             var file = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(fixture.AuthDir, expected.Id + ".json")))!;
@@ -158,7 +158,7 @@ public sealed class SubscriptionEndToEndTests(SubscriptionEndToEndTests.Fixture 
                 expires = AccountsCommand.Expires(expiry).Split(' ');
             }
 
-            string[] row = [expected.Id, type, expected.User, "ready", .. expires];
+            string[] row = [expected.Id, type, expected.User, "ready", .. expires, "-"];
             Assert.True(list.Split('\n').Any(l => Cells(l).SequenceEqual(row)), $"no row '{string.Join(' ', row)}' in:\n{list}");
         }
 

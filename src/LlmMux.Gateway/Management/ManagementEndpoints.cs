@@ -34,7 +34,7 @@ internal static class ManagementEndpoints
         return endpoints;
     }
 
-    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials)
+    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials, LlmMux.Gateway.Quota.QuotaStateStore quotas)
     {
         var rows = new List<AccountView>();
         var served = new HashSet<string>(StringComparer.Ordinal);
@@ -54,7 +54,8 @@ internal static class ManagementEndpoints
                 rows.Add(new AccountView(account.DestinationId, provider.Name, provider.Kind.Type, status.State.ToString().ToLowerInvariant(),
                     status.CooldownUntil, status.ModelCooldowns, inFlight, status.RequestsLastMinute, status.RequestsLastHour, status.RequestsLastDay,
                     status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError, login?.Expiry,
-                    login is null ? null : RefreshView.Of(credentials.GetRefreshStatus(login.Id))));
+                    login is null ? null : RefreshView.Of(credentials.GetRefreshStatus(login.Id)),
+                    QuotaWindowView.Of(quotas.Get(LlmMux.Gateway.Quota.QuotaPoller.KeyFor(account)), states.Time.GetUtcNow())));
             }
         }
 
@@ -62,7 +63,7 @@ internal static class ManagementEndpoints
         foreach (var login in logins.Accounts.Where(a => !served.Contains(a.Id)))
         {
             rows.Add(new AccountView(login.Id, Provider: null, login.Type, login.State.ToString().ToLowerInvariant(), null, System.Collections.ObjectModel.ReadOnlyDictionary<string, DateTimeOffset>.Empty,
-                0, 0, 0, 0, 0, null, null, login.Expiry, RefreshView.Of(credentials.GetRefreshStatus(login.Id))));
+                0, 0, 0, 0, 0, null, null, login.Expiry, RefreshView.Of(credentials.GetRefreshStatus(login.Id)), QuotaWindowView.Of(quotas.Get(login.Id), states.Time.GetUtcNow())));
         }
 
         return Results.Json(rows, ManagementJsonContext.Default.ListAccountView);

@@ -188,26 +188,36 @@ public sealed partial class QuotaStateStore
         }
     }
 
+    /// <summary>The accounts a <c>quota.json</c> holds (for <c>llm-mux accounts</c>, which runs without a gateway); empty when there is none.</summary>
+    /// <exception cref="IOException">The file exists but cannot be read.</exception>
+    /// <exception cref="JsonException">The file is not a quota file.</exception>
+    public static IReadOnlyList<AccountQuota> ReadFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var stream = File.OpenRead(path);
+        var file = JsonSerializer.Deserialize(stream, QuotaJsonContext.Default.QuotaFile);
+        return (file?.Accounts ?? []).Where(a => a?.Account is { Length: > 0 } && a.Windows is not null).ToList();
+    }
+
     private void Load()
     {
-        if (_path is null || !File.Exists(_path))
+        if (_path is null)
         {
             return;
         }
 
         try
         {
-            using var stream = File.OpenRead(_path);
-            var file = JsonSerializer.Deserialize(stream, QuotaJsonContext.Default.QuotaFile);
             var now = _time.GetUtcNow();
-            foreach (var account in file?.Accounts ?? [])
+            foreach (var account in ReadFile(_path))
             {
-                if (account.Account is { Length: > 0 } && account.Windows is not null)
-                {
-                    _accounts[account.Account] = account;
-                    // A window exhausted before the restart still is, until its reset.
-                    ApplyCooldowns(account, null, now);
-                }
+                _accounts[account.Account] = account;
+                // A window exhausted before the restart still is, until its reset.
+                ApplyCooldowns(account, null, now);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)

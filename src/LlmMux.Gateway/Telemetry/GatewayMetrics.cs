@@ -36,7 +36,7 @@ public sealed class GatewayMetrics
     private readonly UpDownCounter<long> _activeStreams;
     private readonly Counter<long> _rejected;
 
-    public GatewayMetrics(IMeterFactory meterFactory, Health.AccountStateStore accounts)
+    public GatewayMetrics(IMeterFactory meterFactory, Health.AccountStateStore accounts, Quota.QuotaStateStore? quota = null)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("llm_mux.requests", "{request}", "Client LLM requests, by dialect, model and status.");
@@ -49,6 +49,30 @@ public sealed class GatewayMetrics
         _activeStreams = meter.CreateUpDownCounter<long>("llm_mux.active_streams", "{stream}", "Streaming responses in progress.");
         _rejected = meter.CreateCounter<long>("llm_mux.requests.rejected", "{request}", "Requests refused before routing (no or wrong key, foreign host or origin, not JSON), by reason.");
         meter.CreateObservableGauge("llm_mux.accounts.cooling", () => (long)accounts.CoolingCount(), "{account}", "Accounts cooling down now (any model).");
+        if (quota is not null)
+        {
+            meter.CreateObservableGauge("llm_mux.quota.remaining", () => QuotaRemaining(quota), "1", "Share of each quota window an account has left (0–1), as its provider last reported.");
+        }
+    }
+
+    /// <summary>One measurement per (provider, account, window) not yet reset. The account is the login id or destination id, never a token.</summary>
+    private static IEnumerable<Measurement<double>> QuotaRemaining(Quota.QuotaStateStore quota)
+    {
+        var now = quota.Time.GetUtcNow();
+        foreach (var account in quota.All())
+        {
+            var providers = (account.Destinations ?? []).Select(d => d.Split('/')[0]).Distinct(StringComparer.Ordinal);
+            foreach (var provider in providers)
+            {
+                foreach (var window in account.Windows.Where(w => w.ResetsAt is not { } reset || reset > now))
+                {
+                    yield return new Measurement<double>(1 - window.UsedFraction,
+                        new KeyValuePair<string, object?>("provider", provider),
+                        new KeyValuePair<string, object?>("account", account.Account),
+                        new KeyValuePair<string, object?>("window", window.Name));
+                }
+            }
+        }
     }
 
     /// <summary>Whether anything listens to the request metrics; callers skip gathering tags when not.</summary>

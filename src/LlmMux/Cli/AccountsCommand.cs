@@ -2,13 +2,15 @@ using System.Globalization;
 using LlmMux.Accounts.Store;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Logins;
+using LlmMux.Gateway.Quota;
 
 namespace LlmMux.Cli;
 
 /// <summary>
 /// <c>llm-mux accounts [list]</c>, <c>accounts remove|disable|enable &lt;id&gt;</c>: the auth dir's account files,
 /// read and changed through <see cref="AccountStore"/> (atomic rewrites, unknown fields kept). Cooldowns live in a
-/// running gateway and are not shown here (the management API has them). Never prints a token.
+/// running gateway and are not shown here (the management API has them); the quota windows a gateway last learned are,
+/// from <c>quota.json</c> beside the auth dir. Never prints a token.
 /// </summary>
 internal static class AccountsCommand
 {
@@ -29,7 +31,7 @@ internal static class AccountsCommand
 
         if (action == AccountsAction.List || id is null)
         {
-            await ListAsync(store, output).ConfigureAwait(false);
+            await ListAsync(store, ReadQuota(options.AuthDir), DateTimeOffset.UtcNow, output).ConfigureAwait(false);
             return 0;
         }
 
@@ -77,7 +79,21 @@ internal static class AccountsCommand
         }
     }
 
-    private static async Task ListAsync(AccountStore store, TextWriter output)
+    /// <summary>The windows a gateway last saved, by account id; none when there is no readable file.</summary>
+    private static Dictionary<string, AccountQuota> ReadQuota(string authDir)
+    {
+        try
+        {
+            return LlmMux.Gateway.Quota.QuotaStateStore.ReadFile(Microsoft.Extensions.DependencyInjection.LlmMuxServiceCollectionExtensions.QuotaFilePath(authDir))
+                .ToDictionary(a => a.Account, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static async Task ListAsync(AccountStore store, Dictionary<string, AccountQuota> quota, DateTimeOffset now, TextWriter output)
     {
         if (store.Accounts.Count == 0)
         {
@@ -85,8 +101,8 @@ internal static class AccountsCommand
         }
         else
         {
-            string[] header = ["ID", "PROVIDER", "USER", "STATE", "EXPIRES"];
-            var rows = store.Accounts.Select(a => new[] { a.Id, a.Type, User(a), State(a), Expires(a.Expiry) }).ToList();
+            string[] header = ["ID", "PROVIDER", "USER", "STATE", "EXPIRES", "QUOTA"];
+            var rows = store.Accounts.Select(a => new[] { a.Id, a.Type, User(a), State(a), Expires(a.Expiry), Quota(quota.GetValueOrDefault(a.Id), now) }).ToList();
             var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
             await output.WriteLineAsync(Row(header, widths)).ConfigureAwait(false);
             foreach (var row in rows)
@@ -119,6 +135,24 @@ internal static class AccountsCommand
         AccountState.Disabled => "disabled",
         AccountState.Expired => "expired",
         _ => "ready",
+    };
+
+    /// <summary>Windows not yet reset, e.g. <c>five-hour 42% (2h10m), weekly 9% (5d)</c>; <c>-</c> when none is known.</summary>
+    internal static string Quota(AccountQuota? quota, DateTimeOffset now)
+    {
+        var windows = quota?.Windows.Where(w => w.ResetsAt is not { } reset || reset > now)
+            .Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Name} {Math.Round(w.UsedFraction * 100)}%")
+                + (w.ResetsAt is { } reset ? $" ({Until(reset - now)})" : ""))
+            .ToList();
+        return windows is { Count: > 0 } ? string.Join(", ", windows) : "-";
+    }
+
+    /// <summary><c>5d</c>, <c>1d4h</c>, <c>2h10m</c>, <c>7m</c>.</summary>
+    internal static string Until(TimeSpan left) => left switch
+    {
+        { TotalDays: >= 1 } => left.Hours > 0 ? $"{(int)left.TotalDays}d{left.Hours}h" : $"{(int)left.TotalDays}d",
+        { TotalHours: >= 1 } => $"{(int)left.TotalHours}h{left.Minutes}m",
+        _ => $"{Math.Max(1, (int)Math.Ceiling(left.TotalMinutes))}m",
     };
 
     /// <summary>Token expiry in local time, e.g. <c>2025-06-01 14:30</c>; <c>-</c> when unknown (copilot).</summary>
