@@ -149,7 +149,13 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        Assert.Fail("the quota windows were never read");
+        string[] paths;
+        lock (_upstream.Requests)
+        {
+            paths = _upstream.Requests.Select(r => r.PathAndQuery).ToArray();
+        }
+
+        Assert.Fail($"the quota windows were never read; upstream saw {string.Join(", ", paths)}; account: {await AccountAsync(IdA)}; quota.json: {(File.Exists(Path.Combine(_dir, "quota.json")) ? File.ReadAllText(Path.Combine(_dir, "quota.json")) : "none")}");
     }
 
     private async Task ChatAsync()

@@ -9,9 +9,10 @@ namespace LlmMux.Gateway.LoadBalancing;
 /// <summary>
 /// <c>strategy: quota-aware</c>: among the accounts that may serve, the one whose quota window for the model resets
 /// soonest, so quota that would lapse unused is spent first (the least used on a tie or without reset times).
-/// Accounts that report no quota come after those that do; when none does, the accounts take turns.
+/// Accounts that report no quota come after those that do, and get a background read so they are known next time;
+/// when none does, the accounts take turns.
 /// </summary>
-internal sealed class QuotaAwareLoadBalancingPolicy(QuotaStateStore store) : ILoadBalancingPolicy
+internal sealed class QuotaAwareLoadBalancingPolicy(QuotaStateStore store, QuotaPoller? poller = null) : ILoadBalancingPolicy
 {
     private int _turn;
 
@@ -30,8 +31,16 @@ internal sealed class QuotaAwareLoadBalancingPolicy(QuotaStateStore store) : ILo
             (DateTimeOffset Reset, double Used) bestKey = default;
             foreach (var destination in availableDestinations)
             {
-                if (store.For(QuotaRouting.KeyFor(attempt.Request.Snapshot, destination.DestinationId), attempt.Target.UpstreamModel) is not { } quota)
+                var account = attempt.Request.Snapshot.FindAccount(destination.DestinationId);
+                var quotaKey = account is null ? destination.DestinationId : QuotaPoller.KeyFor(account);
+                if (store.For(quotaKey, attempt.Target.UpstreamModel) is not { } quota)
                 {
+                    if (account is not null && store.Get(quotaKey) is null)
+                    {
+                        // Never read: read it now (in the background) so the next pick can weigh it.
+                        poller?.OnUsed(attempt.Target.Provider, account);
+                    }
+
                     continue;
                 }
 
