@@ -157,7 +157,13 @@ public sealed class SubscriptionProvidersTests : IAsyncLifetime
 
         Assert.Equal(UpstreamScripts.FinalText, await ChatAsync(gateway, model, stream));
 
-        var sent = _upstream.Requests.Last(r => !r.PathAndQuery.Contains("token", StringComparison.Ordinal));
+        // Not a token exchange, nor the quota read an account's first use starts in the background.
+        RecordedRequest sent;
+        lock (_upstream.Requests)
+        {
+            sent = _upstream.Requests.Last(r => !r.PathAndQuery.Contains("token", StringComparison.Ordinal) && !IsQuotaRead(r));
+        }
+
         var body = JsonNode.Parse(sent.Body)!;
         switch (model)
         {
@@ -190,7 +196,10 @@ public sealed class SubscriptionProvidersTests : IAsyncLifetime
                 break;
         }
 
-        Assert.DoesNotContain(_upstream.Requests, r => r.Headers.Values.Any(v => v.Contains("gho-github-token", StringComparison.Ordinal)) && !r.PathAndQuery.Contains("copilot_internal", StringComparison.Ordinal));
+        lock (_upstream.Requests)
+        {
+            Assert.DoesNotContain(_upstream.Requests, r => r.Headers.Values.Any(v => v.Contains("gho-github-token", StringComparison.Ordinal)) && !r.PathAndQuery.Contains("copilot_internal", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
@@ -248,4 +257,7 @@ public sealed class SubscriptionProvidersTests : IAsyncLifetime
 
         Assert.Equal(UpstreamScripts.FinalText, await ChatAsync(gateway, "gpt-5-codex", stream: false));
     }
+
+    private static bool IsQuotaRead(RecordedRequest request) =>
+        request.PathAndQuery is "/api/oauth/usage" or "/backend-api/wham/usage" or "/v1internal:retrieveUserQuota";
 }
