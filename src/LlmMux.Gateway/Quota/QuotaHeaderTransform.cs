@@ -25,7 +25,7 @@ internal sealed class QuotaHeaderTransform(QuotaStateStore store, QuotaPoller po
         {
             if (reader.FromHeaders(response.Headers, store.Time.GetUtcNow()) is { Count: > 0 } windows)
             {
-                store.Update(QuotaPoller.KeyFor(account), account.DestinationId, provider.Kind, windows);
+                store.Update(QuotaPoller.KeyFor(account), account.DestinationId, provider.Kind, windows, fromHeaders: true);
             }
         }
         catch (FormatException)

@@ -27,6 +27,10 @@ public sealed partial class QuotaStateStore
     private readonly TimeProvider _time;
     private readonly AccountStateStore _states;
     private readonly ILogger _logger;
+    private DateTimeOffset _savedAt = DateTimeOffset.MinValue;
+
+    /// <summary>Header updates (one per answer) are written at most this often; reads and failures are written at once.</summary>
+    internal static readonly TimeSpan HeaderSaveInterval = TimeSpan.FromSeconds(10);
 
     /// <param name="path">Where <c>quota.json</c> lives; null keeps everything in memory.</param>
     public QuotaStateStore(string? path, TimeProvider time, AccountStateStore states, ILogger<QuotaStateStore>? logger = null)
@@ -85,7 +89,8 @@ public sealed partial class QuotaStateStore
     /// New windows for <paramref name="account"/> (a read, or an answer's headers): same-named windows are replaced,
     /// others kept; the next read moves out by the adaptive interval; an exhausted window cools the destination.
     /// </summary>
-    public void Update(string account, string? destinationId, ProviderType? kind, IReadOnlyList<QuotaWindow> windows)
+    /// <param name="fromHeaders">An answer's headers: written to the file at most every <see cref="HeaderSaveInterval"/>, not on every answer.</param>
+    public void Update(string account, string? destinationId, ProviderType? kind, IReadOnlyList<QuotaWindow> windows, bool fromHeaders = false)
     {
         if (windows.Count == 0)
         {
@@ -110,7 +115,10 @@ public sealed partial class QuotaStateStore
         }
 
         ApplyCooldowns(updated, kind, now);
-        Save();
+        if (!fromHeaders || now - _savedAt >= HeaderSaveInterval)
+        {
+            Save();
+        }
     }
 
     /// <summary>A read gave nothing (an error, a 404, an unusable answer): the next waits longer. Never cools the account.</summary>
@@ -236,6 +244,7 @@ public sealed partial class QuotaStateStore
         var file = new QuotaFile(All());
         lock (_fileLock)
         {
+            _savedAt = _time.GetUtcNow();
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(_path) ?? ".");

@@ -136,6 +136,21 @@ public sealed class QuotaStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Header_updates_are_written_at_most_every_ten_seconds_reads_at_once()
+    {
+        var store = NewStore();
+        store.Update("acct", "p/acct", null, [new QuotaWindow("five-hour", 0.1, null)], fromHeaders: true);
+        store.Update("acct", "p/acct", null, [new QuotaWindow("five-hour", 0.2, null)], fromHeaders: true);
+        Assert.Equal(0.1, NewStore(new AccountStateStore(_time)).Get("acct")!.Windows[0].UsedFraction);
+
+        _time.Now = _time.Now.AddSeconds(10);
+        store.Update("acct", "p/acct", null, [new QuotaWindow("five-hour", 0.3, null)], fromHeaders: true);
+        Assert.Equal(0.3, NewStore(new AccountStateStore(_time)).Get("acct")!.Windows[0].UsedFraction);
+        store.Update("acct", "p/acct", null, [new QuotaWindow("five-hour", 0.4, null)]);
+        Assert.Equal(0.4, NewStore(new AccountStateStore(_time)).Get("acct")!.Windows[0].UsedFraction);
+    }
+
+    [Fact]
     public void The_file_lives_where_it_is_told_not_in_the_auth_dir()
     {
         var path = Microsoft.Extensions.DependencyInjection.LlmMuxServiceCollectionExtensions.QuotaFilePath("/home/u/.config/llm-mux/auth");
