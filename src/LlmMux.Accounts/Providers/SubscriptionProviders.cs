@@ -1,4 +1,5 @@
 using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Providers.Antigravity;
 using LlmMux.Accounts.Providers.Claude;
 using LlmMux.Accounts.Providers.Codex;
 using LlmMux.Accounts.Providers.Copilot;
@@ -19,6 +20,7 @@ public sealed class SubscriptionProviders
         new CodexProvider(),
         new GeminiProvider(),
         new CopilotProvider(),
+        new AntigravityProvider(),
     ]);
 
     private readonly Dictionary<string, SubscriptionProvider> _byName;

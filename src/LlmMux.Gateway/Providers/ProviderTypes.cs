@@ -1,4 +1,5 @@
 using LlmMux.Gateway.Providers.Anthropic;
+using LlmMux.Gateway.Providers.Antigravity;
 using LlmMux.Gateway.Providers.Claude;
 using LlmMux.Gateway.Providers.CodeAssist;
 using LlmMux.Gateway.Providers.Codex;
@@ -20,6 +21,7 @@ public static class ProviderTypes
         CopilotProviderType.Instance,
         CodeAssistProviderType.Instance,
         CodexProviderType.Instance,
+        AntigravityProviderType.Instance,
     ];
 
     private static readonly Dictionary<string, ProviderType> ByType = All.ToDictionary(t => t.Type, StringComparer.Ordinal);

@@ -11,9 +11,9 @@ public sealed class SubscriptionProvidersTests
     private static readonly SubscriptionProviders Registry = SubscriptionProviders.Default;
 
     [Fact]
-    public void The_four_subscriptions_are_listed_once_in_login_order()
+    public void The_subscriptions_are_listed_once_in_login_order()
     {
-        Assert.Equal(["claude", "codex", "gemini", "copilot"], Registry.Types);
+        Assert.Equal(["claude", "codex", "gemini", "copilot", "antigravity"], Registry.Types);
     }
 
     [Fact]
@@ -46,6 +46,8 @@ public sealed class SubscriptionProvidersTests
     [InlineData(" gemini ", "gemini")]
     [InlineData("github-copilot", "copilot")]
     [InlineData("copilot", "copilot")]
+    [InlineData("antigravity", "antigravity")]
+    [InlineData("ag", "antigravity")]
     public void Types_file_types_and_aliases_resolve_to_their_provider(string name, string type)
     {
         Assert.Equal(type, Registry.Find(name)?.Type);
@@ -61,7 +63,7 @@ public sealed class SubscriptionProvidersTests
     {
         Assert.Null(Registry.Find(type));
         var error = Assert.Throws<ArgumentException>(() => Registry.Get(type));
-        Assert.Contains("claude, codex, gemini, copilot", error.Message, StringComparison.Ordinal);
+        Assert.Contains("claude, codex, gemini, copilot, antigravity", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Registry.DefaultOAuth(type));
     }
 
