@@ -29,6 +29,9 @@ public sealed class OperationPathTests
         { "gemini", IngressKind.Embeddings, null },
         { "gemini", IngressKind.ImageGeneration, null },
         { "gemini", IngressKind.Compaction, null },
+        { "antigravity", IngressKind.Embeddings, null },
+        { "antigravity", IngressKind.ImageGeneration, null },
+        { "antigravity", IngressKind.Compaction, null },
     };
 
     [Theory]

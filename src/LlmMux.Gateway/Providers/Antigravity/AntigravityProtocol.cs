@@ -24,7 +24,20 @@ internal sealed class AntigravityProtocol : UpstreamProtocol
     private static readonly BodyField RequestTypeField = BodyField.Text("requestType", "agent");
     private static readonly PayloadEdit NoSafetySettings = new(PayloadEditKind.Remove, BodyPath.Parse("request.safetySettings", out _)!);
 
+    /// <summary>What Google answers (with HTTP 200, as a text page) a client version it no longer accepts.</summary>
+    public const string OutdatedClientText = "no longer supported";
+
     public override Dialect Dialect => Dialect.GeminiCodeAssist;
+
+    public override bool RefusesClientWithSuccess => true;
+
+    /// <summary>"This version of Antigravity is no longer supported. Please update…": the User-Agent llm-mux sends is too old.</summary>
+    public override string? RefusedClient(string body) =>
+        body.Contains(OutdatedClientText, StringComparison.OrdinalIgnoreCase)
+            ? $"{Truncate(body)} (llm-mux presents itself as {AntigravityIdentity.UserAgent})"
+            : null;
+
+    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
 
     public override PathString GeneratePath(string model, bool stream) => stream ? "/v1internal:streamGenerateContent" : "/v1internal:generateContent";
 
