@@ -38,8 +38,17 @@ internal static class CodeAssistSetup
             load["cloudaicompanionProject"] = requestedProject;
         }
 
-        var loaded = await OAuthHttp.PostJsonAsync(http, baseUrl + "/v1internal:loadCodeAssist", load, "Code Assist loadCodeAssist", h => Headers(h, accessToken, identity), ct)
-            .ConfigureAwait(false);
+        JsonElement loaded;
+        try
+        {
+            loaded = await OAuthHttp.PostJsonAsync(http, baseUrl + "/v1internal:loadCodeAssist", load, "Code Assist loadCodeAssist", h => Headers(h, accessToken, identity), ct)
+                .ConfigureAwait(false);
+        }
+        catch (OAuthException e) when (e.StatusCode is 400 or 403 && ReferenceEquals(identity, CodeAssistIdentity.Headers))
+        {
+            // Google answers an individual's account this way since it retired Code Assist for individuals (2026-06-18).
+            throw new OAuthException(e.Message + " " + RetiredHint, e.StatusCode, e.Error);
+        }
         if (ProjectOf(loaded, "cloudaicompanionProject") is { } existing)
         {
             return existing;
@@ -73,6 +82,10 @@ internal static class CodeAssistSetup
 
         throw new OAuthException("Code Assist onboarding did not finish in time; try the login again.");
     }
+
+    /// <summary>What a refused <c>login gemini</c> adds: the likely cause and the way forward.</summary>
+    internal const string RetiredHint =
+        "If this is an individual (free or Google One) account: Google retired Gemini Code Assist for individuals on 2026-06-18; sign in with `llm-mux login antigravity` instead (licensed Standard/Enterprise accounts work here).";
 
     private static void Headers(HttpRequestHeaders headers, string accessToken, IReadOnlyList<KeyValuePair<string, string>> identity)
     {
