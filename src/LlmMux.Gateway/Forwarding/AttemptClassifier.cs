@@ -43,7 +43,7 @@ internal static class AttemptClassifier
         }
 
         var protocol = attempt.Target.Provider.Kind.Protocol;
-        if (status is >= 200 and < 300 && protocol.RefusesClientWithSuccess && !IsApiContent(response.Content.Headers.ContentType))
+        if (status is >= 200 and < 300 && protocol.RefusesClientWithSuccess && IsTextPage(response.Content.Headers.ContentType))
         {
             // Not the API's answer: read (and put back) its start, which may say the client is refused.
             var page = await UpstreamBodyReader.BufferErrorAsync(response, cancellationToken).ConfigureAwait(false);
@@ -169,10 +169,11 @@ internal static class AttemptClassifier
         return attempt.Answer as AttemptResult.ClientError ?? (AttemptResult)new AttemptResult.Unusable(status);
     }
 
-    /// <summary>JSON, SSE or NDJSON: the API's own answer, never read for a refusal.</summary>
-    private static bool IsApiContent(System.Net.Http.Headers.MediaTypeHeaderValue? contentType) =>
+    /// <summary>A text page (<c>text/plain</c>, <c>text/html</c>), never the API's JSON or SSE: only such a 2xx is read for a refusal.</summary>
+    private static bool IsTextPage(System.Net.Http.Headers.MediaTypeHeaderValue? contentType) =>
         contentType?.MediaType is { } media
-        && (media.Contains("json", StringComparison.OrdinalIgnoreCase) || media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));
+        && media.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
+        && !media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A connection, TLS or protocol failure, as opposed to the request being unsendable or a transform throwing.</summary>
     private static bool IsTransportFailure(Exception? exception)

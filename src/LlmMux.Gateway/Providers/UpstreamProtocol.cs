@@ -46,7 +46,7 @@ public abstract class UpstreamProtocol
     /// <summary>
     /// A 2xx answer that is not the API's (a text page instead of JSON or SSE) read as what it says: a refusal of the
     /// client llm-mux presents (an outdated client version), as the message the client gets; null when it is not one.
-    /// Only answers whose content type is not JSON or SSE are read, and only when this is overridden.
+    /// Only text pages (<c>text/*</c> but not SSE) are read, and only when this is overridden.
     /// </summary>
     public virtual string? RefusedClient(string body) => null;
 

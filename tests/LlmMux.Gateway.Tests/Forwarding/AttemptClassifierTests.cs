@@ -78,6 +78,7 @@ public sealed class AttemptClassifierTests
     [Theory]
     [InlineData("ag", "text/plain; charset=utf-8", "This version of Antigravity is no longer supported. Please update to receive the latest features!", "ClientRefused")]
     [InlineData("ag", "text/html", "<html>maintenance</html>", "Succeeded")]
+    [InlineData("ag", "text/event-stream", "data: no longer supported", "Succeeded")]
     [InlineData("ag", "application/json", "{\"response\":{\"text\":\"no longer supported\"}}", "Succeeded")]
     [InlineData("keyed", "text/plain", "This version is no longer supported", "Succeeded")]
     public async Task Only_antigravity_reads_a_2xx_page_for_a_refused_client(string provider, string contentType, string body, string kind)
