@@ -3,6 +3,7 @@ using LlmMux.Accounts.Providers.Claude;
 using LlmMux.Accounts.Providers.Codex;
 using LlmMux.Accounts.Providers.Copilot;
 using LlmMux.Accounts.Providers.Gemini;
+using LlmMux.Accounts.Providers.Vertex;
 
 namespace LlmMux.Accounts.Providers;
 
@@ -19,6 +20,7 @@ public sealed class SubscriptionProviders
         new CodexProvider(),
         new GeminiProvider(),
         new CopilotProvider(),
+        new VertexProvider(),
     ]);
 
     private readonly Dictionary<string, SubscriptionProvider> _byName;

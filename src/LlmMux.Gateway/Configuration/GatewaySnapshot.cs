@@ -72,7 +72,7 @@ public sealed class GatewaySnapshot
                 ? [new UpstreamAccount(p.Name, "keyless", null) { Excluded = Rules.AccountExclusions.For(p, "keyless") }]
                 : p.ApiKeys.Distinct().Select(k => new UpstreamAccount(p.Name, AccountIdFor(k), k) { Excluded = Rules.AccountExclusions.For(p, AccountIdFor(k)) }).ToList();
         var baseUrl = (p.BaseUrl ?? kind.DefaultBaseUrl).TrimEnd('/');
-        return new ProviderDefinition(p.Name, kind, baseUrl, accounts, p.Models, p.Headers, p.Strategy) { Excluded = Rules.ModelGlobs.Of(p.ExcludedModels) };
+        return new ProviderDefinition(p.Name, kind, baseUrl, accounts, p.Models, p.Headers, p.Strategy) { Excluded = Rules.ModelGlobs.Of(p.ExcludedModels), Region = p.Region, Project = p.Project };
     }
 
     /// <summary>A short, stable, non-reversible id for a key: "key-" and 8 hex digits of its hash.</summary>

@@ -32,6 +32,13 @@ public abstract class ProviderType
     /// <summary>How to talk to it: built once per type, shared by every request.</summary>
     public abstract UpstreamProtocol Protocol { get; }
 
+    /// <summary>
+    /// How to talk to it about one upstream model: <see cref="Protocol"/>, unless the type serves models of several
+    /// dialects (Vertex AI: Gemini models in Gemini's, Claude models in Anthropic Messages). Read through
+    /// <see cref="Routing.RouteTarget.Protocol"/>.
+    /// </summary>
+    public virtual UpstreamProtocol ProtocolFor(string upstreamModel) => Protocol;
+
     /// <summary>What it serves when its config lists no <c>models</c>.</summary>
     public abstract ModelCatalogue Catalogue { get; }
 
@@ -43,6 +50,12 @@ public abstract class ProviderType
     /// <c>base-url</c>). <paramref name="baseUrl"/> is the provider's configured one.
     /// </summary>
     public virtual string? BaseUrlFor(UpstreamCredential? login, string baseUrl) => null;
+
+    /// <summary>
+    /// <see cref="BaseUrlFor(UpstreamCredential?, string)"/> for a type whose requests also depend on the provider's own
+    /// settings (Vertex AI's <c>region</c> and <c>project</c>).
+    /// </summary>
+    public virtual string? BaseUrlFor(UpstreamCredential? login, ProviderDefinition provider) => BaseUrlFor(login, provider.BaseUrl);
 
     /// <summary>How this type reports an account's quota windows; null when it reports none (learned limits apply).</summary>
     public virtual QuotaReader? Quota => null;

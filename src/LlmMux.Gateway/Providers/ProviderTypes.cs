@@ -5,6 +5,7 @@ using LlmMux.Gateway.Providers.Codex;
 using LlmMux.Gateway.Providers.Copilot;
 using LlmMux.Gateway.Providers.GeminiApi;
 using LlmMux.Gateway.Providers.OpenAI;
+using LlmMux.Gateway.Providers.Vertex;
 
 namespace LlmMux.Gateway.Providers;
 
@@ -20,6 +21,7 @@ public static class ProviderTypes
         CopilotProviderType.Instance,
         CodeAssistProviderType.Instance,
         CodexProviderType.Instance,
+        VertexProviderType.Instance,
     ];
 
     private static readonly Dictionary<string, ProviderType> ByType = All.ToDictionary(t => t.Type, StringComparer.Ordinal);
