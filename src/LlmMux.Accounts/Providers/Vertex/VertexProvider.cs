@@ -40,7 +40,7 @@ internal sealed class VertexProvider : TokenExchangeProvider
     public override OAuthSettings DefaultOAuth { get; } = new(
         AuthorizeUrl: "",
         TokenUrl: "https://oauth2.googleapis.com/token",
-        DeviceCodeUrl: "",
+        DeviceCodeUrl: null,
         ClientId: "",
         ClientSecret: null,
         CallbackPort: 0,
@@ -149,7 +149,7 @@ internal sealed class VertexProvider : TokenExchangeProvider
     {
         var key = KeyOf(file, out var error) ?? throw new OAuthException($"{Step}: the account holds no usable key ({error}).");
         var tokenUrl = settings.TokenUrl != DefaultOAuth.TokenUrl && settings.TokenUrl.Length > 0 ? settings.TokenUrl : key.TokenUri;
-        var assertion = VertexJwt.Create(key, tokenUrl, settings.Scopes.Length > 0 ? settings.Scopes : VertexJwt.Scope, now);
+        var assertion = VertexJwt.Create(key, tokenUrl, VertexJwt.Scope, now);
         var json = await OAuthHttp.PostFormAsync(
             http,
             tokenUrl,
