@@ -30,6 +30,7 @@ internal sealed class VertexClaudeProtocol : UpstreamProtocol
 
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login) => VertexProviderType.SetBearer(headers, login);
 
+    /// <summary>No model to write (the path carries it), so the body's own is removed rather than replaced.</summary>
     public override RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) =>
-        request with { RemoveFields = Removed, ForceFields = Forced };
+        request with { Model = null, RemoveFields = Removed, ForceFields = Forced };
 }
