@@ -14,9 +14,13 @@ internal sealed record ServiceAccountKey(string ClientEmail, string PrivateKey, 
 
     /// <summary>Reads and checks a key: type, client_email, a PEM private key that loads as RSA, project_id, token_uri.</summary>
     /// <returns>The key, or null with <paramref name="error"/> saying what is wrong (never a value of the file).</returns>
-    public static ServiceAccountKey? Parse(JsonElement json, out string? error)
+    public static ServiceAccountKey? Parse(JsonElement json, out string? error) => Parse(json, out error, out _);
+
+    /// <param name="field">The field at fault, when one is.</param>
+    public static ServiceAccountKey? Parse(JsonElement json, out string? error, out string? field)
     {
         error = null;
+        field = null;
         if (json.ValueKind != JsonValueKind.Object)
         {
             error = "it is not a JSON object";
@@ -25,6 +29,7 @@ internal sealed record ServiceAccountKey(string ClientEmail, string PrivateKey, 
 
         if (Text(json, "type") != KeyType)
         {
+            field = "type";
             error = $"its \"type\" is not \"{KeyType}\" (download a key of the service account: IAM > Service accounts > Keys > Add key > JSON)";
             return null;
         }
@@ -36,18 +41,21 @@ internal sealed record ServiceAccountKey(string ClientEmail, string PrivateKey, 
         var missing = email is null ? "client_email" : pem is null ? "private_key" : project is null ? "project_id" : tokenUri is null ? "token_uri" : null;
         if (missing is not null)
         {
+            field = missing;
             error = $"it has no \"{missing}\"";
             return null;
         }
 
         if (!Uri.TryCreate(tokenUri, UriKind.Absolute, out var uri) || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback)))
         {
+            field = "token_uri";
             error = "its \"token_uri\" is not an https URL";
             return null;
         }
 
         if (!LoadsAsRsa(pem!))
         {
+            field = "private_key";
             error = "its \"private_key\" is not an RSA private key in PEM form";
             return null;
         }

@@ -113,23 +113,30 @@ internal sealed class VertexProvider : TokenExchangeProvider
     }
 
     /// <summary>The key of a file in either shape; null when it holds no usable key.</summary>
-    public static ServiceAccountKey? KeyOf(AccountFile file, out string? error)
+    public static ServiceAccountKey? KeyOf(AccountFile file, out string? error) => KeyOf(file, out error, out _);
+
+    /// <param name="field">The field at fault (in the nested key, or in the key file itself).</param>
+    private static ServiceAccountKey? KeyOf(AccountFile file, out string? error, out string? field)
     {
         if (file.Extra?.GetValueOrDefault(KeyProperty) is { ValueKind: JsonValueKind.Object } nested)
         {
-            return ServiceAccountKey.Parse(nested, out error);
+            var key = ServiceAccountKey.Parse(nested, out error, out field);
+            field = field is null ? null : KeyProperty + "." + field;
+            return key;
         }
 
         if (string.Equals(file.Type, ServiceAccountKey.KeyType, StringComparison.Ordinal))
         {
-            return ServiceAccountKey.Parse(JsonSerializer.SerializeToElement(file, AccountJsonContext.Default.AccountFile), out error);
+            return ServiceAccountKey.Parse(JsonSerializer.SerializeToElement(file, AccountJsonContext.Default.AccountFile), out error, out field);
         }
 
         error = $"it has no \"{KeyProperty}\"";
+        field = KeyProperty;
         return null;
     }
 
-    public override string? MissingField(AccountFile file) => KeyOf(file, out _) is null ? KeyProperty : null;
+    /// <summary>The field whose absence or shape makes the key unusable (a private key that does not load is "missing" too): an upload is refused naming it.</summary>
+    public override string? MissingField(AccountFile file) => KeyOf(file, out _, out var field) is null ? field ?? KeyProperty : null;
 
     public override string? Identity(AccountFile file) => KeyOf(file, out _)?.ClientEmail ?? base.Identity(file);
 
