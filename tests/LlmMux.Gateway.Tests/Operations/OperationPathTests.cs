@@ -29,6 +29,9 @@ public sealed class OperationPathTests
         { "gemini", IngressKind.Embeddings, null },
         { "gemini", IngressKind.ImageGeneration, null },
         { "gemini", IngressKind.Compaction, null },
+        { "vertex", IngressKind.Embeddings, null },
+        { "vertex", IngressKind.ImageGeneration, null },
+        { "vertex", IngressKind.Compaction, null },
     };
 
     [Theory]
