@@ -22,6 +22,7 @@ public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : I
     private const string Gemini = "gemini-2.5-flash";
     private const string Claude = "claude-sonnet-4-5";
     private const string ClaudeOnVertex = "claude-sonnet-4-5@20250929";
+    private const string ExpressKey = "AQ.Ab8RN6express-e2e-key";
     private const string Prefix = "/v1/projects/proj-e2e/locations/us-central1/publishers";
 
     public static TheoryData<string, string, bool> Cases()
@@ -123,6 +124,26 @@ public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : I
         Assert.True(fixture.Rejections.IsEmpty, string.Join("; ", fixture.Rejections));
         Assert.DoesNotContain("ya29.e2e-", fixture.Gateway.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", fixture.Gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_express_mode_key_serves_gemini_and_claude_is_refused_plainly()
+    {
+        var before = fixture.ModelCalls;
+        using var gemini = await fixture.SendAsync("/v1/chat/completions", """{"model":"express-gemini","messages":[{"role":"user","content":"hi"}]}""");
+        var text = await gemini.Content.ReadAsStringAsync();
+        Assert.True(gemini.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal("It is sunny in Paris.", JsonNode.Parse(text)!["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        var sent = Assert.Single(fixture.ModelCallsSince(before));
+        Assert.Equal("/v1/publishers/google/models/gemini-2.5-pro:generateContent", sent.PathAndQuery);
+        Assert.False(sent.Headers.ContainsKey("Authorization"));
+
+        using var claude = await fixture.SendAsync("/v1/messages", """{"model":"express-claude","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""");
+        var error = await claude.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, claude.StatusCode);
+        Assert.Contains("express-mode API keys serve Gemini models only", error, StringComparison.Ordinal);
+        Assert.Single(fixture.ModelCallsSince(before)); // nothing was sent for it
+        Assert.DoesNotContain(ExpressKey, fixture.Gateway.Output, StringComparison.Ordinal);
     }
 
     private static (string Path, string Body) Request(string dialect, string model, bool stream, bool toolResult)
@@ -231,6 +252,13 @@ public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : I
                     models:
                       - {Gemini}
                       - {"{"} name: "{ClaudeOnVertex}", alias: {Claude} {"}"}
+                  - name: vertex-express
+                    type: vertex
+                    base-url: {_fake.BaseUrl}
+                    api-keys: [{ExpressKey}]
+                    models:
+                      - {"{"} name: gemini-2.5-pro, alias: express-gemini {"}"}
+                      - {"{"} name: "claude-opus-4-1@20250805", alias: express-claude {"}"}
                 """);
             Login = await LoginAsync(ConfigPath, AuthDir, keyFile);
             Gateway = await GatewayProcess.StartAsync(ConfigPath);
@@ -280,6 +308,25 @@ public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : I
             if (path == "/token")
             {
                 await TokenAsync(context, request);
+                return;
+            }
+
+            if (path.StartsWith("/v1/publishers/", StringComparison.Ordinal))
+            {
+                // Express mode: the key in x-goog-api-key (or ?key=), Gemini models only.
+                if (context.Request.Headers["x-goog-api-key"] != ExpressKey)
+                {
+                    await JsonAsync(context, 401, """{"error":{"code":401,"message":"API keys are not supported by this API.","status":"UNAUTHENTICATED"}}""");
+                }
+                else if (path == "/v1/publishers/google/models/gemini-2.5-pro:generateContent")
+                {
+                    await JsonAsync(context, 200, GeminiAnswer(text: true));
+                }
+                else
+                {
+                    await JsonAsync(context, 404, """{"error":{"code":404,"message":"Not found.","status":"NOT_FOUND"}}""");
+                }
+
                 return;
             }
 

@@ -64,7 +64,7 @@ public sealed class GatewaySnapshot
         List<UpstreamAccount> accounts = p.Credentials == PassThrough.Mode
             // Each request brings its own login: one account stands for all of them, and no token is kept.
             ? [new UpstreamAccount(p.Name, PassThrough.AccountId, null) { PassThrough = true, Excluded = Rules.AccountExclusions.For(p, PassThrough.AccountId) }]
-            : kind.Subscription is { } subscription
+            : kind.Subscription is { } subscription && !(kind.AlsoTakesApiKeys && p.ApiKeys.Count > 0)
             // Subscription accounts come from the auth dir: every usable login of this type is an account of the provider.
             ? loginAccounts.Where(a => a.Type == subscription.Type && a.State == AccountState.Ready)
                 .Select(a => new UpstreamAccount(p.Name, a.Id, null, a.Id) { Excluded = Rules.AccountExclusions.For(p, a.Id, a.Label, a.Identity) }).ToList()

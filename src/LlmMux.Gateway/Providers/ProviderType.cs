@@ -26,6 +26,12 @@ public abstract class ProviderType
     /// <summary>Accounts are the provider's <c>api-keys</c> rather than login files.</summary>
     public bool KeyBased => Subscription is null;
 
+    /// <summary>
+    /// A login type whose <c>api-keys</c>, when the provider lists any, are its accounts instead of the auth dir's
+    /// logins (Vertex AI's express-mode keys).
+    /// </summary>
+    public virtual bool AlsoTakesApiKeys => false;
+
     /// <summary>A key-based type that may run with no key at all (a local OpenAI-compatible server): one keyless account.</summary>
     public virtual bool KeyOptional => false;
 

@@ -28,7 +28,10 @@ internal sealed class VertexClaudeProtocol : UpstreamProtocol
     public override PathString GeneratePath(string model, bool stream)
         => $"/publishers/anthropic/models/{Uri.EscapeDataString(model)}:{(stream ? "streamRawPredict" : "rawPredict")}";
 
-    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login) => VertexProviderType.SetBearer(headers, login);
+    /// <summary>Express-mode keys do not reach Anthropic's models: such a request is refused before it is sent.</summary>
+    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login) =>
+        VertexProviderType.SetBearer(headers, login ?? throw new Forwarding.UpstreamRequestException(Errors.ApiError.InvalidRequestBody(
+            "Claude models on Vertex AI need a service-account login (llm-mux login vertex --key-file); express-mode API keys serve Gemini models only.")));
 
     /// <summary>No model to write (the path carries it), so the body's own is removed rather than replaced.</summary>
     public override RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) =>

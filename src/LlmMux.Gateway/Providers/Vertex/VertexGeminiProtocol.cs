@@ -29,5 +29,14 @@ internal sealed class VertexGeminiProtocol : UpstreamProtocol
         }
     }
 
-    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login) => VertexProviderType.SetBearer(headers, login);
+    /// <summary>The login's token as a Bearer, or an express-mode key as <c>x-goog-api-key</c>.</summary>
+    public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
+    {
+        VertexProviderType.SetBearer(headers, login);
+        headers.Remove("x-goog-api-key");
+        if (login is null && apiKey is not null)
+        {
+            headers.TryAddWithoutValidation("x-goog-api-key", apiKey);
+        }
+    }
 }

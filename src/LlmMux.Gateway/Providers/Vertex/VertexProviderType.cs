@@ -33,12 +33,21 @@ internal sealed class VertexProviderType : ProviderType
         ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "claude-sonnet-4-5@20250929", "claude-opus-4-1@20250805", "claude-haiku-4-5@20251001"],
         ["gemini-", "claude-"]);
 
+    /// <summary>Express mode: <c>api-keys</c> on a vertex provider are its accounts (Gemini models only, global endpoint, no project).</summary>
+    public override bool AlsoTakesApiKeys => true;
+
     /// <summary>Claude models are Anthropic's publisher on Vertex and speak Messages; everything else is Gemini.</summary>
     public override UpstreamProtocol ProtocolFor(string upstreamModel) =>
         upstreamModel.StartsWith("claude", StringComparison.OrdinalIgnoreCase) ? VertexClaudeProtocol.Instance : Protocol;
 
     public override string? BaseUrlFor(UpstreamCredential? login, ProviderDefinition provider)
     {
+        if (login is null)
+        {
+            // An express-mode key: the global publisher path, no project or location.
+            return provider.BaseUrl + "/v1";
+        }
+
         var region = RegionOf(provider);
         var host = provider.BaseUrl == DefaultBaseUrl && region != Global ? $"https://{region}{HostSuffix}" : provider.BaseUrl;
         var project = provider.Project ?? (login?.Details as VertexDetails)?.ProjectId ?? "";
@@ -60,7 +69,7 @@ internal sealed class VertexProviderType : ProviderType
 
     internal static void SetBearer(HttpRequestHeaders headers, UpstreamCredential? login)
     {
-        headers.Authorization = new AuthenticationHeaderValue("Bearer", login?.AccessToken);
+        headers.Authorization = login is null ? null : new AuthenticationHeaderValue("Bearer", login.AccessToken);
         headers.Remove("anthropic-version");
         headers.Remove("x-api-key");
     }

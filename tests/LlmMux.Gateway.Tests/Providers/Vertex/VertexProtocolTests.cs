@@ -43,6 +43,21 @@ public sealed class VertexProtocolTests
     }
 
     [Fact]
+    public void An_express_key_goes_to_the_global_publisher_path_as_x_goog_api_key()
+    {
+        var provider = Provider(null);
+        using var request = new HttpRequestMessage();
+
+        VertexGeminiProtocol.Instance.SetCredential(request.Headers, "AQ.key", login: null);
+
+        Assert.Equal("https://aiplatform.googleapis.com/v1", provider.Kind.BaseUrlFor(null, provider));
+        Assert.Equal("AQ.key", Assert.Single(request.Headers.GetValues("x-goog-api-key")));
+        Assert.Null(request.Headers.Authorization);
+        Assert.True(provider.Kind.AlsoTakesApiKeys);
+        Assert.All(ProviderTypes.All.Where(t => t != provider.Kind), t => Assert.False(t.AlsoTakesApiKeys));
+    }
+
+    [Fact]
     public void The_access_token_goes_as_a_bearer_and_no_anthropic_header_is_left()
     {
         using var request = new HttpRequestMessage();
