@@ -30,7 +30,7 @@ internal sealed class VertexProviderType : ProviderType
     public override UpstreamProtocol Protocol => VertexGeminiProtocol.Instance;
 
     public override ModelCatalogue Catalogue { get; } = new(
-        ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "claude-sonnet-4-5@20250929", "claude-opus-4-1@20250805", "claude-haiku-4-5@20251001"],
+        ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "claude-sonnet-4-5@20250929", "claude-opus-4-5@20251101", "claude-opus-4-1@20250805", "claude-haiku-4-5@20251001"],
         ["gemini-", "claude-"]);
 
     /// <summary>Express mode: <c>api-keys</c> on a vertex provider are its accounts (Gemini models only, global endpoint, no project).</summary>
