@@ -4,6 +4,7 @@ using LlmMux.Accounts.Providers.Claude;
 using LlmMux.Accounts.Providers.Codex;
 using LlmMux.Accounts.Providers.Copilot;
 using LlmMux.Accounts.Providers.Gemini;
+using LlmMux.Accounts.Providers.Vertex;
 
 namespace LlmMux.Accounts.Providers;
 
@@ -21,6 +22,7 @@ public sealed class SubscriptionProviders
         new GeminiProvider(),
         new CopilotProvider(),
         new AntigravityProvider(),
+        new VertexProvider(),
     ]);
 
     private readonly Dictionary<string, SubscriptionProvider> _byName;

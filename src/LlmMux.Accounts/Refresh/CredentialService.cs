@@ -357,7 +357,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     {
         var (account, file) = Resolve(accountId);
         var storedToken = provider.StoredToken(file)!;
-        var token = await provider.ExchangeAsync(_http, _settings(account.Type), storedToken, _options.RefreshLead, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        var token = await provider.ExchangeAsync(_http, _settings(account.Type), file, _options.RefreshLead, _time.GetUtcNow(), ct).ConfigureAwait(false);
         slot.Exchanged = new CachedExchange(token, storedToken);
         slot.Health = RefreshHealth.Succeeded(_time.GetUtcNow());
         Log.TokenExchanged(_logger, accountId, token.ExpiresAt);

@@ -6,6 +6,7 @@ using LlmMux.Gateway.Providers.Codex;
 using LlmMux.Gateway.Providers.Copilot;
 using LlmMux.Gateway.Providers.GeminiApi;
 using LlmMux.Gateway.Providers.OpenAI;
+using LlmMux.Gateway.Providers.Vertex;
 
 namespace LlmMux.Gateway.Providers;
 
@@ -22,6 +23,7 @@ public static class ProviderTypes
         CodeAssistProviderType.Instance,
         CodexProviderType.Instance,
         AntigravityProviderType.Instance,
+        VertexProviderType.Instance,
     ];
 
     private static readonly Dictionary<string, ProviderType> ByType = All.ToDictionary(t => t.Type, StringComparer.Ordinal);

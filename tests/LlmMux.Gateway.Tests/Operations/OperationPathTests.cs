@@ -32,6 +32,9 @@ public sealed class OperationPathTests
         { "antigravity", IngressKind.Embeddings, null },
         { "antigravity", IngressKind.ImageGeneration, null },
         { "antigravity", IngressKind.Compaction, null },
+        { "vertex", IngressKind.Embeddings, null },
+        { "vertex", IngressKind.ImageGeneration, null },
+        { "vertex", IngressKind.Compaction, null },
     };
 
     [Theory]
