@@ -118,7 +118,7 @@ public sealed class LoginAndAccountsCommandTests : IDisposable
     {
         var (code, _, error) = await RunAsync("login", "openai");
         Assert.Equal(2, code);
-        Assert.Contains("unknown login provider 'openai'; use one of claude, codex, gemini, copilot", error, StringComparison.Ordinal);
+        Assert.Contains("unknown login provider 'openai'; use one of claude, codex, gemini, copilot, antigravity", error, StringComparison.Ordinal);
         Assert.Equal(2, (await RunAsync("login")).Code);
     }
 

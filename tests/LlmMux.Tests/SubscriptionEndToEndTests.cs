@@ -644,7 +644,7 @@ public sealed class SubscriptionEndToEndTests(SubscriptionEndToEndTests.Fixture 
     /// Captures what the login prints and plays the browser: when the sign-in URL appears, it is opened with an HTTP
     /// client that follows the fake's redirect to the login's callback listener (as a browser would).
     /// </summary>
-    private sealed class BrowserPlayingWriter(CancellationToken ct) : StringWriter
+    internal sealed class BrowserPlayingWriter(CancellationToken ct) : StringWriter
     {
         public Task<string>? Browser { get; private set; }
 
@@ -668,7 +668,7 @@ public sealed class SubscriptionEndToEndTests(SubscriptionEndToEndTests.Fixture 
     }
 
     /// <summary>Refuses every non-loopback host, so nothing leaves the machine.</summary>
-    private sealed class LoopbackOnly() : DelegatingHandler(new SocketsHttpHandler())
+    internal sealed class LoopbackOnly() : DelegatingHandler(new SocketsHttpHandler())
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             request.RequestUri!.IsLoopback
@@ -677,7 +677,7 @@ public sealed class SubscriptionEndToEndTests(SubscriptionEndToEndTests.Fixture 
     }
 
     /// <summary>Fires every timer at once, so the device flow's polling interval costs no time.</summary>
-    private sealed class ImmediateTimers : TimeProvider
+    internal sealed class ImmediateTimers : TimeProvider
     {
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
             base.CreateTimer(callback, state, TimeSpan.Zero, period);

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(112, LogLevel.Warning, "Account {AccountId} was rejected by its provider ({Reason}); marked expired, run 'llm-mux login {Type}'")]
     public static partial void MarkedExpired(ILogger logger, string accountId, string reason, string type);
 
+    [LoggerMessage(130, LogLevel.Warning, "Account {AccountId} is no longer served by its provider; marked retired: {Reason}")]
+    public static partial void MarkedRetired(ILogger logger, string accountId, string reason);
+
     [LoggerMessage(113, LogLevel.Debug, "Exchanged the stored token of account {AccountId}; valid until {Expiry}")]
     public static partial void TokenExchanged(ILogger logger, string accountId, DateTimeOffset? expiry);
 

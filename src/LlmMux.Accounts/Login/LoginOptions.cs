@@ -30,6 +30,9 @@ public sealed record LoginOptions
     /// <summary>Gemini: Google Cloud project to use or onboard (<c>--project</c>); default: what Code Assist reports.</summary>
     public string? ProjectId { get; init; }
 
+    /// <summary>Vertex: the service-account key file to read (<c>--key-file</c>); no browser, no network.</summary>
+    public string? KeyFile { get; init; }
+
     /// <summary>Clock for polling intervals (device flow, Code Assist onboarding).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -86,6 +86,10 @@ internal abstract class TokenExchangeProvider : SubscriptionProvider
 {
     public abstract Task<ExchangedToken> ExchangeAsync(HttpClient http, OAuthSettings settings, string storedToken, TimeSpan lead, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>The exchange for an account file; a provider whose exchange needs more of the file than its stored token (a key to sign with) overrides it.</summary>
+    public virtual Task<ExchangedToken> ExchangeAsync(HttpClient http, OAuthSettings settings, AccountFile file, TimeSpan lead, DateTimeOffset now, CancellationToken ct) =>
+        ExchangeAsync(http, settings, StoredToken(file)!, lead, now, ct);
+
     /// <summary>The stored token the exchange presents.</summary>
     public abstract string? StoredToken(AccountFile file);
 }

@@ -1,8 +1,10 @@
 using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Providers.Antigravity;
 using LlmMux.Accounts.Providers.Claude;
 using LlmMux.Accounts.Providers.Codex;
 using LlmMux.Accounts.Providers.Copilot;
 using LlmMux.Accounts.Providers.Gemini;
+using LlmMux.Accounts.Providers.Vertex;
 
 namespace LlmMux.Accounts.Providers;
 
@@ -19,6 +21,8 @@ public sealed class SubscriptionProviders
         new CodexProvider(),
         new GeminiProvider(),
         new CopilotProvider(),
+        new AntigravityProvider(),
+        new VertexProvider(),
     ]);
 
     private readonly Dictionary<string, SubscriptionProvider> _byName;

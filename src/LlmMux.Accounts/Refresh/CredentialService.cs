@@ -357,7 +357,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     {
         var (account, file) = Resolve(accountId);
         var storedToken = provider.StoredToken(file)!;
-        var token = await provider.ExchangeAsync(_http, _settings(account.Type), storedToken, _options.RefreshLead, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        var token = await provider.ExchangeAsync(_http, _settings(account.Type), file, _options.RefreshLead, _time.GetUtcNow(), ct).ConfigureAwait(false);
         slot.Exchanged = new CachedExchange(token, storedToken);
         slot.Health = RefreshHealth.Succeeded(_time.GetUtcNow());
         Log.TokenExchanged(_logger, accountId, token.ExpiresAt);
@@ -457,6 +457,20 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         return true;
     }
 
+    /// <inheritdoc />
+    public async Task RetireAsync(string accountId, string reason, CancellationToken ct)
+    {
+        Log.MarkedRetired(_logger, accountId, reason);
+        try
+        {
+            await _store.UpdateAsync(accountId, f => f with { State = AccountFile.RetiredState, StateReason = reason }, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Log.RefreshFailed(_logger, accountId, "could not mark the account retired: " + e.GetType().Name);
+        }
+    }
+
     private async Task MarkExpiredAsync(string accountId, string type, string reason)
     {
         Log.MarkedExpired(_logger, accountId, reason, type);
@@ -485,6 +499,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         {
             AccountState.Disabled => throw new AccountUnavailableException(accountId, AccountUnavailableReason.Disabled, $"Account '{accountId}' is disabled."),
             AccountState.Expired => throw new AccountUnavailableException(accountId, AccountUnavailableReason.Expired, $"Account '{accountId}' is expired; run 'llm-mux login {account.Type}'."),
+            AccountState.Retired => throw new AccountUnavailableException(accountId, AccountUnavailableReason.Retired, $"Account '{accountId}' is retired: {account.StateReason}"),
             _ => (account, file),
         };
     }

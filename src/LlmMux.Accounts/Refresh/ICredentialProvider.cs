@@ -16,6 +16,12 @@ public interface ICredentialProvider
     /// the newer one is returned without another refresh; otherwise the account is refreshed now (single-flight).
     /// </summary>
     ValueTask<UpstreamCredential> RefreshAsync(string accountId, string rejectedAccessToken, CancellationToken ct);
+
+    /// <summary>
+    /// The provider said it no longer serves this account through its type (a retired plan): the file is marked
+    /// <see cref="Store.AccountState.Retired"/> with <paramref name="reason"/>, so no one uses it until a new login.
+    /// </summary>
+    Task RetireAsync(string accountId, string reason, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>
@@ -49,6 +55,9 @@ public enum AccountUnavailableReason
 
     /// <summary>The refresh or token exchange failed for another reason (network, 5xx, …); may work later.</summary>
     RefreshFailed,
+
+    /// <summary>The provider no longer serves the account through this type; another login type is needed.</summary>
+    Retired,
 }
 
 /// <summary>An account cannot be used now. The message names the account and reason, never a token.</summary>

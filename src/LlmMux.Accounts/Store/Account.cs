@@ -13,6 +13,10 @@ public enum AccountState
 
     /// <summary>Switched off by the user (<c>"disabled": true</c>).</summary>
     Disabled,
+
+    /// <summary>The provider no longer serves this account through this type (Gemini Code Assist for individuals,
+    /// retired by Google); <see cref="Account.StateReason"/> says what to do instead.</summary>
+    Retired,
 }
 
 /// <summary>
@@ -38,6 +42,9 @@ public sealed record Account(
 {
     /// <summary>The file name in the auth dir.</summary>
     public string FileName => Id + ".json";
+
+    /// <summary>Why the account is <see cref="AccountState.Retired"/> (what the provider said, and what to do); null otherwise.</summary>
+    public string? StateReason { get; init; }
 }
 
 /// <summary>A file of the auth dir that is not served, with the reason. Never carries the file's content.</summary>

@@ -12,6 +12,9 @@ internal sealed record AccountFile
     /// <summary>Value of <see cref="State"/> written when the provider rejected the refresh token.</summary>
     public const string ExpiredState = "expired";
 
+    /// <summary>Value of <see cref="State"/> written when the provider no longer serves the account through this type.</summary>
+    public const string RetiredState = "retired";
+
     [JsonPropertyName("type")] public string? Type { get; init; }
     [JsonPropertyName("email")] public string? Email { get; init; }
     [JsonPropertyName("username")] public string? Username { get; init; }
@@ -34,6 +37,9 @@ internal sealed record AccountFile
 
     /// <summary>llm-mux (C#) only: <c>"expired"</c> after invalid_grant; absent otherwise. Go llm-mux ignores it.</summary>
     [JsonPropertyName("llm_mux_state")] public string? State { get; init; }
+
+    /// <summary>llm-mux (C#) only: why the account is <see cref="RetiredState"/>. Never a secret.</summary>
+    [JsonPropertyName("llm_mux_state_reason")] public string? StateReason { get; init; }
 
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 

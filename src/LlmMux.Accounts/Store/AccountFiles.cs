@@ -55,7 +55,9 @@ internal static class AccountFiles
         var disabled = file.Disabled == true;
         var state = disabled
             ? AccountState.Disabled
-            : string.Equals(file.State, AccountFile.ExpiredState, StringComparison.OrdinalIgnoreCase) ? AccountState.Expired : AccountState.Ready;
+            : string.Equals(file.State, AccountFile.ExpiredState, StringComparison.OrdinalIgnoreCase) ? AccountState.Expired
+            : string.Equals(file.State, AccountFile.RetiredState, StringComparison.OrdinalIgnoreCase) ? AccountState.Retired
+            : AccountState.Ready;
         return new Account(
             id,
             provider.Type,
@@ -64,7 +66,10 @@ internal static class AccountFiles
             disabled,
             provider.Expiry(file),
             state,
-            provider.Details(file));
+            provider.Details(file))
+        {
+            StateReason = state == AccountState.Retired && !string.IsNullOrWhiteSpace(file.StateReason) ? file.StateReason : null,
+        };
     }
 
     public static DateTimeOffset? ParseTime(string? value) =>

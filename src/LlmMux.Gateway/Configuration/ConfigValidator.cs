@@ -147,6 +147,27 @@ public static partial class ConfigValidator
         }
     }
 
+    /// <summary><c>region</c> and <c>project</c>: Vertex AI only, and shaped like Google's names (they go into the request path).</summary>
+    private static void ValidateLocation(ProviderOptions p, ProviderType? kind, string path, List<ConfigError> errors)
+    {
+        foreach (var (key, value, shape) in new[] { ("region", p.Region, "a location such as global or us-east5"), ("project", p.Project, "a Google Cloud project id") })
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (kind is not null && kind is not Providers.Vertex.VertexProviderType)
+            {
+                errors.Add(new($"{path}.{key}", $"only type 'vertex' takes '{key}'; remove it from this '{p.Type}' provider"));
+            }
+            else if (!GoogleName().IsMatch(value))
+            {
+                errors.Add(new($"{path}.{key}", $"must be {shape} (lower-case letters, digits, '-'), got '{value}'"));
+            }
+        }
+    }
+
     private static void ValidateProvider(ProviderOptions p, string path, HashSet<string> names, List<ConfigError> errors)
     {
         if (!ProviderName().IsMatch(p.Name))
@@ -194,6 +215,8 @@ public static partial class ConfigValidator
         {
             errors.Add(new($"{path}.credentials", $"type '{p.Type}' cannot pass the client's credential through (only {string.Join(", ", ProviderTypes.All.Where(k => k.SupportsPassThrough).Select(k => k.Type))} can); remove 'credentials: {PassThrough.Mode}'"));
         }
+
+        ValidateLocation(p, kind, path, errors);
 
         if (kind is { KeyBased: true, KeyOptional: false } && p.ApiKeys.Count == 0)
         {
@@ -250,4 +273,7 @@ public static partial class ConfigValidator
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex ProviderName();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
+    private static partial Regex GoogleName();
 }

@@ -119,6 +119,8 @@ internal static partial class ConfigYamlReader
                 "excluded-models" => provider with { ExcludedModels = Strings(value) },
                 "accounts" => provider with { Accounts = Accounts(value) },
                 "credentials" => provider with { Credentials = String(value) },
+                "region" => provider with { Region = String(value) },
+                "project" => provider with { Project = String(value) },
                 _ => throw UnknownKey(key),
             };
         }

@@ -64,7 +64,7 @@ public sealed class GatewaySnapshot
         List<UpstreamAccount> accounts = p.Credentials == PassThrough.Mode
             // Each request brings its own login: one account stands for all of them, and no token is kept.
             ? [new UpstreamAccount(p.Name, PassThrough.AccountId, null) { PassThrough = true, Excluded = Rules.AccountExclusions.For(p, PassThrough.AccountId) }]
-            : kind.Subscription is { } subscription
+            : kind.Subscription is { } subscription && !(kind.AlsoTakesApiKeys && p.ApiKeys.Count > 0)
             // Subscription accounts come from the auth dir: every usable login of this type is an account of the provider.
             ? loginAccounts.Where(a => a.Type == subscription.Type && a.State == AccountState.Ready)
                 .Select(a => new UpstreamAccount(p.Name, a.Id, null, a.Id) { Excluded = Rules.AccountExclusions.For(p, a.Id, a.Label, a.Identity) }).ToList()
@@ -72,7 +72,7 @@ public sealed class GatewaySnapshot
                 ? [new UpstreamAccount(p.Name, "keyless", null) { Excluded = Rules.AccountExclusions.For(p, "keyless") }]
                 : p.ApiKeys.Distinct().Select(k => new UpstreamAccount(p.Name, AccountIdFor(k), k) { Excluded = Rules.AccountExclusions.For(p, AccountIdFor(k)) }).ToList();
         var baseUrl = (p.BaseUrl ?? kind.DefaultBaseUrl).TrimEnd('/');
-        return new ProviderDefinition(p.Name, kind, baseUrl, accounts, p.Models, p.Headers, p.Strategy) { Excluded = Rules.ModelGlobs.Of(p.ExcludedModels) };
+        return new ProviderDefinition(p.Name, kind, baseUrl, accounts, p.Models, p.Headers, p.Strategy) { Excluded = Rules.ModelGlobs.Of(p.ExcludedModels), Region = p.Region, Project = p.Project };
     }
 
     /// <summary>A short, stable, non-reversible id for a key: "key-" and 8 hex digits of its hash.</summary>

@@ -83,6 +83,12 @@ public sealed record ProviderOptions
 
     /// <summary><c>pooled</c> (the auth dir's logins) or <c>pass-through</c> (each request's own credential, claude and codex).</summary>
     public string Credentials { get; init; } = Providers.PassThrough.Pooled;
+
+    /// <summary>Vertex AI: the location requests go to (<c>global</c>, <c>us-east5</c>, …); default from the base-url host, else global.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>Vertex AI: the Google Cloud project to bill; default the key's <c>project_id</c>.</summary>
+    public string? Project { get; init; }
 }
 
 public sealed record OAuthOptions

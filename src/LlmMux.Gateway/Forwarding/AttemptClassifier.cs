@@ -42,6 +42,27 @@ internal static class AttemptClassifier
             return AllowsFailover(status) ? Classify(status, text, response.Headers, attempt, now) : new AttemptResult.ClientError(status);
         }
 
+        var protocol = attempt.Target.Provider.Kind.Protocol;
+        if (status is >= 200 and < 300 && protocol.RefusesClientWithSuccess && IsTextPage(response.Content.Headers.ContentType))
+        {
+            // Not the API's answer: read (and put back) its start, which may say the client is refused.
+            var page = await UpstreamBodyReader.BufferErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            if (protocol.RefusedClient(UpstreamErrorMessage.Extract(page)) is { } refused)
+            {
+                return new AttemptResult.ClientRefused(refused);
+            }
+        }
+
+        if (status == 400 && protocol.RetiresAccounts && attempt.Account?.PassThrough != true)
+        {
+            // A retired plan may come as a 400 too: read it only for a type that knows such a verdict.
+            var text = await UpstreamBodyReader.BufferErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            if (protocol.RetiredAccount(status, UpstreamErrorMessage.Extract(text)) is { } reason)
+            {
+                return new AttemptResult.AccountRetired(status, UpstreamErrorMessage.Extract(text), reason);
+            }
+        }
+
         if (!AllowsFailover(status))
         {
             return status >= 300 ? new AttemptResult.ClientError(status) : AttemptResult.Succeeded.Instance;
@@ -55,6 +76,11 @@ internal static class AttemptClassifier
     public static AttemptResult.Failure Classify(int status, string body, System.Net.Http.Headers.HttpResponseHeaders headers, AttemptFeature attempt, DateTimeOffset now)
     {
         var detail = UpstreamErrorMessage.Extract(body);
+        if (attempt.Account?.PassThrough != true && attempt.Target.Provider.Kind.Protocol.RetiredAccount(status, detail) is { } retired)
+        {
+            return new AttemptResult.AccountRetired(status, detail, retired);
+        }
+
         return status switch
         {
             // The client's own login was refused: the client's to renew; no refresh or other account can stand in for it.
@@ -142,6 +168,12 @@ internal static class AttemptClassifier
 
         return attempt.Answer as AttemptResult.ClientError ?? (AttemptResult)new AttemptResult.Unusable(status);
     }
+
+    /// <summary>A text page (<c>text/plain</c>, <c>text/html</c>), never the API's JSON or SSE: only such a 2xx is read for a refusal.</summary>
+    private static bool IsTextPage(System.Net.Http.Headers.MediaTypeHeaderValue? contentType) =>
+        contentType?.MediaType is { } media
+        && media.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
+        && !media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A connection, TLS or protocol failure, as opposed to the request being unsendable or a transform throwing.</summary>
     private static bool IsTransportFailure(Exception? exception)

@@ -101,6 +101,31 @@ internal abstract record AttemptResult
         public override ApiError FinalError(string model, string provider) => AuthFailed(Status, provider, UpstreamSaid);
     }
 
+    /// <summary>
+    /// A 2xx that refused the client llm-mux presents (an outdated client version): no account is to blame and none is
+    /// cooled; the rest of this provider would answer the same, so the chain moves to the next provider.
+    /// </summary>
+    public sealed record ClientRefused(string Detail) : UpstreamAnswer(200, Detail)
+    {
+        public override string Outcome => "client_refused";
+
+        public override string Summary => "client refused";
+
+        public override ApiError FinalError(string model, string provider)
+            => new(502, "upstream_client_refused", $"The upstream of provider '{provider}' refused the client version llm-mux presents; update llm-mux or point the provider's base-url at another host.{UpstreamSaid}");
+    }
+
+    /// <summary>The upstream no longer serves this account through this type (a retired plan): it is marked retired with <see cref="Reason"/>.</summary>
+    public sealed record AccountRetired(int Status, string Detail, string Reason) : UpstreamAnswer(Status, Detail)
+    {
+        public override string Outcome => "account_retired";
+
+        public override string Summary => "retired: " + Reason;
+
+        public override ApiError FinalError(string model, string provider)
+            => new(403, "account_retired", $"Provider '{provider}' no longer serves the accounts tried. {Reason}{UpstreamSaid}");
+    }
+
     /// <summary>A 408 or 5xx.</summary>
     public sealed record UpstreamFailed(int Status, string Detail) : UpstreamAnswer(Status, Detail)
     {

@@ -163,6 +163,12 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 state.Tried.Add(FailoverState.TriedKey(destination.DestinationId, target.UpstreamModel));
                 state.LastFailure = failure;
                 state.LastProvider = target.Provider.Name;
+                if (failure is AttemptResult.AccountRetired retired && attempt.Account?.LoginAccountId is { } retiredLogin)
+                {
+                    // Marked in the file: out of every chain, after a restart too, until a new login replaces it.
+                    await credentials.RetireAsync(retiredLogin, retired.Reason, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 if (failure is AttemptResult.RateLimited && accounts.IsBlocked(destination.DestinationId, target.UpstreamModel, target.Provider.Kind.QuotaGroup(target.UpstreamModel), out var until))
                 {
                     state.NoteReset(until);
@@ -170,6 +176,11 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
 
                 Log.AttemptFailed(logger, state.Attempts, destination.DestinationId, request.Model, failure.Summary);
                 context.Response.Clear();
+                if (failure is AttemptResult.ClientRefused)
+                {
+                    // Every account of this provider presents the same client: the next provider may serve.
+                    break;
+                }
             }
         }
 

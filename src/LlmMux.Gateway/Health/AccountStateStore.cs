@@ -218,6 +218,22 @@ public sealed class AccountStateStore(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// The provider no longer serves the account (a retired plan): it rests for <see cref="RateLimitResets.MaxAhead"/>
+    /// (the file is marked too, so it stays out after a restart), with <paramref name="reason"/> as its last error.
+    /// </summary>
+    public TimeSpan Retired(string destinationId, string reason)
+    {
+        var entry = Get(destinationId);
+        lock (entry)
+        {
+            entry.CooldownUntil = time.GetUtcNow() + RateLimitResets.MaxAhead;
+            entry.Condition = AccountCondition.Retired;
+            entry.LastError = reason;
+            return RateLimitResets.MaxAhead;
+        }
+    }
+
     public AccountStatus Status(string destinationId)
     {
         var now = time.GetUtcNow();

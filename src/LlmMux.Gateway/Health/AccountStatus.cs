@@ -6,6 +6,9 @@ public enum AccountCondition
     Ready,
     CoolingDown,
     KeyRejected,
+
+    /// <summary>The provider no longer serves the account through this type; <see cref="AccountStatus.LastError"/> says what to do.</summary>
+    Retired,
 }
 
 /// <summary>What the gateway knows about one account, for <c>accounts</c>, the management API and telemetry.</summary>

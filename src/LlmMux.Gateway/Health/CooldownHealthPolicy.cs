@@ -54,6 +54,10 @@ internal sealed class CooldownHealthPolicy(AccountStateStore store, IDestination
             case AttemptResult.RateLimited limited when limited.Until is not null || budget.TakeCooldown():
                 store.RateLimited(id, attempt.Target.Provider.Kind.QuotaGroup(model), limited.Until, limited.Summary);
                 break;
+            case AttemptResult.AccountRetired retired:
+                // Not a cooldown: the provider said it will not serve this account again (the file is marked by the failover loop).
+                healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, store.Retired(id, retired.Reason));
+                break;
             case AttemptResult.CredentialRejected { StaleLoginToken: true }:
                 // The failover loop refreshes the token and retries the same account.
                 break;

@@ -7,7 +7,8 @@ namespace LlmMux.Gateway.Health;
 /// <summary>
 /// When a rate-limited upstream says its quota comes back, from every place providers put it: <c>Retry-After</c>
 /// (seconds or a date), OpenAI's <c>x-ratelimit-reset-*</c> durations, Anthropic's <c>anthropic-ratelimit-*-reset</c>
-/// timestamps, Gemini's <c>RetryInfo.retryDelay</c> and ChatGPT/Codex <c>resets_in_seconds</c>/<c>resets_at</c>
+/// timestamps, Gemini's <c>RetryInfo.retryDelay</c>, Google's <c>ErrorInfo</c> <c>quotaResetDelay</c>/<c>quotaResetTimeStamp</c>
+/// (Antigravity quotas that reset days later) and ChatGPT/Codex <c>resets_in_seconds</c>/<c>resets_at</c>
 /// bodies. The value is honoured as given up to <see cref="MaxAhead"/>: a quota that resets in two days is not retried
 /// sooner. Every value comes from the upstream, so none may throw: an overflowing or absurd one becomes
 /// <see cref="MaxAhead"/> from now.
@@ -90,6 +91,11 @@ public static partial class RateLimitResets
 
     private static DateTimeOffset? FromBody(string body, DateTimeOffset now)
     {
+        if (FromGoogleQuota(body, now) is { } quotaReset)
+        {
+            return quotaReset;
+        }
+
         if (RetryDelay().Match(body) is { Success: true } delay
             && double.TryParse(delay.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
@@ -113,6 +119,40 @@ public static partial class RateLimitResets
 
         return null;
     }
+
+    /// <summary>
+    /// Google's quota errors (Antigravity, Code Assist) name the reset in their <c>google.rpc.ErrorInfo</c> metadata:
+    /// <c>quotaResetDelay</c> as a Go duration (<c>"167h59m3s"</c>, a week away) and <c>quotaResetTimeStamp</c> as
+    /// RFC 3339, next to <c>RetryInfo.retryDelay</c>. The latest of what it says is when the quota is back.
+    /// </summary>
+    private static DateTimeOffset? FromGoogleQuota(string body, DateTimeOffset now)
+    {
+        DateTimeOffset? latest = null;
+        if (QuotaResetDelay().Match(body) is { Success: true } delay && ParseGoDuration(delay.Groups[1].Value, now) is { } afterDelay)
+        {
+            latest = afterDelay;
+        }
+
+        if (QuotaResetTimeStamp().Match(body) is { Success: true } stamp && ParseTimestamp(stamp.Groups[1].Value, now) is { } at && (latest is null || at > latest))
+        {
+            latest = at;
+        }
+
+        if (latest is not null && RetryDelay().Match(body) is { Success: true } retry
+            && double.TryParse(retry.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            && AddSeconds(now, seconds) is var afterRetry && afterRetry > latest)
+        {
+            latest = afterRetry;
+        }
+
+        return latest;
+    }
+
+    [GeneratedRegex("\"quotaResetDelay\"\\s*:\\s*\"([0-9.hms]{1,64})\"")]
+    private static partial Regex QuotaResetDelay();
+
+    [GeneratedRegex("\"quotaResetTimeStamp\"\\s*:\\s*\"([0-9A-Za-z:.+-]{1,64})\"")]
+    private static partial Regex QuotaResetTimeStamp();
 
     private static DateTimeOffset? ParseTimestamp(string value, DateTimeOffset now)
         => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;

@@ -114,7 +114,7 @@ internal sealed class LlmRequestMiddleware(RequestDelegate next, GatewayConfigSt
         }
 
         IrRequest? ir = null;
-        var needsIr = operation is null && (kind == IngressKind.CountTokens || route.Chain.Any(t => t.Provider.Protocol.Dialect != ingress.Format));
+        var needsIr = operation is null && (kind == IngressKind.CountTokens || route.Chain.Any(t => t.Protocol.Dialect != ingress.Format));
         if (needsIr)
         {
             try

@@ -24,7 +24,7 @@ internal static class TokenCountEndpoint
 
     public static bool HasNativeCounter(LlmRequest request)
     {
-        var protocol = request.Route.Chain[0].Provider.Protocol;
+        var protocol = request.Route.Chain[0].Protocol;
         return protocol.Dialect == request.Ingress.Format && protocol.CountTokensPath(request.Route.Chain[0].UpstreamModel) is not null;
     }
 
@@ -32,7 +32,7 @@ internal static class TokenCountEndpoint
     public static async Task WriteLocalCountAsync(HttpContext context, LlmRequest request)
     {
         var target = request.Route.Chain[0];
-        var tokenizer = Dialects.Get(target.Provider.Protocol.Dialect).Family == ApiFamily.OpenAI ? OpenAITokenizers.For(target.UpstreamModel) : null;
+        var tokenizer = Dialects.Get(target.Protocol.Dialect).Family == ApiFamily.OpenAI ? OpenAITokenizers.For(target.UpstreamModel) : null;
         var tokens = tokenizer is null ? Estimate(request.Ir!) : Count(request.Ir!, text => tokenizer.CountTokens(text));
         context.Response.ContentType = "application/json";
         context.Response.Headers[CountHeader] = tokenizer is null ? "estimate" : "tokenizer";

@@ -63,7 +63,7 @@ internal static class ManagementEndpoints
         foreach (var login in logins.Accounts.Where(a => !served.Contains(a.Id)))
         {
             rows.Add(new AccountView(login.Id, Provider: null, login.Type, login.State.ToString().ToLowerInvariant(), null, System.Collections.ObjectModel.ReadOnlyDictionary<string, DateTimeOffset>.Empty,
-                0, 0, 0, 0, 0, null, null, login.Expiry, RefreshView.Of(credentials.GetRefreshStatus(login.Id)), QuotaWindowView.Of(quotas.Get(login.Id), states.Time.GetUtcNow())));
+                0, 0, 0, 0, 0, null, login.StateReason, login.Expiry, RefreshView.Of(credentials.GetRefreshStatus(login.Id)), QuotaWindowView.Of(quotas.Get(login.Id), states.Time.GetUtcNow())));
         }
 
         return Results.Json(rows, ManagementJsonContext.Default.ListAccountView);

@@ -20,7 +20,7 @@ internal static class OperationAnswer
     public static async ValueTask ApplyAsync(ResponseTransformContext context, AttemptFeature attempt, OperationRequest operation, UpstreamStreamState watch, Translator translator, TimeProvider time)
     {
         var response = context.ProxyResponse!;
-        var protocol = attempt.Target.Provider.Protocol;
+        var protocol = attempt.Target.Protocol;
         if (PassThroughUsage(operation, protocol) is { } usageDialect)
         {
             response.Content = new PullStreamContent(response.Content,

@@ -19,7 +19,7 @@ internal static class OperationIngress
         IngressKind kind, Dialect dialect, ReadOnlyMemory<byte> body, string model, string? pathModel, ModelRoute route)
     {
         var operation = new OperationRequest(kind, Dialects.Get(dialect).Family);
-        var served = route.Chain.Where(t => t.Provider.Protocol.OperationPath(operation.UpstreamKind, t.UpstreamModel) is not null).ToList();
+        var served = route.Chain.Where(t => t.Protocol.OperationPath(operation.UpstreamKind, t.UpstreamModel) is not null).ToList();
         if (served.Count == 0)
         {
             return (null, null, NotServed(operation, model, route));

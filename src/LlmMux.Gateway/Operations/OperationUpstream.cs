@@ -26,7 +26,7 @@ internal static class OperationUpstream
     /// <exception cref="TranslationException">The request cannot be put in this upstream's shape (token ids to Gemini).</exception>
     public static RequestBody Body(OperationRequest operation, LlmRequest request, RouteTarget target, Translator translator)
     {
-        var protocol = target.Provider.Protocol;
+        var protocol = target.Protocol;
         switch (operation.Kind)
         {
             case IngressKind.Embeddings or IngressKind.SingleEmbedding:

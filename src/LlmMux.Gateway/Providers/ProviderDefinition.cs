@@ -22,6 +22,12 @@ public sealed record ProviderDefinition(
     /// <summary>The names this provider shows in model lists.</summary>
     public IEnumerable<string> ListedModels => Models.Count > 0 ? Models.Select(m => m.ClientName) : UsesCatalogue ? Kind.Catalogue.Known : [];
 
+    /// <summary>Its <c>region</c> (Vertex AI), when set.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>Its <c>project</c> (Vertex AI), when set: overrides the project of the account's key.</summary>
+    public string? Project { get; init; }
+
     /// <summary>Its <c>excluded-models</c>: never asked of any of its accounts.</summary>
     public Rules.ModelGlobs Excluded { get; init; } = Rules.ModelGlobs.None;
 

@@ -26,11 +26,24 @@ public abstract class ProviderType
     /// <summary>Accounts are the provider's <c>api-keys</c> rather than login files.</summary>
     public bool KeyBased => Subscription is null;
 
+    /// <summary>
+    /// A login type whose <c>api-keys</c>, when the provider lists any, are its accounts instead of the auth dir's
+    /// logins (Vertex AI's express-mode keys).
+    /// </summary>
+    public virtual bool AlsoTakesApiKeys => false;
+
     /// <summary>A key-based type that may run with no key at all (a local OpenAI-compatible server): one keyless account.</summary>
     public virtual bool KeyOptional => false;
 
     /// <summary>How to talk to it: built once per type, shared by every request.</summary>
     public abstract UpstreamProtocol Protocol { get; }
+
+    /// <summary>
+    /// How to talk to it about one upstream model: <see cref="Protocol"/>, unless the type serves models of several
+    /// dialects (Vertex AI: Gemini models in Gemini's, Claude models in Anthropic Messages). Read through
+    /// <see cref="Routing.RouteTarget.Protocol"/>.
+    /// </summary>
+    public virtual UpstreamProtocol ProtocolFor(string upstreamModel) => Protocol;
 
     /// <summary>What it serves when its config lists no <c>models</c>.</summary>
     public abstract ModelCatalogue Catalogue { get; }
@@ -43,6 +56,12 @@ public abstract class ProviderType
     /// <c>base-url</c>). <paramref name="baseUrl"/> is the provider's configured one.
     /// </summary>
     public virtual string? BaseUrlFor(UpstreamCredential? login, string baseUrl) => null;
+
+    /// <summary>
+    /// <see cref="BaseUrlFor(UpstreamCredential?, string)"/> for a type whose requests also depend on the provider's own
+    /// settings (Vertex AI's <c>region</c> and <c>project</c>).
+    /// </summary>
+    public virtual string? BaseUrlFor(UpstreamCredential? login, ProviderDefinition provider) => BaseUrlFor(login, provider.BaseUrl);
 
     /// <summary>How this type reports an account's quota windows; null when it reports none (learned limits apply).</summary>
     public virtual QuotaReader? Quota => null;

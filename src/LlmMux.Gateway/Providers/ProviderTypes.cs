@@ -1,10 +1,12 @@
 using LlmMux.Gateway.Providers.Anthropic;
+using LlmMux.Gateway.Providers.Antigravity;
 using LlmMux.Gateway.Providers.Claude;
 using LlmMux.Gateway.Providers.CodeAssist;
 using LlmMux.Gateway.Providers.Codex;
 using LlmMux.Gateway.Providers.Copilot;
 using LlmMux.Gateway.Providers.GeminiApi;
 using LlmMux.Gateway.Providers.OpenAI;
+using LlmMux.Gateway.Providers.Vertex;
 
 namespace LlmMux.Gateway.Providers;
 
@@ -20,6 +22,8 @@ public static class ProviderTypes
         CopilotProviderType.Instance,
         CodeAssistProviderType.Instance,
         CodexProviderType.Instance,
+        AntigravityProviderType.Instance,
+        VertexProviderType.Instance,
     ];
 
     private static readonly Dictionary<string, ProviderType> ByType = All.ToDictionary(t => t.Type, StringComparer.Ordinal);

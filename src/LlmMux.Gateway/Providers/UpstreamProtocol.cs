@@ -43,6 +43,25 @@ public abstract class UpstreamProtocol
     /// fields, the account's project), declared as overrides the translator applies in its one pass over the body.</summary>
     public virtual RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) => request;
 
+    /// <summary>
+    /// A 2xx answer that is not the API's (a text page instead of JSON or SSE) read as what it says: a refusal of the
+    /// client llm-mux presents (an outdated client version), as the message the client gets; null when it is not one.
+    /// Only text pages (<c>text/*</c> but not SSE) are read, and only when this is overridden.
+    /// </summary>
+    public virtual string? RefusedClient(string body) => null;
+
+    /// <summary>Whether <see cref="RefusedClient"/> is overridden (the success bodies of others are never read).</summary>
+    public virtual bool RefusesClientWithSuccess => false;
+
+    /// <summary>
+    /// An error message meaning the upstream will never again serve this account through this type (a retired plan),
+    /// read as the reason the account is marked retired with (what happened, and what to do instead); null otherwise.
+    /// </summary>
+    public virtual string? RetiredAccount(int status, string detail) => null;
+
+    /// <summary>Whether <see cref="RetiredAccount"/> is overridden (a 400's body is then read for it too).</summary>
+    public virtual bool RetiresAccounts => false;
+
     /// <summary>Client headers this upstream understands and may receive as they are.</summary>
     public virtual IReadOnlyList<string> PassThroughHeaders => [];
 

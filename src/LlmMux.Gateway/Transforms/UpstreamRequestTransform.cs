@@ -34,7 +34,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         var destination = http.GetReverseProxyFeature().ProxiedDestination
             ?? throw new InvalidOperationException("no account chosen for this attempt");
         var account = attempt.ResolveAccount(destination.DestinationId, config.Current);
-        var protocol = target.Provider.Protocol;
+        var protocol = target.Protocol;
         var sameDialect = protocol.Dialect == request.Ingress.Format;
         UpstreamCredential? login = null;
         if (account.PassThrough)
@@ -113,7 +113,7 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         }
 
         // Some logins name their own API host per token (Copilot's seats); the provider type decides.
-        if (target.Provider.Kind.BaseUrlFor(login, target.Provider.BaseUrl) is { } tokenBase)
+        if (target.Provider.Kind.BaseUrlFor(login, target.Provider) is { } tokenBase)
         {
             context.DestinationPrefix = tokenBase;
         }

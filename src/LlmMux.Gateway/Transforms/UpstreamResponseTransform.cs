@@ -41,7 +41,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time, Translator tr
             return;
         }
 
-        var upstream = target.Provider.Protocol.Dialect;
+        var upstream = target.Protocol.Dialect;
         var client = request.Ingress.Format;
         var clientResponse = context.HttpContext.Response;
         if (answer is AttemptResult.ClientError { Status: var status })
@@ -102,7 +102,7 @@ internal sealed class UpstreamResponseTransform(TimeProvider time, Translator tr
             return;
         }
 
-        if (target.Provider.Protocol.AlwaysStreams && !request.IsCountTokens)
+        if (target.Protocol.AlwaysStreams && !request.IsCountTokens)
         {
             // The upstream streamed although the client wants one body: the completed response closes the stream.
             byte[]? completed;

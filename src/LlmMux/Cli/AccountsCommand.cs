@@ -67,6 +67,8 @@ internal static class AccountsCommand
                     var enabled = await store.SetDisabledAsync(id, false).ConfigureAwait(false);
                     await output.WriteLineAsync(enabled.State == AccountState.Expired
                         ? $"Enabled account '{id}', but it is expired: run `llm-mux login {enabled.Type}` to use it again."
+                        : enabled.State == AccountState.Retired
+                        ? $"Enabled account '{id}', but it is retired: {enabled.StateReason}"
                         : $"Enabled account '{id}'. A running `llm-mux serve` uses it again without a restart.").ConfigureAwait(false);
                     return 0;
             }
@@ -134,6 +136,7 @@ internal static class AccountsCommand
     {
         AccountState.Disabled => "disabled",
         AccountState.Expired => "expired",
+        AccountState.Retired => "retired: " + account.StateReason,
         _ => "ready",
     };
 

@@ -108,14 +108,15 @@ internal static class CommandTree
         var noBrowser = new Option<bool>("--no-browser") { Description = "print the URL only (paste the redirected URL back here)" };
         var name = new Option<string?>("--name") { Description = "account name instead of the e-mail", HelpName = "NAME" };
         var project = new Option<string?>("--project") { Description = "gemini project", HelpName = "ID" };
+        var keyFile = new Option<string?>("--key-file") { Description = "vertex: the service account's JSON key", HelpName = "FILE" };
         var config = ConfigOption();
         var login = new Command("login", "sign in to a subscription and write its account file to the auth dir")
         {
-            provider, noBrowser, name, project, config,
+            provider, noBrowser, name, project, keyFile, config,
         };
         Require(login, provider, $"login needs a provider: one of {all}");
         login.SetAction((result, ct) => LoginCommand.RunAsync(
-            new LoginFlags(result.GetValue(provider)!, result.GetValue(noBrowser), result.GetValue(name), result.GetValue(project), result.GetValue(config)),
+            new LoginFlags(result.GetValue(provider)!, result.GetValue(noBrowser), result.GetValue(name), result.GetValue(project), result.GetValue(config), result.GetValue(keyFile)),
             getVariable,
             output,
             error,

@@ -7,7 +7,7 @@ using LlmMux.Gateway.Logins;
 namespace LlmMux.Cli;
 
 /// <summary>
-/// <c>llm-mux login &lt;provider&gt; [--no-browser] [--name NAME] [--project ID]</c>: runs the provider's login flow
+/// <c>llm-mux login &lt;provider&gt; [--no-browser] [--name NAME] [--project ID] [--key-file FILE]</c>: runs the provider's login flow
 /// (browser + PKCE for claude, codex and gemini; GitHub device flow for copilot) and writes one account file into the
 /// auth dir. OAuth endpoints come from the config's <c>oauth:</c> block of a provider of that type, if any.
 /// Never prints a token.
@@ -41,6 +41,7 @@ internal static class LoginCommand
             NoBrowser = flags.NoBrowser,
             Name = NonEmpty(flags.Name),
             ProjectId = NonEmpty(flags.Project),
+            KeyFile = NonEmpty(flags.KeyFile),
             Output = output,
             Input = input,
             OpenBrowser = openBrowser,

@@ -11,9 +11,9 @@ public sealed class SubscriptionProvidersTests
     private static readonly SubscriptionProviders Registry = SubscriptionProviders.Default;
 
     [Fact]
-    public void The_four_subscriptions_are_listed_once_in_login_order()
+    public void The_subscriptions_are_listed_once_in_login_order()
     {
-        Assert.Equal(["claude", "codex", "gemini", "copilot"], Registry.Types);
+        Assert.Equal(["claude", "codex", "gemini", "copilot", "antigravity", "vertex"], Registry.Types);
     }
 
     [Fact]
@@ -27,15 +27,19 @@ public sealed class SubscriptionProvidersTests
             Assert.False(string.IsNullOrWhiteSpace(provider.DisplayName));
             var oauth = provider.DefaultOAuth;
             Assert.StartsWith("https://", oauth.TokenUrl, StringComparison.Ordinal);
-            Assert.False(string.IsNullOrWhiteSpace(oauth.ClientId));
             Assert.False(string.IsNullOrWhiteSpace(oauth.Scopes));
             Assert.All(oauth.Endpoints.Values, url => Assert.StartsWith("https://", url, StringComparison.Ordinal));
 
             // Every provider renews its tokens one of the two ways the credential service knows.
             Assert.True(provider is RefreshTokenProvider or TokenExchangeProvider, provider.Type);
 
-            // A browser login needs an authorize URL, a device flow its device-code URL.
-            Assert.True(oauth.DeviceCodeUrl is not null || oauth.AuthorizeUrl.StartsWith("https://", StringComparison.Ordinal), provider.Type);
+            // A browser login needs an authorize URL and a client, a device flow its device-code URL and a client; a
+            // service-account key (vertex) signs its own grant and has neither.
+            if (provider is not Accounts.Providers.Vertex.VertexProvider)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(oauth.ClientId));
+                Assert.True(oauth.DeviceCodeUrl is not null || oauth.AuthorizeUrl.StartsWith("https://", StringComparison.Ordinal), provider.Type);
+            }
         }
     }
 
@@ -46,6 +50,8 @@ public sealed class SubscriptionProvidersTests
     [InlineData(" gemini ", "gemini")]
     [InlineData("github-copilot", "copilot")]
     [InlineData("copilot", "copilot")]
+    [InlineData("antigravity", "antigravity")]
+    [InlineData("ag", "antigravity")]
     public void Types_file_types_and_aliases_resolve_to_their_provider(string name, string type)
     {
         Assert.Equal(type, Registry.Find(name)?.Type);
@@ -61,7 +67,7 @@ public sealed class SubscriptionProvidersTests
     {
         Assert.Null(Registry.Find(type));
         var error = Assert.Throws<ArgumentException>(() => Registry.Get(type));
-        Assert.Contains("claude, codex, gemini, copilot", error.Message, StringComparison.Ordinal);
+        Assert.Contains("claude, codex, gemini, copilot, antigravity", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Registry.DefaultOAuth(type));
     }
 

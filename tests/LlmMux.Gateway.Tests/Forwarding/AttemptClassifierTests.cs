@@ -28,7 +28,18 @@ public sealed class AttemptClassifierTests
           - name: login
             type: claude
             models: [claude-x]
-        """, "t.yaml"), 1, [new Account("claude-a", "claude", "a@example.com", null, false, null, AccountState.Ready)]);
+          - name: ag
+            type: antigravity
+            models: [gemini-3-flash]
+          - name: ca
+            type: gemini
+            models: [gemini-2.5-pro]
+        """, "t.yaml"), 1,
+        [
+            new Account("claude-a", "claude", "a@example.com", null, false, null, AccountState.Ready),
+            new Account("antigravity-a", "antigravity", "a@example.com", null, false, null, AccountState.Ready),
+            new Account("gemini-a", "gemini", "a@example.com", null, false, null, AccountState.Ready),
+        ]);
 
     private sealed record Failure(ForwarderError Error, Exception? Exception) : IForwarderErrorFeature;
 
@@ -62,6 +73,42 @@ public sealed class AttemptClassifierTests
         Assert.Equal(kind, result.GetType().Name);
         Assert.Equal(AttemptClassifier.AllowsFailover(status), result is AttemptResult.Failure);
         Assert.Equal(result is AttemptResult.UpstreamAnswer ? $"http_{status}" : "ok", result.Outcome);
+    }
+
+    [Theory]
+    [InlineData("ag", "text/plain; charset=utf-8", "This version of Antigravity is no longer supported. Please update to receive the latest features!", "ClientRefused")]
+    [InlineData("ag", "text/html", "<html>maintenance</html>", "Succeeded")]
+    [InlineData("ag", "text/event-stream", "data: no longer supported", "Succeeded")]
+    [InlineData("ag", "application/json", "{\"response\":{\"text\":\"no longer supported\"}}", "Succeeded")]
+    [InlineData("keyed", "text/plain", "This version is no longer supported", "Succeeded")]
+    public async Task Only_antigravity_reads_a_2xx_page_for_a_refused_client(string provider, string contentType, string body, string kind)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body) };
+        response.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+
+        var result = await AttemptClassifier.ClassifyAnswerAsync(response, Attempt(provider), Now, CancellationToken.None);
+
+        Assert.Equal(kind, result.GetType().Name);
+        Assert.Equal(body, await response.Content.ReadAsStringAsync()); // a page that is not a refusal is still there for the client
+    }
+
+    [Theory]
+    [InlineData("ca", 403, "AccountRetired")]
+    [InlineData("ca", 400, "AccountRetired")]
+    [InlineData("ag", 403, "ModelDenied")]
+    [InlineData("keyed", 400, "ClientError")]
+    public async Task Only_code_assist_reads_the_individuals_retirement(string provider, int status, string kind)
+    {
+        const string retired = """{"error":{"code":403,"message":"This client is no longer supported for Gemini Code Assist for individuals. To continue using Gemini, please migrate to the Antigravity suite of products: https://antigravity.google","status":"PERMISSION_DENIED"}}""";
+
+        var result = await ClassifyAsync(Attempt(provider), status, retired, null);
+
+        Assert.Equal(kind, result.GetType().Name);
+        if (result is AttemptResult.AccountRetired marked)
+        {
+            Assert.Contains("llm-mux login antigravity", marked.Reason, StringComparison.Ordinal);
+            Assert.Contains("llm-mux login antigravity", marked.FinalError("gemini-2.5-pro", "ca").Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -94,4 +94,14 @@ public sealed class RateLimitResetsTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(at), RateLimitResets.Find(Headers(), "{\"error\":{\"resets_at\":" + at + "}}", Now));
         Assert.Equal(Now.AddSeconds(1.5e6), RateLimitResets.Find(Headers(), """{"retryDelay":"1.5e6s"}""", Now));
     }
+
+    [Fact]
+    public void Googles_quota_reset_delay_of_a_week_is_honoured_as_given()
+        => Assert.Equal(Now.AddHours(167).AddMinutes(59).AddSeconds(3), RateLimitResets.Find(Headers(),
+            """{"error":{"code":429,"message":"You have exhausted your capacity on this model.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"QUOTA_EXHAUSTED","domain":"cloudcode-pa.googleapis.com","metadata":{"model":"claude-sonnet-4-5","quotaResetDelay":"167h59m3s","quotaResetTimeStamp":"2026-12-05T11:59:03Z"}},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"3600s"}]}}""", Now));
+
+    [Fact]
+    public void Googles_quota_reset_time_stamp_wins_when_it_is_later()
+        => Assert.Equal(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero), RateLimitResets.Find(Headers(),
+            """{"error":{"details":[{"metadata":{"quotaResetDelay":"1h","quotaResetTimeStamp":"2026-12-05T12:00:00Z"}}]}}""", Now));
 }

@@ -29,6 +29,12 @@ public sealed class OperationPathTests
         { "gemini", IngressKind.Embeddings, null },
         { "gemini", IngressKind.ImageGeneration, null },
         { "gemini", IngressKind.Compaction, null },
+        { "antigravity", IngressKind.Embeddings, null },
+        { "antigravity", IngressKind.ImageGeneration, null },
+        { "antigravity", IngressKind.Compaction, null },
+        { "vertex", IngressKind.Embeddings, null },
+        { "vertex", IngressKind.ImageGeneration, null },
+        { "vertex", IngressKind.Compaction, null },
     };
 
     [Theory]

@@ -8,9 +8,9 @@ namespace LlmMux.Gateway.Tests.Providers;
 public sealed class ProviderTypesTests
 {
     [Fact]
-    public void The_seven_config_types_are_listed_once()
+    public void The_config_types_are_listed_once()
     {
-        Assert.Equal(["openai", "anthropic", "gemini-api", "claude", "copilot", "gemini", "codex"], ProviderTypes.All.Select(t => t.Type));
+        Assert.Equal(["openai", "anthropic", "gemini-api", "claude", "copilot", "gemini", "codex", "antigravity", "vertex"], ProviderTypes.All.Select(t => t.Type));
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class ProviderTypesTests
     public void Login_types_bridge_to_their_subscription_and_every_subscription_is_served()
     {
         var bridged = ProviderTypes.All.Where(t => !t.KeyBased).ToDictionary(t => t.Type, t => t.Subscription!.Type);
-        Assert.Equal(new Dictionary<string, string> { ["claude"] = "claude", ["copilot"] = "copilot", ["gemini"] = "gemini", ["codex"] = "codex" }, bridged);
+        Assert.Equal(new Dictionary<string, string> { ["claude"] = "claude", ["copilot"] = "copilot", ["gemini"] = "gemini", ["codex"] = "codex", ["antigravity"] = "antigravity", ["vertex"] = "vertex" }, bridged);
         Assert.Equal(SubscriptionProviders.Default.Types.Order(), bridged.Values.Order());
         Assert.All(ProviderTypes.All.Where(t => t.KeyBased), t => Assert.Null(t.Subscription));
     }

@@ -17,11 +17,14 @@ internal static class CodeAssistSetup
     /// <summary>
     /// Finds the Code Assist project of the account: the one <c>loadCodeAssist</c> reports, else the result of
     /// <c>onboardUser</c> with the default tier (polled every 5 s until <c>done</c>). <paramref name="requestedProject"/>
-    /// (the user's <c>--project</c>) is sent along when given.
+    /// (the user's <c>--project</c>) is sent along when given. <paramref name="identity"/> is the client the calls
+    /// introduce themselves as (gemini-cli's headers unless given: Antigravity sends its own).
     /// </summary>
     public static async Task<string> ProjectAsync(
-        HttpClient http, OAuthSettings settings, string accessToken, string? requestedProject, TimeProvider time, CancellationToken ct)
+        HttpClient http, OAuthSettings settings, string accessToken, string? requestedProject, TimeProvider time, CancellationToken ct,
+        IReadOnlyList<KeyValuePair<string, string>>? identity = null)
     {
+        identity ??= CodeAssistIdentity.Headers;
         var baseUrl = settings.Endpoint(GeminiProvider.CodeAssistBaseUrlKey).TrimEnd('/');
         var metadata = new JsonObject { ["ideType"] = "IDE_UNSPECIFIED", ["platform"] = "PLATFORM_UNSPECIFIED", ["pluginType"] = "GEMINI" };
         if (!string.IsNullOrEmpty(requestedProject))
@@ -35,8 +38,17 @@ internal static class CodeAssistSetup
             load["cloudaicompanionProject"] = requestedProject;
         }
 
-        var loaded = await OAuthHttp.PostJsonAsync(http, baseUrl + "/v1internal:loadCodeAssist", load, "Code Assist loadCodeAssist", h => Headers(h, accessToken), ct)
-            .ConfigureAwait(false);
+        JsonElement loaded;
+        try
+        {
+            loaded = await OAuthHttp.PostJsonAsync(http, baseUrl + "/v1internal:loadCodeAssist", load, "Code Assist loadCodeAssist", h => Headers(h, accessToken, identity), ct)
+                .ConfigureAwait(false);
+        }
+        catch (OAuthException e) when (e.StatusCode is 400 or 403 && ReferenceEquals(identity, CodeAssistIdentity.Headers))
+        {
+            // Google answers an individual's account this way since it retired Code Assist for individuals (2026-06-18).
+            throw new OAuthException(e.Message + " " + RetiredHint, e.StatusCode, e.Error);
+        }
         if (ProjectOf(loaded, "cloudaicompanionProject") is { } existing)
         {
             return existing;
@@ -56,7 +68,7 @@ internal static class CodeAssistSetup
 
         for (var attempt = 0; attempt < MaxOnboardPolls; attempt++)
         {
-            var operation = await OAuthHttp.PostJsonAsync(http, baseUrl + "/v1internal:onboardUser", (JsonObject)onboard.DeepClone(), "Code Assist onboardUser", h => Headers(h, accessToken), ct)
+            var operation = await OAuthHttp.PostJsonAsync(http, baseUrl + "/v1internal:onboardUser", (JsonObject)onboard.DeepClone(), "Code Assist onboardUser", h => Headers(h, accessToken, identity), ct)
                 .ConfigureAwait(false);
             if (operation.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.True)
             {
@@ -71,10 +83,14 @@ internal static class CodeAssistSetup
         throw new OAuthException("Code Assist onboarding did not finish in time; try the login again.");
     }
 
-    private static void Headers(HttpRequestHeaders headers, string accessToken)
+    /// <summary>What a refused <c>login gemini</c> adds: the likely cause and the way forward.</summary>
+    internal const string RetiredHint =
+        "If this is an individual (free or Google One) account: Google retired Gemini Code Assist for individuals on 2026-06-18; sign in with `llm-mux login antigravity` instead (licensed Standard/Enterprise accounts work here).";
+
+    private static void Headers(HttpRequestHeaders headers, string accessToken, IReadOnlyList<KeyValuePair<string, string>> identity)
     {
         headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        foreach (var (name, value) in CodeAssistIdentity.Headers)
+        foreach (var (name, value) in identity)
         {
             headers.TryAddWithoutValidation(name, value);
         }

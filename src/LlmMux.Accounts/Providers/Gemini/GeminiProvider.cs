@@ -57,7 +57,11 @@ internal sealed class GeminiProvider : RefreshTokenProvider
 
     public override string? RefreshToken(AccountFile file) => file.Token?.RefreshToken;
 
-    public override async Task<TokenGrant> RefreshAsync(HttpClient http, OAuthSettings settings, string refreshToken, CancellationToken ct)
+    public override Task<TokenGrant> RefreshAsync(HttpClient http, OAuthSettings settings, string refreshToken, CancellationToken ct) =>
+        GoogleRefreshAsync(http, settings, refreshToken, ct);
+
+    /// <summary>Google's refresh grant with an installed-app client (shared by every Google login).</summary>
+    internal static async Task<TokenGrant> GoogleRefreshAsync(HttpClient http, OAuthSettings settings, string refreshToken, CancellationToken ct)
     {
         const string step = "Google token refresh";
         return TokenGrant.Parse(await OAuthHttp.PostFormAsync(http, settings.TokenUrl,
@@ -102,17 +106,7 @@ internal sealed class GeminiProvider : RefreshTokenProvider
     {
         var (settings, http) = (context.Settings, context.Http);
         var now = context.Now;
-        const string step = "Google token exchange";
-        var grant = TokenGrant.Parse(await OAuthHttp.PostFormAsync(http, settings.TokenUrl,
-        [
-            new("grant_type", "authorization_code"),
-            new("client_id", settings.ClientId),
-            new("client_secret", settings.ClientSecret ?? ""),
-            new("code", callback.Code.Code),
-            new("redirect_uri", callback.RedirectUri),
-            new("code_verifier", callback.Pkce.Verifier),
-        ], step, null, ct).ConfigureAwait(false), step);
-
+        var grant = await ExchangeCodeAsync(http, settings, callback, ct).ConfigureAwait(false);
         var email = await EmailAsync(http, settings, grant.AccessToken, ct).ConfigureAwait(false);
         await context.Output.WriteLineAsync("Setting up Gemini Code Assist (finding or creating the project)...").ConfigureAwait(false);
         var project = await CodeAssistSetup.ProjectAsync(http, settings, grant.AccessToken, context.Options.ProjectId, context.Options.TimeProvider, ct).ConfigureAwait(false);
@@ -121,7 +115,23 @@ internal sealed class GeminiProvider : RefreshTokenProvider
         return new LoginResult(file, email);
     }
 
-    private static async Task<string> EmailAsync(HttpClient http, OAuthSettings settings, string accessToken, CancellationToken ct)
+    /// <summary>Google's authorization-code grant with PKCE (shared by every Google login).</summary>
+    internal static async Task<TokenGrant> ExchangeCodeAsync(HttpClient http, OAuthSettings settings, BrowserCallback callback, CancellationToken ct)
+    {
+        const string step = "Google token exchange";
+        return TokenGrant.Parse(await OAuthHttp.PostFormAsync(http, settings.TokenUrl,
+        [
+            new("grant_type", "authorization_code"),
+            new("client_id", settings.ClientId),
+            new("client_secret", settings.ClientSecret ?? ""),
+            new("code", callback.Code.Code),
+            new("redirect_uri", callback.RedirectUri),
+            new("code_verifier", callback.Pkce.Verifier),
+        ], step, null, ct).ConfigureAwait(false), step);
+    }
+
+    /// <summary>The signed-in Google account's e-mail.</summary>
+    internal static async Task<string> EmailAsync(HttpClient http, OAuthSettings settings, string accessToken, CancellationToken ct)
     {
         var json = await OAuthHttp.GetAsync(http, settings.Endpoint(UserInfoUrlKey), "Google user info", h => h.Authorization = new AuthenticationHeaderValue("Bearer", accessToken), ct)
             .ConfigureAwait(false);

@@ -31,6 +31,19 @@ internal sealed class CodeAssistProtocol : UpstreamProtocol
         SetBearerAs(headers, login?.AccessToken ?? apiKey, CodeAssistIdentity.Headers);
     }
 
+    /// <summary>What Code Assist answers an individual's account since Google retired it (2026-06-18).</summary>
+    public const string IndividualsRetiredText = "no longer supported for Gemini Code Assist for individuals";
+
+    /// <summary>What an account answered with <see cref="IndividualsRetiredText"/> is marked with.</summary>
+    public const string IndividualsRetiredReason =
+        "Google no longer serves Gemini Code Assist for individuals to this account; sign it in with `llm-mux login antigravity` (licensed Code Assist Standard/Enterprise accounts keep working here).";
+
+    public override bool RetiresAccounts => true;
+
+    /// <summary>An individual's (free, Google One) account: Google points it to Antigravity; licensed accounts never get this.</summary>
+    public override string? RetiredAccount(int status, string detail) =>
+        status is 400 or 403 && detail.Contains(IndividualsRetiredText, StringComparison.OrdinalIgnoreCase) ? IndividualsRetiredReason : null;
+
     /// <summary>The project is the account's, whatever the caller's envelope said.</summary>
     public override RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) =>
         login?.Details is GeminiDetails { ProjectId: var project } ? request with { CodeAssistProject = project } : request;

@@ -61,4 +61,17 @@ public sealed class GeminiLoginTests : LoginHarness
         Assert.Equal("existing-proj", Assert.IsType<GeminiDetails>(account.Details).ProjectId);
         Assert.Equal(0, Fake.Count("/v1internal:onboardUser"));
     }
+
+    [Fact]
+    public async Task A_refused_individual_account_is_pointed_to_antigravity()
+    {
+        Fake.OnJson("/token", _ => (200, """{"access_token":"ya29.a","refresh_token":"1//r","expires_in":3599}"""));
+        Fake.OnJson("/oauth2/v1/userinfo", _ => (200, """{"email":"g@example.com"}"""));
+        Fake.OnJson("/v1internal:loadCodeAssist", _ => (403, """{"error":{"code":403,"message":"This client is no longer supported for Gemini Code Assist for individuals. To continue using Gemini, please migrate to the Antigravity suite of products: https://antigravity.google","status":"PERMISSION_DENIED"}}"""));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AccountLogin.LoginAsync("gemini", Settings("gemini"), Options(new Browser()), Store, Http, Timeout()));
+
+        Assert.Contains("llm-mux login antigravity", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Dir.Auth, "gemini-g@example.com.json")));
+    }
 }

@@ -1,0 +1,413 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using LlmMux.Cli;
+using LlmMux.Gateway.Tests.EndToEnd;
+using LlmMux.Testing;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmMux.Tests;
+
+/// <summary>
+/// Antigravity end to end: the real <c>llm-mux login antigravity --no-browser</c> against a fake Google (authorize,
+/// token, user info, loadCodeAssist), then the real <c>llm-mux serve</c> refreshing the short-lived token and serving a
+/// Gemini and a Claude model through the v1internal envelope to a tool-calling client of every inbound dialect,
+/// streaming and not; and a week-long quota reset honoured. The fake rejects what Google rejects: no or an unknown
+/// bearer (401), another project (403), a malformed envelope or a stream without <c>alt=sse</c> (400).
+/// </summary>
+public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fixture) : IClassFixture<AntigravityEndToEndTests.Fixture>
+{
+    public static TheoryData<string, string, bool> Cases()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (var dialect in new[] { "openai-chat", "openai-responses", "anthropic", "gemini", "ollama" })
+        {
+            foreach (var model in new[] { "gemini-3-flash", "claude-sonnet-4-5" })
+            {
+                data.Add(dialect, model, false);
+                data.Add(dialect, model, true);
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public async Task The_login_writes_the_antigravity_account_with_its_project()
+    {
+        Assert.True(fixture.Login.Code == 0, $"llm-mux login antigravity exited {fixture.Login.Code}:\n{fixture.Login.Error}\n{fixture.Login.Output}");
+        Assert.Contains("Login received", await fixture.Login.Browser!, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-ag-1", fixture.Login.Output, StringComparison.Ordinal);
+        var file = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(fixture.AuthDir, "antigravity-ada@example.com.json")))!;
+        Assert.Equal("antigravity", file["type"]!.GetValue<string>());
+        Assert.Equal("proj-ag", file["project_id"]!.GetValue<string>());
+        Assert.Equal("1//r-ag", file["refresh_token"]!.GetValue<string>());
+
+        var env = new Dictionary<string, string?> { ["LLM_MUX_AUTH_DIR"] = fixture.AuthDir };
+        using var output = new StringWriter();
+        Assert.Equal(0, await LlmMuxCli.RunAsync(["accounts", "--config", fixture.ConfigPath], env.GetValueOrDefault, output, TextWriter.Null));
+        Assert.Contains("antigravity-ada@example.com", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task A_tool_call_round_trip_reaches_antigravity_from_every_dialect(string dialect, string model, bool stream)
+    {
+        Assert.True(fixture.Login.Code == 0, fixture.Login.Error);
+        var client = Client(dialect);
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.Gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        var before = fixture.ModelRequestCount;
+
+        var first = client.Read(await SendAsync(http, client.FirstTurn(stream), model), stream);
+        Assert.Equal("get_weather", first.ToolName);
+        Assert.Equal("Paris", JsonNode.Parse(first.ToolArgs!)!["city"]!.GetValue<string>());
+
+        var second = client.Read(await SendAsync(http, client.SecondTurn(stream, first), model), stream);
+        Assert.Equal("It is sunny in Paris.", second.Text);
+
+        // What Google received: the envelope of the IDE for the account's project, with the refreshed token.
+        var sent = fixture.ModelRequestsSince(before);
+        Assert.Equal(2, sent.Count);
+        foreach (var request in sent)
+        {
+            Assert.Equal(stream ? "/v1internal:streamGenerateContent?alt=sse" : "/v1internal:generateContent", request.PathAndQuery);
+            Assert.StartsWith("antigravity/", request.Headers["User-Agent"], StringComparison.Ordinal);
+            var body = JsonNode.Parse(request.Body)!;
+            Assert.Equal(model, body["model"]!.GetValue<string>());
+            Assert.Equal("get_weather", body["request"]!["tools"]![0]!["functionDeclarations"]![0]!["name"]!.GetValue<string>());
+        }
+
+        Assert.Contains("18C and sunny", sent[1].Body, StringComparison.Ordinal);
+        Assert.True(fixture.Refreshes >= 1, "the short-lived login token was refreshed before use");
+        Assert.DoesNotContain("tok-ag-", fixture.Gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_week_long_claude_quota_hit_rests_claude_on_that_account_while_the_other_serves()
+    {
+        Assert.True(fixture.Login.Code == 0, fixture.Login.Error);
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.Gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        var before = fixture.ModelRequestCount;
+
+        // Ada's account answers 429 "reset after 167h59m3s" for this request; Bob's serves it.
+        Assert.Equal("It is sunny in Paris.", await PlainChatAsync(http, "claude-opus-4-5-thinking", "QUOTA-WEEK 18C and sunny"));
+        var sent = fixture.ModelRequestsSince(before);
+        Assert.Equal(["proj-ag", "proj-bob"], sent.Select(r => JsonNode.Parse(r.Body)!["project"]!.GetValue<string>()));
+
+        // Another Claude model: the family rests on Ada's account, only Bob's is asked.
+        var next = fixture.ModelRequestCount;
+        Assert.Equal("It is sunny in Paris.", await PlainChatAsync(http, "claude-sonnet-4-5-thinking", "again 18C and sunny"));
+        Assert.Equal(["proj-bob"], fixture.ModelRequestsSince(next).Select(r => JsonNode.Parse(r.Body)!["project"]!.GetValue<string>()));
+
+        // The management API shows the week-long rest of the family on Ada's account.
+        using var list = new HttpRequestMessage(HttpMethod.Get, "/v0/management/accounts");
+        list.Headers.Add("X-Management-Key", Fixture.ManagementKey);
+        var rows = JsonNode.Parse(await (await http.SendAsync(list)).Content.ReadAsStringAsync())!.AsArray();
+        var ada = rows.Single(r => r!["id"]!.GetValue<string>().Contains("antigravity-ada", StringComparison.Ordinal))!;
+        var until = DateTimeOffset.Parse(ada["model_cooldowns"]!["claude-*"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(until, DateTimeOffset.UtcNow.AddHours(167.5), DateTimeOffset.UtcNow.AddHours(168.5));
+    }
+
+    private static async Task<string> PlainChatAsync(HttpClient http, string model, string text)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent($$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{text}}"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-api-key", Fixture.ClientKey);
+        var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        return JsonNode.Parse(body)!["choices"]![0]!["message"]!["content"]!.GetValue<string>();
+    }
+
+    private static ClientScript Client(string dialect) => dialect switch
+    {
+        "openai-chat" => new OpenAIChatClient(),
+        "openai-responses" => new OpenAIResponsesClient(),
+        "anthropic" => new AnthropicClient(),
+        "gemini" => new GeminiClient(),
+        _ => new OllamaClient(),
+    };
+
+    /// <summary>Sends a client script's request for <paramref name="model"/> (the scripts name a model "m") with the llm-mux key.</summary>
+    private static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, string model)
+    {
+        var json = (await request.Content!.ReadAsStringAsync()).Replace("\"model\":\"m\"", $"\"model\":\"{model}\"", StringComparison.Ordinal);
+        using var sent = new HttpRequestMessage(request.Method, request.RequestUri!.OriginalString.Replace("/models/m:", $"/models/{model}:", StringComparison.Ordinal))
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        sent.Headers.Add("x-api-key", Fixture.ClientKey);
+        request.Dispose();
+        var response = await http.SendAsync(sent);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return body;
+    }
+
+    public sealed class Fixture : IAsyncLifetime
+    {
+        public const string ClientKey = "client-key";
+        public const string ManagementKey = "mgmt-e2e";
+
+        private const string WeekLong429 = """{"error":{"code":429,"message":"You have exhausted your capacity on this model. Your quota will reset after 167h59m3s.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"QUOTA_EXHAUSTED","domain":"cloudcode-pa.googleapis.com","metadata":{"model":"claude-opus-4-5-thinking","quotaResetDelay":"167h59m3s"}},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"604743s"}]}}""";
+
+        /// <summary>The tokens Google knows, and the project each may use.</summary>
+        private static readonly Dictionary<string, string> Projects = new() { ["tok-ag-2"] = "proj-ag", ["tok-bob"] = "proj-bob" };
+
+        private readonly ConcurrentDictionary<string, (string Challenge, string RedirectUri)> _authorized = new();
+        private FakeUpstream _fake = null!;
+        private string _dir = "";
+        private int _refreshes;
+
+        public string ConfigPath => Path.Combine(_dir, "llm-mux.yaml");
+
+        public string AuthDir => Path.Combine(_dir, "auth");
+
+        internal GatewayProcess Gateway { get; private set; } = null!;
+
+        public SubscriptionEndToEndTests.LoginRun Login { get; private set; } = null!;
+
+        public int Refreshes => Volatile.Read(ref _refreshes);
+
+        public int ModelRequestCount
+        {
+            get
+            {
+                lock (_fake.Requests)
+                {
+                    return _fake.Requests.Count;
+                }
+            }
+        }
+
+        public List<RecordedRequest> ModelRequestsSince(int skip)
+        {
+            lock (_fake.Requests)
+            {
+                return [.. _fake.Requests.Skip(skip).Where(r => r.PathAndQuery.StartsWith("/v1internal:generateContent", StringComparison.Ordinal) || r.PathAndQuery.StartsWith("/v1internal:streamGenerateContent", StringComparison.Ordinal))];
+            }
+        }
+
+        public async Task InitializeAsync()
+        {
+            _fake = await FakeUpstream.StartAsync(HandleAsync);
+            _dir = Directory.CreateTempSubdirectory("llm-mux-e2e-antigravity-").FullName;
+            await File.WriteAllTextAsync(ConfigPath, $$"""
+                api-keys: [{{ClientKey}}]
+                auth-dir: "{{AuthDir}}"
+                management: { secret-key: "{{ManagementKey}}" }
+                providers:
+                  - name: ag
+                    type: antigravity
+                    strategy: fill-first
+                    base-url: {{_fake.BaseUrl}}
+                    oauth:
+                      authorize-url: {{_fake.BaseUrl}}/ag/o/oauth2/v2/auth
+                      token-url: {{_fake.BaseUrl}}/ag/token
+                      client-id: ag-e2e-client
+                      client-secret: ag-e2e-secret
+                      callback-port: {{FreePort()}}
+                      user-info-url: {{_fake.BaseUrl}}/ag/userinfo
+                      code-assist-base-url: {{_fake.BaseUrl}}
+                """);
+            Login = await LoginAsync();
+
+            // A second account, signed in elsewhere: its token is valid for hours.
+            await File.WriteAllTextAsync(Path.Combine(AuthDir, "antigravity-bob@example.com.json"),
+                $$"""{"type":"antigravity","email":"bob@example.com","project_id":"proj-bob","access_token":"tok-bob","refresh_token":"1//r-bob","expired":"{{DateTimeOffset.UtcNow.AddHours(6):O}}"}""");
+            Gateway = await GatewayProcess.StartAsync(ConfigPath);
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (Gateway is not null)
+            {
+                await Gateway.DisposeAsync();
+            }
+
+            await _fake.DisposeAsync();
+            Directory.Delete(_dir, recursive: true);
+        }
+
+        private async Task<SubscriptionEndToEndTests.LoginRun> LoginAsync()
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            using var output = new SubscriptionEndToEndTests.BrowserPlayingWriter(cancel.Token);
+            using var error = new StringWriter();
+            using var handler = new SubscriptionEndToEndTests.LoopbackOnly();
+            var env = new Dictionary<string, string?> { ["LLM_MUX_AUTH_DIR"] = AuthDir };
+            var code = await LoginCommand.RunAsync(
+                new LoginFlags("antigravity", NoBrowser: true, Config: ConfigPath),
+                env.GetValueOrDefault, output, error, input: null, handler, new SubscriptionEndToEndTests.ImmediateTimers(),
+                _ => throw new InvalidOperationException("--no-browser must not open a browser"), cancel.Token);
+            return new SubscriptionEndToEndTests.LoginRun(code, output.ToString(), error.ToString(), output.Browser);
+        }
+
+        private async Task HandleAsync(HttpContext context, RecordedRequest request)
+        {
+            switch (context.Request.Path.Value)
+            {
+                case "/ag/o/oauth2/v2/auth":
+                {
+                    var q = context.Request.Query;
+                    var redirect = q["redirect_uri"].ToString();
+                    var ok = q["client_id"] == "ag-e2e-client" && q["response_type"] == "code" && q["code_challenge_method"] == "S256"
+                        && q["scope"].ToString().Contains("auth/cclog", StringComparison.Ordinal) && q["access_type"] == "offline";
+                    if (ok)
+                    {
+                        _authorized["ag"] = (q["code_challenge"].ToString(), redirect);
+                    }
+
+                    context.Response.Redirect(ok ? $"{redirect}?code=ag-code&state={Uri.EscapeDataString(q["state"].ToString())}" : $"{redirect}?error=invalid_request&state={Uri.EscapeDataString(q["state"].ToString())}");
+                    return;
+                }
+
+                case "/ag/token":
+                {
+                    var form = Form(request.Body);
+                    if (form.GetValueOrDefault("client_id") != "ag-e2e-client" || form.GetValueOrDefault("client_secret") != "ag-e2e-secret")
+                    {
+                        await JsonAsync(context, """{"error":"invalid_client"}""", 401);
+                        return;
+                    }
+
+                    if (form.GetValueOrDefault("grant_type") == "refresh_token")
+                    {
+                        if (form.GetValueOrDefault("refresh_token") != "1//r-ag")
+                        {
+                            await JsonAsync(context, """{"error":"invalid_grant","error_description":"Bad Request"}""", 400);
+                            return;
+                        }
+
+                        Interlocked.Increment(ref _refreshes);
+                        await JsonAsync(context, """{"access_token":"tok-ag-2","expires_in":3599,"token_type":"Bearer"}""");
+                        return;
+                    }
+
+                    var ok = _authorized.TryGetValue("ag", out var a) && form.GetValueOrDefault("grant_type") == "authorization_code"
+                        && form.GetValueOrDefault("code") == "ag-code" && form.GetValueOrDefault("redirect_uri") == a.RedirectUri
+                        && form.GetValueOrDefault("code_verifier") is { } verifier && Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))) == a.Challenge;
+                    // A token that is about to expire: the gateway must refresh it before its first use.
+                    await JsonAsync(context, ok ? """{"access_token":"tok-ag-1","refresh_token":"1//r-ag","expires_in":60,"token_type":"Bearer"}""" : """{"error":"invalid_grant"}""", ok ? 200 : 400);
+                    return;
+                }
+
+                case "/ag/userinfo":
+                    await BearerAsync(context, "tok-ag-1", """{"email":"ada@example.com","verified_email":true}""");
+                    return;
+                case "/v1internal:loadCodeAssist" when context.Request.Headers.UserAgent.ToString().StartsWith("antigravity/", StringComparison.Ordinal):
+                    await BearerAsync(context, "tok-ag-1", """{"currentTier":{"id":"free-tier"},"cloudaicompanionProject":"proj-ag"}""");
+                    return;
+                case "/v1internal:generateContent":
+                    await GenerateAsync(context, request, stream: false);
+                    return;
+                case "/v1internal:streamGenerateContent":
+                    await GenerateAsync(context, request, stream: true);
+                    return;
+                default:
+                    context.Response.StatusCode = 404;
+                    return;
+            }
+        }
+
+        /// <summary>Google's v1internal generate: the checks it makes, then a tool call or (with the tool result) text.</summary>
+        private static async Task GenerateAsync(HttpContext context, RecordedRequest request, bool stream)
+        {
+            var bearer = context.Request.Headers.Authorization.ToString();
+            if (!bearer.StartsWith("Bearer ", StringComparison.Ordinal) || !Projects.TryGetValue(bearer[7..], out var project))
+            {
+                await JsonAsync(context, """{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}""", 401);
+                return;
+            }
+
+            JsonNode? body;
+            try
+            {
+                body = JsonNode.Parse(request.Body);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                body = null;
+            }
+
+            var valid = body is JsonObject envelope
+                && envelope["model"]?.GetValue<string>() is { Length: > 0 }
+                && envelope["userAgent"]?.GetValue<string>() == "antigravity"
+                && envelope["requestType"]?.GetValue<string>() == "agent"
+                && envelope["requestId"]?.GetValue<string>()?.StartsWith("agent-", StringComparison.Ordinal) == true
+                && envelope["request"]?["contents"] is JsonArray { Count: > 0 }
+                && envelope["request"]?["safetySettings"] is null
+                && (!stream || context.Request.Query["alt"] == "sse");
+            if (!valid)
+            {
+                await JsonAsync(context, """{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}""", 400);
+                return;
+            }
+
+            if (body!["project"]?.GetValue<string>() != project)
+            {
+                await JsonAsync(context, """{"error":{"code":403,"message":"Permission denied on resource project.","status":"PERMISSION_DENIED"}}""", 403);
+                return;
+            }
+
+            if (project == "proj-ag" && request.Body.Contains("QUOTA-WEEK", StringComparison.Ordinal))
+            {
+                await JsonAsync(context, WeekLong429, 429);
+                return;
+            }
+
+            var model = body["model"]!.GetValue<string>();
+            var secondTurn = request.Body.Contains("18C and sunny", StringComparison.Ordinal);
+            var toolCall = $$$$"""{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},"modelVersion":"{{{{model}}}}","responseId":"r1"}""";
+            var text = $$"""{"candidates":[{"content":{"role":"model","parts":[{"text":"It is sunny in Paris."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":6,"totalTokenCount":26},"modelVersion":"{{model}}","responseId":"r2"}""";
+            if (!stream)
+            {
+                await JsonAsync(context, $$"""{"response":{{(secondTurn ? text : toolCall)}}}""");
+                return;
+            }
+
+            string[] chunks = secondTurn
+                ? [
+                    $$"""{"candidates":[{"content":{"role":"model","parts":[{"text":"It is sunny"}]},"index":0}],"modelVersion":"{{model}}","responseId":"r2"}""",
+                    $$"""{"candidates":[{"content":{"role":"model","parts":[{"text":" in Paris."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":6,"totalTokenCount":26},"modelVersion":"{{model}}","responseId":"r2"}""",
+                ]
+                : [toolCall];
+            context.Response.ContentType = "text/event-stream";
+            foreach (var chunk in chunks)
+            {
+                await context.Response.WriteAsync("data: {\"response\":" + chunk + "}\r\n\r\n");
+                await context.Response.Body.FlushAsync();
+            }
+        }
+
+        private static Task BearerAsync(HttpContext context, string token, string body) =>
+            context.Request.Headers.Authorization == $"Bearer {token}" ? JsonAsync(context, body) : JsonAsync(context, """{"error":{"code":401,"status":"UNAUTHENTICATED"}}""", 401);
+
+        private static Task JsonAsync(HttpContext context, string body, int status = 200)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(body);
+        }
+
+        private static Dictionary<string, string> Form(string body) =>
+            body.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
+                .ToDictionary(p => Uri.UnescapeDataString(p[0].Replace('+', ' ')), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : "");
+
+        private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        private static int FreePort()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
+    }
+}
