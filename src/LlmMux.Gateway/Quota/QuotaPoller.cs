@@ -1,4 +1,6 @@
 using LlmMux.Accounts.Refresh;
+using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Logins;
 using LlmMux.Gateway.Providers;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +11,7 @@ namespace LlmMux.Gateway.Quota;
 /// (<see cref="QuotaStateStore.TryClaimRead"/>), in the background, never on the request's time. A read that fails or
 /// finds nothing (a 404, a refused token) only pushes the next read out; it never cools or disables the account.
 /// </summary>
-public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactory http, ICredentialProvider credentials, ILogger<QuotaPoller> logger)
+public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactory http, ICredentialProvider credentials, GatewayConfigStore config, ILogger<QuotaPoller> logger)
 {
     /// <summary>The named HttpClient reads go through.</summary>
     public const string ClientName = "llm-mux-quota";
@@ -44,8 +46,11 @@ public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactor
                 ? await credentials.GetAsync(loginId, timeout.Token).ConfigureAwait(false)
                 : new UpstreamCredential(account.ApiKey ?? "", null);
             var baseUrl = provider.Kind.BaseUrlFor(credential, provider.BaseUrl) ?? provider.BaseUrl;
-            var windows = await reader.ReadAsync(new QuotaReadContext(http.CreateClient(ClientName), credential, baseUrl, store.Time.GetUtcNow()), timeout.Token)
-                .ConfigureAwait(false);
+            var context = new QuotaReadContext(http.CreateClient(ClientName), credential, baseUrl, store.Time.GetUtcNow())
+            {
+                Login = provider.Kind.Subscription is null ? null : LoginSettings.For(provider.Kind.Type, config.Current.Options),
+            };
+            var windows = await reader.ReadAsync(context, timeout.Token).ConfigureAwait(false);
             if (windows is { Count: > 0 })
             {
                 store.Update(key, account.DestinationId, provider.Kind, windows);

@@ -97,4 +97,8 @@ public abstract class QuotaReader
 }
 
 /// <summary>What a <see cref="QuotaReader"/> gets to ask with: the account's token and the provider's base URL (a fake in tests).</summary>
-public sealed record QuotaReadContext(HttpClient Http, UpstreamCredential Credential, string BaseUrl, DateTimeOffset Now);
+public sealed record QuotaReadContext(HttpClient Http, UpstreamCredential Credential, string BaseUrl, DateTimeOffset Now)
+{
+    /// <summary>The login's endpoints as configured (a reader whose quota lives beside the login's API, Copilot's on GitHub's); null for key-based types.</summary>
+    public LlmMux.Accounts.OAuth.OAuthSettings? Login { get; init; }
+}

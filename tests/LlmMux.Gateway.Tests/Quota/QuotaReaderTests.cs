@@ -1,11 +1,15 @@
 using System.Net;
 using System.Text;
+using LlmMux.Accounts.OAuth;
+using LlmMux.Accounts.Providers;
 using LlmMux.Accounts.Providers.Codex;
+using LlmMux.Accounts.Providers.Copilot;
 using LlmMux.Accounts.Providers.Gemini;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Gateway.Providers.Claude;
 using LlmMux.Gateway.Providers.CodeAssist;
 using LlmMux.Gateway.Providers.Codex;
+using LlmMux.Gateway.Providers.Copilot;
 using LlmMux.Gateway.Quota;
 
 namespace LlmMux.Gateway.Tests.Quota;
@@ -141,5 +145,60 @@ public sealed class QuotaReaderTests
         Assert.Equal(2, windows!.Count);
         Assert.Equal(("gemini-2.5-pro", 0.75), (windows[0].Name, windows[0].UsedFraction));
         Assert.Equal(["gemini-2.5-pro"], windows[0].Models!);
+    }
+
+    private const string CopilotSnapshot = """
+        {"login":"octo","copilot_plan":"individual","quota_reset_date":"2026-12-01","quota_reset_date_utc":"2026-12-01T00:00:00.000Z",
+         "quota_snapshots":{
+           "chat":{"entitlement":0,"percent_remaining":100,"unlimited":true,"overage_permitted":false},
+           "completions":{"entitlement":2000,"percent_remaining":40,"unlimited":false,"overage_permitted":false},
+           "premium_interactions":{"entitlement":300,"remaining":12,"percent_remaining":4,"unlimited":false,"overage_permitted":false}}}
+        """;
+
+    [Fact]
+    public async Task Copilot_snapshot_is_read_with_the_github_token_from_the_host_of_the_logins_user_url()
+    {
+        var handler = new OneEndpoint(HttpMethod.Get, "/gh/copilot_internal/user", CopilotSnapshot, r =>
+        {
+            Assert.Equal("token gho-github", r.Headers.Authorization!.ToString());
+            Assert.Equal("fake", r.RequestUri!.Host);
+        });
+        var login = SubscriptionProviders.Default.Get("copilot").DefaultOAuth.WithEndpoint("github-user-url", "http://fake/gh/user");
+        var credential = new UpstreamCredential("copilot-session-token", null) { Details = new CopilotDetails("gho-github") };
+
+        var windows = await CopilotQuotaReader.Instance.ReadAsync(Context(handler, "http://copilot-api", credential) with { Login = login }, default);
+
+        // The unlimited chat snapshot is no window; premium requests govern the seat, editor completions route nothing.
+        Assert.NotNull(windows);
+        Assert.Equal(["completions", "premium"], windows.Select(w => w.Name).Order());
+        var premium = windows.Single(w => w.Name == "premium");
+        Assert.Equal(0.96, premium.UsedFraction, 3);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), premium.ResetsAt);
+        Assert.Null(premium.Models);
+        Assert.Empty(windows.Single(w => w.Name == "completions").Models!);
+    }
+
+    [Fact]
+    public async Task A_copilot_seat_that_may_run_over_shows_its_window_but_is_not_held_back_by_it()
+    {
+        var handler = new OneEndpoint(HttpMethod.Get, "/copilot_internal/user", CopilotSnapshot.Replace("\"remaining\":12,\"percent_remaining\":4,\"unlimited\":false,\"overage_permitted\":false", "\"remaining\":0,\"percent_remaining\":0,\"unlimited\":false,\"overage_permitted\":true", StringComparison.Ordinal));
+        var credential = new UpstreamCredential("copilot-session-token", null) { Details = new CopilotDetails("gho-github") };
+
+        var windows = await CopilotQuotaReader.Instance.ReadAsync(Context(handler, "http://fake", credential), default);
+
+        var premium = windows!.Single(w => w.Name == "premium");
+        Assert.Equal(1, premium.UsedFraction);
+        Assert.Empty(premium.Models!);
+    }
+
+    [Fact]
+    public async Task Copilot_without_its_github_token_reads_nothing_and_the_token_never_prints()
+    {
+        var handler = new OneEndpoint(HttpMethod.Get, "/copilot_internal/user", CopilotSnapshot);
+
+        Assert.Null(await CopilotQuotaReader.Instance.ReadAsync(Context(handler, "http://fake"), default));
+        Assert.Equal(0, handler.Calls);
+        var credential = new UpstreamCredential("copilot-session-token", null) { Details = new CopilotDetails("gho-github") };
+        Assert.DoesNotContain("gho-github", credential.ToString(), StringComparison.Ordinal);
     }
 }

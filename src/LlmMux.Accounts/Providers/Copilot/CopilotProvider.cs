@@ -81,6 +81,9 @@ internal sealed class CopilotProvider : TokenExchangeProvider
 
     public override string? StoredToken(AccountFile file) => file.AccessToken;
 
+    /// <summary>The GitHub token, for the quota snapshot only (<see cref="CopilotDetails"/>).</summary>
+    public override ProviderDetails? Details(AccountFile file) => string.IsNullOrEmpty(file.AccessToken) ? null : new CopilotDetails(file.AccessToken);
+
     /// <summary>
     /// <c>GET copilot_internal/v2/token</c> with <c>Authorization: token &lt;github token&gt;</c>. The token is used
     /// until <c>refresh_in</c> has passed (else until <c>expires_at</c> minus <paramref name="lead"/>; else 25 min).

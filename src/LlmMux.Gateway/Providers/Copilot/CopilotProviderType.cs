@@ -1,5 +1,6 @@
 using LlmMux.Accounts.Providers;
 using LlmMux.Accounts.Refresh;
+using LlmMux.Gateway.Quota;
 
 namespace LlmMux.Gateway.Providers.Copilot;
 
@@ -15,6 +16,8 @@ internal sealed class CopilotProviderType : ProviderType
     public override ISubscriptionProvider Subscription { get; } = SubscriptionProviders.Default.Get("copilot");
 
     public override UpstreamProtocol Protocol => CopilotProtocol.Instance;
+
+    public override QuotaReader Quota => CopilotQuotaReader.Instance;
 
     public override ModelCatalogue Catalogue { get; } = new(["gpt-4.1", "gpt-4o", "gpt-5", "gpt-5-mini", "claude-sonnet-4", "claude-sonnet-4.5", "gemini-2.5-pro"], []);
 
