@@ -12,11 +12,16 @@ namespace LlmMux.Gateway.Quota;
 /// finds nothing (a 404, a refused token) only pushes the next read out; it never cools or disables the account.
 /// </summary>
 public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactory http, ICredentialProvider credentials, GatewayConfigStore config, ILogger<QuotaPoller> logger)
+    : IDisposable, IAsyncDisposable
 {
     /// <summary>The named HttpClient reads go through.</summary>
     public const string ClientName = "llm-mux-quota";
 
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+
+    // Reads in flight, so shutting down waits for them instead of leaving one to write quota.json after the host is gone.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _reads = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>The key an account's windows are kept under: its login (shared by every provider it serves), else its destination id.</summary>
     public static string KeyFor(UpstreamAccount account) => account.LoginAccountId ?? account.DestinationId;
@@ -24,7 +29,7 @@ public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactor
     /// <summary>The account just served (or tried to): starts a background read when one is due. Cheap when none is.</summary>
     public void OnUsed(ProviderDefinition provider, UpstreamAccount account)
     {
-        if (account.PassThrough || provider.Kind.Quota is not { } reader)
+        if (account.PassThrough || provider.Kind.Quota is not { } reader || _stopping.IsCancellationRequested)
         {
             return;
         }
@@ -32,7 +37,9 @@ public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactor
         var key = KeyFor(account);
         if (store.TryClaimRead(key))
         {
-            _ = Task.Run(() => ReadAsync(reader, provider, account, key));
+            var read = Task.Run(() => ReadAsync(reader, provider, account, key));
+            _reads[key] = read;
+            _ = read.ContinueWith(_ => _reads.TryRemove(new KeyValuePair<string, Task>(key, read)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -41,7 +48,8 @@ public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactor
     {
         try
         {
-            using var timeout = new CancellationTokenSource(ReadTimeout);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            timeout.CancelAfter(ReadTimeout);
             var credential = account.LoginAccountId is { } loginId
                 ? await credentials.GetAsync(loginId, timeout.Token).ConfigureAwait(false)
                 : new UpstreamCredential(account.ApiKey ?? "", null);
@@ -60,6 +68,10 @@ public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactor
                 store.Failed(key, "the provider reported no quota windows");
             }
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down: nothing is recorded, the next start reads again.
+        }
 #pragma warning disable CA1031 // A quota read must never take anything down; its failure is recorded and retried later.
         catch (Exception e)
 #pragma warning restore CA1031
@@ -69,6 +81,29 @@ public sealed partial class QuotaPoller(QuotaStateStore store, IHttpClientFactor
             store.Failed(key, reason);
             LogReadFailed(logger, account.DestinationId, reason);
         }
+    }
+
+    /// <summary>Stops new reads, cancels those in flight and waits for them (bounded), so none outlives the host.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(_reads.Values).WaitAsync(ReadTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            _stopping.Cancel();
+        }
+
+        Task.WhenAll(_reads.Values).Wait(ReadTimeout);
+        _stopping.Dispose();
     }
 
     [LoggerMessage(903, LogLevel.Debug, "Quota read for {Account} gave nothing: {Reason}; retried later, the account keeps serving")]

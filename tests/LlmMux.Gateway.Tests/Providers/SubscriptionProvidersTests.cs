@@ -259,5 +259,5 @@ public sealed class SubscriptionProvidersTests : IAsyncLifetime
     }
 
     private static bool IsQuotaRead(RecordedRequest request) =>
-        request.PathAndQuery is "/api/oauth/usage" or "/backend-api/wham/usage" or "/v1internal:retrieveUserQuota";
+        request.PathAndQuery is "/api/oauth/usage" or "/backend-api/wham/usage" or "/v1internal:retrieveUserQuota" or "/copilot_internal/user";
 }

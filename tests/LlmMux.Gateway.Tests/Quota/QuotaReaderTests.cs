@@ -156,14 +156,14 @@ public sealed class QuotaReaderTests
         """;
 
     [Fact]
-    public async Task Copilot_snapshot_is_read_with_the_github_token_from_the_host_of_the_logins_user_url()
+    public async Task Copilot_snapshot_is_read_with_the_github_token_beside_the_logins_token_exchange()
     {
         var handler = new OneEndpoint(HttpMethod.Get, "/gh/copilot_internal/user", CopilotSnapshot, r =>
         {
             Assert.Equal("token gho-github", r.Headers.Authorization!.ToString());
             Assert.Equal("fake", r.RequestUri!.Host);
         });
-        var login = SubscriptionProviders.Default.Get("copilot").DefaultOAuth.WithEndpoint("github-user-url", "http://fake/gh/user");
+        var login = SubscriptionProviders.Default.Get("copilot").DefaultOAuth.WithEndpoint("copilot-token-url", "http://fake/gh/copilot_internal/v2/token");
         var credential = new UpstreamCredential("copilot-session-token", null) { Details = new CopilotDetails("gho-github") };
 
         var windows = await CopilotQuotaReader.Instance.ReadAsync(Context(handler, "http://copilot-api", credential) with { Login = login }, default);

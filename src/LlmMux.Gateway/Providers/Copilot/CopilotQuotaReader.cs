@@ -6,8 +6,8 @@ using LlmMux.Gateway.Quota;
 namespace LlmMux.Gateway.Providers.Copilot;
 
 /// <summary>
-/// A Copilot seat's windows: GitHub's <c>GET /copilot_internal/user</c> (on the host of the login's
-/// <c>github-user-url</c>, with the GitHub token) answers <c>quota_snapshots</c> — <c>premium_interactions</c> (premium
+/// A Copilot seat's windows: GitHub's <c>GET /copilot_internal/user</c> (beside the login's
+/// <c>copilot-token-url</c>, with the GitHub token) answers <c>quota_snapshots</c> — <c>premium_interactions</c> (premium
 /// requests, or the credits that replaced them in June 2026), <c>chat</c>, <c>completions</c> — each with
 /// <c>percent_remaining</c>, <c>unlimited</c> and <c>overage_permitted</c>, and one <c>quota_reset_date</c>.
 /// </summary>
@@ -15,7 +15,9 @@ internal sealed class CopilotQuotaReader : QuotaReader
 {
     public static CopilotQuotaReader Instance { get; } = new();
 
-    private const string DefaultUserUrl = "https://api.github.com/user";
+    private const string TokenUrlKey = "copilot-token-url";
+    private const string DefaultTokenUrl = "https://api.github.com/copilot_internal/v2/token";
+    private const string TokenPath = "/copilot_internal/v2/token";
 
     public override async Task<IReadOnlyList<QuotaWindow>?> ReadAsync(QuotaReadContext context, CancellationToken cancellationToken)
     {
@@ -54,14 +56,14 @@ internal sealed class CopilotQuotaReader : QuotaReader
         return windows;
     }
 
-    // The snapshot host is GitHub's API, not the Copilot API the requests go to: the one the login's user lookup uses.
+    // The snapshot is GitHub's, beside the token exchange (copilot_internal/v2/token), not on the Copilot API the requests go to.
     private static string SnapshotUrl(QuotaReadContext context)
     {
-        var userUrl = context.Login is { } login && login.Endpoints.TryGetValue("github-user-url", out var configured) && configured.Length > 0
+        var exchange = context.Login is { } login && login.Endpoints.TryGetValue(TokenUrlKey, out var configured) && configured.Length > 0
             ? configured
-            : DefaultUserUrl;
-        var trimmed = userUrl.TrimEnd('/');
-        var root = trimmed.EndsWith("/user", StringComparison.Ordinal) ? trimmed[..^"/user".Length] : trimmed;
+            : DefaultTokenUrl;
+        var trimmed = exchange.TrimEnd('/');
+        var root = trimmed.EndsWith(TokenPath, StringComparison.Ordinal) ? trimmed[..^TokenPath.Length] : new Uri(trimmed).GetLeftPart(UriPartial.Authority);
         return root + "/copilot_internal/user";
     }
 
