@@ -1,10 +1,12 @@
 using System.Text.Json;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Errors;
+using LlmMux.Gateway.Quota;
 using LlmMux.Translation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmMux.Gateway.Endpoints;
 
@@ -58,9 +60,30 @@ internal static class ModelsEndpoints
             .Where(m => anthropic || !claudeCode.IsAlias(m.Model))
             .Select(m => new ListedModel(m.Model, m.Provider, anthropic ? claudeCode.DisplayName(m.Model, snapshot.Resolver) : null))
             .ToList();
+        if (context.RequestServices.GetService<QuotaStateStore>() is { } quota)
+        {
+            AddReportedModels(models, snapshot, quota, anthropic);
+        }
+
         context.Response.ContentType = "application/json";
         await using var w = new Utf8JsonWriter(context.Response.BodyWriter);
         Dialects.Get(dialect).WriteModelList(w, models);
+    }
+
+    /// <summary>The models an account's quota read named (<see cref="Providers.ProviderType.ListsReportedModels"/>) that the static catalogue does not list.</summary>
+    private static void AddReportedModels(List<ListedModel> models, GatewaySnapshot snapshot, QuotaStateStore quota, bool anthropic)
+    {
+        var seen = models.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var provider in snapshot.Providers.Where(p => p.Kind.ListsReportedModels && p.Models.Count == 0))
+        {
+            foreach (var model in provider.Accounts.SelectMany(a => quota.ReportedModels(QuotaPoller.KeyFor(a))).Order(StringComparer.Ordinal))
+            {
+                if (provider.Serves(model) && provider.Offers(model, model) && seen.Add(model))
+                {
+                    models.Add(new ListedModel(model, provider.Name, anthropic ? snapshot.ClaudeCode.DisplayName(model, snapshot.Resolver) : null));
+                }
+            }
+        }
     }
 
     private static async Task WriteOneAsync(HttpContext context, GatewaySnapshot snapshot, string id, Dialect dialect)

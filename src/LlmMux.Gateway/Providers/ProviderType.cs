@@ -67,6 +67,12 @@ public abstract class ProviderType
     public virtual QuotaReader? Quota => null;
 
     /// <summary>
+    /// Its quota windows name the models each account is offered (Antigravity's <c>fetchAvailableModels</c>): once an
+    /// account's quota is read, model lists add those of its models this provider serves to the static catalogue.
+    /// </summary>
+    public virtual bool ListsReportedModels => false;
+
+    /// <summary>
     /// The key a model's quota cooldown is kept under on one account: the model itself, unless the provider shares one
     /// quota across a family (Antigravity's quota groups), where a limit hit on one model blocks the family.
     /// </summary>

@@ -57,6 +57,12 @@ public sealed partial class QuotaStateStore
         }
     }
 
+    /// <summary>The exact model names the windows of <paramref name="account"/> govern, as its provider last reported them.</summary>
+    public IEnumerable<string> ReportedModels(string account) =>
+        Get(account) is { } quota
+            ? quota.Windows.Where(w => w.Models is not null).SelectMany(w => w.Models!).Where(m => !m.Contains('*', StringComparison.Ordinal))
+            : [];
+
     public IReadOnlyList<AccountQuota> All()
     {
         lock (_lock)

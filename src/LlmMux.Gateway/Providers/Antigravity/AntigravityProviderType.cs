@@ -26,5 +26,7 @@ internal sealed class AntigravityProviderType : ProviderType
 
     public override QuotaReader Quota => AntigravityQuotaReader.Instance;
 
+    public override bool ListsReportedModels => true;
+
     public override string QuotaGroup(string upstreamModel) => AntigravityQuotaGroups.Of(upstreamModel);
 }
