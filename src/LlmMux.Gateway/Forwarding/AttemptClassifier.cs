@@ -42,7 +42,7 @@ internal static class AttemptClassifier
             return AllowsFailover(status) ? Classify(status, text, response.Headers, attempt, now) : new AttemptResult.ClientError(status);
         }
 
-        var protocol = attempt.Target.Provider.Kind.Protocol;
+        var protocol = attempt.Target.Protocol;
         if (status is >= 200 and < 300 && protocol.RefusesClientWithSuccess && IsTextPage(response.Content.Headers.ContentType))
         {
             // Not the API's answer: read (and put back) its start, which may say the client is refused.
@@ -56,10 +56,10 @@ internal static class AttemptClassifier
         if (status == 400 && protocol.RetiresAccounts && attempt.Account?.PassThrough != true)
         {
             // A retired plan may come as a 400 too: read it only for a type that knows such a verdict.
-            var text = await UpstreamBodyReader.BufferErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            if (protocol.RetiredAccount(status, UpstreamErrorMessage.Extract(text)) is { } reason)
+            var detail = UpstreamErrorMessage.Extract(await UpstreamBodyReader.BufferErrorAsync(response, cancellationToken).ConfigureAwait(false));
+            if (protocol.RetiredAccount(status, detail) is { } reason)
             {
-                return new AttemptResult.AccountRetired(status, UpstreamErrorMessage.Extract(text), reason);
+                return new AttemptResult.AccountRetired(status, detail, reason);
             }
         }
 
@@ -76,7 +76,7 @@ internal static class AttemptClassifier
     public static AttemptResult.Failure Classify(int status, string body, System.Net.Http.Headers.HttpResponseHeaders headers, AttemptFeature attempt, DateTimeOffset now)
     {
         var detail = UpstreamErrorMessage.Extract(body);
-        if (attempt.Account?.PassThrough != true && attempt.Target.Provider.Kind.Protocol.RetiredAccount(status, detail) is { } retired)
+        if (attempt.Account?.PassThrough != true && attempt.Target.Protocol.RetiredAccount(status, detail) is { } retired)
         {
             return new AttemptResult.AccountRetired(status, detail, retired);
         }

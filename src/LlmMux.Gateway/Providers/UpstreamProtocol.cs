@@ -31,7 +31,14 @@ public abstract class UpstreamProtocol
 
     public virtual void SetQuery(IDictionary<string, Microsoft.Extensions.Primitives.StringValues> query, bool stream)
     {
+        if (stream && StreamsWithAltSse)
+        {
+            query["alt"] = "sse";
+        }
     }
+
+    /// <summary>Google's APIs stream as SSE only when asked with <c>?alt=sse</c> (else a JSON array).</summary>
+    protected virtual bool StreamsWithAltSse => false;
 
     /// <summary>Puts the account's credential on the request: its API key, or the token of its login.</summary>
     public abstract void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login);

@@ -22,22 +22,27 @@ internal static class QuotaRouting
             return candidates;
         }
 
+        // The common case (no account near its limit) keeps the list it was given: nothing allocated per request.
         List<DestinationState>? roomy = null;
         DestinationState? leastUsed = null;
         var least = double.MaxValue;
-        foreach (var destination in candidates)
+        for (var i = 0; i < candidates.Count; i++)
         {
+            var destination = candidates[i];
             var used = store.For(KeyFor(snapshot, destination.DestinationId), model)?.Used;
             if (used is not { } fraction || fraction < reserve)
             {
-                (roomy ??= new List<DestinationState>(candidates.Count)).Add(destination);
+                roomy?.Add(destination);
+                continue;
             }
-            else if (fraction < least)
+
+            roomy ??= candidates.GetRange(0, i);
+            if (fraction < least)
             {
                 (least, leastUsed) = (fraction, destination);
             }
         }
 
-        return roomy ?? [leastUsed!];
+        return roomy is null ? candidates : roomy.Count > 0 ? roomy : [leastUsed!];
     }
 }

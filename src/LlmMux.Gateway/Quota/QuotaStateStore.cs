@@ -148,6 +148,7 @@ public sealed partial class QuotaStateStore
     /// </summary>
     public (double Used, DateTimeOffset? SoonestReset)? For(string account, string model)
     {
+        // On every request, for every candidate: a plain loop, no allocation.
         var now = _time.GetUtcNow();
         lock (_lock)
         {
@@ -156,19 +157,48 @@ public sealed partial class QuotaStateStore
                 return null;
             }
 
-            var governing = quota.Windows.Where(w => !Expired(w, now) && Governs(w, model)).ToList();
-            if (governing.Count == 0)
+            double? used = null;
+            DateTimeOffset? soonest = null;
+            foreach (var window in quota.Windows)
             {
-                return null;
+                if (Expired(window, now) || !Governs(window, model))
+                {
+                    continue;
+                }
+
+                used = Math.Max(used ?? 0, window.UsedFraction);
+                if (window.ResetsAt is { } reset && (soonest is null || reset < soonest))
+                {
+                    soonest = reset;
+                }
             }
 
-            return (governing.Max(w => w.UsedFraction), governing.Where(w => w.ResetsAt is not null).Min(w => w.ResetsAt));
+            return used is { } fraction ? (fraction, soonest) : null;
         }
     }
 
     /// <summary>Whether a window counts for <paramref name="model"/>: account-wide, or the model matches one of its names or globs.</summary>
-    public static bool Governs(QuotaWindow window, string model) =>
-        window.Models is null || window.Models.Any(m => string.Equals(m, model, StringComparison.OrdinalIgnoreCase) || Rules.ModelGlobs.Of([m]).Matches(model));
+    public static bool Governs(QuotaWindow window, string model)
+    {
+        if (window.Models is null)
+        {
+            return true;
+        }
+
+        foreach (var name in window.Models)
+        {
+            if (string.Equals(name, model, StringComparison.OrdinalIgnoreCase)
+                || (name.Contains('*', StringComparison.Ordinal) && Globs.GetOrAdd(name, static n => Rules.ModelGlobs.Of(n)).Matches(model)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Window globs are the readers' own few patterns (claude-opus-*), so each is compiled once, not per request.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Rules.ModelGlobs> Globs = new(StringComparer.Ordinal);
 
     private static bool Expired(QuotaWindow window, DateTimeOffset now) => window.ResetsAt is { } reset && reset <= now;
 

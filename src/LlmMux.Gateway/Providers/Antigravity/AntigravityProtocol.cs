@@ -3,7 +3,6 @@ using LlmMux.Accounts.Providers.Antigravity;
 using LlmMux.Accounts.Refresh;
 using LlmMux.Translation;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 
 namespace LlmMux.Gateway.Providers.Antigravity;
 
@@ -43,13 +42,7 @@ internal sealed class AntigravityProtocol : UpstreamProtocol
 
     public override PathString? CountTokensPath(string model) => "/v1internal:countTokens";
 
-    public override void SetQuery(IDictionary<string, StringValues> query, bool stream)
-    {
-        if (stream)
-        {
-            query["alt"] = "sse";
-        }
-    }
+    protected override bool StreamsWithAltSse => true;
 
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login) =>
         SetBearerAs(headers, login?.AccessToken ?? apiKey, AntigravityIdentity.Headers);

@@ -28,13 +28,7 @@ internal sealed class GeminiApiProtocol : UpstreamProtocol
         _ => (PathString?)null,
     };
 
-    public override void SetQuery(IDictionary<string, Microsoft.Extensions.Primitives.StringValues> query, bool stream)
-    {
-        if (stream)
-        {
-            query["alt"] = "sse";
-        }
-    }
+    protected override bool StreamsWithAltSse => true;
 
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
     {

@@ -21,13 +21,7 @@ internal sealed class VertexGeminiProtocol : UpstreamProtocol
     public override PathString GeneratePath(string model, bool stream)
         => $"/publishers/google/models/{Uri.EscapeDataString(model)}:{(stream ? "streamGenerateContent" : "generateContent")}";
 
-    public override void SetQuery(IDictionary<string, Microsoft.Extensions.Primitives.StringValues> query, bool stream)
-    {
-        if (stream)
-        {
-            query["alt"] = "sse";
-        }
-    }
+    protected override bool StreamsWithAltSse => true;
 
     /// <summary>The login's token as a Bearer, or an express-mode key as <c>x-goog-api-key</c>.</summary>
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
