@@ -21,7 +21,9 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>What the process wrote to stdout and stderr so far (its log), for tests that check what it never logs.</summary>
     public string Output => string.Join('\n', _output);
 
-    public static async Task<GatewayProcess> StartAsync(string configPath)
+    /// <param name="authDir">The auth dir (default <c>auth</c> beside the config); replicas of a fleet each get their own.</param>
+    /// <param name="environment">More variables for the child (<c>LLM_MUX_REDIS</c>, …).</param>
+    public static async Task<GatewayProcess> StartAsync(string configPath, string? authDir = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         // LLM_MUX_TEST_BINARY runs these tests against a published binary (the Native AOT build) instead of the JIT build.
         var binary = Environment.GetEnvironmentVariable("LLM_MUX_TEST_BINARY");
@@ -32,7 +34,12 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         // Accounts and usage go next to the test's config, never into the user's home.
-        start.Environment["LLM_MUX_AUTH_DIR"] = Path.Combine(Path.GetDirectoryName(configPath)!, "auth");
+        start.Environment["LLM_MUX_AUTH_DIR"] = authDir ?? Path.Combine(Path.GetDirectoryName(configPath)!, "auth");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         if (string.IsNullOrEmpty(binary))
         {
             start.ArgumentList.Add(ExecutablePath());

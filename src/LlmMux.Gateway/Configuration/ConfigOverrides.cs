@@ -15,6 +15,11 @@ public sealed record ConfigOverrides
     public IReadOnlyList<string>? ApiKeys { get; init; }
     public string? ManagementKey { get; init; }
 
+    /// <summary><c>LLM_MUX_REDIS</c>, <c>LLM_MUX_REDIS_PASSWORD</c>, <c>LLM_MUX_CLUSTER_KEY</c>: the <c>cluster:</c> secrets kept out of the file.</summary>
+    public string? Redis { get; init; }
+    public string? RedisPassword { get; init; }
+    public string? ClusterKey { get; init; }
+
     /// <summary>Reads the environment variables the spec names; flags given later win over these.</summary>
     public static ConfigOverrides FromEnvironment(Func<string, string?> getVariable)
     {
@@ -29,6 +34,9 @@ public sealed record ConfigOverrides
             AuthDir = NullIfEmpty(getVariable("LLM_MUX_AUTH_DIR")),
             ApiKeys = string.IsNullOrWhiteSpace(keys) ? null : keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             ManagementKey = NullIfEmpty(getVariable("LLM_MUX_MANAGEMENT_KEY")),
+            Redis = NullIfEmpty(getVariable("LLM_MUX_REDIS")),
+            RedisPassword = NullIfEmpty(getVariable("LLM_MUX_REDIS_PASSWORD")),
+            ClusterKey = NullIfEmpty(getVariable("LLM_MUX_CLUSTER_KEY")),
         };
     }
 
@@ -41,6 +49,9 @@ public sealed record ConfigOverrides
         AuthDir = over.AuthDir ?? AuthDir,
         ApiKeys = over.ApiKeys ?? ApiKeys,
         ManagementKey = over.ManagementKey ?? ManagementKey,
+        Redis = over.Redis ?? Redis,
+        RedisPassword = over.RedisPassword ?? RedisPassword,
+        ClusterKey = over.ClusterKey ?? ClusterKey,
     };
 
     public LlmMuxOptions ApplyTo(LlmMuxOptions options) => options with
@@ -51,6 +62,12 @@ public sealed record ConfigOverrides
         AuthDir = AuthDir ?? options.AuthDir,
         ApiKeys = ApiKeys?.ToList() ?? options.ApiKeys,
         Management = ManagementKey is null ? options.Management : options.Management with { SecretKey = ManagementKey },
+        Cluster = Redis is null && RedisPassword is null && ClusterKey is null ? options.Cluster : options.Cluster with
+        {
+            Redis = Redis ?? options.Cluster.Redis,
+            Password = RedisPassword ?? options.Cluster.Password,
+            EncryptionKey = ClusterKey ?? options.Cluster.EncryptionKey,
+        },
     };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -49,6 +49,16 @@ public static partial class ConfigValidator
             errors.Add(new("management.secret-key", secretProblem));
         }
 
+        if (options.Cluster.Enabled && Cluster.RedisUrl.Problem(options.Cluster.Redis) is { } redisProblem)
+        {
+            errors.Add(new("cluster.redis", redisProblem));
+        }
+
+        if (options.Cluster.Namespace.Length == 0 || options.Cluster.Namespace.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or '[' or ']'))
+        {
+            errors.Add(new("cluster.namespace", "must be a non-empty name without spaces or glob characters"));
+        }
+
         if (options.Telemetry.OtlpEndpoint.Length > 0 && !(Uri.TryCreate(options.Telemetry.OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https" && otlp.Host.Length > 0))
         {
             errors.Add(new("telemetry.otlp-endpoint", "must be an absolute http(s) URL with a host"));

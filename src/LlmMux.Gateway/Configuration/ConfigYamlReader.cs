@@ -43,6 +43,7 @@ internal static partial class ConfigYamlReader
                 "payload" => options with { Payload = Payload(value) },
                 "error-rules" => options with { ErrorRules = List(value, ErrorRule) },
                 "claude-code" => options with { ClaudeCode = ClaudeCode(value) },
+                "cluster" => options with { Cluster = Cluster(value) },
                 _ => throw UnknownKey(key),
             };
         }
@@ -64,6 +65,26 @@ internal static partial class ConfigYamlReader
         }
 
         return limits;
+    }
+
+    private static ClusterOptions Cluster(YamlNode node)
+    {
+        var cluster = new ClusterOptions();
+        foreach (var (key, value) in Entries(node))
+        {
+            cluster = key.Value switch
+            {
+                "redis" => cluster with { Redis = String(value) },
+                "namespace" => cluster with { Namespace = String(value) },
+                "password" => cluster with { Password = String(value) },
+                "tls" => cluster with { Tls = Bool(value) },
+                "encryption-key" => cluster with { EncryptionKey = String(value) },
+                "instance-name" => cluster with { InstanceName = String(value) },
+                _ => throw UnknownKey(key),
+            };
+        }
+
+        return cluster;
     }
 
     private static SecurityOptions Security(YamlNode node)

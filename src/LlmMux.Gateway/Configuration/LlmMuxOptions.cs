@@ -25,6 +25,9 @@ public sealed record LlmMuxOptions
     /// <summary>Tried before the built-in classification of a failed answer (docs/failover.md).</summary>
     public List<ErrorRule> ErrorRules { get; init; } = [];
     public ClaudeCodeOptions ClaudeCode { get; init; } = new();
+
+    /// <summary>Replicas sharing state through Redis; off unless <c>cluster.redis</c> is set.</summary>
+    public ClusterOptions Cluster { get; init; } = new();
 }
 
 /// <summary>

@@ -13,11 +13,13 @@ internal static class HealthEndpoints
     {
         var probes = endpoints.MapGroup("").AsProbe();
         probes.MapGet("/healthz", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
-        probes.MapGet("/readyz", (GatewayConfigStore config) =>
+        probes.MapGet("/readyz", (GatewayConfigStore config, Cluster.RedisLink redis) =>
         {
             var snapshot = config.Current;
+            // Ready with Redis away too: a replica serves on local state, and taking it out of rotation would only
+            // move its load onto replicas that are just as cut off.
             return Results.Json(
-                new ReadyStatus("ready", snapshot.Revision, snapshot.Providers.Count, config.LastError is null ? null : ReloadFailed),
+                new ReadyStatus("ready", snapshot.Revision, snapshot.Providers.Count, config.LastError is null ? null : ReloadFailed, Cluster.ClusterEndpoints.Readiness(redis)),
                 GatewayJsonContext.Default.ReadyStatus);
         });
         return endpoints;
@@ -30,4 +32,4 @@ internal static class HealthEndpoints
     internal const string ReloadFailed = "config reload failed; see the log or GET /v0/management/config";
 }
 
-internal sealed record ReadyStatus(string Status, int Revision, int Providers, string? LastReloadError);
+internal sealed record ReadyStatus(string Status, int Revision, int Providers, string? LastReloadError, Cluster.ClusterReadiness? Cluster = null);

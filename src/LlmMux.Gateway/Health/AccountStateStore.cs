@@ -20,6 +20,12 @@ public sealed class AccountStateStore(TimeProvider time)
 
     public TimeProvider Time => time;
 
+    /// <summary>
+    /// Raised after this replica blocked an account or one of its models (never for <see cref="Apply"/>), so a
+    /// cluster can share the block; handlers must be quick (they run on the request's path).
+    /// </summary>
+    public event Action<AccountBlock>? Blocked;
+
     /// <summary>True when the account may not serve <paramref name="model"/> now; <paramref name="until"/> says how long.</summary>
     public bool IsBlocked(string destinationId, string model, out DateTimeOffset until)
     {
@@ -109,16 +115,20 @@ public sealed class AccountStateStore(TimeProvider time)
     {
         var now = time.GetUtcNow();
         var entry = Get(destinationId);
+        int strikes;
+        DateTimeOffset until;
         lock (entry)
         {
             entry.Models.TryGetValue(model, out var previous);
-            var strikes = previous.Strikes + 1;
-            var until = resetAt is { } reset && reset > now ? reset : now + Backoff(QuotaBackoffStart, QuotaBackoffMax, strikes);
+            strikes = previous.Strikes + 1;
+            until = resetAt is { } reset && reset > now ? reset : now + Backoff(QuotaBackoffStart, QuotaBackoffMax, strikes);
             SetModel(entry, model, (until, strikes), now);
             entry.LearnedPerMinute = entry.Usage.Sum(now, 1).Requests;
             entry.LastError = detail;
-            return until;
         }
+
+        Raise(new AccountBlock(destinationId, model, until, AccountCondition.CoolingDown, strikes, detail));
+        return until;
     }
 
     /// <summary>A 403 about one model (not the credential), or an error rule's cooldown of one model: that model rests on this account for <paramref name="period"/>.</summary>
@@ -126,14 +136,19 @@ public sealed class AccountStateStore(TimeProvider time)
     {
         var now = time.GetUtcNow();
         var entry = Get(destinationId);
+        DateTimeOffset until;
+        (DateTimeOffset Until, int Strikes) kept;
         lock (entry)
         {
             entry.Models.TryGetValue(model, out var previous);
-            var until = now + period;
-            SetModel(entry, model, (until > previous.Until ? until : previous.Until, previous.Strikes), now);
+            until = now + period;
+            kept = (until > previous.Until ? until : previous.Until, previous.Strikes);
+            SetModel(entry, model, kept, now);
             entry.LastError = detail;
-            return until;
         }
+
+        Raise(new AccountBlock(destinationId, model, kept.Until, AccountCondition.CoolingDown, kept.Strikes, detail));
+        return until;
     }
 
     /// <summary>Forgets accounts no longer configured (a removed or rotated key), so the store holds only live ones.</summary>
@@ -176,21 +191,27 @@ public sealed class AccountStateStore(TimeProvider time)
     public TimeSpan ServerFailed(string destinationId, string detail)
     {
         var entry = Get(destinationId);
+        TimeSpan period;
+        AccountBlock block;
         lock (entry)
         {
             entry.ServerStrikes++;
-            var period = Backoff(ServerBackoffStart, ServerBackoffMax, entry.ServerStrikes);
+            period = Backoff(ServerBackoffStart, ServerBackoffMax, entry.ServerStrikes);
             entry.CooldownUntil = time.GetUtcNow() + period;
             entry.Condition = AccountCondition.CoolingDown;
             entry.LastError = detail;
-            return period;
+            block = WholeAccount(destinationId, entry);
         }
+
+        Raise(block);
+        return period;
     }
 
     /// <summary>An error rule's cooldown of the whole account: it rests for <paramref name="period"/> (a longer rest running stays).</summary>
     public TimeSpan CooledDown(string destinationId, TimeSpan period, string detail)
     {
         var entry = Get(destinationId);
+        AccountBlock block;
         lock (entry)
         {
             var until = time.GetUtcNow() + period;
@@ -201,38 +222,109 @@ public sealed class AccountStateStore(TimeProvider time)
             }
 
             entry.LastError = detail;
-            return period;
+            block = WholeAccount(destinationId, entry);
         }
+
+        Raise(block);
+        return period;
     }
 
     /// <summary>The upstream refused the key (401/403): the account rests until the key is changed or the period ends.</summary>
     public TimeSpan KeyRejected(string destinationId, string detail)
-    {
-        var entry = Get(destinationId);
-        lock (entry)
-        {
-            entry.CooldownUntil = time.GetUtcNow() + KeyRejectedCooldown;
-            entry.Condition = AccountCondition.KeyRejected;
-            entry.LastError = detail;
-            return KeyRejectedCooldown;
-        }
-    }
+        => Rest(destinationId, KeyRejectedCooldown, AccountCondition.KeyRejected, detail);
 
     /// <summary>
     /// The provider no longer serves the account (a retired plan): it rests for <see cref="RateLimitResets.MaxAhead"/>
     /// (the file is marked too, so it stays out after a restart), with <paramref name="reason"/> as its last error.
     /// </summary>
     public TimeSpan Retired(string destinationId, string reason)
+        => Rest(destinationId, RateLimitResets.MaxAhead, AccountCondition.Retired, reason);
+
+    private TimeSpan Rest(string destinationId, TimeSpan period, AccountCondition condition, string detail)
     {
         var entry = Get(destinationId);
+        AccountBlock block;
         lock (entry)
         {
-            entry.CooldownUntil = time.GetUtcNow() + RateLimitResets.MaxAhead;
-            entry.Condition = AccountCondition.Retired;
-            entry.LastError = reason;
-            return RateLimitResets.MaxAhead;
+            entry.CooldownUntil = time.GetUtcNow() + period;
+            entry.Condition = condition;
+            entry.LastError = detail;
+            block = WholeAccount(destinationId, entry);
+        }
+
+        Raise(block);
+        return period;
+    }
+
+    /// <summary>
+    /// A block another replica reported: merged so that nothing running is shortened (the later end wins, the higher
+    /// back-off level stays). Raises no <see cref="Blocked"/>: it came from the cluster.
+    /// </summary>
+    public void Apply(AccountBlock block)
+    {
+        var now = time.GetUtcNow();
+        if (block.Until <= now)
+        {
+            return;
+        }
+
+        var entry = Get(block.DestinationId);
+        lock (entry)
+        {
+            if (block.Model is null)
+            {
+                if (block.Until > entry.CooldownUntil)
+                {
+                    entry.CooldownUntil = block.Until;
+                    entry.Condition = block.Condition;
+                    entry.LastError = block.Detail ?? entry.LastError;
+                }
+
+                entry.ServerStrikes = Math.Max(entry.ServerStrikes, block.Strikes);
+            }
+            else
+            {
+                entry.Models.TryGetValue(block.Model, out var previous);
+                if (block.Until > previous.Until || block.Strikes > previous.Strikes)
+                {
+                    SetModel(entry, block.Model, (block.Until > previous.Until ? block.Until : previous.Until, Math.Max(block.Strikes, previous.Strikes)), now);
+                    entry.LastError = block.Detail ?? entry.LastError;
+                }
+            }
         }
     }
+
+    /// <summary>Every block running now (account-wide and per model), for a cluster to push after Redis returns.</summary>
+    public List<AccountBlock> ActiveBlocks()
+    {
+        var now = time.GetUtcNow();
+        var blocks = new List<AccountBlock>();
+        foreach (var (id, entry) in _entries)
+        {
+            lock (entry)
+            {
+                if (entry.CooldownUntil > now)
+                {
+                    blocks.Add(WholeAccount(id, entry));
+                }
+
+                foreach (var (model, (until, strikes)) in entry.Models)
+                {
+                    if (until > now)
+                    {
+                        blocks.Add(new AccountBlock(id, model, until, AccountCondition.CoolingDown, strikes, entry.LastError));
+                    }
+                }
+            }
+        }
+
+        return blocks;
+    }
+
+    private static AccountBlock WholeAccount(string destinationId, Entry entry)
+        => new(destinationId, null, entry.CooldownUntil, entry.Condition, entry.ServerStrikes, entry.LastError);
+
+    private void Raise(AccountBlock block) => Blocked?.Invoke(block);
 
     public AccountStatus Status(string destinationId)
     {

@@ -32,6 +32,9 @@ public static class LlmMuxApplicationBuilderExtensions
         var states = services.GetRequiredService<LlmMux.Gateway.Health.AccountStateStore>();
         store.Reloaded += snapshot => states.Retain(snapshot.Providers.SelectMany(p => p.Accounts).Select(a => a.DestinationId).ToHashSet(StringComparer.Ordinal));
 
+        // The Redis gauges exist from the start (only when the cluster is on), not from the first use of Redis.
+        _ = services.GetService<LlmMux.Gateway.Cluster.ClusterMetrics>();
+
         StartupChecks.Warn(services.GetRequiredService<ILoggerFactory>().CreateLogger("LlmMux.Gateway.Hosting"), store);
         if (services.GetRequiredService<GatewayHostOptions>().WatchConfig)
         {

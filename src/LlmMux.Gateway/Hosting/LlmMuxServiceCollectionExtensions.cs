@@ -83,6 +83,8 @@ public static class LlmMuxServiceCollectionExtensions
             sp.GetRequiredService<ILogger<UsageLedger>>()));
         // Exporters are chosen from the file read above: changing them needs a restart.
         services.AddLlmMuxTelemetry(options.Overrides.ApplyTo(initial.Options).Telemetry);
+        // Like the exporters, the cluster is chosen once: which Redis a replica shares state through needs a restart.
+        LlmMux.Gateway.Cluster.ClusterServiceCollectionExtensions.AddLlmMuxCluster(services, options.Overrides.ApplyTo(initial.Options).Cluster);
         return builder;
     }
 

@@ -108,7 +108,7 @@ internal static partial class ConfigRedaction
             var where = $"{sourceName}: line {node.Start.Line}: {reaches[0].Path}";
             if (reaches.Any(r => r.Kind == SecretKind.None))
             {
-                errors.Add($"{where}: a redaction marker can only stand where a secret goes (api-keys, client-secret, secret-key, header values, the user:password or a credential query value of a URL)");
+                errors.Add($"{where}: a redaction marker can only stand where a secret goes (api-keys, client-secret, secret-key, cluster password and encryption-key, header values, the user:password or a credential query value of a URL)");
                 continue;
             }
 
@@ -241,6 +241,9 @@ internal static partial class ConfigRedaction
         ["providers", "[]", "proxy-url"] => SecretKind.Url,
         ["providers", "[]", "oauth", var key] when key.EndsWith("-url", StringComparison.Ordinal) => SecretKind.Url,
         ["telemetry", "otlp-endpoint"] => SecretKind.Url,
+        ["cluster", "password"] => SecretKind.Whole,
+        ["cluster", "encryption-key"] => SecretKind.Whole,
+        ["cluster", "redis"] => SecretKind.Url,
         _ => SecretKind.None,
     };
 

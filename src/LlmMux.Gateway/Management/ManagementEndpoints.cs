@@ -1,5 +1,6 @@
 using LlmMux.Accounts.Store;
 using System.Text;
+using LlmMux.Gateway.Cluster;
 using LlmMux.Gateway.Configuration;
 using LlmMux.Gateway.Health;
 using LlmMux.Gateway.Security;
@@ -31,6 +32,7 @@ internal static class ManagementEndpoints
         group.MapPut("/config", PutConfigAsync);
         group.MapPost("/config/validate", ValidateAsync);
         group.MapAccountAdministration();
+        group.MapCluster();
         return endpoints;
     }
 

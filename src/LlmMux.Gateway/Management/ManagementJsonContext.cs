@@ -9,6 +9,7 @@ namespace LlmMux.Gateway.Management;
 [JsonSerializable(typeof(IReadOnlyList<UsageRow>))]
 [JsonSerializable(typeof(IReadOnlyList<RequestRecord>))]
 [JsonSerializable(typeof(ConfigView))]
+[JsonSerializable(typeof(LlmMux.Gateway.Cluster.ClusterView))]
 [JsonSerializable(typeof(ValidationView))]
 [JsonSerializable(typeof(ErrorView))]
 internal sealed partial class ManagementJsonContext : JsonSerializerContext;

@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+using LlmMux.Gateway.Configuration;
+using LlmMux.Gateway.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace LlmMux.Gateway.Cluster;
+
+internal static class ClusterServiceCollectionExtensions
+{
+    /// <summary>
+    /// The Redis link, the bus and the shared state. With <c>cluster.redis</c> unset, the link is off and the shared
+    /// services are not started: one machine behaves exactly as without this.
+    /// </summary>
+    public static IServiceCollection AddLlmMuxCluster(this IServiceCollection services, ClusterOptions options)
+    {
+        services.TryAddSingleton(sp => new RedisLink(options, sp.GetRequiredService<ILogger<RedisLink>>()));
+        services.TryAddSingleton<ClusterBus>();
+        services.TryAddSingleton<InstanceRegistry>();
+        if (options.Enabled)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<InstanceRegistry>());
+            services.TryAddSingleton<SharedCooldowns>();
+            services.AddHostedService(sp => sp.GetRequiredService<SharedCooldowns>());
+            services.TryAddSingleton<ClusterMetrics>();
+        }
+
+        return services;
+    }
+}
+
+/// <summary>Redis as this replica sees it: <c>llm_mux.cluster.redis_connected</c> (0/1) and <c>llm_mux.cluster.redis_failures</c>.</summary>
+internal sealed class ClusterMetrics
+{
+    public ClusterMetrics(IMeterFactory meterFactory, RedisLink link)
+    {
+        var meter = meterFactory.Create(GatewayMetrics.MeterName);
+        meter.CreateObservableGauge("llm_mux.cluster.redis_connected", () => link.Connected ? 1 : 0, null, "1 while this replica reaches the cluster's Redis, else 0 (it serves with local state).");
+        meter.CreateObservableCounter("llm_mux.cluster.redis_failures", () => link.Failures, "{failure}", "Redis commands and connections that failed; the replica used local state instead.");
+    }
+}

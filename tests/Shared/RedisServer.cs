@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace LlmMux.Testing;
+
+/// <summary>
+/// A real <c>redis-server</c> (Debian's, installed by <c>tests/scripts/ensure-redis-server</c> when missing) on
+/// 127.0.0.1 and a free port, with no persistence. <see cref="StopAsync"/> and <see cref="StartAgainAsync"/> kill it and
+/// bring it back on the same port, for tests of a fleet that loses its Redis.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private Process? _process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    public string Url => $"redis://127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        EnsureInstalled();
+        var server = new RedisServer(FreePort());
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    public async Task StartAgainAsync()
+    {
+        var start = new ProcessStartInfo("redis-server")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        for (var i = 0; i < 200; i++)
+        {
+            if (await CommandAsync("PING") == "+PONG")
+            {
+                return;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new InvalidOperationException("redis-server did not answer PING");
+    }
+
+    /// <summary>Kills the server (no clean shutdown, as a crash or a network cut would look).</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>One inline command (<c>PING</c>, <c>KEYS *</c>); its first reply line, or null when the server is down.</summary>
+    public async Task<string?> CommandAsync(string command)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+            var buffer = new byte[64 * 1024];
+            var read = await stream.ReadAsync(buffer);
+            var text = Encoding.UTF8.GetString(buffer, 0, read);
+            return text.Split("\r\n")[0];
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private static void EnsureInstalled()
+    {
+        var script = Path.Combine(RepositoryRoot(), "tests", "scripts", "ensure-redis-server");
+        using var install = Process.Start(new ProcessStartInfo("bash", [script]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not run " + script);
+        install.WaitForExit();
+        if (install.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} failed ({install.ExitCode}): these tests need Debian's redis-server");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LlmMux.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("LlmMux.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
