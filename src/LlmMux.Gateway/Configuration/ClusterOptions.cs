@@ -25,7 +25,7 @@ public sealed record ClusterOptions
     /// </summary>
     public string EncryptionKey { get; init; } = "";
 
-    /// <summary>Name of this replica in <c>GET /v0/management/cluster</c>; default the host name and port.</summary>
+    /// <summary>Name of this replica in <c>GET /v0/management/cluster</c>; default the host name (the id adds a random part per start).</summary>
     public string InstanceName { get; init; } = "";
 
     public bool Enabled => Redis.Length > 0;

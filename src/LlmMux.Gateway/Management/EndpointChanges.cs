@@ -97,6 +97,12 @@ internal static class EndpointChanges
             changed.Add("management.allow-endpoint-changes");
         }
 
+        // The fleet's Redis holds login credentials: pointing a replica at another one (at its next start) hands them over.
+        if (current.Cluster with { InstanceName = "" } != next.Cluster with { InstanceName = "" })
+        {
+            changed.Add("cluster");
+        }
+
         return changed;
     }
 
