@@ -14,13 +14,14 @@ if len(sys.argv) > 2:
     print()
 
 DIRECT = {"mux-oai-oai-t": "direct-oai-t", "mux-ant-oai-t": "direct-oai-t", "mux-oai-ant-t": "direct-ant-t",
-          "yarp-oai": "direct-oai", "mux-oai-oai": "direct-oai", "mux-ant-oai": "direct-oai", "pk-oai-oai": "direct-oai",
+          "yarp-oai": "direct-oai", "mux-oai-oai": "direct-oai", "mux-cluster-oai": "direct-oai", "mux-ant-oai": "direct-oai", "pk-oai-oai": "direct-oai",
           "mux-oai-ant": "direct-ant", "pk-oai-ant": "direct-ant"}
 LABEL = {
     "direct-oai": "direct → nginx /v1/chat/completions (the limit)",
     "direct-ant": "direct → nginx /v1/messages (the limit)",
     "yarp-oai": "bare YARP proxy, same build (the framework's floor)",
     "mux-oai-oai": "llm-mux (b) OpenAI → openai, pass-through",
+    "mux-cluster-oai": "llm-mux (b) pass-through, cluster mode (Redis on loopback)",
     "mux-ant-oai": "llm-mux (c) Anthropic client → openai upstream",
     "mux-oai-ant": "llm-mux (c) OpenAI client → anthropic upstream",
     "pk-oai-oai": "Portkey (e) OpenAI → openai, pass-through",
@@ -35,6 +36,7 @@ LABEL.update({
 })
 SLABEL = {k + "-s": v.replace("(b)", "(d)").replace("(c)", "(d)") + ", stream" for k, v in LABEL.items()}
 SLABEL["mux-oai-oai-s"] = "llm-mux OpenAI → openai stream, pass-through"
+SLABEL["mux-cluster-oai-s"] = "llm-mux OpenAI → openai stream, pass-through, cluster mode"
 SLABEL["direct-oai-s"] = "direct → paced fake, OpenAI SSE"
 SLABEL["direct-ant-s"] = "direct → paced fake, Anthropic SSE"
 
