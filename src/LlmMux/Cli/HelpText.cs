@@ -25,6 +25,7 @@ internal static class HelpText
 
         Config lookup: --config, $LLM_MUX_CONFIG, ./llm-mux.yaml, ~/.config/llm-mux/config.yaml,
         else an embedded default with no providers. LLM_MUX_PORT, LLM_MUX_HOST, LLM_MUX_AUTH_DIR,
-        LLM_MUX_DEBUG, LLM_MUX_API_KEYS and LLM_MUX_MANAGEMENT_KEY override the file.
+        LLM_MUX_DEBUG, LLM_MUX_API_KEYS and LLM_MUX_MANAGEMENT_KEY override the file; so do
+        LLM_MUX_REDIS, LLM_MUX_REDIS_PASSWORD and LLM_MUX_CLUSTER_KEY (several replicas sharing one Redis).
         """;
 }
