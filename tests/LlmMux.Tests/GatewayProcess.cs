@@ -85,8 +85,33 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>The llm-mux build of this configuration, next to the test's own output.</summary>
     public static string ExecutablePath() => Path.Combine(AppContext.BaseDirectory, "llm-mux.dll");
 
+    /// <summary>Stops it as a supervisor would (SIGTERM), and waits: the host's shutdown runs, unlike <see cref="DisposeAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_disposed || _process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

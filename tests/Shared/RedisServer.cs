@@ -14,16 +14,23 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string? password)
+    {
+        Port = port;
+        Password = password;
+    }
 
     public int Port { get; }
 
+    /// <summary><c>requirepass</c>, when the test wants Redis to refuse clients without it.</summary>
+    public string? Password { get; }
+
     public string Url => $"redis://127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         EnsureInstalled();
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(FreePort(), password);
         await server.StartAgainAsync();
         return server;
     }
@@ -41,6 +48,12 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        if (Password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(Password);
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -48,7 +61,7 @@ public sealed class RedisServer : IAsyncDisposable
         _process.BeginErrorReadLine();
         for (var i = 0; i < 200; i++)
         {
-            if (await CommandAsync("PING") == "+PONG")
+            if (await CommandAsync("PING") is "+PONG" or "-NOAUTH Authentication required.")
             {
                 return;
             }
@@ -80,10 +93,21 @@ public sealed class RedisServer : IAsyncDisposable
             using var client = new TcpClient();
             await client.ConnectAsync(IPAddress.Loopback, Port);
             var stream = client.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+            var auth = Password is null ? "" : $"AUTH {Password}\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(auth + command + "\r\n"));
             var buffer = new byte[64 * 1024];
             var read = await stream.ReadAsync(buffer);
             var text = Encoding.UTF8.GetString(buffer, 0, read);
+            if (Password is not null && text.StartsWith("+OK\r\n", StringComparison.Ordinal))
+            {
+                text = text["+OK\r\n".Length..];
+                if (text.Length == 0)
+                {
+                    read = await stream.ReadAsync(buffer);
+                    text = Encoding.UTF8.GetString(buffer, 0, read);
+                }
+            }
+
             return text.Split("\r\n")[0];
         }
         catch (SocketException)

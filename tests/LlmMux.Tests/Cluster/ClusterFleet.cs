@@ -37,9 +37,9 @@ internal sealed class ClusterFleet : IAsyncDisposable
     public GatewayProcess this[int replica] => _replicas[replica];
 
     /// <summary>Writes <paramref name="configBody"/> (providers, limits, …) below the keys every fleet test needs.</summary>
-    public static async Task<ClusterFleet> CreateAsync(string configBody, string? extraTopLevel = null)
+    public static async Task<ClusterFleet> CreateAsync(string configBody, string? extraTopLevel = null, string? redisPassword = null)
     {
-        var redis = await RedisServer.StartAsync();
+        var redis = await RedisServer.StartAsync(redisPassword);
         var dir = System.IO.Directory.CreateTempSubdirectory("llm-mux-cluster-e2e-").FullName;
         var fleet = new ClusterFleet(redis, dir, "t" + Guid.NewGuid().ToString("N")[..8]);
         await File.WriteAllTextAsync(fleet.ConfigPath, $"""

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+
+namespace LlmMux.Tests.Cluster;
+
+/// <summary>
+/// The instance registry and Redis's credentials (issue 16): replicas that reach a password-protected Redis list each
+/// other at <c>GET /v0/management/cluster</c>; one given the wrong password serves on its own and says so.
+/// </summary>
+public sealed class ClusterMembershipEndToEndTests
+{
+    private const string Password = "redis-pass-0123456789";
+
+    [Fact]
+    public async Task Replicas_list_each_other_with_version_and_config_hash_and_leave_when_they_stop()
+    {
+        await using var fleet = await ClusterFleet.CreateAsync("providers: []", redisPassword: Password);
+        await fleet.StartAsync(2, new Dictionary<string, string> { ["LLM_MUX_REDIS_PASSWORD"] = Password });
+
+        JsonNode view = null!;
+        await ClusterFleet.EventuallyAsync(async () => (view = await fleet.ManagementAsync(0, "cluster"))["instances"]!.AsArray().Count == 2, "both replicas are listed");
+        Assert.True(view["enabled"]!.GetValue<bool>());
+        Assert.True(view["connected"]!.GetValue<bool>());
+        Assert.Equal(fleet.Namespace, view["namespace"]!.GetValue<string>());
+        Assert.Equal($"redis://127.0.0.1:{fleet.Redis.Port}", view["redis"]!.GetValue<string>());
+        var instances = view["instances"]!.AsArray();
+        Assert.Single(instances.Select(i => i!["config_hash"]!.GetValue<string>()).Distinct());
+        Assert.All(instances, i => Assert.False(i!["stale"]!.GetValue<bool>()));
+        Assert.Contains(instances, i => i!["id"]!.GetValue<string>() == view["self"]!.GetValue<string>());
+        Assert.DoesNotContain(Password, view.ToJsonString(), StringComparison.Ordinal);
+
+        // A replica that stops cleanly takes itself out of the registry.
+        await fleet[1].StopAsync();
+        await ClusterFleet.EventuallyAsync(async () => (await fleet.ManagementAsync(0, "cluster"))["instances"]!.AsArray().Count == 1, "the stopped replica leaves");
+    }
+
+    [Fact]
+    public async Task A_replica_with_the_wrong_password_serves_alone_and_says_why_nowhere_but_its_log_and_readyz()
+    {
+        await using var fleet = await ClusterFleet.CreateAsync("providers: []", redisPassword: Password);
+        await fleet.StartAsync(1, new Dictionary<string, string> { ["LLM_MUX_REDIS_PASSWORD"] = "wrong-password-1" });
+
+        using var http = new HttpClient();
+        var ready = JsonNode.Parse(await http.GetStringAsync(fleet[0].BaseUrl + "/readyz"))!;
+        Assert.Equal("ready", ready["status"]!.GetValue<string>());
+        Assert.Equal("unavailable", ready["cluster"]!["redis"]!.GetValue<string>());
+        var view = await fleet.ManagementAsync(0, "cluster");
+        Assert.False(view["connected"]!.GetValue<bool>());
+        Assert.Single(view["instances"]!.AsArray());
+        Assert.DoesNotContain("wrong-password-1", fleet[0].Output, StringComparison.Ordinal);
+    }
+}
