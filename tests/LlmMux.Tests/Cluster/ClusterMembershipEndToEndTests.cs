@@ -48,4 +48,35 @@ public sealed class ClusterMembershipEndToEndTests
         Assert.Single(view["instances"]!.AsArray());
         Assert.DoesNotContain("wrong-password-1", fleet[0].Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Replicas_started_before_their_redis_join_the_fleet_when_it_comes_up()
+    {
+        await using var fleet = await ClusterFleet.CreateAsync("providers: []");
+        await fleet.Redis.StopAsync();
+        await fleet.StartAsync(2);
+        Assert.False((await fleet.ManagementAsync(0, "cluster"))["connected"]!.GetValue<bool>());
+
+        await fleet.Redis.StartAgainAsync();
+        await ClusterFleet.EventuallyAsync(async () => (await fleet.ManagementAsync(1, "cluster"))["instances"]!.AsArray().Count == 2, "both replicas join once Redis is up");
+        await ClusterFleet.EventuallyAsync(async () => await SubscribersAsync(fleet) == "2", "both replicas listen on the fleet's channel");
+    }
+
+    /// <summary>How many replicas listen on the fleet's channel (they subscribe when Redis comes up, not only at start).</summary>
+    private static async Task<string> SubscribersAsync(ClusterFleet fleet)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, fleet.Redis.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"PUBSUB NUMSUB {fleet.Namespace}:events\r\n"));
+        var buffer = new byte[1024];
+        var text = "";
+        while (text.Split("\r\n").Length < 5)
+        {
+            var read = await stream.ReadAsync(buffer);
+            text += System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+        }
+
+        return text.Split("\r\n")[3].TrimStart(':');
+    }
 }
