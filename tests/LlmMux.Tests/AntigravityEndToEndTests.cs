@@ -77,7 +77,20 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
             Assert.StartsWith("antigravity/", request.Headers["User-Agent"], StringComparison.Ordinal);
             var body = JsonNode.Parse(request.Body)!;
             Assert.Equal(model, body["model"]!.GetValue<string>());
-            Assert.Equal("get_weather", body["request"]!["tools"]![0]!["functionDeclarations"]![0]!["name"]!.GetValue<string>());
+            var declaration = body["request"]!["tools"]![0]!["functionDeclarations"]![0]!;
+            Assert.Equal("get_weather", declaration["name"]!.GetValue<string>());
+            if (model.StartsWith("claude", StringComparison.Ordinal))
+            {
+                // Claude reads only "parameters", in Google's Schema subset: the client's schema, cleaned to it.
+                Assert.Null(declaration["parametersJsonSchema"]);
+                Assert.Equal("string", declaration["parameters"]!["properties"]!["city"]!["type"]!.GetValue<string>());
+                Assert.Equal(["c", "f"], declaration["parameters"]!["properties"]!["unit"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+                Assert.Equal(["city"], declaration["parameters"]!["required"]!.AsArray().Select(v => v!.GetValue<string>()));
+            }
+            else
+            {
+                Assert.Equal("https://json-schema.org/draft/2020-12/schema", declaration["parametersJsonSchema"]!["$schema"]!.GetValue<string>());
+            }
         }
 
         Assert.Contains("18C and sunny", sent[1].Body, StringComparison.Ordinal);
@@ -133,10 +146,19 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
         _ => new OllamaClient(),
     };
 
-    /// <summary>Sends a client script's request for <paramref name="model"/> (the scripts name a model "m") with the llm-mux key.</summary>
+    /// <summary>The tool schema a real client sends (MCP servers, Claude Code, zod): JSON Schema 2020-12 with the keywords
+    /// Google's Schema message does not know.</summary>
+    private const string RichSchema = """{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","additionalProperties":false,"properties":{"city":{"type":"string","minLength":1,"format":"city"},"unit":{"anyOf":[{"$ref":"#/$defs/unit"},{"type":"null"}],"default":"c"},"days":{"type":["integer","null"],"exclusiveMinimum":0},"kind":{"const":"weather"}},"required":["city"],"$defs":{"unit":{"type":"string","enum":["c","f"]}}}""";
+
+    private const string ScriptSchema = """{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""";
+
+    /// <summary>Sends a client script's request for <paramref name="model"/> (the scripts name a model "m"), with the
+    /// rich tool schema, with the llm-mux key.</summary>
     private static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, string model)
     {
-        var json = (await request.Content!.ReadAsStringAsync()).Replace("\"model\":\"m\"", $"\"model\":\"{model}\"", StringComparison.Ordinal);
+        var json = (await request.Content!.ReadAsStringAsync()).Replace("\"model\":\"m\"", $"\"model\":\"{model}\"", StringComparison.Ordinal)
+            .Replace(ScriptSchema, RichSchema, StringComparison.Ordinal);
+        Assert.Contains(RichSchema, json, StringComparison.Ordinal);
         using var sent = new HttpRequestMessage(request.Method, request.RequestUri!.OriginalString.Replace("/models/m:", $"/models/{model}:", StringComparison.Ordinal))
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
@@ -362,6 +384,12 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
             }
 
             var model = body["model"]!.GetValue<string>();
+            if (model.StartsWith("claude", StringComparison.Ordinal) && ClaudeToolRejection(body["request"]!) is { } rejection)
+            {
+                await JsonAsync(context, rejection, 400);
+                return;
+            }
+
             var secondTurn = request.Body.Contains("18C and sunny", StringComparison.Ordinal);
             var toolCall = $$$$"""{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},"modelVersion":"{{{{model}}}}","responseId":"r1"}""";
             var text = $$"""{"candidates":[{"content":{"role":"model","parts":[{"text":"It is sunny in Paris."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":6,"totalTokenCount":26},"modelVersion":"{{model}}","responseId":"r2"}""";
@@ -384,6 +412,83 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
                 await context.Response.Body.FlushAsync();
             }
         }
+
+        /// <summary>Fields Google's Schema message (the type of <c>parameters</c>) knows; any other is "Unknown name".</summary>
+        private static readonly HashSet<string> SchemaFields =
+        [
+            "type", "format", "title", "description", "nullable", "default", "items", "minItems", "maxItems", "enum", "properties",
+            "propertyOrdering", "required", "minProperties", "maxProperties", "minimum", "maximum", "minLength", "maxLength",
+            "pattern", "example", "anyOf",
+        ];
+
+        /// <summary>
+        /// What Antigravity answers tools for a Claude model with: a declaration without <c>parameters</c> (its
+        /// <c>parametersJsonSchema</c> is not handed to Claude) gets Claude's own 400 inside Google's; a field Google's
+        /// Schema does not know, or a type that is not one name, gets Google's "Invalid JSON payload"; a union at the
+        /// root gets Claude's draft 2020-12 refusal.
+        /// </summary>
+        private static string? ClaudeToolRejection(JsonNode request)
+        {
+            var declarations = (request["tools"] as JsonArray ?? []).SelectMany(t => t?["functionDeclarations"] as JsonArray ?? []).ToList();
+            for (var i = 0; i < declarations.Count; i++)
+            {
+                if (declarations[i]?["parameters"] is not JsonObject parameters)
+                {
+                    return ClaudeError($"tools.{i}.custom.input_schema: Field required");
+                }
+
+                var path = $"request.tools[0].function_declarations[{i}].parameters";
+                if (SchemaViolation(parameters, path) is { } violation)
+                {
+                    return GoogleError(violation);
+                }
+
+                if (parameters["anyOf"] is not null || parameters["type"]?.GetValue<string>() is not ("object" or "OBJECT"))
+                {
+                    return ClaudeError($"tools.{i}.custom.input_schema: JSON schema is invalid. It must match JSON Schema draft 2020-12 (https://json-schema.org/draft/2020-12).");
+                }
+            }
+
+            return null;
+        }
+
+        private static string? SchemaViolation(JsonObject schema, string path)
+        {
+            foreach (var (key, value) in schema)
+            {
+                if (!SchemaFields.Contains(key))
+                {
+                    return $"Invalid JSON payload received. Unknown name \"{key}\" at '{path}': Cannot find field.";
+                }
+
+                if (key == "type" && value is not JsonValue)
+                {
+                    return $"Invalid value at '{path}.type' (type.googleapis.com/google.cloud.aiplatform.master.Type), {value?.ToJsonString()}";
+                }
+
+                var inner = key switch
+                {
+                    "properties" => (value as JsonObject ?? []).Select((p, n) => p.Value is JsonObject o ? SchemaViolation(o, $"{path}.properties[{n}].value") : null).FirstOrDefault(v => v is not null),
+                    "items" when value is JsonObject o => SchemaViolation(o, $"{path}.items"),
+                    "anyOf" => (value as JsonArray ?? []).Select((b, n) => b is JsonObject o ? SchemaViolation(o, $"{path}.any_of[{n}]") : null).FirstOrDefault(v => v is not null),
+                    "enum" when value is JsonArray values && values.Any(v => v is not JsonValue e || e.GetValueKind() != System.Text.Json.JsonValueKind.String) =>
+                        $"Invalid value at '{path}.enum' (TYPE_STRING), {values.ToJsonString()}",
+                    _ => null,
+                };
+                if (inner is not null)
+                {
+                    return inner;
+                }
+            }
+
+            return null;
+        }
+
+        private static string ClaudeError(string message) =>
+            GoogleError(new JsonObject { ["type"] = "error", ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["message"] = message }, ["request_id"] = "req_vrtx_fake" }.ToJsonString());
+
+        private static string GoogleError(string message) =>
+            new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = message, ["status"] = "INVALID_ARGUMENT" } }.ToJsonString();
 
         private static Task BearerAsync(HttpContext context, string token, string body) =>
             context.Request.Headers.Authorization == $"Bearer {token}" ? JsonAsync(context, body) : JsonAsync(context, """{"error":{"code":401,"status":"UNAUTHENTICATED"}}""", 401);

@@ -8,7 +8,13 @@ namespace LlmMux.Translation.Gemini;
 /// <summary>IR → request body (the decoding half is in GeminiRequest.cs).</summary>
 internal static partial class GeminiRequest
 {
-    public static void Encode(IrRequest r, Utf8JsonWriter w)
+    /// <summary>Room left for the answer above a Claude thinking budget when the client's cap does not leave any.</summary>
+    internal const int ClaudeAnswerRoom = 4096;
+
+    /// <param name="r">The request.</param>
+    /// <param name="w">Where the body goes.</param>
+    /// <param name="forClaude">A Claude model behind Google (<see cref="RequestOverrides.GeminiForClaude"/>).</param>
+    public static void Encode(IrRequest r, Utf8JsonWriter w, bool forClaude = false)
     {
         // Function responses need the function name; OpenAI tool messages only carry the call id.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -80,9 +86,18 @@ internal static partial class GeminiRequest
                 w.WriteStartObject();
                 w.WriteString("name"u8, t.Name);
                 JsonWrite.StringIf(w, "description", t.Description);
-                // parametersJsonSchema takes full JSON Schema as-is; the OpenAPI-subset "parameters" would force a lossy rewrite.
-                w.WritePropertyName("parametersJsonSchema"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
+                if (forClaude)
+                {
+                    // Claude behind Google reads only "parameters", parsed into Google's Schema subset.
+                    w.WritePropertyName("parameters"u8);
+                    GeminiClaudeSchema.Write(w, t.ParametersJson);
+                }
+                else
+                {
+                    // parametersJsonSchema takes full JSON Schema as-is; the OpenAPI-subset "parameters" would force a lossy rewrite.
+                    w.WritePropertyName("parametersJsonSchema"u8);
+                    JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
+                }
                 w.WriteEndObject();
             }
 
@@ -115,15 +130,22 @@ internal static partial class GeminiRequest
             w.WriteEndObject();
         }
 
-        WriteGenerationConfig(w, r.Params, r.Model);
+        WriteGenerationConfig(w, r.Params, r.Model, forClaude);
         w.WriteEndObject();
     }
 
-    private static void WriteGenerationConfig(Utf8JsonWriter w, IrGenerationParams p, string? model)
+    private static void WriteGenerationConfig(Utf8JsonWriter w, IrGenerationParams p, string? model, bool forClaude)
     {
         w.WritePropertyName("generationConfig"u8);
         w.WriteStartObject();
-        JsonWrite.NumberIf(w, "maxOutputTokens", p.MaxTokens);
+        int? maxTokens = p.MaxTokens;
+        if (forClaude && maxTokens is { } max && p.Reasoning is { } reasoning && ReasoningMap.Budget(reasoning) is { } budget and > 0 && budget >= max)
+        {
+            // Claude takes a thinking budget only below max_tokens: the answer keeps room above the budget.
+            maxTokens = budget + ClaudeAnswerRoom;
+        }
+
+        JsonWrite.NumberIf(w, "maxOutputTokens", maxTokens);
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
         JsonWrite.NumberIf(w, "topP", p.TopP);
         JsonWrite.NumberIf(w, "topK", p.TopK);
