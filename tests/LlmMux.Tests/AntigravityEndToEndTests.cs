@@ -124,6 +124,68 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
         Assert.InRange(until, DateTimeOffset.UtcNow.AddHours(167.5), DateTimeOffset.UtcNow.AddHours(168.5));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_claude_thinking_tool_loop_from_an_openai_client_that_drops_reasoning_still_completes(bool stream)
+    {
+        Assert.True(fixture.Login.Code == 0, fixture.Login.Error);
+        var client = new OpenAIChatClient();
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.Gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        var before = fixture.ModelRequestCount;
+        const string thinking = "claude-opus-4-5-thinking";
+        const string asked = "\"reasoning_effort\":\"low\",\"max_tokens\":1024";
+
+        var first = client.Read(await SendAsync(http, client.FirstTurn(stream), thinking, asked), stream);
+        Assert.Equal("get_weather", first.ToolName);
+        var second = client.Read(await SendAsync(http, client.SecondTurn(stream, first), thinking, asked), stream);
+        Assert.Equal("It is sunny in Paris.", second.Text);
+
+        var sent = fixture.ModelRequestsSince(before).Select(r => JsonNode.Parse(r.Body)!["request"]!["generationConfig"]!).ToList();
+        Assert.Equal(2, sent.Count);
+        // Thinking asked with "low" (2,048 tokens) under a 1,024 cap: the answer keeps room above the budget.
+        Assert.Equal(2048, sent[0]["thinkingConfig"]!["thinkingBudget"]!.GetValue<int>());
+        Assert.Equal(2048 + 4096, sent[0]["maxOutputTokens"]!.GetValue<int>());
+        // The client replayed the call without the signed thinking: Claude gets that turn without thinking.
+        Assert.Null(sent[1]["thinkingConfig"]);
+        Assert.Equal(1024, sent[1]["maxOutputTokens"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_claude_thinking_tool_loop_from_an_anthropic_client_replays_the_signed_thinking()
+    {
+        Assert.True(fixture.Login.Code == 0, fixture.Login.Error);
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.Gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        var before = fixture.ModelRequestCount;
+        const string head = """{"model":"claude-opus-4-5-thinking","max_tokens":4096,"thinking":{"type":"enabled","budget_tokens":2048},"tools":[{"name":"get_weather","description":"Get weather","input_schema":""" + RichSchema + "}],";
+
+        var first = JsonNode.Parse(await PostAsync(http, "/v1/messages", head + """ "messages":[{"role":"user","content":"Weather in Paris?"}]}"""))!;
+        var content = first["content"]!.AsArray();
+        Assert.Equal(["thinking", "tool_use"], content.Select(c => c!["type"]!.GetValue<string>()));
+        var toolId = content[1]!["id"]!.GetValue<string>();
+
+        // Claude Code replays the assistant turn as it got it: the signed thinking, then the call.
+        var replay = head + $$""" "messages":[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":{{content.ToJsonString()}}},{"role":"user","content":[{"type":"tool_result","tool_use_id":"{{toolId}}","content":"18C and sunny"}]}]}""";
+        var second = JsonNode.Parse(await PostAsync(http, "/v1/messages", replay))!;
+        Assert.Equal("It is sunny in Paris.", second["content"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "text")!["text"]!.GetValue<string>());
+
+        var sent = fixture.ModelRequestsSince(before).Select(r => JsonNode.Parse(r.Body)!["request"]!).ToList();
+        Assert.Equal(2048, sent[1]["generationConfig"]!["thinkingConfig"]!["thinkingBudget"]!.GetValue<int>());
+        var model = sent[1]["contents"]!.AsArray().Last(c => c!["role"]!.GetValue<string>() == "model")!["parts"]![0]!;
+        Assert.True(model["thought"]!.GetValue<bool>());
+        Assert.Equal(Fixture.ClaudeSignature, model["thoughtSignature"]!.GetValue<string>());
+    }
+
+    private static async Task<string> PostAsync(HttpClient http, string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Add("x-api-key", Fixture.ClientKey);
+        var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return body;
+    }
+
     private static async Task<string> PlainChatAsync(HttpClient http, string model, string text)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
@@ -154,10 +216,15 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
 
     /// <summary>Sends a client script's request for <paramref name="model"/> (the scripts name a model "m"), with the
     /// rich tool schema, with the llm-mux key.</summary>
-    private static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, string model)
+    private static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, string model, string? extraFields = null)
     {
         var json = (await request.Content!.ReadAsStringAsync()).Replace("\"model\":\"m\"", $"\"model\":\"{model}\"", StringComparison.Ordinal)
             .Replace(ScriptSchema, RichSchema, StringComparison.Ordinal);
+        if (extraFields is not null)
+        {
+            json = "{" + extraFields + "," + json.TrimStart()[1..];
+        }
+
         Assert.Contains(RichSchema, json, StringComparison.Ordinal);
         using var sent = new HttpRequestMessage(request.Method, request.RequestUri!.OriginalString.Replace("/models/m:", $"/models/{model}:", StringComparison.Ordinal))
         {
@@ -177,6 +244,8 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
         public const string ManagementKey = "mgmt-e2e";
 
         private const string WeekLong429 = """{"error":{"code":429,"message":"You have exhausted your capacity on this model. Your quota will reset after 167h59m3s.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"QUOTA_EXHAUSTED","domain":"cloudcode-pa.googleapis.com","metadata":{"model":"claude-opus-4-5-thinking","quotaResetDelay":"167h59m3s"}},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"604743s"}]}}""";
+
+        public const string ClaudeSignature = "sig-claude-1";
 
         /// <summary>The tokens Google knows, and the project each may use.</summary>
         private static readonly Dictionary<string, string> Projects = new() { ["tok-ag-2"] = "proj-ag", ["tok-bob"] = "proj-bob" };
@@ -384,14 +453,19 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
             }
 
             var model = body["model"]!.GetValue<string>();
-            if (model.StartsWith("claude", StringComparison.Ordinal) && ClaudeToolRejection(body["request"]!) is { } rejection)
+            var claude = model.StartsWith("claude", StringComparison.Ordinal);
+            if (claude && (ClaudeToolRejection(body["request"]!) ?? ClaudeThinkingRejection(body["request"]!)) is { } rejection)
             {
                 await JsonAsync(context, rejection, 400);
                 return;
             }
 
             var secondTurn = request.Body.Contains("18C and sunny", StringComparison.Ordinal);
-            var toolCall = $$$$"""{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},"modelVersion":"{{{{model}}}}","responseId":"r1"}""";
+            // Claude thinking through Antigravity: a signed thought part before the call.
+            var thought = claude && body["request"]!["generationConfig"]?["thinkingConfig"] is not null
+                ? $$"""{"text":"Checking the weather.","thought":true,"thoughtSignature":"{{ClaudeSignature}}"},"""
+                : "";
+            var toolCall = $$$$"""{"candidates":[{"content":{"role":"model","parts":[{{{{thought}}}}{"functionCall":{"name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},"modelVersion":"{{{{model}}}}","responseId":"r1"}""";
             var text = $$"""{"candidates":[{"content":{"role":"model","parts":[{"text":"It is sunny in Paris."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":6,"totalTokenCount":26},"modelVersion":"{{model}}","responseId":"r2"}""";
             if (!stream)
             {
@@ -447,6 +521,48 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
                 {
                     return ClaudeError($"tools.{i}.custom.input_schema: JSON schema is invalid. It must match JSON Schema draft 2020-12 (https://json-schema.org/draft/2020-12).");
                 }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Claude's thinking rules, as Antigravity relays them: a thought part needs its signature; with thinking on,
+        /// <c>maxOutputTokens</c> must exceed the budget, and a last model turn that calls tools must open with its
+        /// signed thinking.
+        /// </summary>
+        private static string? ClaudeThinkingRejection(JsonNode request)
+        {
+            var contents = request["contents"] as JsonArray ?? [];
+            for (var n = 0; n < contents.Count; n++)
+            {
+                var parts = contents[n]?["parts"] as JsonArray ?? [];
+                for (var k = 0; k < parts.Count; k++)
+                {
+                    if (parts[k]?["thought"]?.GetValue<bool>() == true && parts[k]?["thoughtSignature"] is null)
+                    {
+                        return ClaudeError($"messages.{n}.content.{k}.thinking.signature: Field required");
+                    }
+                }
+            }
+
+            if (request["generationConfig"]?["thinkingConfig"] is not JsonObject thinking)
+            {
+                return null;
+            }
+
+            if (thinking["thinkingBudget"]?.GetValue<int>() is { } budget && request["generationConfig"]?["maxOutputTokens"]?.GetValue<int>() is { } max && max <= budget)
+            {
+                return ClaudeError("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
+            }
+
+            var last = contents.Select((c, n) => (Content: c, Index: n)).LastOrDefault(c => c.Content?["role"]?.GetValue<string>() == "model");
+            var lastParts = last.Content?["parts"] as JsonArray ?? [];
+            var opening = lastParts.FirstOrDefault();
+            var signedOpening = opening?["thought"]?.GetValue<bool>() == true || opening?["thoughtSignature"] is not null;
+            if (lastParts.Any(p => p?["functionCall"] is not null) && !signedOpening)
+            {
+                return ClaudeError($"messages.{last.Index}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`.");
             }
 
             return null;

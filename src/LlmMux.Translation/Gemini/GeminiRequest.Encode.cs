@@ -41,7 +41,7 @@ internal static partial class GeminiRequest
             bool isModel = m.Role == IrRole.Assistant;
             if (pending.Count > 0 && isModel != pendingModel)
             {
-                WriteContent(w, pendingModel, pending, names, needsSignature);
+                WriteContent(w, pendingModel, pending, names, needsSignature, forClaude);
                 pending.Clear();
             }
 
@@ -51,7 +51,7 @@ internal static partial class GeminiRequest
 
         if (pending.Count > 0)
         {
-            WriteContent(w, pendingModel, pending, names, needsSignature);
+            WriteContent(w, pendingModel, pending, names, needsSignature, forClaude);
         }
 
         w.WriteEndArray();
@@ -130,16 +130,43 @@ internal static partial class GeminiRequest
             w.WriteEndObject();
         }
 
-        WriteGenerationConfig(w, r.Params, r.Model, forClaude);
+        WriteGenerationConfig(w, r.Params, r.Model, forClaude, thinking: !(forClaude && UnsignedToolTurn(r)));
         w.WriteEndObject();
     }
 
-    private static void WriteGenerationConfig(Utf8JsonWriter w, IrGenerationParams p, string? model, bool forClaude)
+    /// <summary>
+    /// The last assistant turn calls tools without the signed thinking it began with (an OpenAI client drops
+    /// reasoning from its history): Claude refuses thinking for such a request ("a final assistant message must start
+    /// with a thinking block"), so a Claude model gets it without thinking, as Anthropic advises.
+    /// </summary>
+    internal static bool UnsignedToolTurn(IrRequest r)
+    {
+        for (int i = r.Messages.Length - 1; i >= 0; i--)
+        {
+            var m = r.Messages[i];
+            if (m.Role != IrRole.Assistant)
+            {
+                continue;
+            }
+
+            if (!m.Parts.Any(p => p is IrToolCall))
+            {
+                return false;
+            }
+
+            var first = m.Parts.FirstOrDefault(p => p is not IrText { Text.Length: 0 } && p is not IrReasoning { Text.Length: > 0, Signature: null });
+            return first is not (IrReasoning { Signature: not null } or IrToolCall { Signature: not null });
+        }
+
+        return false;
+    }
+
+    private static void WriteGenerationConfig(Utf8JsonWriter w, IrGenerationParams p, string? model, bool forClaude, bool thinking = true)
     {
         w.WritePropertyName("generationConfig"u8);
         w.WriteStartObject();
         int? maxTokens = p.MaxTokens;
-        if (forClaude && maxTokens is { } max && p.Reasoning is { } reasoning && ReasoningMap.Budget(reasoning) is { } budget and > 0 && budget >= max)
+        if (forClaude && thinking && maxTokens is { } max && p.Reasoning is { } reasoning && ReasoningMap.Budget(reasoning) is { } budget and > 0 && budget >= max)
         {
             // Claude takes a thinking budget only below max_tokens: the answer keeps room above the budget.
             maxTokens = budget + ClaudeAnswerRoom;
@@ -162,7 +189,7 @@ internal static partial class GeminiRequest
             }
         }
 
-        if (p.Reasoning is { } rc)
+        if (p.Reasoning is { } rc && thinking)
         {
             WriteThinkingConfig(w, rc, model);
         }
@@ -232,7 +259,7 @@ internal static partial class GeminiRequest
         };
     }
 
-    private static void WriteContent(Utf8JsonWriter w, bool isModel, List<IrPart> parts, Dictionary<string, string> names, bool needsSignature)
+    private static void WriteContent(Utf8JsonWriter w, bool isModel, List<IrPart> parts, Dictionary<string, string> names, bool needsSignature, bool forClaude)
     {
         w.WriteStartObject();
         w.WriteString("role"u8, isModel ? "model" : "user");
@@ -247,6 +274,9 @@ internal static partial class GeminiRequest
             {
                 case IrReasoning { Text.Length: 0, Signature: { } sig }:
                     pendingSig = sig;
+                    break;
+                case IrReasoning { Text.Length: > 0, Signature: null } when forClaude:
+                    // Claude takes back only the thinking it signed ("thinking.signature: Field required").
                     break;
                 case IrReasoning { Text.Length: > 0 } rsn when isModel:
                     w.WriteStartObject();

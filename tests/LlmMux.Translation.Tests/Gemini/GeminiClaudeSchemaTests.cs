@@ -136,6 +136,46 @@ public sealed class GeminiClaudeSchemaTests
         Assert.Equal(["c", "f"], schema["properties"]!["unit"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
     }
 
+    private static JsonNode Replay(string modelParts, bool forClaude)
+    {
+        var body = $$$$$"""
+            {"model":"claude-opus-4-5-thinking","project":"p","request":{"contents":[
+              {"role":"user","parts":[{"text":"go"}]},
+              {"role":"model","parts":[{{{{{modelParts}}}}}]},
+              {"role":"user","parts":[{"functionResponse":{"id":"c1","name":"t","response":{"result":"ok"}}}]}],
+             "generationConfig":{"maxOutputTokens":1024,"thinkingConfig":{"thinkingBudget":2048,"includeThoughts":true}}}}
+            """;
+        var ir = Translator.Default.DecodeRequest(System.Text.Encoding.UTF8.GetBytes(body), Dialect.GeminiCodeAssist);
+        return JsonNode.Parse(Translator.Default.EncodeRequest(ir, Dialect.GeminiCodeAssist, new RequestOverrides { GeminiForClaude = forClaude }))!["request"]!;
+    }
+
+    private const string Call = """{"functionCall":{"id":"c1","name":"t","args":{}}}""";
+
+    [Fact]
+    public void A_tool_turn_that_replays_its_signed_thinking_keeps_thinking_with_room_above_the_budget()
+    {
+        var request = Replay("""{"text":"Let me look.","thought":true,"thoughtSignature":"sig-1"},""" + Call, forClaude: true);
+        Assert.Equal(2048, request["generationConfig"]!["thinkingConfig"]!["thinkingBudget"]!.GetValue<int>());
+        Assert.Equal(2048 + 4096, request["generationConfig"]!["maxOutputTokens"]!.GetValue<int>());
+        var first = request["contents"]![1]!["parts"]![0]!;
+        Assert.True(first["thought"]!.GetValue<bool>());
+        Assert.Equal("sig-1", first["thoughtSignature"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(Call)]
+    [InlineData("""{"text":"Unsigned thoughts.","thought":true},""" + Call)]
+    public void A_tool_turn_without_signed_thinking_goes_to_claude_without_thinking(string parts)
+    {
+        var claude = Replay(parts, forClaude: true);
+        Assert.Null(claude["generationConfig"]!["thinkingConfig"]);
+        Assert.Equal(1024, claude["generationConfig"]!["maxOutputTokens"]!.GetValue<int>());
+        Assert.All(claude["contents"]![1]!["parts"]!.AsArray(), p => Assert.Null(p!["thought"]));
+
+        var gemini = Replay(parts, forClaude: false);
+        Assert.NotNull(gemini["generationConfig"]!["thinkingConfig"]);
+    }
+
     private static void AssertOnlyGoogleFields(JsonNode? node, bool propertyMap = false)
     {
         switch (node)
