@@ -44,6 +44,14 @@ public sealed record RequestOverrides
     /// model is the client's).</summary>
     public bool OnlyModel => Reasoning is null && SystemPrefix is null && CodeAssistProject is null && !HasFieldEdits;
 
+    /// <summary>
+    /// A Gemini-dialect body for a Claude model served behind Google (Antigravity's <c>claude-*</c>): tool schemas go as
+    /// <c>parameters</c> cleaned to what Google's Schema message and Claude both take (<c>parametersJsonSchema</c>
+    /// does not reach Claude: "tools.0.custom.input_schema: Field required"), and <c>maxOutputTokens</c> is kept above
+    /// the thinking budget (Claude rejects a budget that is not below it).
+    /// </summary>
+    public bool GeminiForClaude { get; init; }
+
     /// <summary>max_tokens used for targets that require it (Anthropic) when the client gave none.</summary>
     public int DefaultMaxTokens { get; init; } = 8192;
 }

@@ -77,7 +77,20 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
             Assert.StartsWith("antigravity/", request.Headers["User-Agent"], StringComparison.Ordinal);
             var body = JsonNode.Parse(request.Body)!;
             Assert.Equal(model, body["model"]!.GetValue<string>());
-            Assert.Equal("get_weather", body["request"]!["tools"]![0]!["functionDeclarations"]![0]!["name"]!.GetValue<string>());
+            var declaration = body["request"]!["tools"]![0]!["functionDeclarations"]![0]!;
+            Assert.Equal("get_weather", declaration["name"]!.GetValue<string>());
+            if (model.StartsWith("claude", StringComparison.Ordinal))
+            {
+                // Claude reads only "parameters", in Google's Schema subset: the client's schema, cleaned to it.
+                Assert.Null(declaration["parametersJsonSchema"]);
+                Assert.Equal("string", declaration["parameters"]!["properties"]!["city"]!["type"]!.GetValue<string>());
+                Assert.Equal(["c", "f"], declaration["parameters"]!["properties"]!["unit"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+                Assert.Equal(["city"], declaration["parameters"]!["required"]!.AsArray().Select(v => v!.GetValue<string>()));
+            }
+            else
+            {
+                Assert.Equal("https://json-schema.org/draft/2020-12/schema", declaration["parametersJsonSchema"]!["$schema"]!.GetValue<string>());
+            }
         }
 
         Assert.Contains("18C and sunny", sent[1].Body, StringComparison.Ordinal);
@@ -111,6 +124,68 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
         Assert.InRange(until, DateTimeOffset.UtcNow.AddHours(167.5), DateTimeOffset.UtcNow.AddHours(168.5));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_claude_thinking_tool_loop_from_an_openai_client_that_drops_reasoning_still_completes(bool stream)
+    {
+        Assert.True(fixture.Login.Code == 0, fixture.Login.Error);
+        var client = new OpenAIChatClient();
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.Gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        var before = fixture.ModelRequestCount;
+        const string thinking = "claude-opus-4-5-thinking";
+        const string asked = "\"reasoning_effort\":\"low\",\"max_tokens\":1024";
+
+        var first = client.Read(await SendAsync(http, client.FirstTurn(stream), thinking, asked), stream);
+        Assert.Equal("get_weather", first.ToolName);
+        var second = client.Read(await SendAsync(http, client.SecondTurn(stream, first), thinking, asked), stream);
+        Assert.Equal("It is sunny in Paris.", second.Text);
+
+        var sent = fixture.ModelRequestsSince(before).Select(r => JsonNode.Parse(r.Body)!["request"]!["generationConfig"]!).ToList();
+        Assert.Equal(2, sent.Count);
+        // Thinking asked with "low" (2,048 tokens) under a 1,024 cap: the answer keeps room above the budget.
+        Assert.Equal(2048, sent[0]["thinkingConfig"]!["thinkingBudget"]!.GetValue<int>());
+        Assert.Equal(2048 + 4096, sent[0]["maxOutputTokens"]!.GetValue<int>());
+        // The client replayed the call without the signed thinking: Claude gets that turn without thinking.
+        Assert.Null(sent[1]["thinkingConfig"]);
+        Assert.Equal(1024, sent[1]["maxOutputTokens"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_claude_thinking_tool_loop_from_an_anthropic_client_replays_the_signed_thinking()
+    {
+        Assert.True(fixture.Login.Code == 0, fixture.Login.Error);
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.Gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        var before = fixture.ModelRequestCount;
+        const string head = """{"model":"claude-opus-4-5-thinking","max_tokens":4096,"thinking":{"type":"enabled","budget_tokens":2048},"tools":[{"name":"get_weather","description":"Get weather","input_schema":""" + RichSchema + "}],";
+
+        var first = JsonNode.Parse(await PostAsync(http, "/v1/messages", head + """ "messages":[{"role":"user","content":"Weather in Paris?"}]}"""))!;
+        var content = first["content"]!.AsArray();
+        Assert.Equal(["thinking", "tool_use"], content.Select(c => c!["type"]!.GetValue<string>()));
+        var toolId = content[1]!["id"]!.GetValue<string>();
+
+        // Claude Code replays the assistant turn as it got it: the signed thinking, then the call.
+        var replay = head + $$""" "messages":[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":{{content.ToJsonString()}}},{"role":"user","content":[{"type":"tool_result","tool_use_id":"{{toolId}}","content":"18C and sunny"}]}]}""";
+        var second = JsonNode.Parse(await PostAsync(http, "/v1/messages", replay))!;
+        Assert.Equal("It is sunny in Paris.", second["content"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "text")!["text"]!.GetValue<string>());
+
+        var sent = fixture.ModelRequestsSince(before).Select(r => JsonNode.Parse(r.Body)!["request"]!).ToList();
+        Assert.Equal(2048, sent[1]["generationConfig"]!["thinkingConfig"]!["thinkingBudget"]!.GetValue<int>());
+        var model = sent[1]["contents"]!.AsArray().Last(c => c!["role"]!.GetValue<string>() == "model")!["parts"]![0]!;
+        Assert.True(model["thought"]!.GetValue<bool>());
+        Assert.Equal(Fixture.ClaudeSignature, model["thoughtSignature"]!.GetValue<string>());
+    }
+
+    private static async Task<string> PostAsync(HttpClient http, string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Add("x-api-key", Fixture.ClientKey);
+        var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return body;
+    }
+
     private static async Task<string> PlainChatAsync(HttpClient http, string model, string text)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
@@ -133,10 +208,24 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
         _ => new OllamaClient(),
     };
 
-    /// <summary>Sends a client script's request for <paramref name="model"/> (the scripts name a model "m") with the llm-mux key.</summary>
-    private static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, string model)
+    /// <summary>The tool schema a real client sends (MCP servers, Claude Code, zod): JSON Schema 2020-12 with the keywords
+    /// Google's Schema message does not know.</summary>
+    private const string RichSchema = """{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","additionalProperties":false,"properties":{"city":{"type":"string","minLength":1,"format":"city"},"unit":{"anyOf":[{"$ref":"#/$defs/unit"},{"type":"null"}],"default":"c"},"days":{"type":["integer","null"],"exclusiveMinimum":0},"kind":{"const":"weather"}},"required":["city"],"$defs":{"unit":{"type":"string","enum":["c","f"]}}}""";
+
+    private const string ScriptSchema = """{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""";
+
+    /// <summary>Sends a client script's request for <paramref name="model"/> (the scripts name a model "m"), with the
+    /// rich tool schema, with the llm-mux key.</summary>
+    private static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, string model, string? extraFields = null)
     {
-        var json = (await request.Content!.ReadAsStringAsync()).Replace("\"model\":\"m\"", $"\"model\":\"{model}\"", StringComparison.Ordinal);
+        var json = (await request.Content!.ReadAsStringAsync()).Replace("\"model\":\"m\"", $"\"model\":\"{model}\"", StringComparison.Ordinal)
+            .Replace(ScriptSchema, RichSchema, StringComparison.Ordinal);
+        if (extraFields is not null)
+        {
+            json = "{" + extraFields + "," + json.TrimStart()[1..];
+        }
+
+        Assert.Contains(RichSchema, json, StringComparison.Ordinal);
         using var sent = new HttpRequestMessage(request.Method, request.RequestUri!.OriginalString.Replace("/models/m:", $"/models/{model}:", StringComparison.Ordinal))
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
@@ -155,6 +244,8 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
         public const string ManagementKey = "mgmt-e2e";
 
         private const string WeekLong429 = """{"error":{"code":429,"message":"You have exhausted your capacity on this model. Your quota will reset after 167h59m3s.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"QUOTA_EXHAUSTED","domain":"cloudcode-pa.googleapis.com","metadata":{"model":"claude-opus-4-5-thinking","quotaResetDelay":"167h59m3s"}},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"604743s"}]}}""";
+
+        public const string ClaudeSignature = "sig-claude-1";
 
         /// <summary>The tokens Google knows, and the project each may use.</summary>
         private static readonly Dictionary<string, string> Projects = new() { ["tok-ag-2"] = "proj-ag", ["tok-bob"] = "proj-bob" };
@@ -362,8 +453,19 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
             }
 
             var model = body["model"]!.GetValue<string>();
+            var claude = model.StartsWith("claude", StringComparison.Ordinal);
+            if (claude && (ClaudeToolRejection(body["request"]!) ?? ClaudeThinkingRejection(body["request"]!)) is { } rejection)
+            {
+                await JsonAsync(context, rejection, 400);
+                return;
+            }
+
             var secondTurn = request.Body.Contains("18C and sunny", StringComparison.Ordinal);
-            var toolCall = $$$$"""{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},"modelVersion":"{{{{model}}}}","responseId":"r1"}""";
+            // Claude thinking through Antigravity: a signed thought part before the call.
+            var thought = claude && body["request"]!["generationConfig"]?["thinkingConfig"] is not null
+                ? $$"""{"text":"Checking the weather.","thought":true,"thoughtSignature":"{{ClaudeSignature}}"},"""
+                : "";
+            var toolCall = $$$$"""{"candidates":[{"content":{"role":"model","parts":[{{{{thought}}}}{"functionCall":{"name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},"modelVersion":"{{{{model}}}}","responseId":"r1"}""";
             var text = $$"""{"candidates":[{"content":{"role":"model","parts":[{"text":"It is sunny in Paris."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":6,"totalTokenCount":26},"modelVersion":"{{model}}","responseId":"r2"}""";
             if (!stream)
             {
@@ -384,6 +486,125 @@ public sealed class AntigravityEndToEndTests(AntigravityEndToEndTests.Fixture fi
                 await context.Response.Body.FlushAsync();
             }
         }
+
+        /// <summary>Fields Google's Schema message (the type of <c>parameters</c>) knows; any other is "Unknown name".</summary>
+        private static readonly HashSet<string> SchemaFields =
+        [
+            "type", "format", "title", "description", "nullable", "default", "items", "minItems", "maxItems", "enum", "properties",
+            "propertyOrdering", "required", "minProperties", "maxProperties", "minimum", "maximum", "minLength", "maxLength",
+            "pattern", "example", "anyOf",
+        ];
+
+        /// <summary>
+        /// What Antigravity answers tools for a Claude model with: a declaration without <c>parameters</c> (its
+        /// <c>parametersJsonSchema</c> is not handed to Claude) gets Claude's own 400 inside Google's; a field Google's
+        /// Schema does not know, or a type that is not one name, gets Google's "Invalid JSON payload"; a union at the
+        /// root gets Claude's draft 2020-12 refusal.
+        /// </summary>
+        private static string? ClaudeToolRejection(JsonNode request)
+        {
+            var declarations = (request["tools"] as JsonArray ?? []).SelectMany(t => t?["functionDeclarations"] as JsonArray ?? []).ToList();
+            for (var i = 0; i < declarations.Count; i++)
+            {
+                if (declarations[i]?["parameters"] is not JsonObject parameters)
+                {
+                    return ClaudeError($"tools.{i}.custom.input_schema: Field required");
+                }
+
+                var path = $"request.tools[0].function_declarations[{i}].parameters";
+                if (SchemaViolation(parameters, path) is { } violation)
+                {
+                    return GoogleError(violation);
+                }
+
+                if (parameters["anyOf"] is not null || parameters["type"]?.GetValue<string>() is not ("object" or "OBJECT"))
+                {
+                    return ClaudeError($"tools.{i}.custom.input_schema: JSON schema is invalid. It must match JSON Schema draft 2020-12 (https://json-schema.org/draft/2020-12).");
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Claude's thinking rules, as Antigravity relays them: a thought part needs its signature; with thinking on,
+        /// <c>maxOutputTokens</c> must exceed the budget, and a last model turn that calls tools must open with its
+        /// signed thinking.
+        /// </summary>
+        private static string? ClaudeThinkingRejection(JsonNode request)
+        {
+            var contents = request["contents"] as JsonArray ?? [];
+            for (var n = 0; n < contents.Count; n++)
+            {
+                var parts = contents[n]?["parts"] as JsonArray ?? [];
+                for (var k = 0; k < parts.Count; k++)
+                {
+                    if (parts[k]?["thought"]?.GetValue<bool>() == true && parts[k]?["thoughtSignature"] is null)
+                    {
+                        return ClaudeError($"messages.{n}.content.{k}.thinking.signature: Field required");
+                    }
+                }
+            }
+
+            if (request["generationConfig"]?["thinkingConfig"] is not JsonObject thinking)
+            {
+                return null;
+            }
+
+            if (thinking["thinkingBudget"]?.GetValue<int>() is { } budget && request["generationConfig"]?["maxOutputTokens"]?.GetValue<int>() is { } max && max <= budget)
+            {
+                return ClaudeError("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
+            }
+
+            var last = contents.Select((c, n) => (Content: c, Index: n)).LastOrDefault(c => c.Content?["role"]?.GetValue<string>() == "model");
+            var lastParts = last.Content?["parts"] as JsonArray ?? [];
+            var opening = lastParts.FirstOrDefault();
+            var signedOpening = opening?["thought"]?.GetValue<bool>() == true || opening?["thoughtSignature"] is not null;
+            if (lastParts.Any(p => p?["functionCall"] is not null) && !signedOpening)
+            {
+                return ClaudeError($"messages.{last.Index}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`.");
+            }
+
+            return null;
+        }
+
+        private static string? SchemaViolation(JsonObject schema, string path)
+        {
+            foreach (var (key, value) in schema)
+            {
+                if (!SchemaFields.Contains(key))
+                {
+                    return $"Invalid JSON payload received. Unknown name \"{key}\" at '{path}': Cannot find field.";
+                }
+
+                if (key == "type" && value is not JsonValue)
+                {
+                    return $"Invalid value at '{path}.type' (type.googleapis.com/google.cloud.aiplatform.master.Type), {value?.ToJsonString()}";
+                }
+
+                var inner = key switch
+                {
+                    "properties" => (value as JsonObject ?? []).Select((p, n) => p.Value is JsonObject o ? SchemaViolation(o, $"{path}.properties[{n}].value") : null).FirstOrDefault(v => v is not null),
+                    "items" when value is JsonObject o => SchemaViolation(o, $"{path}.items"),
+                    "anyOf" => (value as JsonArray ?? []).Select((b, n) => b is JsonObject o ? SchemaViolation(o, $"{path}.any_of[{n}]") : null).FirstOrDefault(v => v is not null),
+                    "enum" when value is JsonArray values && values.Any(v => v is not JsonValue e || e.GetValueKind() != System.Text.Json.JsonValueKind.String) =>
+                        $"Invalid value at '{path}.enum' (TYPE_STRING), {values.ToJsonString()}",
+                    _ => null,
+                };
+                if (inner is not null)
+                {
+                    return inner;
+                }
+            }
+
+            return null;
+        }
+
+        private static string ClaudeError(string message) =>
+            GoogleError(new JsonObject { ["type"] = "error", ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["message"] = message }, ["request_id"] = "req_vrtx_fake" }.ToJsonString());
+
+        private static string GoogleError(string message) =>
+            new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = message, ["status"] = "INVALID_ARGUMENT" } }.ToJsonString();
 
         private static Task BearerAsync(HttpContext context, string token, string body) =>
             context.Request.Headers.Authorization == $"Bearer {token}" ? JsonAsync(context, body) : JsonAsync(context, """{"error":{"code":401,"status":"UNAUTHENTICATED"}}""", 401);

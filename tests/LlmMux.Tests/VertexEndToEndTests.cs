@@ -14,7 +14,9 @@ namespace LlmMux.Tests;
 /// <c>llm-mux serve</c> exchanges it for tokens at a Google-like token endpoint (which verifies the JWT's signature and
 /// claims), and a Gemini and a Claude model answer a tool call from every inbound dialect, streaming and not. The fake
 /// Vertex refuses what Vertex refuses: no or an unknown bearer (401), a <c>model</c> in a rawPredict body or a missing
-/// <c>anthropic_version</c> (400), any other path (404).
+/// <c>anthropic_version</c> (400), an <c>anthropic_beta</c> that is not a list or names a credential beta (400), a
+/// count body with fields its counter does not take or without the model it counts (400), any other path (404).
+/// Token counts go to Vertex's own counters, from Anthropic and Gemini clients alike.
 /// </summary>
 public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : IClassFixture<VertexEndToEndTests.Fixture>
 {
@@ -144,6 +146,79 @@ public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : I
         Assert.Contains("express-mode API keys serve Gemini models only", error, StringComparison.Ordinal);
         Assert.Single(fixture.ModelCallsSince(before)); // nothing was sent for it
         Assert.DoesNotContain(ExpressKey, fixture.Gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Claude, "count-tokens:rawPredict", """{"input_tokens":42}""")]
+    [InlineData(Gemini, "countTokens", """{"input_tokens":31}""")]
+    public async Task Anthropic_count_tokens_is_vertexs_own_count(string model, string method, string expected)
+    {
+        var before = fixture.ModelCalls;
+        using var response = await fixture.SendAsync("/v1/messages/count_tokens",
+            "{\"model\":\"" + model + "\"," + """ "system":"Be brief.","messages":[{"role":"user","content":"What is the weather in Paris?"}],"tools":[{"name":"get_weather","description":"Current weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}],"tool_choice":{"type":"auto"}}""",
+            anthropicBeta: "token-counting-2024-11-01");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal(expected, text);
+        Assert.False(response.Headers.Contains("x-llm-mux-token-count"), "an upstream count is not marked as estimated");
+        var sent = Assert.Single(fixture.ModelCallsSince(before));
+        var publisher = model == Claude ? "anthropic" : "google";
+        Assert.Equal(model == Claude ? $"{Prefix}/anthropic/models/{method}" : $"{Prefix}/{publisher}/models/{model}:{method}", sent.PathAndQuery);
+        var body = JsonNode.Parse(sent.Body)!;
+        if (model == Claude)
+        {
+            Assert.Equal(ClaudeOnVertex, body["model"]!.GetValue<string>());
+            Assert.Equal("vertex-2023-10-16", body["anthropic_version"]!.GetValue<string>());
+            Assert.Equal(["token-counting-2024-11-01"], body["anthropic_beta"]!.AsArray().Select(b => b!.GetValue<string>()));
+        }
+        else
+        {
+            Assert.Equal("Be brief.", body["systemInstruction"]!["parts"]![0]!["text"]!.GetValue<string>());
+            Assert.Equal("get_weather", body["tools"]![0]!["functionDeclarations"]![0]!["name"]!.GetValue<string>());
+            Assert.Null(body["toolConfig"]);
+        }
+
+        Assert.False(sent.Headers.ContainsKey("anthropic-beta"));
+    }
+
+    [Theory]
+    [InlineData(Gemini, """{"totalTokens":31,"totalBillableCharacters":112,"promptTokensDetails":[{"modality":"TEXT","tokenCount":31}]}""")]
+    [InlineData(Claude, """{"totalTokens":42}""")]
+    public async Task Gemini_countTokens_is_vertexs_own_count(string model, string expected)
+    {
+        var before = fixture.ModelCalls;
+        using var response = await fixture.SendAsync($"/v1beta/models/{model}:countTokens", """{"contents":[{"role":"user","parts":[{"text":"What is the weather in Paris?"}]}]}""");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal(expected, text);
+        var sent = Assert.Single(fixture.ModelCallsSince(before));
+        Assert.Equal(model == Claude ? $"{Prefix}/anthropic/models/count-tokens:rawPredict" : $"{Prefix}/google/models/{model}:countTokens", sent.PathAndQuery);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_clients_anthropic_betas_go_to_vertex_claude_in_the_body(bool stream)
+    {
+        var before = fixture.ModelCalls;
+        var (path, body) = Request("anthropic", Claude, stream, toolResult: false);
+        using var response = await fixture.SendAsync(path, body, anthropicBeta: "interleaved-thinking-2025-05-14, oauth-2025-04-20,fine-grained-tool-streaming-2025-05-14");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        AssertToolCall("anthropic", stream, text);
+        var sent = Assert.Single(fixture.ModelCallsSince(before));
+        Assert.False(sent.Headers.ContainsKey("anthropic-beta"));
+        Assert.Equal(["interleaved-thinking-2025-05-14", "fine-grained-tool-streaming-2025-05-14"],
+            JsonNode.Parse(sent.Body)!["anthropic_beta"]!.AsArray().Select(b => b!.GetValue<string>()));
+
+        // Without the header, no field.
+        var next = fixture.ModelCalls;
+        using var plain = await fixture.SendAsync(path, body);
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Null(JsonNode.Parse(Assert.Single(fixture.ModelCallsSince(next)).Body)!["anthropic_beta"]);
     }
 
     private static (string Path, string Body) Request(string dialect, string model, bool stream, bool toolResult)
@@ -286,11 +361,16 @@ public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : I
             return (code, output.ToString(), error.ToString());
         }
 
-        public Task<HttpResponseMessage> SendAsync(string path, string body)
+        public Task<HttpResponseMessage> SendAsync(string path, string body, string? anthropicBeta = null)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, Gateway.BaseUrl + path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClientKey);
             request.Headers.TryAddWithoutValidation("anthropic-version", "2023-06-01");
+            if (anthropicBeta is not null)
+            {
+                request.Headers.TryAddWithoutValidation("anthropic-beta", anthropicBeta);
+            }
+
             return _http.SendAsync(request);
         }
 
@@ -348,8 +428,52 @@ public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : I
                     context.Response.ContentType = "text/event-stream";
                     await FakeUpstream.SendEventAsync(context, GeminiAnswer(second));
                     return;
+                case $"{Prefix}/google/models/{Gemini}:countTokens":
+                    // Vertex's CountTokensRequest: contents, systemInstruction, tools, generationConfig (and model, instances).
+                    if (body.AsObject().Select(kv => kv.Key).FirstOrDefault(k => k is not ("contents" or "systemInstruction" or "tools" or "generationConfig" or "model" or "instances")) is { } unknown)
+                    {
+                        await JsonAsync(context, 400, $$$"""{"error":{"code":400,"message":"Invalid JSON payload received. Unknown name \"{{{unknown}}}\": Cannot find field.","status":"INVALID_ARGUMENT"}}""");
+                        return;
+                    }
+
+                    if (body["contents"] is not JsonArray { Count: > 0 })
+                    {
+                        await JsonAsync(context, 400, """{"error":{"code":400,"message":"contents is not specified","status":"INVALID_ARGUMENT"}}""");
+                        return;
+                    }
+
+                    await JsonAsync(context, 200, """{"totalTokens":31,"totalBillableCharacters":112,"promptTokensDetails":[{"modality":"TEXT","tokenCount":31}]}""");
+                    return;
+                case $"{Prefix}/anthropic/models/count-tokens:rawPredict":
+                    // Anthropic's count_tokens body, the model named in it (the path names none).
+                    if (body["model"]?.GetValue<string>() != ClaudeOnVertex)
+                    {
+                        await JsonAsync(context, 400, """{"type":"error","error":{"type":"invalid_request_error","message":"model: Field required"}}""");
+                        return;
+                    }
+
+                    if (body.AsObject().Select(kv => kv.Key).FirstOrDefault(k => k is not ("model" or "messages" or "system" or "tools" or "tool_choice" or "thinking" or "anthropic_version" or "anthropic_beta" or "mcp_servers")) is { } extra)
+                    {
+                        await JsonAsync(context, 400, $$$"""{"type":"error","error":{"type":"invalid_request_error","message":"{{{extra}}}: Extra inputs are not permitted"}}""");
+                        return;
+                    }
+
+                    if (BetaViolation(body) is { } badBeta)
+                    {
+                        await JsonAsync(context, 400, badBeta);
+                        return;
+                    }
+
+                    await JsonAsync(context, 200, """{"input_tokens":42}""");
+                    return;
                 case $"{Prefix}/anthropic/models/{ClaudeOnVertex}:rawPredict" or $"{Prefix}/anthropic/models/{ClaudeOnVertex}:streamRawPredict":
                     var streaming = path.EndsWith(":streamRawPredict", StringComparison.Ordinal);
+                    if (BetaViolation(body) is { } invalidBeta)
+                    {
+                        await JsonAsync(context, 400, invalidBeta);
+                        return;
+                    }
+
                     if (body["model"] is not null)
                     {
                         await JsonAsync(context, 400, """{"type":"error","error":{"type":"invalid_request_error","message":"model: Extra inputs are not permitted"}}""");
@@ -383,6 +507,17 @@ public sealed class VertexEndToEndTests(VertexEndToEndTests.Fixture fixture) : I
                     return;
             }
         }
+
+        /// <summary><c>anthropic_beta</c> is a list of beta names; Anthropic's credential betas mean nothing to Vertex.</summary>
+        private static string? BetaViolation(JsonNode body) => body["anthropic_beta"] switch
+        {
+            null => null,
+            JsonArray betas when betas.All(b => b is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String) =>
+                betas.Any(b => b!.GetValue<string>().StartsWith("oauth-", StringComparison.Ordinal))
+                    ? """{"type":"error","error":{"type":"invalid_request_error","message":"Unexpected value(s) for the `anthropic-beta` header. Please consult our documentation at docs.anthropic.com or try again without the header."}}"""
+                    : null,
+            _ => """{"type":"error","error":{"type":"invalid_request_error","message":"anthropic_beta: Input should be a valid list"}}""",
+        };
 
         private async Task TokenAsync(HttpContext context, RecordedRequest request)
         {

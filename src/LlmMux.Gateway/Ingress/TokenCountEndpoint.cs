@@ -25,7 +25,45 @@ internal static class TokenCountEndpoint
     public static bool HasNativeCounter(LlmRequest request)
     {
         var protocol = request.Route.Chain[0].Protocol;
-        return protocol.Dialect == request.Ingress.Format && protocol.CountTokensPath(request.Route.Chain[0].UpstreamModel) is not null;
+        return (protocol.Dialect == request.Ingress.Format || protocol.CountsTokensForEveryDialect)
+            && protocol.CountTokensPath(request.Route.Chain[0].UpstreamModel) is not null;
+    }
+
+    /// <summary>
+    /// An upstream counter's answer (<c>input_tokens</c> of Anthropic's, <c>totalTokens</c> of Google's) in the
+    /// client's shape; null when it holds no count.
+    /// </summary>
+    public static byte[]? Translate(ReadOnlySpan<byte> upstreamAnswer, Dialect client)
+    {
+        long tokens;
+        try
+        {
+            var reader = new Utf8JsonReader(upstreamAnswer);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("response"u8, out var envelope) && envelope.ValueKind == JsonValueKind.Object)
+            {
+                root = envelope;
+            }
+
+            if (root.ValueKind != JsonValueKind.Object
+                || !((root.TryGetProperty("input_tokens"u8, out var count) || root.TryGetProperty("totalTokens"u8, out count)) && count.TryGetInt64(out tokens)))
+            {
+                return null;
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            Dialects.Get(client).WriteTokenCount(w, tokens);
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The count made here: the tokenizer's where the model has a known one, else the estimate.</summary>

@@ -22,6 +22,21 @@ public abstract class UpstreamProtocol
     public virtual PathString? CountTokensPath(string model) => null;
 
     /// <summary>
+    /// The native counter also counts for clients of other dialects: its body is the one encoded from the IR for
+    /// this dialect (with <see cref="CountTokensOverrides"/>), and its number is read back into the client's shape.
+    /// Otherwise only a caller of this dialect reaches it and the others get llm-mux's own count.
+    /// </summary>
+    public virtual bool CountsTokensForEveryDialect => false;
+
+    /// <summary>What a body for <see cref="CountTokensPath"/> needs (the counter's own fields); by default what a
+    /// generate body needs.</summary>
+    public virtual RequestOverrides CountTokensOverrides(RequestOverrides request, UpstreamCredential? login) => BodyOverrides(request, login, stream: false);
+
+    /// <summary>What the client's own request headers add to the body this upstream receives (Vertex takes
+    /// Anthropic's betas in the body, not as a header); by default nothing.</summary>
+    public virtual RequestOverrides ClientHeaderOverrides(RequestOverrides request, IHeaderDictionary clientHeaders) => request;
+
+    /// <summary>
     /// Where this upstream serves an operation beyond chat (<see cref="IngressKind.Embeddings"/>,
     /// <see cref="IngressKind.ImageGeneration"/>, <see cref="IngressKind.Compaction"/>), in the shape of its dialect's
     /// API family; null when it has none: such a provider is left out of the chain, and a client whose model only it

@@ -49,10 +49,10 @@ internal sealed class UpstreamRequestTransform(GatewayConfigStore config, ICrede
         }
 
         var upstreamStreams = request.Stream || (protocol.AlwaysStreams && !request.IsCountTokens && request.Operation is null);
-        var overrides = protocol.BodyOverrides(
-            new RequestOverrides { Model = target.UpstreamModel, Reasoning = ToIr(request.Route.Reasoning) ?? ThinkingBudgetFloor.For(request, protocol), Stream = upstreamStreams },
-            login,
-            upstreamStreams);
+        var asked = new RequestOverrides { Model = target.UpstreamModel, Reasoning = ToIr(request.Route.Reasoning) ?? ThinkingBudgetFloor.For(request, protocol), Stream = upstreamStreams };
+        var overrides = protocol.ClientHeaderOverrides(
+            request.IsCountTokens ? protocol.CountTokensOverrides(asked, login) : protocol.BodyOverrides(asked, login, upstreamStreams),
+            http.Request.Headers);
         if (!request.IsCountTokens)
         {
             // A token count takes no generation fields: payload rules shape generation bodies only.

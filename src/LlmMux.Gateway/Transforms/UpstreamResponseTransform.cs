@@ -130,6 +130,21 @@ internal sealed class UpstreamResponseTransform(TimeProvider time, Translator tr
             return;
         }
 
+        if (request.IsCountTokens && upstream != client)
+        {
+            // Another dialect's counter (CountsTokensForEveryDialect): its number, in the client's shape.
+            var counted = await UpstreamBodyReader.ReadAllAsync(response.Content, context.CancellationToken).ConfigureAwait(false);
+            var count = TokenCountEndpoint.Translate(counted, client);
+            if (count is null)
+            {
+                clientResponse.StatusCode = 502;
+                count = ApiErrorWriter.Render(request.Ingress.ErrorDialect, new ApiError(502, "upstream_invalid", "The upstream's token count could not be read."));
+            }
+
+            ReplaceBody(context, count, "application/json");
+            return;
+        }
+
         if (upstream == client)
         {
             response.Content = new PullStreamContent(response.Content,

@@ -46,9 +46,10 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
 
     public void EncodeRequest(IrRequest request, Utf8JsonWriter w, RequestOverrides? overrides)
     {
+        bool forClaude = overrides?.GeminiForClaude == true;
         if (!codeAssist)
         {
-            GeminiRequest.Encode(request, w);
+            GeminiRequest.Encode(request, w, forClaude);
             return;
         }
 
@@ -56,7 +57,7 @@ internal sealed class GeminiCodec(bool codeAssist) : IDialectCodec
         JsonWrite.StringIf(w, "model", request.Model);
         JsonWrite.StringIf(w, "project", overrides?.CodeAssistProject);
         w.WritePropertyName("request"u8);
-        GeminiRequest.Encode(request, w);
+        GeminiRequest.Encode(request, w, forClaude);
         w.WriteEndObject();
     }
 

@@ -8,7 +8,13 @@ namespace LlmMux.Translation.Gemini;
 /// <summary>IR → request body (the decoding half is in GeminiRequest.cs).</summary>
 internal static partial class GeminiRequest
 {
-    public static void Encode(IrRequest r, Utf8JsonWriter w)
+    /// <summary>Room left for the answer above a Claude thinking budget when the client's cap does not leave any.</summary>
+    internal const int ClaudeAnswerRoom = 4096;
+
+    /// <param name="r">The request.</param>
+    /// <param name="w">Where the body goes.</param>
+    /// <param name="forClaude">A Claude model behind Google (<see cref="RequestOverrides.GeminiForClaude"/>).</param>
+    public static void Encode(IrRequest r, Utf8JsonWriter w, bool forClaude = false)
     {
         // Function responses need the function name; OpenAI tool messages only carry the call id.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -35,7 +41,7 @@ internal static partial class GeminiRequest
             bool isModel = m.Role == IrRole.Assistant;
             if (pending.Count > 0 && isModel != pendingModel)
             {
-                WriteContent(w, pendingModel, pending, names, needsSignature);
+                WriteContent(w, pendingModel, pending, names, needsSignature, forClaude);
                 pending.Clear();
             }
 
@@ -45,7 +51,7 @@ internal static partial class GeminiRequest
 
         if (pending.Count > 0)
         {
-            WriteContent(w, pendingModel, pending, names, needsSignature);
+            WriteContent(w, pendingModel, pending, names, needsSignature, forClaude);
         }
 
         w.WriteEndArray();
@@ -80,9 +86,18 @@ internal static partial class GeminiRequest
                 w.WriteStartObject();
                 w.WriteString("name"u8, t.Name);
                 JsonWrite.StringIf(w, "description", t.Description);
-                // parametersJsonSchema takes full JSON Schema as-is; the OpenAPI-subset "parameters" would force a lossy rewrite.
-                w.WritePropertyName("parametersJsonSchema"u8);
-                JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
+                if (forClaude)
+                {
+                    // Claude behind Google reads only "parameters", parsed into Google's Schema subset.
+                    w.WritePropertyName("parameters"u8);
+                    GeminiClaudeSchema.Write(w, t.ParametersJson);
+                }
+                else
+                {
+                    // parametersJsonSchema takes full JSON Schema as-is; the OpenAPI-subset "parameters" would force a lossy rewrite.
+                    w.WritePropertyName("parametersJsonSchema"u8);
+                    JsonWrite.RawOrString(w, t.ParametersJson, OpenAIChat.OpenAIChatRequest.EmptySchema);
+                }
                 w.WriteEndObject();
             }
 
@@ -115,15 +130,49 @@ internal static partial class GeminiRequest
             w.WriteEndObject();
         }
 
-        WriteGenerationConfig(w, r.Params, r.Model);
+        WriteGenerationConfig(w, r.Params, r.Model, forClaude, thinking: !(forClaude && UnsignedToolTurn(r)));
         w.WriteEndObject();
     }
 
-    private static void WriteGenerationConfig(Utf8JsonWriter w, IrGenerationParams p, string? model)
+    /// <summary>
+    /// The last assistant turn calls tools without the signed thinking it began with (an OpenAI client drops
+    /// reasoning from its history): Claude refuses thinking for such a request ("a final assistant message must start
+    /// with a thinking block"), so a Claude model gets it without thinking, as Anthropic advises.
+    /// </summary>
+    internal static bool UnsignedToolTurn(IrRequest r)
+    {
+        for (int i = r.Messages.Length - 1; i >= 0; i--)
+        {
+            var m = r.Messages[i];
+            if (m.Role != IrRole.Assistant)
+            {
+                continue;
+            }
+
+            if (!m.Parts.Any(p => p is IrToolCall))
+            {
+                return false;
+            }
+
+            var first = m.Parts.FirstOrDefault(p => p is not IrText { Text.Length: 0 } && p is not IrReasoning { Text.Length: > 0, Signature: null });
+            return first is not (IrReasoning { Signature: not null } or IrToolCall { Signature: not null });
+        }
+
+        return false;
+    }
+
+    private static void WriteGenerationConfig(Utf8JsonWriter w, IrGenerationParams p, string? model, bool forClaude, bool thinking = true)
     {
         w.WritePropertyName("generationConfig"u8);
         w.WriteStartObject();
-        JsonWrite.NumberIf(w, "maxOutputTokens", p.MaxTokens);
+        int? maxTokens = p.MaxTokens;
+        if (forClaude && thinking && maxTokens is { } max && p.Reasoning is { } reasoning && ReasoningMap.Budget(reasoning) is { } budget and > 0 && budget >= max)
+        {
+            // Claude takes a thinking budget only below max_tokens: the answer keeps room above the budget.
+            maxTokens = budget + ClaudeAnswerRoom;
+        }
+
+        JsonWrite.NumberIf(w, "maxOutputTokens", maxTokens);
         JsonWrite.NumberIf(w, "temperature", p.Temperature);
         JsonWrite.NumberIf(w, "topP", p.TopP);
         JsonWrite.NumberIf(w, "topK", p.TopK);
@@ -140,7 +189,7 @@ internal static partial class GeminiRequest
             }
         }
 
-        if (p.Reasoning is { } rc)
+        if (p.Reasoning is { } rc && thinking)
         {
             WriteThinkingConfig(w, rc, model);
         }
@@ -210,7 +259,7 @@ internal static partial class GeminiRequest
         };
     }
 
-    private static void WriteContent(Utf8JsonWriter w, bool isModel, List<IrPart> parts, Dictionary<string, string> names, bool needsSignature)
+    private static void WriteContent(Utf8JsonWriter w, bool isModel, List<IrPart> parts, Dictionary<string, string> names, bool needsSignature, bool forClaude)
     {
         w.WriteStartObject();
         w.WriteString("role"u8, isModel ? "model" : "user");
@@ -225,6 +274,9 @@ internal static partial class GeminiRequest
             {
                 case IrReasoning { Text.Length: 0, Signature: { } sig }:
                     pendingSig = sig;
+                    break;
+                case IrReasoning { Text.Length: > 0, Signature: null } when forClaude:
+                    // Claude takes back only the thinking it signed ("thinking.signature: Field required").
                     break;
                 case IrReasoning { Text.Length: > 0 } rsn when isModel:
                     w.WriteStartObject();

@@ -36,6 +36,9 @@ internal sealed class AntigravityProtocol : UpstreamProtocol
             ? $"{Truncate(body)} (llm-mux presents itself as {AntigravityIdentity.UserAgent})"
             : null;
 
+    /// <summary>Antigravity's Claude models (<c>claude-sonnet-4-5</c>, <c>claude-opus-4-5-thinking</c>, …).</summary>
+    public static bool IsClaude(string? model) => model?.StartsWith("claude", StringComparison.OrdinalIgnoreCase) == true;
+
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
 
     public override PathString GeneratePath(string model, bool stream) => stream ? "/v1internal:streamGenerateContent" : "/v1internal:generateContent";
@@ -47,9 +50,11 @@ internal sealed class AntigravityProtocol : UpstreamProtocol
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login) =>
         SetBearerAs(headers, login?.AccessToken ?? apiKey, AntigravityIdentity.Headers);
 
-    /// <summary>The account's project whatever the caller's envelope said, the IDE's envelope fields, a fresh request id.</summary>
+    /// <summary>The account's project whatever the caller's envelope said, the IDE's envelope fields, a fresh request id;
+    /// for Claude models the body Claude behind Google takes (<see cref="RequestOverrides.GeminiForClaude"/>).</summary>
     public override RequestOverrides BodyOverrides(RequestOverrides request, UpstreamCredential? login, bool stream) => request with
     {
+        GeminiForClaude = IsClaude(request.Model),
         CodeAssistProject = (login?.Details as AntigravityDetails)?.ProjectId ?? request.CodeAssistProject,
         SystemPrefix = IdentityPrompt,
         ForceFields = [.. request.ForceFields, UserAgentField, RequestTypeField, BodyField.Text("requestId", "agent-" + Guid.NewGuid().ToString("D"))],

@@ -21,12 +21,48 @@ internal sealed class VertexClaudeProtocol : UpstreamProtocol
 
     private static readonly ImmutableArray<BodyField> Forced = [BodyField.Text("anthropic_version", AnthropicVersion)];
 
+    /// <summary>Generation fields a Messages body encoded from another dialect carries and the counter refuses.</summary>
+    private static readonly ImmutableArray<string> NotCounted = ["max_tokens", "stream", "temperature", "top_p", "top_k", "stop_sequences", "metadata", "service_tier"];
+
+    /// <summary>Betas that concern Anthropic's own credentials (an OAuth login): meaningless to a service account.</summary>
+    private const string CredentialBetaPrefix = "oauth-";
+
     public override Dialect Dialect => Dialect.Anthropic;
 
     public override bool ModelInBody => false;
 
     public override PathString GeneratePath(string model, bool stream)
         => $"/publishers/anthropic/models/{Uri.EscapeDataString(model)}:{(stream ? "streamRawPredict" : "rawPredict")}";
+
+    /// <summary>Anthropic's counter on Vertex: one path for every model, which the body names.</summary>
+    public override PathString? CountTokensPath(string model) => "/publishers/anthropic/models/count-tokens:rawPredict";
+
+    public override bool CountsTokensForEveryDialect => true;
+
+    /// <summary>The model stays in the body (the path names none) with <c>anthropic_version</c>, as Anthropic's Vertex SDK sends it.</summary>
+    public override RequestOverrides CountTokensOverrides(RequestOverrides request, UpstreamCredential? login) =>
+        request with { Reasoning = null, RemoveFields = NotCounted, ForceFields = Forced };
+
+    /// <summary>
+    /// The client's <c>anthropic-beta</c> header (Claude Code's betas) as the body's <c>anthropic_beta</c> list, where
+    /// Vertex reads them (as Anthropic's Vertex SDK and the gateways in front of Vertex put them); the header itself is
+    /// not forwarded. Credential betas (<c>oauth-*</c>) are left out.
+    /// </summary>
+    public override RequestOverrides ClientHeaderOverrides(RequestOverrides request, IHeaderDictionary clientHeaders)
+    {
+        var betas = clientHeaders["anthropic-beta"]
+            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(b => !b.StartsWith(CredentialBetaPrefix, StringComparison.OrdinalIgnoreCase))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (betas.Count == 0)
+        {
+            return request;
+        }
+
+        var list = "[" + string.Join(",", betas.Select(b => "\"" + System.Text.Json.JsonEncodedText.Encode(b) + "\"")) + "]";
+        return request with { ForceFields = [.. request.ForceFields, new BodyField("anthropic_beta", list)] };
+    }
 
     /// <summary>Express-mode keys do not reach Anthropic's models: such a request is refused before it is sent.</summary>
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login) =>

@@ -21,7 +21,18 @@ internal sealed class VertexGeminiProtocol : UpstreamProtocol
     public override PathString GeneratePath(string model, bool stream)
         => $"/publishers/google/models/{Uri.EscapeDataString(model)}:{(stream ? "streamGenerateContent" : "generateContent")}";
 
+    /// <summary>Fields of a generate body Vertex's countTokens does not take ("Unknown name … Cannot find field").</summary>
+    private static readonly System.Collections.Immutable.ImmutableArray<string> NotCounted = ["toolConfig", "safetySettings", "cachedContent", "labels"];
+
     protected override bool StreamsWithAltSse => true;
+
+    /// <summary>Vertex's own counter: <c>countTokens</c> takes the generate body's contents, system instruction, tools and generation config.</summary>
+    public override PathString? CountTokensPath(string model) => $"/publishers/google/models/{Uri.EscapeDataString(model)}:countTokens";
+
+    public override bool CountsTokensForEveryDialect => true;
+
+    public override RequestOverrides CountTokensOverrides(RequestOverrides request, UpstreamCredential? login) =>
+        request with { Reasoning = null, RemoveFields = NotCounted };
 
     /// <summary>The login's token as a Bearer, or an express-mode key as <c>x-goog-api-key</c>.</summary>
     public override void SetCredential(HttpRequestHeaders headers, string? apiKey, UpstreamCredential? login)
