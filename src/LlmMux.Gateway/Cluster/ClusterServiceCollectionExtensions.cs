@@ -24,6 +24,9 @@ internal static class ClusterServiceCollectionExtensions
             services.TryAddSingleton<SharedCooldowns>();
             services.AddHostedService(sp => sp.GetRequiredService<SharedCooldowns>());
             services.TryAddSingleton<ClusterMetrics>();
+            services.TryAddSingleton<SharedAccounts>();
+            services.AddHostedService(sp => sp.GetRequiredService<SharedAccounts>());
+            services.TryAddSingleton<LlmMux.Accounts.Refresh.IRefreshCoordinator>(sp => sp.GetRequiredService<SharedAccounts>());
         }
 
         return services;
