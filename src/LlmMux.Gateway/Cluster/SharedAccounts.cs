@@ -35,14 +35,18 @@ internal sealed partial class SharedAccounts : BackgroundService, IRefreshCoordi
 
     // KEYS[1] the account's hash, KEYS[2] its refresh lock. ARGV: fence ('' = none), expected version ('' = any),
     // stamp, sealed file ('' = tombstone), writer, newer-only ('1': only when the stamp is later than the stored one),
-    // tombstone ttl ms. The new version, or -1 (the fence no longer holds), -2 (the version moved), -3 (not newer).
-    private const string WriteScript = """
+    // tombstone ttl ms. A new key starts at Redis's clock in ms, so versions seen before Redis lost its data never
+    // match by chance. The new version, or -1 (the fence no longer holds), -2 (the version moved), -3 (not newer).
+    internal const string WriteScript = """
         if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
         local cur = redis.call('HMGET', KEYS[1], 'v', 'stamp')
         local v = cur[1] and tonumber(cur[1]) or 0
         if ARGV[2] ~= '' and v ~= tonumber(ARGV[2]) then return -2 end
         if ARGV[6] == '1' and cur[1] and (cur[2] and tonumber(cur[2]) or 0) >= tonumber(ARGV[3]) then return -3 end
-        v = v + 1
+        if cur[1] then v = v + 1 else
+          local t = redis.call('TIME')
+          v = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
         redis.call('DEL', KEYS[1])
         if ARGV[4] == '' then
           redis.call('HSET', KEYS[1], 'v', v, 'stamp', ARGV[3], 'by', ARGV[5], 'gone', '1')
