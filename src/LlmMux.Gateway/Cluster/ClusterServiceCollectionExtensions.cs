@@ -27,6 +27,8 @@ internal static class ClusterServiceCollectionExtensions
             services.TryAddSingleton<SharedAccounts>();
             services.AddHostedService(sp => sp.GetRequiredService<SharedAccounts>());
             services.TryAddSingleton<LlmMux.Accounts.Refresh.IRefreshCoordinator>(sp => sp.GetRequiredService<SharedAccounts>());
+            services.TryAddSingleton<SharedLogins>();
+            services.AddHostedService(sp => sp.GetRequiredService<SharedLogins>());
         }
 
         return services;

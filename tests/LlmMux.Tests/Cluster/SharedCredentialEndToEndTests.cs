@@ -89,12 +89,16 @@ public sealed class SharedCredentialEndToEndTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var stored = await _fleet.Redis.CommandAsync($"HGETALL {_fleet.Namespace}:account:{AccountId}");
-        Assert.NotNull(stored);
-        Assert.Contains("blob", stored, StringComparison.Ordinal);
-        Assert.DoesNotContain("tok-secret", stored, StringComparison.Ordinal);
-        Assert.DoesNotContain("r-secret", stored, StringComparison.Ordinal);
-        Assert.DoesNotContain("alice@example.com\"", stored, StringComparison.Ordinal);
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{_fleet.Redis.Port}"))
+        {
+            var stored = await redis.GetDatabase().HashGetAllAsync($"{_fleet.Namespace}:account:{AccountId}");
+            var text = string.Join("\n", stored.Select(e => $"{e.Name}={System.Text.Encoding.Latin1.GetString((byte[])e.Value!)}"));
+            Assert.Contains("blob=", text, StringComparison.Ordinal);
+            Assert.True(((byte[])stored.Single(e => e.Name == "blob").Value!).Length > 100);
+            Assert.DoesNotContain("tok-secret", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("r-secret", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("alice@example.com", text, StringComparison.Ordinal);
+        }
 
         // Removed through replica 1's management API: gone from every auth dir.
         using (var http = new HttpClient())
