@@ -352,7 +352,7 @@ internal sealed partial class SharedAccounts : BackgroundService, IRefreshCoordi
 
         _synced[id] = new Synced(version, localHash);
         Log.Pushed(_logger, id, version);
-        _bus.Publish(new ClusterEvent { Kind = EventKind, Account = id, Strikes = (int)Math.Min(version, int.MaxValue) });
+        _bus.Publish(new ClusterEvent { Kind = EventKind, Account = id });
         return true;
     }
 

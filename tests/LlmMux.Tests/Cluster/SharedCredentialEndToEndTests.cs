@@ -75,6 +75,34 @@ public sealed class SharedCredentialEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Copies_of_an_expired_account_in_three_auth_dirs_are_refreshed_once_for_the_fleet()
+    {
+        // The same file copied to every replica (no shared disk), its access token already past its expiry: each
+        // replica wants to refresh it at start and on its first request; the rotating refresh token is spent once.
+        foreach (var replica in new[] { 0, 1, 2 })
+        {
+            WriteAccount(replica, expiresIn: TimeSpan.FromMinutes(-10));
+        }
+
+        await StartAsync(3);
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+        {
+            using var response = await _fleet.ChatAsync(i % 3, Model, "hello " + i);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        Assert.All(results, r => Assert.True(r.StatusCode == HttpStatusCode.OK, r.Body));
+        Assert.Equal(1, Volatile.Read(ref _refreshCalls));
+        lock (_gate)
+        {
+            Assert.Equal(30, _servedWith.Count);
+            Assert.All(_servedWith, token => Assert.Equal("tok-secret-1", token));
+        }
+
+        await AllReplicasHoldAsync("tok-secret-1");
+    }
+
+    [Fact]
     public async Task An_account_of_one_replica_reaches_the_others_sealed_in_redis_and_its_removal_too()
     {
         WriteAccount(0);
@@ -148,7 +176,7 @@ public sealed class SharedCredentialEndToEndTests : IAsyncLifetime
 
     private string AccountPath(int replica) => Path.Combine(_fleet.AuthDir(replica), AccountId + ".json");
 
-    private void WriteAccount(int replica)
+    private void WriteAccount(int replica, TimeSpan? expiresIn = null)
     {
         Directory.CreateDirectory(_fleet.AuthDir(replica));
         var now = DateTimeOffset.UtcNow;
@@ -158,8 +186,8 @@ public sealed class SharedCredentialEndToEndTests : IAsyncLifetime
             ["email"] = "alice@example.com",
             ["access_token"] = "tok-secret-0",
             ["refresh_token"] = "r-secret-0",
-            ["expired"] = now.AddHours(8).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            ["last_refresh"] = now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["expired"] = now.Add(expiresIn ?? TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["last_refresh"] = now.AddHours(-9).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
         }.ToJsonString());
     }
 
