@@ -46,6 +46,7 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     private readonly CredentialOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly IRefreshCoordinator _coordinator;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly ConcurrentDictionary<string, CredentialSlot> _slots = new(StringComparer.Ordinal);
     private int _disposed;
@@ -56,14 +57,17 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     /// <param name="options">Refresh lead, background period and back-off.</param>
     /// <param name="logger">Optional logger; lines name accounts, never tokens.</param>
     /// <param name="time">Clock (tests use a manual one).</param>
+    /// <param name="coordinator">Who may refresh an account now (default: the account file's lock, <see cref="FileRefreshCoordinator"/>).</param>
     public CredentialService(
         AccountStore store,
         HttpClient http,
         Func<string, OAuthSettings>? settings = null,
         CredentialOptions? options = null,
         ILogger<CredentialService>? logger = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IRefreshCoordinator? coordinator = null)
     {
+        _coordinator = coordinator ?? new FileRefreshCoordinator(store);
         _store = store;
         _http = http;
         _settings = settings ?? store.Providers.DefaultOAuth;
@@ -305,13 +309,13 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
                 return await ExchangeAsync(exchange, accountId, slot, ct).ConfigureAwait(false);
             }
 
-            using var fileLock = await AccountFileLock.AcquireAsync(_store.PathOf(accountId), _options.LockWait, ct).ConfigureAwait(false);
-            if (!fileLock.Held)
+            await using var lease = await _coordinator.AcquireAsync(accountId, _options.LockWait, ct).ConfigureAwait(false);
+            if (!lease.Held)
             {
                 Log.RefreshingUnlocked(_logger, accountId);
             }
 
-            return await RefreshLockedAsync((RefreshTokenProvider)provider, accountId, slot, mode, basis, ct).ConfigureAwait(false);
+            return await RefreshLockedAsync((RefreshTokenProvider)provider, accountId, slot, mode, basis, lease, ct).ConfigureAwait(false);
         }
         catch (OAuthException e) when (e.IsInvalidGrant || (provider is TokenExchangeProvider && e.StatusCode == 401))
         {
@@ -365,14 +369,17 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
     }
 
     /// <summary>Refresh and persist of an account with a refresh token, with the account file's lock held.</summary>
-    private async Task<UpstreamCredential> RefreshLockedAsync(RefreshTokenProvider provider, string accountId, CredentialSlot slot, Mode mode, (Account Account, AccountFile File) basis, CancellationToken ct)
+    private async Task<UpstreamCredential> RefreshLockedAsync(RefreshTokenProvider provider, string accountId, CredentialSlot slot, Mode mode, (Account Account, AccountFile File) basis, IRefreshLease lease, CancellationToken ct)
     {
         // A grant from an earlier refresh that could not be written: write it first — its refresh token is the live one.
         if (slot.Pending is { } pending)
         {
-            await TryPersistAsync(provider, accountId, slot, pending, afterFailure: true, ct).ConfigureAwait(false);
+            if (await TryPersistAsync(provider, accountId, slot, pending, afterFailure: true, ct).ConfigureAwait(false))
+            {
+                await lease.PublishAsync(ct).ConfigureAwait(false);
+            }
         }
-        else if (mode != Mode.PersistOnly && await _store.ReloadAsync(accountId, ct).ConfigureAwait(false) is not null)
+        else if (mode != Mode.PersistOnly && await PullAndReloadAsync(accountId, lease, ct).ConfigureAwait(false) is not null)
         {
             // Another process may have refreshed while we waited for the lock (or before the watcher noticed):
             // its token is good, and our refresh token is spent.
@@ -404,13 +411,25 @@ public sealed class CredentialService : ICredentialProvider, IDisposable
         // failed write loses nothing. Persist before handing out the new access token (or the process can die).
         var issued = new PendingGrant(grant, _time.GetUtcNow());
         slot.Pending = issued;
-        await TryPersistAsync(provider, accountId, slot, issued, afterFailure: false, ct).ConfigureAwait(false);
+        if (await TryPersistAsync(provider, accountId, slot, issued, afterFailure: false, ct).ConfigureAwait(false))
+        {
+            // The others pull it at once; until they do, the shared copy's refresh token is spent.
+            await lease.PublishAsync(ct).ConfigureAwait(false);
+        }
+
         slot.Health = RefreshHealth.Succeeded(issued.IssuedAt);
 
         (account, file) = View(accountId, slot);
         Log.Refreshed(_logger, accountId, account.Expiry);
         return Current(account, file, slot)
             ?? throw new AccountUnavailableException(accountId, AccountUnavailableReason.RefreshFailed, $"Account '{accountId}' has no access token after its refresh.");
+    }
+
+    /// <summary>The shared copy pulled into the auth dir (when there is one), then the account's file re-read.</summary>
+    private async Task<Account?> PullAndReloadAsync(string accountId, IRefreshLease lease, CancellationToken ct)
+    {
+        await lease.PullAsync(ct).ConfigureAwait(false);
+        return await _store.ReloadAsync(accountId, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -161,6 +161,36 @@ public sealed class AccountStore : IDisposable
         return UpsertAsync(AccountFiles.IdFor(Providers.Require(parsed.Type), identity), _ => file!, ct);
     }
 
+    /// <summary>
+    /// Writes the content of an account file under <paramref name="id"/> (a copy from another replica), validated like
+    /// <see cref="ImportAsync(ReadOnlyMemory{byte}, CancellationToken)"/>; an existing file is replaced.
+    /// </summary>
+    public Task<Account> PutFileAsync(string id, ReadOnlyMemory<byte> json, CancellationToken ct = default)
+    {
+        if (!AccountFiles.TryParse(Providers, id, json.Span, out var file, out _, out var reason))
+        {
+            throw new InvalidOperationException($"The account '{id}' is not usable: {reason}.");
+        }
+
+        return UpsertAsync(id, _ => file!, ct);
+    }
+
+    /// <summary>
+    /// The bytes of the account's file as they are on disk now (secrets included: never log them), or null when there
+    /// is no such file or it cannot be read.
+    /// </summary>
+    public byte[]? ReadFileBytes(string id)
+    {
+        try
+        {
+            return AccountFiles.IsValidId(id) ? File.ReadAllBytes(PathOf(id)) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Sets or clears <c>disabled</c> in the account's file (other fields untouched).</summary>
     public Task<Account> SetDisabledAsync(string id, bool disabled, CancellationToken ct = default) =>
         UpdateAsync(id, f => f with { Disabled = disabled ? true : null }, ct);

@@ -24,6 +24,11 @@ internal static class ClusterServiceCollectionExtensions
             services.TryAddSingleton<SharedCooldowns>();
             services.AddHostedService(sp => sp.GetRequiredService<SharedCooldowns>());
             services.TryAddSingleton<ClusterMetrics>();
+            services.TryAddSingleton<SharedAccounts>();
+            services.AddHostedService(sp => sp.GetRequiredService<SharedAccounts>());
+            services.TryAddSingleton<LlmMux.Accounts.Refresh.IRefreshCoordinator>(sp => sp.GetRequiredService<SharedAccounts>());
+            services.TryAddSingleton<SharedLogins>();
+            services.AddHostedService(sp => sp.GetRequiredService<SharedLogins>());
         }
 
         return services;

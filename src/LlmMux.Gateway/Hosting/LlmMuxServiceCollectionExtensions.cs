@@ -121,7 +121,8 @@ public static class LlmMuxServiceCollectionExtensions
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(OAuthClientName),
                 type => LoginSettings.For(type, config.Current.Options),
                 logger: sp.GetRequiredService<ILogger<CredentialService>>(),
-                time: sp.GetRequiredService<TimeProvider>());
+                time: sp.GetRequiredService<TimeProvider>(),
+                coordinator: sp.GetService<IRefreshCoordinator>());
         });
         services.TryAddSingleton<ICredentialProvider>(sp => sp.GetRequiredService<CredentialService>());
         services.AddHostedService<LoginAccountsService>();

@@ -25,9 +25,10 @@ internal static class AccountsManagementEndpoints
         group.MapPost("/accounts/{id}/disable", (string id, AccountStore store) => SetDisabledAsync(store, id, true));
         group.MapPost("/accounts/{id}/enable", (string id, AccountStore store) => SetDisabledAsync(store, id, false));
         group.MapPost("/logins", StartLoginAsync);
-        group.MapGet("/logins/{id}", (string id, LoginJobs jobs) => jobs.Find(id) is { } job
-            ? Results.Json(job.View(), ManagementAccountsJsonContext.Default.LoginView)
-            : Results.NotFound());
+        group.MapGet("/logins/{id}", async (string id, LoginJobs jobs, CancellationToken ct) =>
+            (jobs.Find(id)?.View() ?? await jobs.FindElsewhereAsync(id, ct).ConfigureAwait(false)) is { } view
+                ? Results.Json(view, ManagementAccountsJsonContext.Default.LoginView)
+                : Results.NotFound());
         return group;
     }
 

@@ -40,6 +40,16 @@ internal sealed class LoginJobs(TimeProvider time)
         return _jobs.GetValueOrDefault(id);
     }
 
+    /// <summary>The jobs this process runs (for the cluster, which shares their views).</summary>
+    public IEnumerable<LoginJob> Local => _jobs.Values;
+
+    /// <summary>Where a job another replica runs is looked up (set by the cluster); null on one machine.</summary>
+    public Func<string, CancellationToken, Task<LoginView?>>? Elsewhere { get; set; }
+
+    /// <summary>The view of a job this process does not run, from the fleet; null when none knows it.</summary>
+    public Task<LoginView?> FindElsewhereAsync(string id, CancellationToken ct) =>
+        Elsewhere is { } lookup ? lookup(id, ct) : Task.FromResult<LoginView?>(null);
+
     private void Prune()
     {
         var now = time.GetUtcNow();
