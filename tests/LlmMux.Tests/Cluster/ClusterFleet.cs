@@ -68,7 +68,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
         }
     }
 
-    public async Task<HttpResponseMessage> ChatAsync(int replica, string model, string text = "hello", bool stream = false)
+    public async Task<HttpResponseMessage> ChatAsync(int replica, string model, string text = "hello", bool stream = false, string? session = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{_replicas[replica].BaseUrl}/v1/chat/completions")
         {
@@ -80,6 +80,11 @@ internal sealed class ClusterFleet : IAsyncDisposable
             }.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MuxKey);
+        if (session is not null)
+        {
+            request.Headers.Add("x-session-id", session);
+        }
+
         return await _http.SendAsync(request);
     }
 
