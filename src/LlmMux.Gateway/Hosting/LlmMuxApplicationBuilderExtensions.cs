@@ -76,6 +76,7 @@ public static class LlmMuxApplicationBuilderExtensions
         app.MapCodeAssist();
         app.MapResponsesWebSocket();
         app.MapManagement();
+        LlmMux.Gateway.Dashboard.DashboardEndpoints.MapDashboard(app);
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<LlmRequestMiddleware>();

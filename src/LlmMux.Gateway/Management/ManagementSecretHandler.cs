@@ -20,7 +20,7 @@ namespace LlmMux.Gateway.Management;
 /// counts once against the throttle. The framework's own log lines are dropped, as for the client-key scheme.
 /// </remarks>
 internal sealed class ManagementSecretHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, UrlEncoder encoder,
-    GatewayConfigStore config, ManagementSecretVerifier verifier, ManagementThrottle throttle)
+    GatewayConfigStore config, ManagementSecretVerifier verifier, ManagementThrottle throttle, LlmMux.Gateway.Dashboard.DashboardSessions sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
 {
     public const string SchemeName = "llm-mux-management";
@@ -33,7 +33,7 @@ internal sealed class ManagementSecretHandler(IOptionsMonitor<AuthenticationSche
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        refusal = Check(Context, config.Current.Options.Management, verifier, throttle, out retryAfter);
+        refusal = Check(Context, config.Current.Options.Management, verifier, throttle, out retryAfter, sessions);
         return Task.FromResult(refusal is null ? AuthenticateResult.Success(Operator) : AuthenticateResult.Fail(refusal.Value.ToString(CultureInfo.InvariantCulture)));
     }
 
@@ -61,7 +61,12 @@ internal sealed class ManagementSecretHandler(IOptionsMonitor<AuthenticationSche
     /// Cheapest first: no secret configured, then a remote caller, then a locked-out caller, and only then the hash.
     /// A call without any secret is a plain 401 and does not count as a guess.
     /// </remarks>
-    internal static int? Check(HttpContext http, ManagementOptions management, ManagementSecretVerifier verifier, ManagementThrottle? throttle, out TimeSpan retryAfter)
+    /// <remarks>
+    /// Without a secret header, the dashboard's cookie session stands in (<see cref="LlmMux.Gateway.Dashboard.DashboardSessions"/>),
+    /// under the same loopback rule and, for a state-changing call, with its CSRF header.
+    /// </remarks>
+    internal static int? Check(HttpContext http, ManagementOptions management, ManagementSecretVerifier verifier, ManagementThrottle? throttle, out TimeSpan retryAfter,
+        LlmMux.Gateway.Dashboard.DashboardSessions? sessions = null)
     {
         retryAfter = TimeSpan.Zero;
         if (management.SecretKey.Length == 0)
@@ -69,7 +74,6 @@ internal sealed class ManagementSecretHandler(IOptionsMonitor<AuthenticationSche
             return 404;
         }
 
-        var remote = http.Connection.RemoteIpAddress;
         if (!management.AllowRemote && !Caller.IsLocal(http))
         {
             return 403;
@@ -84,9 +88,17 @@ internal sealed class ManagementSecretHandler(IOptionsMonitor<AuthenticationSche
 
         if (given.Length == 0)
         {
-            return 401;
+            return sessions is not null && LlmMux.Gateway.Dashboard.DashboardSessions.HasCookie(http) && sessions.Accepts(http, management.SecretKey) ? null : 401;
         }
 
+        return CheckGiven(http, management, verifier, throttle, given, out retryAfter);
+    }
+
+    /// <summary>A secret the caller gave (header or the dashboard's sign-in) checked under the wrong-guess throttle.</summary>
+    internal static int? CheckGiven(HttpContext http, ManagementOptions management, ManagementSecretVerifier verifier, ManagementThrottle? throttle, string given, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        var remote = http.Connection.RemoteIpAddress;
         if (verifier.IsKnownGood(management.SecretKey, given))
         {
             return null;

@@ -12,6 +12,7 @@ internal static class ManagementServices
         services.AddSingleton<ManagementThrottle>();
         services.TryAddSingleton<ManagementSecretVerifier>();
         services.AddSingleton<LoginJobs>();
+        services.AddSingleton<LlmMux.Gateway.Dashboard.DashboardSessions>();
         return services;
     }
 }
