@@ -175,6 +175,9 @@ public sealed class AccountStore : IDisposable
         return UpsertAsync(id, _ => file!, ct);
     }
 
+    /// <summary>Whether <paramref name="id"/> can name a file of the auth dir (no path, no dot file): ids from elsewhere are checked with it.</summary>
+    public static bool IsValidId(string id) => AccountFiles.IsValidId(id);
+
     /// <summary>
     /// The bytes of the account's file as they are on disk now (secrets included: never log them), or null when there
     /// is no such file or it cannot be read.

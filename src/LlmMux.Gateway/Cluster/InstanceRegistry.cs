@@ -23,6 +23,7 @@ internal sealed class InstanceRegistry : BackgroundService
     private readonly GatewayConfigStore _config;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _started;
+    private string _configHash;
 
     public InstanceRegistry(RedisLink link, GatewayConfigStore config, TimeProvider time)
     {
@@ -30,6 +31,9 @@ internal sealed class InstanceRegistry : BackgroundService
         _config = config;
         _time = time;
         _started = time.GetUtcNow();
+        // Hashed when a config comes into effect, not on every heartbeat: it describes the config this replica runs.
+        _configHash = ConfigHash();
+        config.Reloaded += _ => _configHash = ConfigHash();
         link.Restored += () => _ = BeatAsync();
     }
 
@@ -37,7 +41,7 @@ internal sealed class InstanceRegistry : BackgroundService
         typeof(InstanceRegistry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     /// <summary>This replica as the registry shows it.</summary>
-    public ClusterInstance Self => new(_link.InstanceId, ClusterInstance.NameOf(_link.Options), Version, ConfigHash(), _started, _time.GetUtcNow());
+    public ClusterInstance Self => new(_link.InstanceId, ClusterInstance.NameOf(_link.Options), Version, _configHash, _started, _time.GetUtcNow());
 
     /// <summary>Every member Redis knows, newest heartbeat first; null when Redis cannot be read.</summary>
     public async Task<IReadOnlyList<ClusterInstance>?> MembersAsync()

@@ -225,7 +225,7 @@ internal sealed partial class SharedAccounts : BackgroundService, IRefreshCoordi
     /// <summary>Brings one account's file and its Redis copy together. Never throws.</summary>
     internal async Task ReconcileAsync(string id, long? fence)
     {
-        if (!SharesCredentials || !IsValidId(id) || !_link.TryGetDatabase(out var db))
+        if (!SharesCredentials || !AccountStore.IsValidId(id) || !_link.TryGetDatabase(out var db))
         {
             return;
         }
@@ -455,9 +455,6 @@ internal sealed partial class SharedAccounts : BackgroundService, IRefreshCoordi
     }
 
     private static string KeyName(string id) => "account:" + id;
-
-    /// <summary>What the auth dir accepts as a file name (a name from Redis is never a path).</summary>
-    private static bool IsValidId(string id) => id.Length > 0 && id[0] != '.' && id.IndexOfAny(['/', '\\', '\0']) < 0;
 
     private sealed record Synced(long Version, byte[]? Hash);
 

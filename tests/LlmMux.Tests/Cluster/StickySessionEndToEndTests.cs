@@ -15,11 +15,13 @@ public sealed class StickySessionEndToEndTests
     {
         string[] keys = ["sk-s-1", "sk-s-2", "sk-s-3", "sk-s-4"];
         var limited = "";
+        var limitedCalls = 0;
         await using var upstream = await FakeUpstream.StartAsync(async context =>
         {
             var key = context.Request.Headers.Authorization.ToString()["Bearer ".Length..];
             if (key == Volatile.Read(ref limited))
             {
+                Interlocked.Increment(ref limitedCalls);
                 context.Response.StatusCode = 429;
                 context.Response.Headers["retry-after"] = "3600";
                 await context.Response.WriteAsJsonAsync(new { error = new { message = "Rate limit reached", type = "rate_limit_error" } });
@@ -68,9 +70,20 @@ public sealed class StickySessionEndToEndTests
         Volatile.Write(ref limited, home[moved]);
         var next = await AccountOf(1, moved);
         Assert.NotEqual(home[moved], next);
+        Assert.Equal(1, limitedCalls);
+
+        // The others learn the cooldown from the fleet, so they move the conversation without asking the account again.
+        foreach (var replica in new[] { 0, 2 })
+        {
+            await ClusterFleet.EventuallyAsync(async () => (await fleet.ManagementAsync(replica, "accounts")).AsArray()
+                .Any(a => a?["model_cooldowns"] is System.Text.Json.Nodes.JsonObject { Count: > 0 }), $"replica {replica} learns of the cooldown");
+        }
+
         foreach (var replica in new[] { 0, 2, 1 })
         {
             Assert.Equal(next, await AccountOf(replica, moved));
         }
+
+        Assert.Equal(1, limitedCalls);
     }
 }
