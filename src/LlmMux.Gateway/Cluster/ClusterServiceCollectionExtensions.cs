@@ -29,6 +29,9 @@ internal static class ClusterServiceCollectionExtensions
             services.TryAddSingleton<LlmMux.Accounts.Refresh.IRefreshCoordinator>(sp => sp.GetRequiredService<SharedAccounts>());
             services.TryAddSingleton<SharedLogins>();
             services.AddHostedService(sp => sp.GetRequiredService<SharedLogins>());
+            services.TryAddSingleton<FleetRateLimits>();
+            services.TryAddSingleton<FleetInFlight>();
+            services.AddHostedService(sp => sp.GetRequiredService<FleetInFlight>());
         }
 
         return services;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
 
@@ -36,8 +37,9 @@ internal static class ManagementEndpoints
         return endpoints;
     }
 
-    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials, LlmMux.Gateway.Quota.QuotaStateStore quotas)
+    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials, LlmMux.Gateway.Quota.QuotaStateStore quotas, IServiceProvider services)
     {
+        var fleet = services.GetService<LlmMux.Gateway.Cluster.FleetInFlight>();
         var rows = new List<AccountView>();
         var served = new HashSet<string>(StringComparer.Ordinal);
         foreach (var provider in config.Current.Providers)
@@ -57,7 +59,8 @@ internal static class ManagementEndpoints
                     status.CooldownUntil, status.ModelCooldowns, inFlight, status.RequestsLastMinute, status.RequestsLastHour, status.RequestsLastDay,
                     status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError, login?.Expiry,
                     login is null ? null : RefreshView.Of(credentials.GetRefreshStatus(login.Id)),
-                    QuotaWindowView.Of(quotas.Get(LlmMux.Gateway.Quota.QuotaPoller.KeyFor(account)), states.Time.GetUtcNow())));
+                    QuotaWindowView.Of(quotas.Get(LlmMux.Gateway.Quota.QuotaPoller.KeyFor(account)), states.Time.GetUtcNow()),
+                    fleet?.Others(account.DestinationId)));
             }
         }
 
