@@ -30,8 +30,9 @@ internal static class ClusterServiceCollectionExtensions
             services.TryAddSingleton<SharedLogins>();
             services.AddHostedService(sp => sp.GetRequiredService<SharedLogins>());
             services.TryAddSingleton<FleetRateLimits>();
-            services.TryAddSingleton<FleetInFlight>();
-            services.AddHostedService(sp => sp.GetRequiredService<FleetInFlight>());
+            services.TryAddSingleton<FleetLoad>();
+            services.TryAddSingleton<LlmMux.Gateway.Health.IFleetLoad>(sp => sp.GetRequiredService<FleetLoad>());
+            services.AddHostedService(sp => sp.GetRequiredService<FleetLoad>());
         }
 
         return services;

@@ -1,4 +1,4 @@
-using LlmMux.Gateway.Cluster;
+using LlmMux.Gateway.Health;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -8,9 +8,9 @@ namespace LlmMux.Gateway.LoadBalancing;
 /// <summary>
 /// <c>strategy: least-busy</c>: the account with the fewest requests in flight, the first in the list on a tie (as
 /// YARP's LeastRequests). In a cluster the count is the fleet's: this replica's own plus what the other replicas last
-/// published (<see cref="FleetInFlight"/>); alone, it is this replica's.
+/// published (<see cref="IFleetLoad"/>); alone, it is this replica's.
 /// </summary>
-internal sealed class LeastBusyLoadBalancingPolicy(FleetInFlight? fleet = null) : ILoadBalancingPolicy
+internal sealed class LeastBusyLoadBalancingPolicy(IFleetLoad? fleet = null) : ILoadBalancingPolicy
 {
     public string Name => AccountStrategies.LeastBusy;
 
@@ -36,5 +36,5 @@ internal sealed class LeastBusyLoadBalancingPolicy(FleetInFlight? fleet = null) 
     }
 
     private int Busy(DestinationState destination)
-        => destination.ConcurrentRequestCount + (fleet?.Others(destination.DestinationId) ?? 0);
+        => destination.ConcurrentRequestCount + (fleet?.Others(destination.DestinationId).InFlight ?? 0);
 }

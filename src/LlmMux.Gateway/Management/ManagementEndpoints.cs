@@ -39,7 +39,7 @@ internal static class ManagementEndpoints
 
     private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials, LlmMux.Gateway.Quota.QuotaStateStore quotas, IServiceProvider services)
     {
-        var fleet = services.GetService<LlmMux.Gateway.Cluster.FleetInFlight>();
+        var fleet = services.GetService<LlmMux.Gateway.Health.IFleetLoad>();
         var rows = new List<AccountView>();
         var served = new HashSet<string>(StringComparer.Ordinal);
         foreach (var provider in config.Current.Providers)
@@ -60,7 +60,7 @@ internal static class ManagementEndpoints
                     status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError, login?.Expiry,
                     login is null ? null : RefreshView.Of(credentials.GetRefreshStatus(login.Id)),
                     QuotaWindowView.Of(quotas.Get(LlmMux.Gateway.Quota.QuotaPoller.KeyFor(account)), states.Time.GetUtcNow()),
-                    fleet?.Others(account.DestinationId)));
+                    fleet is null ? null : FleetLoadView.Of(inFlight, status, fleet.Others(account.DestinationId))));
             }
         }
 

@@ -121,6 +121,35 @@ public sealed class FleetLimitsEndToEndTests
     }
 
     [Fact]
+    public async Task EachReplicaShowsTheFleetsRequestAndTokenCountsPerAccount()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(Answer);
+        await using var fleet = await ClusterFleet.CreateAsync($"""
+            providers:
+              - name: up
+                type: openai
+                base-url: {upstream.BaseUrl}
+                api-keys: [{KeyA}]
+                models: [m1]
+            """);
+        await fleet.StartAsync(2);
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await fleet.ChatAsync(i == 2 ? 1 : 0, "m1");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // Replica 1 sent one itself; the fleet sent three, four tokens each.
+        await ClusterFleet.EventuallyAsync(async () =>
+        {
+            var account = (await fleet.ManagementAsync(1, "accounts")).AsArray().Single(a => a?["provider"]?.GetValue<string>() == "up")!;
+            return account["requests_last_day"]!.GetValue<long>() == 1
+                && account["fleet"]?["requests_last_day"]?.GetValue<long>() == 3
+                && account["fleet"]?["tokens_last_day"]?.GetValue<long>() == 12;
+        }, "replica 1 shows the fleet's counts");
+    }
+
+    [Fact]
     public async Task LeastBusyCountsWhatOtherReplicasHaveInFlight()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -220,12 +249,12 @@ public sealed class FleetLimitsEndToEndTests
         }
     }
 
-    /// <summary>What replica <paramref name="replica"/> believes the other replicas have in flight on the account with <paramref name="key"/>.</summary>
+    /// <summary>What replica <paramref name="replica"/> believes the fleet has in flight on the account with <paramref name="key"/>.</summary>
     private static async Task<long> FleetInFlightOf(ClusterFleet fleet, int replica, string key)
     {
         var accounts = (await fleet.ManagementAsync(replica, "accounts")).AsArray();
         var index = key == KeyA ? 0 : 1;
         var ours = accounts.Where(a => a?["provider"]?.GetValue<string>() == "up").ToList();
-        return ours[index]?["fleet_in_flight"]?.GetValue<long>() ?? 0;
+        return ours[index]?["fleet"]?["in_flight"]?.GetValue<long>() ?? 0;
     }
 }
