@@ -33,6 +33,10 @@ internal static class ClusterServiceCollectionExtensions
             services.TryAddSingleton<FleetLoad>();
             services.TryAddSingleton<LlmMux.Gateway.Health.IFleetLoad>(sp => sp.GetRequiredService<FleetLoad>());
             services.AddHostedService(sp => sp.GetRequiredService<FleetLoad>());
+            services.TryAddSingleton<FleetUsage>();
+            services.AddHostedService(sp => sp.GetRequiredService<FleetUsage>());
+            services.TryAddSingleton<FleetRequests>();
+            services.AddHostedService(sp => sp.GetRequiredService<FleetRequests>());
         }
 
         return services;
