@@ -37,9 +37,10 @@ internal sealed class ClusterFleet : IAsyncDisposable
     public GatewayProcess this[int replica] => _replicas[replica];
 
     /// <summary>Writes <paramref name="configBody"/> (providers, limits, …) below the keys every fleet test needs.</summary>
-    public static async Task<ClusterFleet> CreateAsync(string configBody, string? extraTopLevel = null, string? redisPassword = null)
+    /// <param name="redisTls">Redis speaks TLS only, with a certificate from a test CA; <paramref name="trustRedisCa"/> puts that CA in <c>cluster.tls-ca</c>.</param>
+    public static async Task<ClusterFleet> CreateAsync(string configBody, string? extraTopLevel = null, string? redisPassword = null, bool redisTls = false, bool trustRedisCa = true)
     {
-        var redis = await RedisServer.StartAsync(redisPassword);
+        var redis = await RedisServer.StartAsync(redisPassword, redisTls);
         var dir = System.IO.Directory.CreateTempSubdirectory("llm-mux-cluster-e2e-").FullName;
         var fleet = new ClusterFleet(redis, dir, "t" + Guid.NewGuid().ToString("N")[..8]);
         await File.WriteAllTextAsync(fleet.ConfigPath, $"""
@@ -48,6 +49,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
               secret-key: "{Secret}"
             cluster:
               namespace: "{fleet.Namespace}"
+              {(redis.Tls is { } tls && trustRedisCa ? $"tls-ca: \"{tls.CaPath}\"" : "")}
             {extraTopLevel ?? ""}
             {configBody}
             """);
