@@ -14,23 +14,27 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private Process? _process;
 
-    private RedisServer(int port, string? password)
+    private RedisServer(int port, string? password, RedisTls? tls)
     {
         Port = port;
         Password = password;
+        Tls = tls;
     }
+
+    /// <summary>Set when the server speaks TLS only (<c>--tls-port</c>, no plain port), with a certificate from a test CA.</summary>
+    public RedisTls? Tls { get; }
 
     public int Port { get; }
 
     /// <summary><c>requirepass</c>, when the test wants Redis to refuse clients without it.</summary>
     public string? Password { get; }
 
-    public string Url => $"redis://127.0.0.1:{Port}";
+    public string Url => $"{(Tls is null ? "redis" : "rediss")}://127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync(string? password = null)
+    public static async Task<RedisServer> StartAsync(string? password = null, bool tls = false)
     {
         EnsureInstalled();
-        var server = new RedisServer(FreePort(), password);
+        var server = new RedisServer(FreePort(), password, tls ? RedisTls.Create() : null);
         await server.StartAgainAsync();
         return server;
     }
@@ -43,7 +47,11 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" })
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] listen = Tls is { } tls
+            ? ["--port", "0", "--tls-port", port, "--tls-cert-file", tls.CertificatePath, "--tls-key-file", tls.KeyPath, "--tls-ca-cert-file", tls.CaPath, "--tls-auth-clients", "no"]
+            : ["--port", port];
+        foreach (var arg in listen.Concat(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"]))
         {
             start.ArgumentList.Add(arg);
         }
@@ -92,7 +100,14 @@ public sealed class RedisServer : IAsyncDisposable
         {
             using var client = new TcpClient();
             await client.ConnectAsync(IPAddress.Loopback, Port);
-            var stream = client.GetStream();
+            Stream stream = client.GetStream();
+            if (Tls is { } trust)
+            {
+                var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) => certificate is not null && trust.Issued(certificate));
+                await tls.AuthenticateAsClientAsync("127.0.0.1");
+                stream = tls;
+            }
+
             var auth = Password is null ? "" : $"AUTH {Password}\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(auth + command + "\r\n"));
             var buffer = new byte[64 * 1024];
@@ -110,13 +125,17 @@ public sealed class RedisServer : IAsyncDisposable
 
             return text.Split("\r\n")[0];
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
             return null;
         }
     }
 
-    public ValueTask DisposeAsync() => new(StopAsync());
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Tls?.Dispose();
+    }
 
     private static void EnsureInstalled()
     {

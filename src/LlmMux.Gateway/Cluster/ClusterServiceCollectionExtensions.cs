@@ -29,6 +29,14 @@ internal static class ClusterServiceCollectionExtensions
             services.TryAddSingleton<LlmMux.Accounts.Refresh.IRefreshCoordinator>(sp => sp.GetRequiredService<SharedAccounts>());
             services.TryAddSingleton<SharedLogins>();
             services.AddHostedService(sp => sp.GetRequiredService<SharedLogins>());
+            services.TryAddSingleton<FleetRateLimits>();
+            services.TryAddSingleton<FleetLoad>();
+            services.TryAddSingleton<LlmMux.Gateway.Health.IFleetLoad>(sp => sp.GetRequiredService<FleetLoad>());
+            services.AddHostedService(sp => sp.GetRequiredService<FleetLoad>());
+            services.TryAddSingleton<FleetUsage>();
+            services.AddHostedService(sp => sp.GetRequiredService<FleetUsage>());
+            services.TryAddSingleton<FleetRequests>();
+            services.AddHostedService(sp => sp.GetRequiredService<FleetRequests>());
         }
 
         return services;

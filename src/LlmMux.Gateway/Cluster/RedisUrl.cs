@@ -59,6 +59,12 @@ internal static class RedisUrl
             config.DefaultDatabase = database;
         }
 
+        if (options.TlsCa.Length > 0)
+        {
+            config.Ssl = true;
+            config.TrustIssuer(LlmMux.Gateway.Logins.LoginSettings.ExpandHome(options.TlsCa));
+        }
+
         return config;
     }
 

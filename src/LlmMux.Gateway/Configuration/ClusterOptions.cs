@@ -20,6 +20,12 @@ public sealed record ClusterOptions
     public bool Tls { get; init; }
 
     /// <summary>
+    /// PEM file of the certificate authority that signed Redis's TLS certificate (a private CA); empty = the system's
+    /// trust store. The server's name is still checked against its certificate.
+    /// </summary>
+    public string TlsCa { get; init; } = "";
+
+    /// <summary>
     /// Encrypts login credentials at rest in Redis (AES-GCM): base64 of 32 bytes, or any passphrase (stretched).
     /// Or <c>LLM_MUX_CLUSTER_KEY</c>. Without it login accounts stay in each replica's own auth dir.
     /// </summary>

@@ -54,6 +54,11 @@ public static partial class ConfigValidator
             errors.Add(new("cluster.redis", redisProblem));
         }
 
+        if (options.Cluster.TlsCa.Length > 0 && !File.Exists(LlmMux.Gateway.Logins.LoginSettings.ExpandHome(options.Cluster.TlsCa)))
+        {
+            errors.Add(new("cluster.tls-ca", $"no such file: {options.Cluster.TlsCa}"));
+        }
+
         if (options.Cluster.Namespace.Length == 0 || options.Cluster.Namespace.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or '[' or ']'))
         {
             errors.Add(new("cluster.namespace", "must be a non-empty name without spaces or glob characters"));

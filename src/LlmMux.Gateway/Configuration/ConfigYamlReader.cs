@@ -78,6 +78,7 @@ internal static partial class ConfigYamlReader
                 "namespace" => cluster with { Namespace = String(value) },
                 "password" => cluster with { Password = String(value) },
                 "tls" => cluster with { Tls = Bool(value) },
+                "tls-ca" => cluster with { TlsCa = String(value) },
                 "encryption-key" => cluster with { EncryptionKey = String(value) },
                 "instance-name" => cluster with { InstanceName = String(value) },
                 _ => throw UnknownKey(key),

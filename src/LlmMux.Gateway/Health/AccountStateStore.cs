@@ -4,9 +4,10 @@ namespace LlmMux.Gateway.Health;
 /// Cooldowns, usage and learned limits per account (spec §7). YARP's passive health can only block a whole
 /// destination and cannot extend a running block, so this store is the source of truth for timing: quota cooldowns
 /// are kept per (account, model), and account-wide blocks are mirrored into YARP so its load balancer skips them.
-/// State is keyed by destination id, which is stable across config reloads.
+/// State is keyed by destination id, which is stable across config reloads. In a cluster, <paramref name="fleet"/> adds
+/// what the other replicas sent on each account to the counts behind learned limits.
 /// </summary>
-public sealed class AccountStateStore(TimeProvider time)
+public sealed class AccountStateStore(TimeProvider time, IFleetLoad? fleet = null)
 {
     /// <summary>First back-off for a 429 that said nothing about when to come back; it doubles per repeat.</summary>
     public static readonly TimeSpan QuotaBackoffStart = TimeSpan.FromSeconds(30);
@@ -68,17 +69,22 @@ public sealed class AccountStateStore(TimeProvider time)
         return blocked;
     }
 
-    /// <summary>True when the account has nearly made as many requests this minute as it had when it last hit a 429.</summary>
+    /// <summary>
+    /// True when the account has nearly made as many requests this minute as it had when it last hit a 429, counting
+    /// in a cluster what every replica sent and the highest limit any of them learned.
+    /// </summary>
     public bool NearLearnedLimit(string destinationId)
     {
+        var others = fleet?.Others(destinationId) ?? default;
         if (!_entries.TryGetValue(destinationId, out var entry))
         {
-            return false;
+            return others.LearnedPerMinute is { } learned && others.RequestsLastMinute >= Math.Max(1, learned - 1);
         }
 
         lock (entry)
         {
-            return entry.LearnedPerMinute is { } limit && entry.Usage.Sum(time.GetUtcNow(), 1).Requests >= Math.Max(1, limit - 1);
+            var limit = entry.LearnedPerMinute is { } own && others.LearnedPerMinute is { } theirs ? Math.Max(own, theirs) : entry.LearnedPerMinute ?? others.LearnedPerMinute;
+            return limit is { } l && entry.Usage.Sum(time.GetUtcNow(), 1).Requests + others.RequestsLastMinute >= Math.Max(1, l - 1);
         }
     }
 
@@ -123,7 +129,7 @@ public sealed class AccountStateStore(TimeProvider time)
             strikes = previous.Strikes + 1;
             until = resetAt is { } reset && reset > now ? reset : now + Backoff(QuotaBackoffStart, QuotaBackoffMax, strikes);
             SetModel(entry, model, (until, strikes), now);
-            entry.LearnedPerMinute = entry.Usage.Sum(now, 1).Requests;
+            entry.LearnedPerMinute = entry.Usage.Sum(now, 1).Requests + (fleet?.Others(destinationId).RequestsLastMinute ?? 0);
             entry.LastError = detail;
         }
 
@@ -345,6 +351,22 @@ public sealed class AccountStateStore(TimeProvider time)
                 usageDay.Tokens,
                 entry.LearnedPerMinute,
                 entry.LastError);
+        }
+    }
+
+    /// <summary>This replica's own counts on the account (no in-flight count: YARP keeps that), to share with a cluster.</summary>
+    public FleetAccountLoad OwnLoad(string destinationId)
+    {
+        if (!_entries.TryGetValue(destinationId, out var entry))
+        {
+            return default;
+        }
+
+        var now = time.GetUtcNow();
+        lock (entry)
+        {
+            var day = entry.Usage.Sum(now, 24 * 60);
+            return new FleetAccountLoad(0, entry.Usage.Sum(now, 1).Requests, entry.Usage.Sum(now, 60).Requests, day.Requests, day.Tokens, entry.LearnedPerMinute);
         }
     }
 

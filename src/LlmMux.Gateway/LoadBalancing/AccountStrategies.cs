@@ -23,8 +23,8 @@ internal static class AccountStrategies
         // YARP counts per cluster over the accounts available now, as ours did.
         AccountStrategy.Yarp(RoundRobin, LoadBalancingPolicies.RoundRobin),
         AccountStrategy.Own<FillFirstLoadBalancingPolicy>(FillFirst),
-        // YARP's LeastRequests: fewest ConcurrentRequestCount, the first in the list on a tie.
-        AccountStrategy.Yarp(LeastBusy, LoadBalancingPolicies.LeastRequests),
+        // Fewest in flight, the first in the list on a tie (YARP's LeastRequests), counting the fleet's in a cluster.
+        AccountStrategy.Own<LeastBusyLoadBalancingPolicy>(LeastBusy),
         AccountStrategy.Own<QuotaAwareLoadBalancingPolicy>(QuotaAware),
     ];
 

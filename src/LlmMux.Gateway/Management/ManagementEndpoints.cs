@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
 
@@ -26,8 +27,8 @@ internal static class ManagementEndpoints
             .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = ManagementSecretHandler.SchemeName });
         group.MapGet("/accounts", Accounts);
         group.MapGet("/quota", Quota);
-        group.MapGet("/usage", (UsageLedger ledger) => Results.Json(ledger.Rows(), ManagementJsonContext.Default.IReadOnlyListUsageRow));
-        group.MapGet("/requests", (RequestLog log, int? limit) => Results.Json(log.Recent(Math.Clamp(limit ?? 100, 1, 500)), ManagementJsonContext.Default.IReadOnlyListRequestRecord));
+        group.MapGet("/usage", UsageAsync);
+        group.MapGet("/requests", RequestsAsync);
         group.MapGet("/config", GetConfig);
         group.MapPut("/config", PutConfigAsync);
         group.MapPost("/config/validate", ValidateAsync);
@@ -36,8 +37,28 @@ internal static class ManagementEndpoints
         return endpoints;
     }
 
-    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials, LlmMux.Gateway.Quota.QuotaStateStore quotas)
+    // In a cluster, the fleet's (from Redis); alone, or while Redis is away, this replica's. The header says which.
+    private static async Task<IResult> UsageAsync(HttpContext context, UsageLedger ledger)
     {
+        var fleet = context.RequestServices.GetService<LlmMux.Gateway.Cluster.FleetUsage>() is { } shared ? await shared.RowsAsync() : null;
+        context.Response.Headers[ScopeHeader] = fleet is null ? "replica" : "fleet";
+        return Results.Json(fleet ?? ledger.Rows(), ManagementJsonContext.Default.IReadOnlyListUsageRow);
+    }
+
+    private static async Task<IResult> RequestsAsync(HttpContext context, RequestLog log, int? limit)
+    {
+        var count = Math.Clamp(limit ?? 100, 1, RequestLog.Capacity);
+        var fleet = context.RequestServices.GetService<LlmMux.Gateway.Cluster.FleetRequests>() is { } shared ? await shared.RecentAsync(count) : null;
+        context.Response.Headers[ScopeHeader] = fleet is null ? "replica" : "fleet";
+        return Results.Json(fleet ?? log.Recent(count), ManagementJsonContext.Default.IReadOnlyListRequestRecord);
+    }
+
+    /// <summary>On the usage and request log answers: <c>fleet</c> when they cover every replica, <c>replica</c> when only this one.</summary>
+    internal const string ScopeHeader = "X-LlmMux-Scope";
+
+    private static IResult Accounts(GatewayConfigStore config, AccountStateStore states, IProxyStateLookup proxy, AccountStore logins, LlmMux.Accounts.Refresh.CredentialService credentials, LlmMux.Gateway.Quota.QuotaStateStore quotas, IServiceProvider services)
+    {
+        var fleet = services.GetService<LlmMux.Gateway.Health.IFleetLoad>();
         var rows = new List<AccountView>();
         var served = new HashSet<string>(StringComparer.Ordinal);
         foreach (var provider in config.Current.Providers)
@@ -57,7 +78,8 @@ internal static class ManagementEndpoints
                     status.CooldownUntil, status.ModelCooldowns, inFlight, status.RequestsLastMinute, status.RequestsLastHour, status.RequestsLastDay,
                     status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError, login?.Expiry,
                     login is null ? null : RefreshView.Of(credentials.GetRefreshStatus(login.Id)),
-                    QuotaWindowView.Of(quotas.Get(LlmMux.Gateway.Quota.QuotaPoller.KeyFor(account)), states.Time.GetUtcNow())));
+                    QuotaWindowView.Of(quotas.Get(LlmMux.Gateway.Quota.QuotaPoller.KeyFor(account)), states.Time.GetUtcNow()),
+                    fleet is null ? null : FleetLoadView.Of(inFlight, status, fleet.Others(account.DestinationId))));
             }
         }
 

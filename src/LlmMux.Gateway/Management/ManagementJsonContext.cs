@@ -8,6 +8,7 @@ namespace LlmMux.Gateway.Management;
 [JsonSerializable(typeof(List<QuotaView>))]
 [JsonSerializable(typeof(IReadOnlyList<UsageRow>))]
 [JsonSerializable(typeof(IReadOnlyList<RequestRecord>))]
+[JsonSerializable(typeof(RequestRecord))]
 [JsonSerializable(typeof(ConfigView))]
 [JsonSerializable(typeof(LlmMux.Gateway.Cluster.ClusterView))]
 [JsonSerializable(typeof(ValidationView))]

@@ -20,18 +20,26 @@ public sealed record RequestRecord(
 
     /// <summary>The conversation id the request carried (<c>routing.session-sources</c>).</summary>
     public string? Session { get; init; }
+
+    /// <summary>In a cluster, the replica that served it (its instance id, as <c>GET /v0/management/cluster</c> lists it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Instance { get; init; }
 }
 
 /// <summary>The most recent requests, newest first, in a fixed-size ring.</summary>
 public sealed class RequestLog
 {
-    private const int Capacity = 500;
+    public const int Capacity = 500;
     private readonly RequestRecord?[] _ring = new RequestRecord?[Capacity];
     private readonly Lock _lock = new();
     private int _next;
 
+    /// <summary>Raised for each record added, so a cluster can share it; handlers must be quick (they run on the request's path).</summary>
+    public event Action<RequestRecord>? Added;
+
     public void Add(RequestRecord record)
     {
+        Added?.Invoke(record);
         lock (_lock)
         {
             _ring[_next] = record;

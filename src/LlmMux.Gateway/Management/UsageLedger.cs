@@ -44,6 +44,9 @@ public sealed partial class UsageLedger : IDisposable
         }
     }
 
+    /// <summary>The ledger file (<c>usage.jsonl</c>), or null when usage is kept in memory only.</summary>
+    public string? FilePath => _path;
+
     public void Record(DateTimeOffset time, string provider, string account, string model, long input, long output)
     {
         var key = new UsageKey(Day(time), provider, account, model);

@@ -41,12 +41,19 @@ internal static class ClientRateLimiting
         // The accepted key's hash (never the key itself, never an unverified one a caller could vary per request),
         // else the caller's address.
         var client = context.User.FindFirst(ClientKeyHandler.ClientClaim)?.Value ?? context.Connection.RemoteIpAddress?.ToString() ?? "local";
-        return RateLimitPartition.GetSlidingWindowLimiter($"{client}:{limit}", _ => new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = limit,
-            Window = TimeSpan.FromMinutes(1),
-            SegmentsPerWindow = 6,
-            QueueLimit = 0,
-        });
+        // In a cluster the window is the fleet's (Redis), this replica's own window its fallback.
+        return context.RequestServices.GetService<Cluster.FleetRateLimits>() is { } fleet
+            ? RateLimitPartition.Get($"{client}:{limit}", partition => fleet.Create(partition, limit, LocalOptions(limit)))
+            : RateLimitPartition.GetSlidingWindowLimiter($"{client}:{limit}", _ => LocalOptions(limit));
     }
+
+    internal static SlidingWindowRateLimiterOptions LocalOptions(int limit) => new()
+    {
+        PermitLimit = limit,
+        Window = Window,
+        SegmentsPerWindow = 6,
+        QueueLimit = 0,
+    };
+
+    internal static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 }

@@ -35,6 +35,7 @@ public sealed class ClusterConfigTests
     [InlineData("cluster:\n  redis: \"redis://host:6379/x\"\n", "t.yaml: line 2: cluster.redis: the path may only be a database number")]
     [InlineData("cluster:\n  redis: \"redis://host\"\n  namespace: \"a b\"\n", "t.yaml: line 3: cluster.namespace: must be a non-empty name")]
     [InlineData("cluster:\n  redis: \"redis://host\"\n  namspace: x\n", "t.yaml: line 3, column 3: unknown key 'namspace'")]
+    [InlineData("cluster:\n  redis: \"rediss://host\"\n  tls-ca: /no/such/ca.pem\n", "t.yaml: line 3: cluster.tls-ca: no such file: /no/such/ca.pem")]
     public void Mistakes_are_config_errors_with_their_line(string yaml, string expectedStart)
     {
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "t.yaml"));

@@ -51,6 +51,46 @@ public sealed class AccountStateStoreTests
         Assert.Equal("HTTP 500", status.LastError);
     }
 
+    private sealed class OtherReplicas : IFleetLoad
+    {
+        public FleetAccountLoad Load { get; set; }
+
+        public FleetAccountLoad Others(string destinationId) => destinationId == "p/a" ? Load : default;
+    }
+
+    [Fact]
+    public void In_a_cluster_the_learned_rate_counts_what_every_replica_sent()
+    {
+        var others = new OtherReplicas { Load = new FleetAccountLoad(0, 3, 3, 3, 0, null) };
+        var store = new AccountStateStore(_time, others);
+        store.AttemptSent("p/a");
+        store.AttemptSent("p/a");
+
+        // Two here and three elsewhere this minute when the 429 came: the account takes five a minute, not two.
+        store.RateLimited("p/a", "m", _time.Now.AddSeconds(1), "HTTP 429");
+        Assert.Equal(5, store.Status("p/a").LearnedRequestsPerMinute);
+
+        // A later minute: one sent here, three elsewhere; near five only with the fleet's counts.
+        _time.Now = _time.Now.AddMinutes(2);
+        store.AttemptSent("p/a");
+        others.Load = new FleetAccountLoad(0, 2, 2, 2, 0, null);
+        Assert.False(store.NearLearnedLimit("p/a"));
+        others.Load = new FleetAccountLoad(0, 3, 3, 3, 0, null);
+        Assert.True(store.NearLearnedLimit("p/a"));
+    }
+
+    [Fact]
+    public void A_limit_another_replica_learned_holds_here_too()
+    {
+        var others = new OtherReplicas { Load = new FleetAccountLoad(0, 1, 1, 1, 0, 4) };
+        var store = new AccountStateStore(_time, others);
+        store.AttemptSent("p/a");
+        Assert.False(store.NearLearnedLimit("p/a"));
+        store.AttemptSent("p/a");
+        Assert.True(store.NearLearnedLimit("p/a"));
+        Assert.False(store.NearLearnedLimit("p/b"));
+    }
+
     [Fact]
     public void The_request_rate_at_a_429_is_learned_and_an_account_near_it_is_flagged()
     {

@@ -37,9 +37,10 @@ internal sealed class ClusterFleet : IAsyncDisposable
     public GatewayProcess this[int replica] => _replicas[replica];
 
     /// <summary>Writes <paramref name="configBody"/> (providers, limits, …) below the keys every fleet test needs.</summary>
-    public static async Task<ClusterFleet> CreateAsync(string configBody, string? extraTopLevel = null, string? redisPassword = null)
+    /// <param name="redisTls">Redis speaks TLS only, with a certificate from a test CA; <paramref name="trustRedisCa"/> puts that CA in <c>cluster.tls-ca</c>.</param>
+    public static async Task<ClusterFleet> CreateAsync(string configBody, string? extraTopLevel = null, string? redisPassword = null, bool redisTls = false, bool trustRedisCa = true)
     {
-        var redis = await RedisServer.StartAsync(redisPassword);
+        var redis = await RedisServer.StartAsync(redisPassword, redisTls);
         var dir = System.IO.Directory.CreateTempSubdirectory("llm-mux-cluster-e2e-").FullName;
         var fleet = new ClusterFleet(redis, dir, "t" + Guid.NewGuid().ToString("N")[..8]);
         await File.WriteAllTextAsync(fleet.ConfigPath, $"""
@@ -48,13 +49,15 @@ internal sealed class ClusterFleet : IAsyncDisposable
               secret-key: "{Secret}"
             cluster:
               namespace: "{fleet.Namespace}"
+              {(redis.Tls is { } tls && trustRedisCa ? $"tls-ca: \"{tls.CaPath}\"" : "")}
             {extraTopLevel ?? ""}
             {configBody}
             """);
         return fleet;
     }
 
-    public string AuthDir(int replica) => Path.Combine(Directory, $"auth-{replica}");
+    /// <summary>Each replica's data dir holds its auth dir and, beside it, its own usage ledger, as on separate machines.</summary>
+    public string AuthDir(int replica) => Path.Combine(Directory, $"replica-{replica}", "auth");
 
     /// <summary>Starts replicas until there are <paramref name="count"/>, each with its own auth dir.</summary>
     public async Task StartAsync(int count, IReadOnlyDictionary<string, string>? environment = null)
@@ -66,6 +69,24 @@ internal sealed class ClusterFleet : IAsyncDisposable
             System.IO.Directory.CreateDirectory(auth);
             _replicas.Add(await GatewayProcess.StartAsync(ConfigPath, auth, env));
         }
+    }
+
+    /// <summary>Stops replica <paramref name="replica"/> as a service manager would (SIGTERM) and starts it again on its auth dir.</summary>
+    public async Task RestartAsync(int replica)
+    {
+        await _replicas[replica].StopAsync();
+        await _replicas[replica].DisposeAsync();
+        _replicas[replica] = await GatewayProcess.StartAsync(ConfigPath, AuthDir(replica), new Dictionary<string, string> { ["LLM_MUX_REDIS"] = Redis.Url });
+    }
+
+    /// <summary>A management GET with its answer's headers.</summary>
+    public async Task<(JsonNode Body, HttpResponseHeaders Headers)> ManagementWithHeadersAsync(int replica, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_replicas[replica].BaseUrl}/v0/management/{path}");
+        request.Headers.Add("X-Management-Key", Secret);
+        using var response = await _http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (JsonNode.Parse(await response.Content.ReadAsStringAsync())!, response.Headers);
     }
 
     public async Task<HttpResponseMessage> ChatAsync(int replica, string model, string text = "hello", bool stream = false, string? session = null)
@@ -88,14 +109,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
         return await _http.SendAsync(request);
     }
 
-    public async Task<JsonNode> ManagementAsync(int replica, string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_replicas[replica].BaseUrl}/v0/management/{path}");
-        request.Headers.Add("X-Management-Key", Secret);
-        using var response = await _http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-    }
+    public async Task<JsonNode> ManagementAsync(int replica, string path) => (await ManagementWithHeadersAsync(replica, path)).Body;
 
     /// <summary>
     /// Polls <paramref name="condition"/> until it holds. The bound only turns a lost update into a failure instead of

@@ -34,6 +34,31 @@ public sealed class ClusterMembershipEndToEndTests
     }
 
     [Fact]
+    public async Task Replicas_reach_a_TLS_only_redis_that_a_private_CA_signed()
+    {
+        await using var fleet = await ClusterFleet.CreateAsync("providers: []", redisPassword: Password, redisTls: true);
+        await fleet.StartAsync(2, new Dictionary<string, string> { ["LLM_MUX_REDIS_PASSWORD"] = Password });
+
+        JsonNode view = null!;
+        await ClusterFleet.EventuallyAsync(async () => (view = await fleet.ManagementAsync(1, "cluster"))["instances"]!.AsArray().Count == 2, "both replicas are listed over TLS");
+        Assert.True(view["connected"]!.GetValue<bool>());
+        Assert.Equal($"rediss://127.0.0.1:{fleet.Redis.Port}", view["redis"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_redis_certificate_the_replica_cannot_trust_leaves_it_serving_alone()
+    {
+        await using var fleet = await ClusterFleet.CreateAsync("providers: []", redisTls: true, trustRedisCa: false);
+        await fleet.StartAsync(1);
+
+        using var http = new HttpClient();
+        var ready = JsonNode.Parse(await http.GetStringAsync(fleet[0].BaseUrl + "/readyz"))!;
+        Assert.Equal("ready", ready["status"]!.GetValue<string>());
+        Assert.Equal("unavailable", ready["cluster"]!["redis"]!.GetValue<string>());
+        Assert.False((await fleet.ManagementAsync(0, "cluster"))["connected"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task A_replica_with_the_wrong_password_serves_alone_and_says_why_nowhere_but_its_log_and_readyz()
     {
         await using var fleet = await ClusterFleet.CreateAsync("providers: []", redisPassword: Password);

@@ -1,0 +1,93 @@
+using System.Net;
+using LlmMux.Testing;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmMux.Tests.Cluster;
+
+/// <summary>
+/// Usage totals and the request log as the fleet's (issue 16): any replica shows every replica's usage and recent
+/// requests, made while Redis was away too, each counted once however often replicas restart.
+/// </summary>
+public sealed class FleetUsageEndToEndTests
+{
+    private static Task Answer(HttpContext context) => context.Response.WriteAsJsonAsync(new
+    {
+        id = "chatcmpl-1",
+        @object = "chat.completion",
+        created = 1,
+        model = "m1",
+        choices = new[] { new { index = 0, message = new { role = "assistant", content = "hi" }, finish_reason = "stop" } },
+        usage = new { prompt_tokens = 3, completion_tokens = 1, total_tokens = 4 },
+    });
+
+    [Fact]
+    public async Task AnyReplicaShowsTheFleetsUsageAndRequestsCountedOnceThroughOutagesAndRestarts()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(Answer);
+        await using var fleet = await ClusterFleet.CreateAsync($"""
+            providers:
+              - name: up
+                type: openai
+                base-url: {upstream.BaseUrl}
+                api-keys: [sk-upstream-a]
+                models: [m1]
+            """);
+        await fleet.StartAsync(2);
+        await SendAsync(fleet, 0, 2);
+        await SendAsync(fleet, 1, 1);
+        await ExpectFleetUsageAsync(fleet, 1, requests: 3);
+
+        var (log, headers) = await fleet.ManagementWithHeadersAsync(0, "requests");
+        Assert.Equal("fleet", headers.GetValues("X-LlmMux-Scope").Single());
+        var instances = (await fleet.ManagementAsync(0, "cluster"))["instances"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToHashSet();
+        Assert.Equal(3, log.AsArray().Count);
+        Assert.All(log.AsArray(), r => Assert.Contains(r!["instance"]!.GetValue<string>(), instances));
+        Assert.Equal(2, log.AsArray().Select(r => r!["instance"]!.GetValue<string>()).Distinct().Count());
+
+        // Redis away: each replica shows its own, and says so; what is served meanwhile is added when Redis returns.
+        await fleet.Redis.StopAsync();
+        await SendAsync(fleet, 0, 2);
+        var (alone, aloneHeaders) = await fleet.ManagementWithHeadersAsync(0, "usage");
+        Assert.Equal("replica", aloneHeaders.GetValues("X-LlmMux-Scope").Single());
+        Assert.Equal(4, alone.AsArray().Sum(r => r!["requests"]!.GetValue<long>()));
+        await fleet.Redis.StartAgainAsync();
+        await ExpectFleetUsageAsync(fleet, 1, requests: 5);
+
+        // A restarted replica goes on from what its ledger already added: nothing counted twice.
+        await fleet.RestartAsync(0);
+        await SendAsync(fleet, 0, 1);
+        await ExpectFleetUsageAsync(fleet, 1, requests: 6);
+        await ExpectFleetUsageAsync(fleet, 0, requests: 6);
+    }
+
+    private static async Task SendAsync(ClusterFleet fleet, int replica, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await fleet.ChatAsync(replica, "m1");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    private static async Task ExpectFleetUsageAsync(ClusterFleet fleet, int replica, long requests)
+    {
+        string? last = null;
+        try
+        {
+        await ClusterFleet.EventuallyAsync(async () =>
+        {
+            var (usage, headers) = await fleet.ManagementWithHeadersAsync(replica, "usage");
+            last = headers.GetValues("X-LlmMux-Scope").Single() + usage.ToJsonString();
+            var rows = usage.AsArray();
+            return headers.GetValues("X-LlmMux-Scope").Single() == "fleet"
+                && rows.Sum(r => r!["requests"]!.GetValue<long>()) == requests
+                && rows.Sum(r => r!["input_tokens"]!.GetValue<long>()) == 3 * requests
+                && rows.Sum(r => r!["output_tokens"]!.GetValue<long>()) == requests;
+        }, $"replica {replica} shows the fleet's {requests} requests");
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message + " last: " + last + "\n" + fleet[replica].Output);
+        }
+    }
+}
