@@ -50,6 +50,7 @@ internal static class CommandTree
         root.Subcommands.Add(Init(getVariable, output));
         root.Subcommands.Add(Login(getVariable, output, error, input));
         root.Subcommands.Add(Accounts(getVariable, output, error));
+        root.Subcommands.Add(Connect(getVariable, output, error));
         root.Subcommands.Add(helpCommand);
         return root;
     }
@@ -146,6 +147,39 @@ internal static class CommandTree
         }
 
         return accounts;
+    }
+
+    private static Command Connect(Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    {
+        var clients = LlmMux.Gateway.Connect.ClientSetups.Clients;
+        var client = new Argument<string?>("client")
+        {
+            Description = "the client to set up",
+            HelpName = string.Join('|', clients),
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = r =>
+            {
+                var value = r.Tokens[0].Value;
+                if (clients.Contains(value.ToLowerInvariant()))
+                {
+                    return value.ToLowerInvariant();
+                }
+
+                r.AddError($"unknown client '{value}'; use one of {string.Join(", ", clients)}");
+                return null;
+            },
+        };
+        var write = new Option<bool>("--write") { Description = "merge the settings into the client's files (each changed file is backed up first)" };
+        var url = new Option<string?>("--url") { Description = "the gateway's URL (default: from the config's host and port)", HelpName = "URL" };
+        var key = new Option<string?>("--key") { Description = "the client key (default: the config's first api-keys entry)", HelpName = "KEY" };
+        var model = new Option<string?>("--model") { Description = "the model the client should ask for", HelpName = "MODEL" };
+        var config = ConfigOption();
+        var connect = new Command("connect", "print (or --write) what a client needs to use this gateway") { client, write, url, key, model, config };
+        Require(connect, client, $"connect needs a client: one of {string.Join(", ", clients)}");
+        connect.SetAction(result => ConnectCommand.Run(
+            new ConnectFlags(result.GetValue(client)!, result.GetValue(write), result.GetValue(url), result.GetValue(key), result.GetValue(model), result.GetValue(config)),
+            getVariable, output, error));
+        return connect;
     }
 
     private static Option<string?> ConfigOption() =>
