@@ -51,6 +51,7 @@ internal static class CommandTree
         root.Subcommands.Add(Login(getVariable, output, error, input));
         root.Subcommands.Add(Accounts(getVariable, output, error));
         root.Subcommands.Add(Connect(getVariable, output, error));
+        root.Subcommands.Add(Completion(root, output));
         root.Subcommands.Add(helpCommand);
         return root;
     }
@@ -180,6 +181,36 @@ internal static class CommandTree
             new ConnectFlags(result.GetValue(client)!, result.GetValue(write), result.GetValue(url), result.GetValue(key), result.GetValue(model), result.GetValue(config)),
             getVariable, output, error));
         return connect;
+    }
+
+    private static Command Completion(RootCommand root, TextWriter output)
+    {
+        var shells = CompletionScripts.Shells;
+        var shell = new Argument<string?>("shell")
+        {
+            Description = "the shell to complete in",
+            HelpName = string.Join('|', shells),
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = r =>
+            {
+                var value = r.Tokens[0].Value;
+                if (shells.Contains(value))
+                {
+                    return value;
+                }
+
+                r.AddError($"unknown shell '{value}'; use one of {string.Join(", ", shells)}");
+                return null;
+            },
+        };
+        var completion = new Command("completion", "print a shell completion script") { shell };
+        Require(completion, shell, $"completion needs a shell: one of {string.Join(", ", shells)}");
+        completion.SetAction(result =>
+        {
+            output.Write(CompletionScripts.For(result.GetValue(shell)!, root));
+            return 0;
+        });
+        return completion;
     }
 
     private static Option<string?> ConfigOption() =>

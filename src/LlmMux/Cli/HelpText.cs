@@ -25,6 +25,8 @@ internal static class HelpText
                   [--write] [--url URL] [--key KEY] [--model MODEL] [--config FILE]
                                      print what that client needs to use this gateway (environment, settings);
                                      --write: merge it into the client's settings files (backed up first)
+          llm-mux completion <bash|zsh|fish>
+                                     print a shell completion script (e.g. source <(llm-mux completion bash))
           llm-mux --version | --help
 
         Config lookup: --config, $LLM_MUX_CONFIG, ./llm-mux.yaml, ~/.config/llm-mux/config.yaml,
