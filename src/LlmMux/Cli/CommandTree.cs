@@ -52,6 +52,7 @@ internal static class CommandTree
         root.Subcommands.Add(Accounts(getVariable, output, error));
         root.Subcommands.Add(Connect(getVariable, output, error));
         root.Subcommands.Add(Completion(root, output));
+        root.Subcommands.Add(Service(getVariable, output, error));
         root.Subcommands.Add(helpCommand);
         return root;
     }
@@ -211,6 +212,38 @@ internal static class CommandTree
             return 0;
         });
         return completion;
+    }
+
+    private static Command Service(Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    {
+        var service = new Command("service", "run `llm-mux serve` as your user's service (systemd on Linux, launchd on macOS)");
+        foreach (var (verb, description) in new[]
+        {
+            ("install", "write the unit for the config found now and start it"),
+            ("uninstall", "stop the service and remove its unit"),
+            ("status", "the service manager's status of it"),
+            ("logs", "its recent log lines"),
+        })
+        {
+            var config = ConfigOption();
+            var noStart = new Option<bool>("--no-start") { Description = "only write or remove the unit; do not start or stop the service" };
+            var command = new Command(verb, description) { config };
+            var stops = verb is "install" or "uninstall";
+            if (stops)
+            {
+                command.Options.Add(noStart);
+            }
+
+            command.SetAction(result => ServiceCommand.Run(verb, result.GetValue(config), stops && result.GetValue(noStart), getVariable, output, error));
+            service.Subcommands.Add(command);
+        }
+
+        service.SetAction(_ =>
+        {
+            error.WriteLine("llm-mux: service needs one of install, uninstall, status, logs");
+            return 2;
+        });
+        return service;
     }
 
     private static Option<string?> ConfigOption() =>

@@ -25,6 +25,8 @@ internal static class HelpText
                   [--write] [--url URL] [--key KEY] [--model MODEL] [--config FILE]
                                      print what that client needs to use this gateway (environment, settings);
                                      --write: merge it into the client's settings files (backed up first)
+          llm-mux service install [--config FILE] [--no-start] | uninstall [--no-start] | status | logs
+                                     run serve as your user's service (systemd user unit; launchd on macOS)
           llm-mux completion <bash|zsh|fish>
                                      print a shell completion script (e.g. source <(llm-mux completion bash))
           llm-mux --version | --help
