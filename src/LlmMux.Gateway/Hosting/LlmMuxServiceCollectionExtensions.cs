@@ -58,6 +58,7 @@ public static class LlmMuxServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, CooldownHealthPolicy>());
         services.AddReverseProxy().AddTransforms<ProviderTransformProvider>();
+        services.AddInMemoryDataProtectionKeys();
         // Minimal-API bodies bind through source-generated metadata: reflection is not there under Native AOT.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagementAccountsJsonContext.Default));
         services.AddLlmMuxLogins();

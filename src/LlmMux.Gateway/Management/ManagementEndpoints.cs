@@ -34,6 +34,7 @@ internal static class ManagementEndpoints
         group.MapPost("/config/validate", ValidateAsync);
         group.MapAccountAdministration();
         group.MapCluster();
+        LlmMux.Gateway.Connect.ConnectEndpoints.MapConnect(group);
         return endpoints;
     }
 

@@ -50,6 +50,9 @@ internal static class CommandTree
         root.Subcommands.Add(Init(getVariable, output));
         root.Subcommands.Add(Login(getVariable, output, error, input));
         root.Subcommands.Add(Accounts(getVariable, output, error));
+        root.Subcommands.Add(Connect(getVariable, output, error));
+        root.Subcommands.Add(Completion(root, output));
+        root.Subcommands.Add(Service(getVariable, output, error));
         root.Subcommands.Add(helpCommand);
         return root;
     }
@@ -146,6 +149,101 @@ internal static class CommandTree
         }
 
         return accounts;
+    }
+
+    private static Command Connect(Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    {
+        var clients = LlmMux.Gateway.Connect.ClientSetups.Clients;
+        var client = new Argument<string?>("client")
+        {
+            Description = "the client to set up",
+            HelpName = string.Join('|', clients),
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = r =>
+            {
+                var value = r.Tokens[0].Value;
+                if (clients.Contains(value.ToLowerInvariant()))
+                {
+                    return value.ToLowerInvariant();
+                }
+
+                r.AddError($"unknown client '{value}'; use one of {string.Join(", ", clients)}");
+                return null;
+            },
+        };
+        var write = new Option<bool>("--write") { Description = "merge the settings into the client's files (each changed file is backed up first)" };
+        var url = new Option<string?>("--url") { Description = "the gateway's URL (default: from the config's host and port)", HelpName = "URL" };
+        var key = new Option<string?>("--key") { Description = "the client key (default: the config's first api-keys entry)", HelpName = "KEY" };
+        var model = new Option<string?>("--model") { Description = "the model the client should ask for", HelpName = "MODEL" };
+        var config = ConfigOption();
+        var connect = new Command("connect", "print (or --write) what a client needs to use this gateway") { client, write, url, key, model, config };
+        Require(connect, client, $"connect needs a client: one of {string.Join(", ", clients)}");
+        connect.SetAction(result => ConnectCommand.Run(
+            new ConnectFlags(result.GetValue(client)!, result.GetValue(write), result.GetValue(url), result.GetValue(key), result.GetValue(model), result.GetValue(config)),
+            getVariable, output, error));
+        return connect;
+    }
+
+    private static Command Completion(RootCommand root, TextWriter output)
+    {
+        var shells = CompletionScripts.Shells;
+        var shell = new Argument<string?>("shell")
+        {
+            Description = "the shell to complete in",
+            HelpName = string.Join('|', shells),
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = r =>
+            {
+                var value = r.Tokens[0].Value;
+                if (shells.Contains(value))
+                {
+                    return value;
+                }
+
+                r.AddError($"unknown shell '{value}'; use one of {string.Join(", ", shells)}");
+                return null;
+            },
+        };
+        var completion = new Command("completion", "print a shell completion script") { shell };
+        Require(completion, shell, $"completion needs a shell: one of {string.Join(", ", shells)}");
+        completion.SetAction(result =>
+        {
+            output.Write(CompletionScripts.For(result.GetValue(shell)!, root));
+            return 0;
+        });
+        return completion;
+    }
+
+    private static Command Service(Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    {
+        var service = new Command("service", "run `llm-mux serve` as your user's service (systemd on Linux, launchd on macOS)");
+        foreach (var (verb, description) in new[]
+        {
+            ("install", "write the unit for the config found now and start it"),
+            ("uninstall", "stop the service and remove its unit"),
+            ("status", "the service manager's status of it"),
+            ("logs", "its recent log lines"),
+        })
+        {
+            var config = ConfigOption();
+            var noStart = new Option<bool>("--no-start") { Description = "only write or remove the unit; do not start or stop the service" };
+            var command = new Command(verb, description) { config };
+            var stops = verb is "install" or "uninstall";
+            if (stops)
+            {
+                command.Options.Add(noStart);
+            }
+
+            command.SetAction(result => ServiceCommand.Run(verb, result.GetValue(config), stops && result.GetValue(noStart), getVariable, output, error));
+            service.Subcommands.Add(command);
+        }
+
+        service.SetAction(_ =>
+        {
+            error.WriteLine("llm-mux: service needs one of install, uninstall, status, logs");
+            return 2;
+        });
+        return service;
     }
 
     private static Option<string?> ConfigOption() =>

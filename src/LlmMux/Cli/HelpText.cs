@@ -21,6 +21,14 @@ internal static class HelpText
                                      (cooldowns live in a running serve: GET /v0/management/accounts)
           llm-mux accounts remove|disable|enable <id>
                                      change an account without editing its file
+          llm-mux connect <{{string.Join('|', LlmMux.Gateway.Connect.ClientSetups.Clients)}}>
+                  [--write] [--url URL] [--key KEY] [--model MODEL] [--config FILE]
+                                     print what that client needs to use this gateway (environment, settings);
+                                     --write: merge it into the client's settings files (backed up first)
+          llm-mux service install [--config FILE] [--no-start] | uninstall [--no-start] | status | logs
+                                     run serve as your user's service (systemd user unit; launchd on macOS)
+          llm-mux completion <bash|zsh|fish>
+                                     print a shell completion script (e.g. source <(llm-mux completion bash))
           llm-mux --version | --help
 
         Config lookup: --config, $LLM_MUX_CONFIG, ./llm-mux.yaml, ~/.config/llm-mux/config.yaml,

@@ -11,7 +11,8 @@ internal static class InitCommand
 {
     public static int Run(string? config, bool force, Func<string, string?> getVariable, TextWriter output)
     {
-        var path = config ?? "llm-mux.yaml";
+        // Absolute in every message: under `dotnet run` or a service the working directory is not always obvious.
+        var path = Path.GetFullPath(config ?? "llm-mux.yaml");
         if (File.Exists(path) && !force)
         {
             output.WriteLine($"{path} already exists; use --force to overwrite it.");
@@ -23,18 +24,18 @@ internal static class InitCommand
         var yaml = ConfigTemplate().Replace("secret-key: \"\"", $"secret-key: \"{hash}\"", StringComparison.Ordinal);
         ConfigLoader.Parse(yaml, path); // the template must always be a valid config
         // 0600 from the start: the user adds keys to this file next (AtomicFile writes owner-only).
-        LlmMux.Accounts.Store.AtomicFile.Write(Path.GetFullPath(path), System.Text.Encoding.UTF8.GetBytes(yaml));
+        LlmMux.Accounts.Store.AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(yaml));
 
-        var authDir = ExpandHome(getVariable("LLM_MUX_AUTH_DIR") ?? "~/.config/llm-mux/auth");
+        var authDir = Path.GetFullPath(ExpandHome(getVariable("LLM_MUX_AUTH_DIR") ?? "~/.config/llm-mux/auth"));
         Directory.CreateDirectory(authDir);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(authDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        output.WriteLine($"Wrote {path} and the auth dir {authDir}.");
+        output.WriteLine($"Wrote {path} (mode 0600) and the auth dir {authDir} (mode 0700).");
         output.WriteLine($"Management secret (shown once, stored only as a hash): {secret}");
-        output.WriteLine("Next: add a provider to the file, then run `llm-mux serve`.");
+        output.WriteLine($"Next: add a provider to {path} (or `llm-mux login claude`), run `llm-mux serve`, then `llm-mux connect claude-code --write`.");
         return 0;
     }
 

@@ -39,16 +39,10 @@ internal static class ServeCommand
 
         starting.Value = false;
         var snapshot = app.Services.GetRequiredService<GatewayConfigStore>().Current;
-        foreach (var address in GatewayHost.BoundAddresses(app))
+        var store = app.Services.GetRequiredService<LlmMux.Accounts.Store.AccountStore>();
+        foreach (var line in StartSummary.Lines(GatewayHost.BoundAddresses(app).ToList(), source, snapshot, store.Directory, store.Accounts.Count))
         {
-            await output.WriteLineAsync($"llm-mux listening on {address} (config: {source.DisplayName})").ConfigureAwait(false);
-        }
-
-        if (snapshot.Providers.Count == 0)
-        {
-            await output.WriteLineAsync(
-                "No providers are configured yet, so no model can be routed. Next: run `llm-mux init` to write ./llm-mux.yaml, " +
-                "add a provider (e.g. type: openai with api-keys), then start `llm-mux serve` again.").ConfigureAwait(false);
+            await output.WriteLineAsync(line).ConfigureAwait(false);
         }
 
         await output.FlushAsync().ConfigureAwait(false);
