@@ -102,6 +102,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
                 state.Attempts++;
 
                 using var telemetry = AttemptTelemetry.Start(metrics, target.Provider.Name, state.Attempts);
+                var attemptStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                 AttemptResult result;
                 try
                 {
@@ -115,6 +116,7 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
 
                 var destination = proxy.ProxiedDestination;
                 telemetry.Ended(result, destination?.DestinationId);
+                state.Chain.Add(ChainStep(context, target, destination?.DestinationId, result, attemptStarted));
                 switch (result)
                 {
                     case AttemptResult.LoginUnavailable unavailable:
@@ -185,6 +187,27 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
         }
 
         return false;
+    }
+
+    private static Management.AttemptStep ChainStep(HttpContext context, Routing.RouteTarget target, string? account, AttemptResult result, long started)
+    {
+        var status = result switch
+        {
+            AttemptResult.UpstreamAnswer answer => answer.Status,
+            AttemptResult.ClientError error => error.Status,
+            AttemptResult.Unusable unusable => unusable.Status,
+            AttemptResult.Transport => 0,
+            _ => context.Response.StatusCode,
+        };
+        var reason = result switch
+        {
+            AttemptResult.Failure failure => failure.Summary,
+            AttemptResult.LoginUnavailable unavailable => $"login unavailable: {unavailable.Exception.Reason}",
+            AttemptResult.StreamFailed stream => stream.Summary,
+            _ => null,
+        };
+        return new(target.Provider.Name, target.UpstreamModel, account, status, result.Outcome, reason,
+            Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ internal sealed class FailoverState
 
     public HashSet<string> Refreshed { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every attempt in order, for the request log's failover chain.</summary>
+    public List<Management.AttemptStep> Chain { get; } = [];
+
     /// <summary>The account to try again right away, after its token was refreshed.</summary>
     public DestinationState? RetrySame { get; set; }
 

@@ -5,10 +5,11 @@ namespace LlmMux.Gateway.Management;
 /// <param name="ExpiresAt">Access-token expiry of a login account (refreshed before it passes); null for keys and copilot.</param>
 /// <param name="Fleet">In a cluster, its load over the whole fleet (this replica and what the others last reported); absent alone.</param>
 /// <param name="Quota">The quota windows its provider last reported (not yet reset); null when it reported none.</param>
+/// <param name="LoginId">The account file's id (what <c>/accounts/{id}/disable</c> takes) of a login account; null for a key.</param>
 internal sealed record AccountView(
     string Id, string? Provider, string Type, string State, DateTimeOffset? CooldownUntil, IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns,
     long InFlight, long RequestsLastMinute, long RequestsLastHour, long RequestsLastDay, long TokensLastDay, long? LearnedRequestsPerMinute, string? LastError,
-    DateTimeOffset? ExpiresAt, RefreshView? Refresh = null, IReadOnlyList<QuotaWindowView>? Quota = null,
+    DateTimeOffset? ExpiresAt, RefreshView? Refresh = null, IReadOnlyList<QuotaWindowView>? Quota = null, string? LoginId = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] FleetLoadView? Fleet = null);
 
 /// <summary>One quota window of an account: <paramref name="Used"/> is 0–1.</summary>

@@ -33,6 +33,7 @@ internal static class ManagementEndpoints
         group.MapPut("/config", PutConfigAsync);
         group.MapPost("/config/validate", ValidateAsync);
         group.MapAccountAdministration();
+        group.MapModelChains();
         group.MapCluster();
         LlmMux.Gateway.Connect.ConnectEndpoints.MapConnect(group);
         return endpoints;
@@ -79,7 +80,7 @@ internal static class ManagementEndpoints
                     status.CooldownUntil, status.ModelCooldowns, inFlight, status.RequestsLastMinute, status.RequestsLastHour, status.RequestsLastDay,
                     status.TokensLastDay, status.LearnedRequestsPerMinute, status.LastError, login?.Expiry,
                     login is null ? null : RefreshView.Of(credentials.GetRefreshStatus(login.Id)),
-                    QuotaWindowView.Of(quotas.Get(LlmMux.Gateway.Quota.QuotaPoller.KeyFor(account)), states.Time.GetUtcNow()),
+                    QuotaWindowView.Of(quotas.Get(LlmMux.Gateway.Quota.QuotaPoller.KeyFor(account)), states.Time.GetUtcNow()), login?.Id,
                     fleet is null ? null : FleetLoadView.Of(inFlight, status, fleet.Others(account.DestinationId))));
             }
         }
@@ -88,7 +89,7 @@ internal static class ManagementEndpoints
         foreach (var login in logins.Accounts.Where(a => !served.Contains(a.Id)))
         {
             rows.Add(new AccountView(login.Id, Provider: null, login.Type, login.State.ToString().ToLowerInvariant(), null, System.Collections.ObjectModel.ReadOnlyDictionary<string, DateTimeOffset>.Empty,
-                0, 0, 0, 0, 0, null, login.StateReason, login.Expiry, RefreshView.Of(credentials.GetRefreshStatus(login.Id)), QuotaWindowView.Of(quotas.Get(login.Id), states.Time.GetUtcNow())));
+                0, 0, 0, 0, 0, null, login.StateReason, login.Expiry, RefreshView.Of(credentials.GetRefreshStatus(login.Id)), QuotaWindowView.Of(quotas.Get(login.Id), states.Time.GetUtcNow()), login.Id));
         }
 
         return Results.Json(rows, ManagementJsonContext.Default.ListAccountView);

@@ -24,7 +24,17 @@ public sealed record RequestRecord(
     /// <summary>In a cluster, the replica that served it (its instance id, as <c>GET /v0/management/cluster</c> lists it).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Instance { get; init; }
+
+    /// <summary>Each upstream attempt in order (the failover chain): metadata only, never a body.</summary>
+    public IReadOnlyList<AttemptStep>? Chain { get; init; }
 }
+
+/// <summary>One upstream attempt of a request: where it went, how it ended and how long it took.</summary>
+/// <param name="Account">The destination id of the account tried; null when none was picked.</param>
+/// <param name="Status">The upstream's HTTP status (0 when none came: a transport error).</param>
+/// <param name="Outcome">The attempt's outcome tag (<c>ok</c>, <c>http_429</c>, <c>login_unavailable</c>, …).</param>
+/// <param name="Reason">Why it failed over, as the log notes it (<c>HTTP 429</c>); null when it did not fail.</param>
+public sealed record AttemptStep(string Provider, string Model, string? Account, int Status, string Outcome, string? Reason, double LatencyMs);
 
 /// <summary>The most recent requests, newest first, in a fixed-size ring.</summary>
 public sealed class RequestLog

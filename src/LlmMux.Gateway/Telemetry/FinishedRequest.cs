@@ -7,4 +7,4 @@ namespace LlmMux.Gateway.Telemetry;
 /// <param name="Attribution">The client program and conversation the request came from.</param>
 internal readonly record struct FinishedRequest(
     string Dialect, string Model, string ModelLabel, string? Provider, string? Account, int Status, int Attempts, TimeSpan Elapsed, IrUsage? Usage,
-    Ingress.ClientAttribution Attribution = default);
+    Ingress.ClientAttribution Attribution = default, IReadOnlyList<Management.AttemptStep>? Chain = null);

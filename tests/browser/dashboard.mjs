@@ -1,0 +1,199 @@
+// The dashboard in Debian's Chromium, against the real `llm-mux serve` that DashboardBrowserTests started with fake
+// upstreams. Every wait is a Playwright auto-waiting locator or a polled condition with a generous timeout, never a
+// sleep. Prints "ok <step>" per step; any failure exits 1 with the reason. Screenshots go to SCREENSHOT_DIR.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const { BASE_URL, SECRET, CLIENT_KEY, UPSTREAM_URL } = process.env;
+const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TIMEOUT = 30_000;
+mkdirSync(SHOTS, { recursive: true });
+
+const problems = [];
+const fail = (message) => { throw new Error(message); };
+const check = (condition, message) => { if (!condition) fail(message); };
+
+/** Polls fn until it returns a truthy value (or throws once the timeout has passed). */
+async function until(what, fn, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
+    if (Date.now() > deadline) fail(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}
+
+async function chat(model) {
+  const r = await fetch(`${BASE_URL}/v1/chat/completions`, {
+    method: 'POST', headers: { Authorization: `Bearer ${CLIENT_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  return { status: r.status, body: await r.text() };
+}
+
+async function claude() {
+  const r = await fetch(`${BASE_URL}/v1/messages`, {
+    method: 'POST', headers: { 'x-api-key': CLIENT_KEY, 'anthropic-version': '2023-06-01', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  return { status: r.status, body: await r.text() };
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+let code = 0;
+let current = null;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE_URL });
+  const page = await context.newPage();
+  current = page;
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    // A refused sign-in is a 401 the browser logs as a failed load; anything else (a CSP violation, an exception) counts.
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|400|404)/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const open = async (hash, heading) => {
+    await page.goto(`${BASE_URL}/dashboard/#/${hash}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  };
+
+  // --- sign in: a wrong secret is refused, the right one accepted.
+  await page.goto(`${BASE_URL}/dashboard/`);
+  await page.getByLabel('Management secret').fill('not-the-secret');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#signin-error', { hasText: 'wrong management secret' }).waitFor();
+  check(await page.locator('#nav').isHidden(), 'the pages were shown after a wrong secret');
+  await shot('signin');
+  await page.getByLabel('Management secret').fill(SECRET);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  check(await page.locator('#nav').isVisible(), 'no navigation after signing in');
+  console.log('ok sign-in');
+
+  // --- traffic: the busy key answers 429 with Retry-After; the request fails over to the good key.
+  for (let i = 0; i < 3; i++) {
+    const r = await chat('gpt-4.1');
+    check(r.status === 200, `chat ${i} answered ${r.status}: ${r.body}`);
+  }
+
+  // --- accounts in their true states: the busy key cooling down until about an hour from now, the good one ready.
+  await open('accounts', 'Accounts');
+  const busy = page.locator('#accounts tbody tr', { hasText: 'up' }).filter({ has: page.locator('time') }).first();
+  await busy.waitFor();
+  const busyText = await busy.innerText();
+  check(/in (59m|1h)/.test(busyText), `the busy key's cooldown does not end in about an hour: ${busyText}`);
+  check(busyText.includes('gpt-4.1: cooling down') && busyText.includes('HTTP 429'), `the busy key does not show its cooldown and error: ${busyText}`);
+  const ready = page.locator('#accounts tbody tr', { hasText: 'up' }).filter({ hasNot: page.locator('time') });
+  check(/ready/.test(await ready.first().innerText()), `the good key is not ready: ${await ready.first().innerText()}`);
+  check((await page.locator('#accounts tbody tr', { hasText: 'claude-alice@example.com' }).innerText()).includes('ready'), 'alice is not ready');
+  console.log('ok accounts');
+
+  // --- a request's failover chain: attempt 1 on the busy key (429), attempt 2 on the good one (200).
+  await open('requests', 'Requests');
+  await page.locator('#requests tbody tr').first().waitFor();
+  await shot('requests');
+  await page.getByLabel('Model').selectOption('gpt-4.1');
+  const failedOver = page.locator('#requests tbody tr').filter({ has: page.locator('td[data-label="Attempts"]', { hasText: /^2$/ }) });
+  await failedOver.getByRole('button', { name: /Details/ }).click();
+  const chain = page.locator('#chain tbody tr');
+  await until('two attempts in the chain', async () => (await chain.count()) === 2);
+  const first = await chain.nth(0).innerText(), second = await chain.nth(1).innerText();
+  check(first.includes('429') && first.includes('HTTP 429') && first.includes('up'), `attempt 1 is not the 429: ${first}`);
+  check(second.includes('200') && second.includes('ok'), `attempt 2 is not the answer: ${second}`);
+  check(await page.locator('#detail-title').evaluate((e) => e === document.activeElement), 'the detail did not take the focus');
+  await shot('request-detail');
+  console.log('ok failover-chain');
+
+  // --- disable alice in the UI; the next Claude requests all go to bob.
+  await open('accounts', 'Accounts');
+  await page.locator('#accounts tbody tr', { hasText: 'claude-alice@example.com' }).getByRole('button', { name: 'Disable' }).click();
+  await page.locator('#accounts tbody tr', { hasText: 'claude-alice@example.com' }).locator('.state', { hasText: 'disabled' }).waitFor();
+  await shot('accounts');
+  for (let i = 0; i < 4; i++) {
+    const r = await claude();
+    check(r.status === 200 && r.body.includes('Hello from bob.'), `claude ${i} after disabling alice: ${r.status} ${r.body}`);
+  }
+  console.log('ok disable');
+
+  // --- a device-code login started in the UI, shown with a copy button, completing once GitHub "approves".
+  await page.getByLabel('Provider').selectOption('copilot');
+  await page.getByRole('button', { name: 'Start login' }).click();
+  await page.locator('#device-code', { hasText: 'ABCD-1234' }).waitFor();
+  await page.getByRole('button', { name: 'Copy the device code' }).click();
+  const copied = await until('the device code on the clipboard', () => page.evaluate(() => navigator.clipboard.readText()).then((t) => t === 'ABCD-1234'));
+  check(copied, 'the copy button did not copy the code');
+  await page.getByRole('link', { name: 'https://github.com/login/device' }).waitFor();
+  await shot('login-device-code');
+  const approved = await fetch(`${UPSTREAM_URL}/approve`, { method: 'POST' });
+  check(approved.ok, 'the fake GitHub did not take the approval');
+  await page.locator('#login-state', { hasText: 'Account github-copilot-octocat is ready.' }).waitFor({ timeout: 60_000 });
+  await page.locator('#accounts tbody tr', { hasText: 'github-copilot-octocat' }).waitFor({ timeout: 60_000 });
+  console.log('ok device-login');
+
+  // --- config: a broken one is refused with its line; a valid one is applied.
+  await open('config', 'Config');
+  const yaml = page.getByLabel('Config YAML');
+  const original = await yaml.inputValue();
+  check(original.includes('<redacted:'), 'the config was shown without its secrets redacted');
+  await yaml.fill(original + '\nrouting: [\n');
+  await page.getByRole('button', { name: 'Validate' }).click();
+  const error = page.locator('#result li').first();
+  await error.waitFor();
+  const errorText = await error.innerText();
+  check(/line \d+/.test(errorText), `the error names no line: ${errorText}`);
+  await shot('config-error');
+  await yaml.fill(original.replace('models: [gpt-4.1]', 'models: [gpt-4.1, gpt-4.1-mini]'));
+  await page.getByRole('button', { name: 'Show diff' }).click();
+  await page.locator('#diff', { hasText: 'gpt-4.1-mini' }).waitFor();
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.locator('#result', { hasText: 'Valid' }).waitFor();
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.locator('#result', { hasText: 'Applied' }).waitFor();
+  await shot('config');
+  await until('gpt-4.1-mini served', async () => (await chat('gpt-4.1-mini')).status === 200);
+  console.log('ok config');
+
+  // --- every other page renders, and is screenshotted.
+  await open('models', 'Models');
+  await page.locator('#models tbody tr', { hasText: 'gpt-4.1-mini' }).waitFor();
+  check((await page.locator('#models tbody tr', { hasText: 'claude-sonnet-4-5' }).innerText()).includes('claude'), 'claude-sonnet-4-5 has no chain');
+  await shot('models');
+  await open('usage', 'Usage');
+  await page.locator('#usage tbody tr').first().waitFor();
+  await page.getByLabel('Group by').selectOption('account');
+  await page.locator('#usage tbody tr', { hasText: 'claude' }).first().waitFor();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  check((await (await download).suggestedFilename()) === 'llm-mux-usage.csv', 'no CSV download');
+  await shot('usage');
+  await open('connect', 'Connect');
+  await page.locator('section.snippet', { hasText: 'Claude Code' }).locator('code', { hasText: `ANTHROPIC_BASE_URL=${BASE_URL}` }).waitFor();
+  await shot('connect');
+  await open('overview', 'Overview');
+  await until('requests counted on the overview', async () => Number((await page.locator('#hour-requests').innerText()).replace(/\D/g, '')) >= 8);
+  await shot('overview');
+  // Keyboard: the nav links are reachable with Tab from the skip link.
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement?.textContent?.includes('Skip')), 'Tab does not reach the skip link first');
+  // A phone-sized screen and the dark theme render too.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await open('accounts', 'Accounts');
+  await shot('accounts-phone-dark');
+  check(problems.length === 0, `the browser reported problems:\n${problems.join('\n')}`);
+  console.log('ok pages');
+} catch (e) {
+  console.error(`FAILED: ${e.message}`);
+  await current?.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => {});
+  console.error(`(screenshot of the failure: ${join(SHOTS, 'failure.png')}; page text: ${await current?.locator('main').innerText().catch(() => '')})`);
+  if (problems.length) console.error(problems.join('\n'));
+  code = 1;
+} finally {
+  await browser.close();
+}
+process.exit(code);
