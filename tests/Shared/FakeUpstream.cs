@@ -18,7 +18,21 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
-    public List<RecordedRequest> Requests { get; } = [];
+    private readonly List<RecordedRequest> _requests = [];
+
+    /// <summary>
+    /// What came in so far, as a copy: background calls (quota polls, discovery) land while a test reads it.
+    /// </summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return [.. _requests];
+            }
+        }
+    }
 
     public static Task<FakeUpstream> StartAsync(Func<HttpContext, Task> handler) => StartAsync((context, _) => handler(context));
 
@@ -37,9 +51,9 @@ public sealed class FakeUpstream : IAsyncDisposable
                 context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 await reader.ReadToEndAsync());
-            lock (fake.Requests)
+            lock (fake._requests)
             {
-                fake.Requests.Add(recorded);
+                fake._requests.Add(recorded);
             }
 
             await handler(context, recorded);
