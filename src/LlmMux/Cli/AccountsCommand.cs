@@ -105,12 +105,7 @@ internal static class AccountsCommand
         {
             string[] header = ["ID", "PROVIDER", "USER", "STATE", "EXPIRES", "QUOTA"];
             var rows = store.Accounts.Select(a => new[] { a.Id, a.Type, User(a), State(a), Expires(a.Expiry), Quota(quota.GetValueOrDefault(a.Id), now) }).ToList();
-            var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-            await output.WriteLineAsync(Row(header, widths)).ConfigureAwait(false);
-            foreach (var row in rows)
-            {
-                await output.WriteLineAsync(Row(row, widths)).ConfigureAwait(false);
-            }
+            TextTable.Write(output, header, rows);
         }
 
         if (store.SkippedFiles.Count > 0)
@@ -123,9 +118,6 @@ internal static class AccountsCommand
             }
         }
     }
-
-    private static string Row(string[] cells, int[] widths) =>
-        string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));
 
     private static string User(Account account) =>
         account.Label is { } label && !string.Equals(label, account.Identity, StringComparison.Ordinal)

@@ -51,6 +51,8 @@ internal static class CommandTree
         root.Subcommands.Add(Login(getVariable, output, error, input));
         root.Subcommands.Add(Accounts(getVariable, output, error));
         root.Subcommands.Add(Connect(getVariable, output, error));
+        root.Subcommands.Add(Status(getVariable, output, error));
+        root.Subcommands.Add(Doctor(getVariable, output, error));
         root.Subcommands.Add(Completion(root, output));
         root.Subcommands.Add(Service(getVariable, output, error));
         root.Subcommands.Add(helpCommand);
@@ -182,6 +184,62 @@ internal static class CommandTree
             new ConnectFlags(result.GetValue(client)!, result.GetValue(write), result.GetValue(url), result.GetValue(key), result.GetValue(model), result.GetValue(config)),
             getVariable, output, error));
         return connect;
+    }
+
+    private static Option<string?> UrlOption() =>
+        new("--url") { Description = "the running gateway's URL (default: from the config's host and port)", HelpName = "URL" };
+
+    private static Option<string?> SecretOption() =>
+        new("--secret") { Description = $"the management secret (default: ${ManagementClient.SecretVariable})", HelpName = "SECRET" };
+
+    private static Command Status(Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    {
+        var url = UrlOption();
+        var secret = SecretOption();
+        var config = ConfigOption();
+        var status = new Command("status", "a running gateway's accounts, cooldowns, quota windows and recent failovers") { url, secret, config };
+        status.SetAction((result, ct) => StatusCommand.RunAsync(
+            new StatusFlags(result.GetValue(url), result.GetValue(secret), result.GetValue(config)), getVariable, output, error, ct));
+        return status;
+    }
+
+    private static Command Doctor(Func<string, string?> getVariable, TextWriter output, TextWriter error)
+    {
+        var clients = DoctorClient.Clients;
+        var client = new Option<string?>("--client")
+        {
+            Description = "also drive the running gateway as this client does (discovery, streaming, tool call, count_tokens)",
+            HelpName = string.Join('|', clients),
+            CustomParser = r =>
+            {
+                var value = r.Tokens[0].Value.ToLowerInvariant();
+                if (clients.Contains(value))
+                {
+                    return value;
+                }
+
+                r.AddError($"unknown client '{r.Tokens[0].Value}'; use one of {string.Join(", ", clients)}");
+                return null;
+            },
+        };
+        var url = UrlOption();
+        var key = new Option<string?>("--key") { Description = "the client key for --client (default: the config's first api-keys entry)", HelpName = "KEY" };
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "seconds each base-URL check (DNS, connect, TLS) may take (default 5)",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => 5,
+            Validators = { r => { if (r.GetValueOrDefault<int>() is < 1 or > 300) { r.AddError("--timeout must be 1-300 seconds"); } } },
+        };
+        var config = ConfigOption();
+        var doctor = new Command("doctor", "check the config, permissions, account tokens and each provider's address; --client tries a client's requests")
+        {
+            client, url, key, timeout, config,
+        };
+        doctor.SetAction((result, ct) => DoctorCommand.RunAsync(
+            new DoctorFlags(result.GetValue(config), result.GetValue(client), result.GetValue(url), result.GetValue(key), TimeSpan.FromSeconds(result.GetValue(timeout))),
+            getVariable, output, ct));
+        return doctor;
     }
 
     private static Command Completion(RootCommand root, TextWriter output)

@@ -42,6 +42,10 @@ internal static class CompletionScripts
     private static IEnumerable<string> ArgumentValues(Command command) =>
         command.Arguments.SelectMany(a => a.HelpName is { } help && help.Contains('|', StringComparison.Ordinal) ? help.Split('|') : []);
 
+    /// <summary>The fixed values of an option such as <c>doctor --client</c>, from its help name (<c>a|b|c</c>).</summary>
+    private static string[] OptionValues(Option option) =>
+        option.HelpName is { } help && help.Contains('|', StringComparison.Ordinal) ? help.Split('|') : [];
+
     private static IEnumerable<Option> Options(Command command) =>
         command.Options.Where(o => !o.Hidden && o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help" && o.Name != "--version")
             .DistinctBy(o => o.Name);
@@ -71,7 +75,20 @@ internal static class CompletionScripts
             script.Append($"    \"{(path.Length == 0 ? "" : "/" + path)}\") words=\"{string.Join(' ', words)}\" ;;\n");
         }
 
-        script.Append("  esac\n  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n}\ncomplete -o default -F _llm_mux llm-mux\n");
+        script.Append("  esac\n");
+        var valued = commands.SelectMany(c => Options(c.Command)).Where(o => OptionValues(o).Length > 0).DistinctBy(o => o.Name).ToList();
+        if (valued.Count > 0)
+        {
+            script.Append("  case \"${COMP_WORDS[COMP_CWORD-1]}\" in\n");
+            foreach (var option in valued)
+            {
+                script.Append($"    {option.Name}) words=\"{string.Join(' ', OptionValues(option))}\" ;;\n");
+            }
+
+            script.Append("  esac\n");
+        }
+
+        script.Append("  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n}\ncomplete -o default -F _llm_mux llm-mux\n");
         return script.ToString();
     }
 
@@ -93,7 +110,7 @@ internal static class CompletionScripts
 
             foreach (var option in Options(command))
             {
-                script.Append($"complete -c llm-mux -n '{condition}' -l {option.Name[2..]} -d '{Quote(option.Description)}'{(option.Name == "--config" ? " -r -F" : "")}\n");
+                script.Append($"complete -c llm-mux -n '{condition}' -l {option.Name[2..]} -d '{Quote(option.Description)}'{(option.Name == "--config" ? " -r -F" : "")}{(OptionValues(option) is { Length: > 0 } values ? $" -x -a '{string.Join(' ', values)}'" : "")}\n");
             }
         }
 

@@ -33,11 +33,16 @@ public sealed class CompletionTests
         Assert.Equal("--write", await CompleteInBashAsync(run.Out, "llm-mux", "connect", "codex", "--w"));
         Assert.Equal("remove", await CompleteInBashAsync(run.Out, "llm-mux", "accounts", "rem"));
         Assert.Equal("--port", await CompleteInBashAsync(run.Out, "llm-mux", "serve", "--config", "x.yaml", "--po"));
+        Assert.Equal("status", await CompleteInBashAsync(run.Out, "llm-mux", "stat"));
+        Assert.Equal("--secret", await CompleteInBashAsync(run.Out, "llm-mux", "status", "--se"));
+        Assert.Equal("doctor", await CompleteInBashAsync(run.Out, "llm-mux", "doc"));
+        Assert.Equal("claude-code codex", await CompleteInBashAsync(run.Out, "llm-mux", "doctor", "--client", "c"));
     }
 
     [Theory]
     [InlineData("zsh", "bashcompinit")]
     [InlineData("fish", "complete -c llm-mux -n '__fish_seen_subcommand_from connect' -l write")]
+    [InlineData("fish", "complete -c llm-mux -n '__fish_seen_subcommand_from doctor' -l client")]
     public async Task Zsh_and_fish_scripts_are_printed(string shell, string expected)
     {
         var run = await CliProcess.RunAsync(Path.GetTempPath(), new Dictionary<string, string>(), "completion", shell);

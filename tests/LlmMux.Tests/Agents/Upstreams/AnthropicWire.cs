@@ -16,16 +16,17 @@ internal sealed class AnthropicWire : IWire
         "output_config", "output_format", "inference_geo",
     ];
 
+    /// <summary>The key and version checks every Anthropic route makes.</summary>
+    public static Refusal? RefuseHeaders(RecordedRequest request) =>
+        request.Headers.GetValueOrDefault("x-api-key") != ScriptedUpstream.Key ? new Refusal(StatusCodes.Status401Unauthorized, "invalid x-api-key")
+        : !request.Headers.ContainsKey("anthropic-version") ? Refusal.Bad("anthropic-version: header is required")
+        : null;
+
     public Refusal? Refuse(RecordedRequest request, JsonElement body)
     {
-        if (request.Headers.GetValueOrDefault("x-api-key") != ScriptedUpstream.Key)
+        if (RefuseHeaders(request) is { } refusal)
         {
-            return new Refusal(StatusCodes.Status401Unauthorized, "invalid x-api-key");
-        }
-
-        if (!request.Headers.ContainsKey("anthropic-version"))
-        {
-            return Refusal.Bad("anthropic-version: header is required");
+            return refusal;
         }
 
         if (body.ValueKind != JsonValueKind.Object)

@@ -77,6 +77,12 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
             : path == "/v1/chat/completions" ? OpenAIChatWire.Instance
             : path.StartsWith("/v1beta/models/", StringComparison.Ordinal) && (path.EndsWith(":generateContent", StringComparison.Ordinal) || path.EndsWith(":streamGenerateContent", StringComparison.Ordinal)) ? GeminiWire.Instance
             : null;
+        if (request.Method == "POST" && path == "/v1/messages/count_tokens")
+        {
+            await CountTokensAsync(context, request);
+            return;
+        }
+
         if (wire is null)
         {
             Reject(request, $"no such route: {request.Method} {request.PathAndQuery}");
@@ -114,6 +120,21 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
             var reply = script(turn);
             await wire.WriteAsync(context, request, body.RootElement, reply);
         }
+    }
+
+    /// <summary>Anthropic's token count: the same key and version checks as Messages, a count that grows with the body.</summary>
+    private async Task CountTokensAsync(HttpContext context, RecordedRequest request)
+    {
+        var refusal = AnthropicWire.RefuseHeaders(request);
+        if (refusal is not null)
+        {
+            Reject(request, refusal.Message);
+            await AnthropicWire.Instance.WriteErrorAsync(context, refusal.Status, refusal.Message);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync($$"""{"input_tokens":{{Math.Max(1, request.Body.Length / 4)}}}""");
     }
 
     private void Reject(RecordedRequest request, string why)

@@ -1,0 +1,3 @@
+namespace LlmMux.Cli;
+
+internal sealed record StatusFlags(string? Url, string? Secret, string? Config);
