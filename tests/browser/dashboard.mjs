@@ -172,7 +172,14 @@ try {
   check((await (await download).suggestedFilename()) === 'llm-mux-usage.csv', 'no CSV download');
   await shot('usage');
   await open('connect', 'Connect');
-  await page.locator('section.snippet', { hasText: 'Claude Code' }).locator('code', { hasText: `ANTHROPIC_BASE_URL=${BASE_URL}` }).waitFor();
+  // The content of `llm-mux connect` (GET /connect/{client}), filled in with this gateway's address.
+  const claudeCode = page.locator('section.snippet[data-client="claude-code"]');
+  await claudeCode.locator('code', { hasText: `export ANTHROPIC_BASE_URL=${BASE_URL}` }).waitFor();
+  check((await claudeCode.innerText()).includes('~/.claude/settings.json'), 'the Claude Code set-up names no settings file');
+  await page.locator('section.snippet[data-client="codex"] code', { hasText: `base_url = "${BASE_URL}/v1"` }).waitFor();
+  await page.getByLabel('Model to use (optional)').fill('claude-sonnet-4-5');
+  await page.getByRole('button', { name: 'Fill in' }).click();
+  await claudeCode.locator('code', { hasText: 'export ANTHROPIC_MODEL=claude-sonnet-4-5' }).waitFor();
   await shot('connect');
   await open('overview', 'Overview');
   await until('requests counted on the overview', async () => Number((await page.locator('#hour-requests').innerText()).replace(/\D/g, '')) >= 8);

@@ -1,6 +1,5 @@
 // The llm-mux dashboard: plain ES modules (no build step), hash routing, reads the management API with the cookie
 // session. Everything shown is metadata: the API never returns a secret or a body, and nothing here asks for one.
-import { snippets } from './connect.js';
 
 const main = document.getElementById('main');
 let csrf = null;
@@ -14,7 +13,7 @@ const el = (tag, attrs = {}, ...kids) => {
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? '' : v);
   }
-  for (const k of kids.flat()) if (k !== null && k !== undefined) e.append(k);
+  for (const k of kids.flat(Infinity)) if (k !== null && k !== undefined) e.append(k);
   return e;
 };
 const when = (t) => (t ? new Date(t).toLocaleString() : '');
@@ -228,12 +227,23 @@ const pages = {
   },
 
   async connect() {
-    const list = snippets(location.origin);
+    // The same content `llm-mux connect <client>` prints (GET /connect/{client}), filled in with the address this
+    // browser used; the client key stays a placeholder: the API never hands one out.
+    const [clients, models] = await Promise.all([api('GET', '/connect'), api('GET', '/models')]);
+    const names = Array.isArray(clients.body) ? clients.body : [];
+    const model = el('input', { id: 'connect-model', list: 'connect-models', placeholder: 'optional', 'aria-describedby': 'connect-help' });
+    const choices = el('datalist', { id: 'connect-models' }, (Array.isArray(models.body) ? models.body : []).map((m) => el('option', { value: m.model })));
+    const holder = el('div', { id: 'setups' });
+    const draw = async () => {
+      const q = model.value.trim() ? `?model=${encodeURIComponent(model.value.trim())}` : '';
+      const setups = await Promise.all(names.map((c) => api('GET', `/connect/${encodeURIComponent(c)}${q}`)));
+      holder.replaceChildren(...setups.filter((r) => r.ok).map((r) => setupSection(r.body)));
+    };
+    await draw();
     return [el('h1', { text: 'Connect' }),
-      el('p', { class: 'muted', text: 'Copy-ready set-up for common clients, filled in with this gateway\'s address. Replace YOUR-LLM-MUX-KEY with one of the api-keys of the config (the dashboard never shows them).' }),
-      ...list.map((s) => el('section', { class: 'snippet', 'aria-labelledby': `c-${s.id}` },
-        el('h2', { id: `c-${s.id}`, text: s.title }), s.note ? el('p', { class: 'muted', text: s.note }) : '',
-        el('div', { class: 'code' }, el('pre', {}, el('code', { text: s.text })), copyButton(s.text, `Copy the ${s.title} set-up`))))];
+      el('p', { id: 'connect-help', class: 'muted', text: 'Copy-ready set-up for common clients, filled in with this gateway\'s address: what llm-mux connect <client> prints (llm-mux connect <client> --write merges the files for you). Replace YOUR_LLM_MUX_KEY with one of the api-keys of the config (the dashboard never shows them).' }),
+      el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); draw(); } }, el('label', { for: 'connect-model', text: 'Model to use (optional)' }), model, choices, el('button', { type: 'submit', text: 'Fill in' })),
+      names.length ? holder : el('p', { class: 'empty', text: 'No client set-ups are available from this gateway.' })];
   },
 };
 
@@ -249,6 +259,23 @@ function showRequest(holder, r) {
     'No upstream attempt was made (answered by llm-mux itself).', { id: 'chain', caption: 'Attempts' }));
   holder.querySelectorAll('#chain tbody tr').forEach((tr, i) => { tr.firstChild.textContent = String(i + 1); });
   holder.querySelector('#detail-title').focus();
+}
+
+/** A shell word as `llm-mux connect` quotes it. */
+const shellQuote = (v) => (/^[A-Za-z0-9_.\/:=@+,-]*$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`);
+
+function codeBlock(text, label) {
+  return el('div', { class: 'code' }, el('pre', {}, el('code', { text })), copyButton(text, label));
+}
+
+function setupSection(s) {
+  const env = (s.environment || []).map((v) => `export ${v.name}=${shellQuote(v.value)}`).join('\n');
+  return el('section', { class: 'snippet', 'aria-labelledby': `c-${s.client}`, 'data-client': s.client },
+    el('h2', { id: `c-${s.client}`, text: s.title }),
+    env ? [el('h3', { text: 'Environment' }), codeBlock(env, `Copy the ${s.title} environment`)] : '',
+    (s.files || []).map((f) => [el('h3', {}, 'Merge into ', el('code', { text: f.path })), codeBlock(f.content.replace(/\n$/, ''), `Copy the ${s.title} ${f.path}`)]),
+    (s.snippets || []).map((c) => [el('h3', { text: c.language }), codeBlock(c.code, `Copy the ${s.title} ${c.language} example`)]),
+    (s.notes || []).length ? el('ul', { class: 'notes' }, s.notes.map((n) => el('li', { text: n }))) : '');
 }
 
 function goToLine(area, line) {
