@@ -135,6 +135,42 @@ try {
   await page.locator('#accounts tbody tr', { hasText: 'github-copilot-octocat' }).waitFor({ timeout: 60_000 });
   console.log('ok device-login');
 
+  // --- a browser login on a headless gateway: its link shown, the callback URL the browser ended on pasted back.
+  await open('accounts', 'Accounts');
+  await page.getByLabel('Provider').selectOption('claude');
+  await page.getByRole('button', { name: 'Start login' }).click();
+  const link = page.locator('#login-status a[href*="/claude/oauth/authorize"]');
+  await link.waitFor();
+  const authorize = new URL(await link.getAttribute('href'));
+  check(authorize.searchParams.get('code_challenge'), `the sign-in link has no PKCE challenge: ${authorize}`);
+  await page.getByRole('button', { name: 'Copy the sign-in link' }).waitFor();
+  const callback = page.getByLabel('Paste the address the browser ended on');
+  await callback.waitFor();
+  await shot('login-paste-callback');
+  await callback.fill(`${authorize.searchParams.get('redirect_uri')}?code=pasted-code&state=${authorize.searchParams.get('state')}`);
+  await page.getByRole('button', { name: 'Finish login' }).click();
+  await page.locator('#login-state', { hasText: 'Account claude-carol@example.com is ready.' }).waitFor({ timeout: 60_000 });
+  await page.locator('#accounts tbody tr', { hasText: 'claude-carol@example.com' }).waitFor({ timeout: 60_000 });
+  console.log('ok pasted-callback');
+
+  // --- an account file uploaded appears; disabled, enabled again, then removed it is gone (its file too).
+  page.on('dialog', (d) => d.accept());
+  await page.getByLabel('Or upload an account file').setInputFiles({
+    name: 'claude-dave.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ type: 'claude', email: 'dave@example.com', access_token: 'sk-ant-oat01-dave-DDDDDDDD', refresh_token: 'r-dave', expired: '2099-01-01T00:00:00Z' })),
+  });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.locator('#upload-status', { hasText: 'Added claude-dave@example.com.' }).waitFor();
+  const dave = page.locator('#accounts tbody tr', { hasText: 'claude-dave@example.com' });
+  await dave.locator('.state', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
+  await dave.getByRole('button', { name: 'Disable' }).click();
+  await dave.locator('.state', { hasText: 'disabled' }).waitFor();
+  await dave.getByRole('button', { name: 'Enable' }).click();
+  await dave.locator('.state', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
+  await dave.getByRole('button', { name: 'Remove' }).click();
+  await until('dave removed', async () => (await dave.count()) === 0);
+  console.log('ok upload-remove');
+
   // --- config: a broken one is refused with its line; a valid one is applied.
   await open('config', 'Config');
   const yaml = page.getByLabel('Config YAML');

@@ -329,21 +329,41 @@ function addAccount() {
 }
 
 async function followLogin(status, job) {
+  const info = el('div');
+  // Made once and kept across the polls, so what the user is typing into it survives them.
+  let paste = null;
+  const pasteForm = () => {
+    const url = el('input', { id: 'callback-url', type: 'text', required: true, spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'callback-help' });
+    const said = el('p', { id: 'callback-status', role: 'status', 'aria-live': 'polite' });
+    return el('form', { id: 'callback-form', class: 'stacked', onsubmit: async (e) => {
+      e.preventDefault();
+      const r = await api('POST', `/logins/${encodeURIComponent(job.id)}/callback`, JSON.stringify({ url: url.value }));
+      said.replaceChildren(r.ok ? 'Sent; finishing the login…' : el('span', { class: 'error', text: problem(r) }));
+    } },
+    el('label', { for: 'callback-url', text: 'Paste the address the browser ended on' }),
+    el('p', { id: 'callback-help', class: 'muted', text: 'Signing in on another machine? The browser then ends on an error page (it cannot reach this gateway\'s callback): copy the whole address from its address bar and paste it here (or the code the provider\'s page shows).' }),
+    el('span', { class: 'actions' }, url, el('button', { type: 'submit', text: 'Finish login' })), said);
+  };
   const render = (j) => {
     const text = j.instructions ?? '';
-    const urls = [...new Set(text.match(/https?:\/\/[^\s"'<>]+/g) ?? [])];
+    // The links to open; not the callback address the login listens on, which is for the provider to redirect to.
+    const links = text.split('\n').filter((l) => !l.startsWith('Waiting for the redirect')).join('\n');
+    const urls = [...new Set(links.match(/https?:\/\/[^\s"'<>]+/g) ?? [])];
     const code = /^\s{2}([A-Z0-9]{4,}-[A-Z0-9]{4,})\s*$/m.exec(text)?.[1];
-    status.replaceChildren(
+    info.replaceChildren(
       el('p', { id: 'login-state', class: j.state === 'failed' ? 'error' : '', text: j.state === 'pending' ? `Waiting for the ${j.provider} sign-in…` : j.state === 'done' ? `Account ${j.account_id} is ready.` : `Login failed: ${j.error ?? ''}` }),
       code ? el('p', {}, 'Device code: ', el('code', { id: 'device-code', text: code }), ' ', copyButton(code, 'Copy the device code')) : '',
       ...urls.map((u) => el('p', {}, el('a', { href: u, target: '_blank', rel: 'noopener noreferrer', text: u.length > 90 ? u.slice(0, 90) + '…' : u }), ' ', copyButton(u, 'Copy the sign-in link'))),
       j.state === 'pending' && !code ? el('p', { class: 'muted', text: 'After signing in, the provider redirects to this gateway\'s callback; the login then completes here.' }) : '');
+    if (j.state === 'pending' && j.accepts_paste && !paste) { paste = pasteForm(); status.append(paste); }
+    if (j.state !== 'pending' && paste) { paste.remove(); paste = null; }
   };
+  status.replaceChildren(info);
   render(job);
   while (job.state === 'pending' && document.body.contains(status)) {
     await new Promise((ok) => setTimeout(ok, 1000));
     const r = await api('GET', `/logins/${encodeURIComponent(job.id)}`);
-    if (!r.ok) { status.replaceChildren(el('p', { class: 'error', text: problem(r) })); return; }
+    if (!r.ok) { info.replaceChildren(el('p', { class: 'error', text: problem(r) })); return; }
     job = r.body; render(job);
   }
   if (job.state === 'done') setTimeout(route, 1500);
