@@ -4,6 +4,7 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 
 const { BASE_URL, SECRET, CLIENT_KEY, UPSTREAM_URL } = process.env;
 const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
@@ -108,6 +109,21 @@ try {
   check(await page.locator('#detail-title').evaluate((e) => e === document.activeElement), 'the detail did not take the focus');
   await shot('request-detail');
   console.log('ok failover-chain');
+
+  // --- filters: by client key (its id, as the config's redaction marker names it; never the key) and by status.
+  const keyId = 'key-' + createHash('sha256').update(CLIENT_KEY).digest('hex').slice(0, 8);
+  await page.getByLabel('Model').selectOption('');
+  await page.getByLabel('Client key').selectOption(keyId);
+  await page.getByLabel('Status').selectOption('200');
+  const byKey = page.locator('#requests tbody tr');
+  await until('requests of the client key', async () => (await byKey.count()) >= 3);
+  for (const row of await byKey.all()) {
+    const text = await row.innerText();
+    check(text.includes(keyId) && text.includes('200'), `a filtered row is not the key's 200: ${text}`);
+  }
+  check(!(await page.locator('main').innerText()).includes(CLIENT_KEY), 'the client key itself is shown');
+  check(await page.locator('#requests th', { hasText: 'Instance' }).count() === 0, 'an Instance column without a cluster');
+  console.log('ok request-filters');
 
   // --- disable alice in the UI; the next Claude requests all go to bob.
   await open('accounts', 'Accounts');
@@ -219,6 +235,8 @@ try {
   await shot('connect');
   await open('overview', 'Overview');
   await until('requests counted on the overview', async () => Number((await page.locator('#hour-requests').innerText()).replace(/\D/g, '')) >= 8);
+  check((await page.locator('#active-streams').innerText()) === '0', 'active streams are not shown as 0 with none running');
+  await page.locator('#instances tbody tr', { hasText: '(this one)' }).waitFor();
   await shot('overview');
   // Keyboard: the nav links are reachable with Tab from the skip link.
   await page.keyboard.press('Tab');

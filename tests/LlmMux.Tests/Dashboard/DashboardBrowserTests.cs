@@ -95,7 +95,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         });
 
         Assert.True(code == 0, $"dashboard.mjs exited {code}:\n{output}\n--- llm-mux log ---\n{_gateway.Output}");
-        foreach (var step in new[] { "sign-in", "accounts", "failover-chain", "disable", "device-login", "pasted-callback", "upload-remove", "config", "pages" })
+        foreach (var step in new[] { "sign-in", "accounts", "failover-chain", "request-filters", "disable", "device-login", "pasted-callback", "upload-remove", "config", "pages" })
         {
             Assert.Contains("ok " + step, output, StringComparison.Ordinal);
         }

@@ -73,7 +73,8 @@ const HOUR = 3600e3, DAY = 24 * HOUR;
 
 const pages = {
   async overview() {
-    const [reqs, accounts, cluster, config] = await Promise.all([api('GET', '/requests?limit=500'), api('GET', '/accounts'), api('GET', '/cluster'), api('GET', '/config')]);
+    const [reqs, accounts, cluster, config, activity] = await Promise.all([api('GET', '/requests?limit=500'), api('GET', '/accounts'), api('GET', '/cluster'), api('GET', '/config'), api('GET', '/activity')]);
+    const live = activity.ok ? activity.body : {};
     const rows = Array.isArray(reqs.body) ? reqs.body : [];
     const accs = Array.isArray(accounts.body) ? accounts.body : [];
     const now = Date.now();
@@ -92,14 +93,15 @@ const pages = {
       el('section', { 'aria-labelledby': 'h-day' }, el('h2', { id: 'h-day', text: 'Last day' }), el('div', { class: 'stats' },
         stat('Requests', num(d.requests), 'day-requests'), stat('Errors', num(d.errors)), stat('Tokens', num(d.tokens)), stat('Failovers', num(d.failovers)))),
       el('section', { 'aria-labelledby': 'h-now' }, el('h2', { id: 'h-now', text: 'Now' }), el('div', { class: 'stats' },
-        stat('In flight', num(inFlight), 'in-flight'), ...Object.entries(states).map(([s, n]) => stat(`Accounts ${s}`, num(n))))),
+        stat('Active streams', num(live.active_streams), 'active-streams'), stat('Requests in flight', num(live.requests_in_flight ?? inFlight), 'in-flight'), ...Object.entries(states).map(([s, n]) => stat(`Accounts ${s}`, num(n))))),
       accs.length ? '' : el('p', { class: 'empty', text: 'No accounts yet: open Accounts to add one, or list api-keys under a provider on the Config page.' }),
       el('h2', { text: 'Config' }),
       el('p', { id: 'config-state', text: `Revision ${config.body?.revision ?? '?'} of ${config.body?.path ?? 'the config'}` + (config.body?.last_reload_error ? ` — last reload failed: ${config.body.last_reload_error}` : ' — in effect') }),
       el('h2', { text: 'Instances' }),
+      c?.enabled ? el('p', { id: 'cluster-state', class: c.connected ? '' : 'error', text: `Cluster ${c.namespace ?? ''} on Redis ${c.redis ?? ''}: ${c.connected ? 'connected' : `unreachable (${num(c.redis_failures)} failures); serving on local state`}. The streams and requests in flight above are this instance's.` }) : '',
       !c ? el('p', { class: 'muted', text: 'Instance list unavailable.' })
-        : table(c.instances || c.members || [], [['Name', (i) => i.name + (i.id === c.instance_id ? ' (this one)' : '')], ['Version', (i) => i.version], ['Config', (i) => i.config_hash], ['Started', (i) => when(i.started)], ['Heartbeat', (i) => when(i.last_heartbeat)], ['Stale', (i) => (i.stale ? 'yes' : 'no')]],
-          'No instances yet.'),
+        : table(c.instances || [], [['Instance', (i) => i.name + (i.id === c.self ? ' (this one)' : '')], ['Id', (i) => i.id], ['Version', (i) => i.version], ['Config', (i) => i.config_hash], ['Started', (i) => when(i.started)], ['Heartbeat', (i) => when(i.last_heartbeat)], ['Stale', (i) => (i.stale ? 'yes' : 'no')]],
+          'No instances yet.', { id: 'instances', caption: 'Instances' }),
       c && !c.enabled ? el('p', { class: 'muted', text: 'Cluster mode is off: this is the only instance. Set cluster.redis in the config to run replicas.' }) : ''];
   },
 
@@ -139,7 +141,9 @@ const pages = {
     const { body } = await api('GET', '/requests?limit=500');
     const rows = Array.isArray(body) ? body : [];
     const values = (k) => [...new Set(rows.map((r) => r[k]).filter((v) => v !== null && v !== undefined))].sort();
-    const filters = { model: 'Model', provider: 'Provider', status: 'Status', client: 'Client' };
+    // Instances only in a cluster, where each record names the replica that served it.
+    const fleet = rows.some((r) => r.instance);
+    const filters = { model: 'Model', provider: 'Provider', status: 'Status', client_key: 'Client key', client: 'Client program', ...(fleet ? { instance: 'Instance' } : {}) };
     const selects = Object.entries(filters).map(([k, label]) => {
       const s = el('select', { id: `f-${k}`, name: k }, el('option', { value: '', text: 'any' }), values(k).map((v) => el('option', { value: String(v), text: String(v) })));
       return [el('label', { for: `f-${k}`, text: label }), s];
@@ -152,7 +156,8 @@ const pages = {
       holder.replaceChildren(table(shown, [
         ['Time', (r) => when(r.time)], ['Model', (r) => r.model], ['Provider', (r) => r.provider], ['Account', (r) => r.account],
         ['Status', (r) => el('span', { class: r.status >= 400 ? 'error' : '', text: String(r.status) })], ['Attempts', (r) => r.attempts],
-        ['Latency', (r) => `${Math.round(r.latency_ms)} ms`], ['Tokens in/out', (r) => `${num(r.input_tokens)} / ${num(r.output_tokens)}`], ['Client', (r) => r.client],
+        ['Latency', (r) => `${Math.round(r.latency_ms)} ms`], ['Tokens in/out', (r) => `${num(r.input_tokens)} / ${num(r.output_tokens)}`], ['Client key', (r) => r.client_key], ['Client', (r) => r.client],
+        ...(fleet ? [['Instance', (r) => r.instance]] : []),
         ['', (r) => el('button', { type: 'button', class: 'link', text: 'Details', 'aria-label': `Details of the ${r.model} request at ${when(r.time)}`, onclick: () => showRequest(detail, r) })],
       ], rows.length ? 'No request matches these filters.' : 'No requests yet: point a client at this gateway (see Connect) and send one.', { id: 'requests', caption: 'Recent requests' }));
     };
@@ -251,7 +256,7 @@ function showRequest(holder, r) {
   const chain = r.chain || [];
   holder.replaceChildren(el('h2', { id: 'detail-title', tabindex: '-1', text: `Request ${r.model} at ${when(r.time)}` }),
     el('dl', { class: 'facts' }, [['Dialect', r.dialect], ['Model', r.model], ['Provider', r.provider], ['Account', r.account], ['Status', r.status], ['Attempts', r.attempts],
-      ['Latency', `${Math.round(r.latency_ms)} ms`], ['Tokens in / out', `${num(r.input_tokens)} / ${num(r.output_tokens)}${r.usage_estimated ? ' (estimated)' : ''}`], ['Client', r.client], ['Session', r.session]]
+      ['Latency', `${Math.round(r.latency_ms)} ms`], ['Tokens in / out', `${num(r.input_tokens)} / ${num(r.output_tokens)}${r.usage_estimated ? ' (estimated)' : ''}`], ['Client key', r.client_key], ['Client', r.client], ['Instance', r.instance], ['Session', r.session]]
       .filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: String(v) })])),
     el('h3', { text: 'Attempts (failover chain)' }),
     table(chain, [['#', (_, i) => ''], ['Provider', (s) => s.provider], ['Upstream model', (s) => s.model], ['Account', (s) => s.account ?? '(none free)'],
