@@ -4,6 +4,7 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 
 const { BASE_URL, SECRET, CLIENT_KEY, UPSTREAM_URL } = process.env;
 const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
@@ -109,6 +110,21 @@ try {
   await shot('request-detail');
   console.log('ok failover-chain');
 
+  // --- filters: by client key (its id, as the config's redaction marker names it; never the key) and by status.
+  const keyId = 'key-' + createHash('sha256').update(CLIENT_KEY).digest('hex').slice(0, 8);
+  await page.getByLabel('Model').selectOption('');
+  await page.getByLabel('Client key').selectOption(keyId);
+  await page.getByLabel('Status').selectOption('200');
+  const byKey = page.locator('#requests tbody tr');
+  await until('requests of the client key', async () => (await byKey.count()) >= 3);
+  for (const row of await byKey.all()) {
+    const text = await row.innerText();
+    check(text.includes(keyId) && text.includes('200'), `a filtered row is not the key's 200: ${text}`);
+  }
+  check(!(await page.locator('main').innerText()).includes(CLIENT_KEY), 'the client key itself is shown');
+  check(await page.locator('#requests th', { hasText: 'Instance' }).count() === 0, 'an Instance column without a cluster');
+  console.log('ok request-filters');
+
   // --- disable alice in the UI; the next Claude requests all go to bob.
   await open('accounts', 'Accounts');
   await page.locator('#accounts tbody tr', { hasText: 'claude-alice@example.com' }).getByRole('button', { name: 'Disable' }).click();
@@ -134,6 +150,42 @@ try {
   await page.locator('#login-state', { hasText: 'Account github-copilot-octocat is ready.' }).waitFor({ timeout: 60_000 });
   await page.locator('#accounts tbody tr', { hasText: 'github-copilot-octocat' }).waitFor({ timeout: 60_000 });
   console.log('ok device-login');
+
+  // --- a browser login on a headless gateway: its link shown, the callback URL the browser ended on pasted back.
+  await open('accounts', 'Accounts');
+  await page.getByLabel('Provider').selectOption('claude');
+  await page.getByRole('button', { name: 'Start login' }).click();
+  const link = page.locator('#login-status a[href*="/claude/oauth/authorize"]');
+  await link.waitFor();
+  const authorize = new URL(await link.getAttribute('href'));
+  check(authorize.searchParams.get('code_challenge'), `the sign-in link has no PKCE challenge: ${authorize}`);
+  await page.getByRole('button', { name: 'Copy the sign-in link' }).waitFor();
+  const callback = page.getByLabel('Paste the address the browser ended on');
+  await callback.waitFor();
+  await shot('login-paste-callback');
+  await callback.fill(`${authorize.searchParams.get('redirect_uri')}?code=pasted-code&state=${authorize.searchParams.get('state')}`);
+  await page.getByRole('button', { name: 'Finish login' }).click();
+  await page.locator('#login-state', { hasText: 'Account claude-carol@example.com is ready.' }).waitFor({ timeout: 60_000 });
+  await page.locator('#accounts tbody tr', { hasText: 'claude-carol@example.com' }).waitFor({ timeout: 60_000 });
+  console.log('ok pasted-callback');
+
+  // --- an account file uploaded appears; disabled, enabled again, then removed it is gone (its file too).
+  page.on('dialog', (d) => d.accept());
+  await page.getByLabel('Or upload an account file').setInputFiles({
+    name: 'claude-dave.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ type: 'claude', email: 'dave@example.com', access_token: 'sk-ant-oat01-dave-DDDDDDDD', refresh_token: 'r-dave', expired: '2099-01-01T00:00:00Z' })),
+  });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.locator('#upload-status', { hasText: 'Added claude-dave@example.com.' }).waitFor();
+  const dave = page.locator('#accounts tbody tr', { hasText: 'claude-dave@example.com' });
+  await dave.locator('.state', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
+  await dave.getByRole('button', { name: 'Disable' }).click();
+  await dave.locator('.state', { hasText: 'disabled' }).waitFor();
+  await dave.getByRole('button', { name: 'Enable' }).click();
+  await dave.locator('.state', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
+  await dave.getByRole('button', { name: 'Remove' }).click();
+  await until('dave removed', async () => (await dave.count()) === 0);
+  console.log('ok upload-remove');
 
   // --- config: a broken one is refused with its line; a valid one is applied.
   await open('config', 'Config');
@@ -172,10 +224,19 @@ try {
   check((await (await download).suggestedFilename()) === 'llm-mux-usage.csv', 'no CSV download');
   await shot('usage');
   await open('connect', 'Connect');
-  await page.locator('section.snippet', { hasText: 'Claude Code' }).locator('code', { hasText: `ANTHROPIC_BASE_URL=${BASE_URL}` }).waitFor();
+  // The content of `llm-mux connect` (GET /connect/{client}), filled in with this gateway's address.
+  const claudeCode = page.locator('section.snippet[data-client="claude-code"]');
+  await claudeCode.locator('code', { hasText: `export ANTHROPIC_BASE_URL=${BASE_URL}` }).waitFor();
+  check((await claudeCode.innerText()).includes('~/.claude/settings.json'), 'the Claude Code set-up names no settings file');
+  await page.locator('section.snippet[data-client="codex"] code', { hasText: `base_url = "${BASE_URL}/v1"` }).waitFor();
+  await page.getByLabel('Model to use (optional)').fill('claude-sonnet-4-5');
+  await page.getByRole('button', { name: 'Fill in' }).click();
+  await claudeCode.locator('code', { hasText: 'export ANTHROPIC_MODEL=claude-sonnet-4-5' }).waitFor();
   await shot('connect');
   await open('overview', 'Overview');
   await until('requests counted on the overview', async () => Number((await page.locator('#hour-requests').innerText()).replace(/\D/g, '')) >= 8);
+  check((await page.locator('#active-streams').innerText()) === '0', 'active streams are not shown as 0 with none running');
+  await page.locator('#instances tbody tr', { hasText: '(this one)' }).waitFor();
   await shot('overview');
   // Keyboard: the nav links are reachable with Tab from the skip link.
   await page.keyboard.press('Tab');

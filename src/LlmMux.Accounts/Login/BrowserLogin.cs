@@ -107,8 +107,11 @@ internal static class BrowserLogin
     {
         while (true)
         {
-            // Console input cannot be cancelled; read on the pool so a finished login never waits for it.
-            var line = await Task.Run(input.ReadLine, CancellationToken.None).WaitAsync(ct).ConfigureAwait(false);
+            // Console input cannot be cancelled; read on the pool so a finished login never waits for it. A paste box
+            // (the management API's) waits without a thread.
+            var line = input is PastedInput pasted
+                ? await pasted.ReadLineAsync(ct).ConfigureAwait(false)
+                : await Task.Run(input.ReadLine, CancellationToken.None).WaitAsync(ct).ConfigureAwait(false);
             if (line is null)
             {
                 return null;

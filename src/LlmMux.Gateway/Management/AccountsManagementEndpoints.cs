@@ -29,6 +29,7 @@ internal static class AccountsManagementEndpoints
             (jobs.Find(id)?.View() ?? await jobs.FindElsewhereAsync(id, ct).ConfigureAwait(false)) is { } view
                 ? Results.Json(view, ManagementAccountsJsonContext.Default.LoginView)
                 : Results.NotFound());
+        group.MapPost("/logins/{id}/callback", PasteCallbackAsync);
         return group;
     }
 
@@ -98,7 +99,7 @@ internal static class AccountsManagementEndpoints
         }
 
         var options = config.Current.Options;
-        var login = new LoginOptions { NoBrowser = true, Name = body.Name, ProjectId = body.Project, Output = job.Output, Timeout = TimeSpan.FromMinutes(10) };
+        var login = new LoginOptions { NoBrowser = true, Name = body.Name, ProjectId = body.Project, Output = job.Output, Input = job.Input, Timeout = TimeSpan.FromMinutes(10) };
         _ = Task.Run(async () =>
         {
             try
@@ -117,6 +118,50 @@ internal static class AccountsManagementEndpoints
         return Results.Json(job.View(), ManagementAccountsJsonContext.Default.LoginView, statusCode: 202);
     }
 
+    /// <summary>
+    /// The headless half of a browser login: the redirected URL (or the code the provider's page shows), pasted from
+    /// the browser that signed in, handed to the pending login as <c>llm-mux login</c> takes it at its prompt. The
+    /// login checks its state and exchanges the code; its view then says how that went.
+    /// </summary>
+    private static async Task<IResult> PasteCallbackAsync(string id, HttpRequest request, LoginJobs jobs)
+    {
+        if (await ManagementBody.ReadAsync(request, ManagementBody.MaxLoginBytes).ConfigureAwait(false) is not { } bytes)
+        {
+            return ManagementBody.TooLarge(ManagementBody.MaxLoginBytes);
+        }
+
+        if (jobs.Find(id) is not { } job)
+        {
+            return await jobs.FindElsewhereAsync(id, request.HttpContext.RequestAborted).ConfigureAwait(false) is null
+                ? ManagementEndpoints.Problem(404, $"no login '{id}'")
+                : ManagementEndpoints.Problem(409, "this login runs on another instance; paste the URL through that one");
+        }
+
+        PastedCallback? body;
+        try
+        {
+            body = JsonSerializer.Deserialize(bytes, ManagementAccountsJsonContext.Default.PastedCallback);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (string.IsNullOrWhiteSpace(body?.Url))
+        {
+            return Invalid("the body must be JSON like {\"url\": \"http://localhost:54545/callback?code=…&state=…\"}");
+        }
+
+        if (!job.View().AcceptsPaste || !job.Input.Paste(body.Url))
+        {
+            return ManagementEndpoints.Problem(409, job.IsPending
+                ? "this login does not wait for a pasted URL (a device-code login completes by itself)"
+                : "this login has ended; start a new one");
+        }
+
+        return Results.Json(job.View(), ManagementAccountsJsonContext.Default.LoginView, statusCode: 202);
+    }
+
     private static IResult Invalid(string message)
         => Results.Json(new ValidationView(false, [message]), ManagementJsonContext.Default.ValidationView, statusCode: 400);
 
@@ -126,7 +171,14 @@ internal static class AccountsManagementEndpoints
 
 internal sealed record LoginRequest(string Provider, string? Name = null, string? Project = null);
 
-internal sealed record LoginView(string Id, string Provider, string State, string Instructions, string? AccountId, string? Error);
+internal sealed record LoginView(string Id, string Provider, string State, string Instructions, string? AccountId, string? Error)
+{
+    /// <summary>A browser login waiting for its redirect: <c>POST /logins/{id}/callback</c> can finish it.</summary>
+    public bool AcceptsPaste { get; init; }
+}
+
+/// <summary>The body of <c>POST /logins/{id}/callback</c>: what the browser's address bar showed after signing in.</summary>
+internal sealed record PastedCallback(string? Url);
 
 internal sealed record AccountFileView(string Id, string Type, string Identity, string State, DateTimeOffset? Expiry)
 {
@@ -136,5 +188,6 @@ internal sealed record AccountFileView(string Id, string Type, string Identity, 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(LoginView))]
 [JsonSerializable(typeof(LoginRequest))]
+[JsonSerializable(typeof(PastedCallback))]
 [JsonSerializable(typeof(AccountFileView))]
 internal sealed partial class ManagementAccountsJsonContext : JsonSerializerContext;

@@ -63,7 +63,10 @@ internal sealed class LoginJobs(TimeProvider time)
     }
 }
 
-/// <summary>A login in progress; its output holds the URL or device code the user needs, never a token.</summary>
+/// <summary>
+/// A login in progress; its output holds the URL or device code the user needs, never a token. A browser login also
+/// reads <see cref="Input"/>: the redirected URL pasted from wherever the browser ended up.
+/// </summary>
 internal sealed class LoginJob(string id, string type, TimeProvider time)
 {
     private readonly Lock _lock = new();
@@ -76,6 +79,8 @@ internal sealed class LoginJob(string id, string type, TimeProvider time)
     public string Id { get; } = id;
 
     public StringWriter Output { get; } = new();
+
+    public LlmMux.Accounts.Login.PastedInput Input { get; } = new();
 
     public bool IsPending
     {
@@ -104,7 +109,7 @@ internal sealed class LoginJob(string id, string type, TimeProvider time)
     {
         lock (_lock)
         {
-            return new LoginView(Id, type, _state, Output.ToString(), _accountId, _error);
+            return new LoginView(Id, type, _state, Output.ToString(), _accountId, _error) { AcceptsPaste = _finished is null && Input.IsWaiting };
         }
     }
 
@@ -114,5 +119,7 @@ internal sealed class LoginJob(string id, string type, TimeProvider time)
         {
             (_state, _accountId, _error, _finished) = (state, accountId, error, time.GetUtcNow());
         }
+
+        Input.Complete();
     }
 }

@@ -29,6 +29,7 @@ internal static class ManagementEndpoints
         group.MapGet("/quota", Quota);
         group.MapGet("/usage", UsageAsync);
         group.MapGet("/requests", RequestsAsync);
+        group.MapGet("/activity", Activity);
         group.MapGet("/config", GetConfig);
         group.MapPut("/config", PutConfigAsync);
         group.MapPost("/config/validate", ValidateAsync);
@@ -53,6 +54,13 @@ internal static class ManagementEndpoints
         var fleet = context.RequestServices.GetService<LlmMux.Gateway.Cluster.FleetRequests>() is { } shared ? await shared.RecentAsync(count) : null;
         context.Response.Headers[ScopeHeader] = fleet is null ? "replica" : "fleet";
         return Results.Json(fleet ?? log.Recent(count), ManagementJsonContext.Default.IReadOnlyListRequestRecord);
+    }
+
+    // This replica's alone: the fleet's streams are not shared, and each replica answers for itself.
+    private static IResult Activity(HttpContext context, Telemetry.GatewayMetrics metrics, RedisLink link)
+    {
+        context.Response.Headers[ScopeHeader] = "replica";
+        return Results.Json(new ActivityView(metrics.ActiveStreams, metrics.RequestsInFlight, link.Enabled ? link.InstanceId : null), ManagementJsonContext.Default.ActivityView);
     }
 
     /// <summary>On the usage and request log answers: <c>fleet</c> when they cover every replica, <c>replica</c> when only this one.</summary>

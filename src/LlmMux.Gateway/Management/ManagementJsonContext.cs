@@ -13,4 +13,5 @@ namespace LlmMux.Gateway.Management;
 [JsonSerializable(typeof(LlmMux.Gateway.Cluster.ClusterView))]
 [JsonSerializable(typeof(ValidationView))]
 [JsonSerializable(typeof(ErrorView))]
+[JsonSerializable(typeof(ActivityView))]
 internal sealed partial class ManagementJsonContext : JsonSerializerContext;

@@ -18,6 +18,12 @@ public sealed record RequestRecord(
     /// <summary>The client program (first <c>User-Agent</c> product), e.g. <c>claude-cli/2.1.86</c>.</summary>
     public string? Client { get; init; }
 
+    /// <summary>
+    /// The client key it came with, by id (<c>key-1a2b3c4d</c>, as the config's redaction marker names it), never the
+    /// key; null when the gateway has no <c>api-keys</c>.
+    /// </summary>
+    public string? ClientKey { get; init; }
+
     /// <summary>The conversation id the request carried (<c>routing.session-sources</c>).</summary>
     public string? Session { get; init; }
 

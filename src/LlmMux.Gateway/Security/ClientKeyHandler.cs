@@ -55,6 +55,13 @@ internal sealed class ClientKeyHandler(IOptionsMonitor<ClientKeyOptions> options
         await ApiErrorWriter.WriteAsync(Context, rejected).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The id of the client key the caller came with, as the config page's <c>&lt;redacted:key-…&gt;</c> marker names
+    /// it (<see cref="GatewaySnapshot.AccountIdFor"/>); null without one (no api-keys configured).
+    /// </summary>
+    internal static string? KeyIdOf(System.Security.Claims.ClaimsPrincipal user)
+        => user.FindFirst(ClientClaim)?.Value is { Length: >= 8 } hash ? "key-" + hash[..8] : null;
+
     internal static ApiError? Check(HttpContext context, GatewaySnapshot snapshot, RelayToken? relay = null) => Check(context, snapshot, relay, out _);
 
     internal static ApiError? Check(HttpContext context, GatewaySnapshot snapshot, RelayToken? relay, out string? clientHash)

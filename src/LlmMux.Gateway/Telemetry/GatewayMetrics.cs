@@ -35,6 +35,8 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _activeStreams;
     private readonly Counter<long> _rejected;
+    private long _streamsNow;
+    private long _requestsNow;
 
     public GatewayMetrics(IMeterFactory meterFactory, Health.AccountStateStore accounts, Quota.QuotaStateStore? quota = null)
     {
@@ -128,9 +130,27 @@ public sealed class GatewayMetrics
     }
 
     // Not gated: a listener that attaches between a stream's start and end would otherwise see it end without starting.
-    public void StreamStarted() => _activeStreams.Add(1);
+    public void StreamStarted()
+    {
+        Interlocked.Increment(ref _streamsNow);
+        _activeStreams.Add(1);
+    }
 
-    public void StreamEnded() => _activeStreams.Add(-1);
+    public void StreamEnded()
+    {
+        Interlocked.Decrement(ref _streamsNow);
+        _activeStreams.Add(-1);
+    }
+
+    public void RequestStarted() => Interlocked.Increment(ref _requestsNow);
+
+    public void RequestEnded() => Interlocked.Decrement(ref _requestsNow);
+
+    /// <summary>Streaming responses this process is sending now (<c>GET /v0/management/activity</c>).</summary>
+    public long ActiveStreams => Interlocked.Read(ref _streamsNow);
+
+    /// <summary>LLM requests this process is serving now, streams included.</summary>
+    public long RequestsInFlight => Interlocked.Read(ref _requestsNow);
 
     // The cores are kept out of line so the checks above inline at every call site and cost nothing while unobserved.
     [MethodImpl(MethodImplOptions.NoInlining)]

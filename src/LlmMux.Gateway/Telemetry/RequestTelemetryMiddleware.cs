@@ -30,6 +30,7 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, GatewayMe
             metrics.FirstByte(dialect, Stopwatch.GetElapsedTime(started).TotalSeconds);
             return Task.CompletedTask;
         });
+        metrics.RequestStarted();
         if (request.Stream)
         {
             metrics.StreamStarted();
@@ -41,6 +42,7 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, GatewayMe
         }
         finally
         {
+            metrics.RequestEnded();
             if (request.Stream)
             {
                 metrics.StreamEnded();
@@ -60,7 +62,8 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, GatewayMe
             metrics.Request(dialect, request.ModelLabel, status, elapsed.TotalSeconds);
             usage.Record(new FinishedRequest(dialect, request.Model, request.ModelLabel, provider,
                 context.GetReverseProxyFeature().ProxiedDestination?.DestinationId, status, failover?.Attempts ?? 0, elapsed,
-                context.Features.Get<AttemptFeature>()?.Usage, request.Attribution, failover?.Chain.ToArray()));
+                context.Features.Get<AttemptFeature>()?.Usage, request.Attribution, failover?.Chain.ToArray(),
+                Security.ClientKeyHandler.KeyIdOf(context.User)));
         }
     }
 }

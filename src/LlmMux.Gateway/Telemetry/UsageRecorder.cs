@@ -24,6 +24,7 @@ internal sealed class UsageRecorder(GatewayMetrics metrics, AccountStateStore ac
         {
             Client = request.Attribution.Client,
             Session = request.Attribution.Session,
+            ClientKey = request.ClientKey,
             Chain = request.Chain,
         });
     }

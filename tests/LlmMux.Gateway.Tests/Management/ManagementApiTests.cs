@@ -131,6 +131,48 @@ public sealed class ManagementApiTests
         var requests = JsonNode.Parse(await (await gateway.Client.SendAsync(Management(HttpMethod.Get, "/requests"))).Content.ReadAsStringAsync())!.AsArray();
         var last = Assert.Single(requests)!;
         Assert.Equal(("m", 200, 2), (last["model"]!.GetValue<string>(), last["status"]!.GetValue<int>(), last["attempts"]!.GetValue<int>()));
+        // The client key by its id (as the config's redaction marker names it), never the key itself.
+        Assert.Equal(GatewaySnapshot.AccountIdFor("client-key"), last["client_key"]!.GetValue<string>());
+        Assert.DoesNotContain("client-key", requests.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Activity_counts_a_stream_while_it_is_being_sent()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"o\"}}]}\n\n");
+            await context.Response.Body.FlushAsync();
+            await release.Task;
+            await context.Response.WriteAsync("data: [DONE]\n\n");
+        });
+        await using var gateway = await GatewayFixture.StartAsync(Config(upstream.BaseUrl).Replace("api-keys: [sk-up-1, sk-up-2]", "api-keys: [sk-up-2]", StringComparison.Ordinal));
+        async Task<JsonNode> ActivityAsync()
+        {
+            using var answer = await gateway.Client.SendAsync(Management(HttpMethod.Get, "/activity"));
+            Assert.Equal("replica", answer.Headers.GetValues(ManagementEndpoints.ScopeHeader).Single());
+            return JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        }
+
+        Assert.Equal(0, (await ActivityAsync())["active_streams"]!.GetValue<long>());
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json") };
+        request.Headers.Add("x-api-key", "client-key");
+        using var stream = await gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        var during = await ActivityAsync();
+        Assert.Equal((1L, 1L), (during["active_streams"]!.GetValue<long>(), during["requests_in_flight"]!.GetValue<long>()));
+
+        release.SetResult();
+        Assert.Contains("[DONE]", await stream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        JsonNode after;
+        for (var i = 0; (after = await ActivityAsync())["active_streams"]!.GetValue<long>() != 0 && i < 100; i++)
+        {
+            await Task.Delay(50); // the request's bookkeeping ends just after its last byte
+        }
+
+        Assert.Equal((0L, 0L), (after["active_streams"]!.GetValue<long>(), after["requests_in_flight"]!.GetValue<long>()));
     }
 
     [Fact]

@@ -9,8 +9,9 @@ namespace LlmMux.Tests.Dashboard;
 /// dashboard of a real <c>llm-mux serve</c>. One fake plays every upstream: an OpenAI-style provider with one key that
 /// answers 429 with Retry-After and one that serves, two Claude logins, and GitHub's device flow for a copilot login.
 /// The script signs in (a wrong secret refused), reads the accounts' true states, follows a request's failover chain,
-/// disables a login and sees requests avoid it, runs a device-code login to its end, validates a broken config and
-/// applies a valid one, and screenshots every page into <c>SCREENSHOT_DIR</c>.
+/// disables a login and sees requests avoid it, runs a device-code login to its end, finishes a browser login by pasting
+/// its callback URL, uploads an account file, disables, enables and removes it, validates a broken config and applies a
+/// valid one, and screenshots every page into <c>SCREENSHOT_DIR</c>.
 /// </summary>
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
@@ -53,6 +54,10 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
                 type: claude
                 base-url: {_upstream.BaseUrl}
                 models: [claude-sonnet-4-5]
+                oauth:
+                  authorize-url: {_upstream.BaseUrl}/claude/oauth/authorize
+                  token-url: {_upstream.BaseUrl}/claude/oauth/token
+                  callback-port: 0
               - name: copilot
                 type: copilot
                 oauth:
@@ -90,13 +95,13 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         });
 
         Assert.True(code == 0, $"dashboard.mjs exited {code}:\n{output}\n--- llm-mux log ---\n{_gateway.Output}");
-        foreach (var step in new[] { "sign-in", "accounts", "failover-chain", "disable", "device-login", "config", "pages" })
+        foreach (var step in new[] { "sign-in", "accounts", "failover-chain", "request-filters", "disable", "device-login", "pasted-callback", "upload-remove", "config", "pages" })
         {
             Assert.Contains("ok " + step, output, StringComparison.Ordinal);
         }
 
         // The browser was shown no secret: not the keys, not the tokens, not the device code's secret half.
-        foreach (var secret in new[] { BusyKey, GoodKey, OatA, OatB, "gho_device_token", "device-secret" })
+        foreach (var secret in new[] { BusyKey, GoodKey, OatA, OatB, "gho_device_token", "device-secret", "sk-ant-oat01-carol", "sk-ant-oat01-dave" })
         {
             Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
         }
@@ -106,6 +111,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.True(claude.Count >= 4);
         Assert.All(claude.TakeLast(4), r => Assert.Equal("Bearer " + OatB, r.Headers["Authorization"]));
         Assert.True(File.Exists(Path.Combine(_dir, "auth", "github-copilot-octocat.json")));
+        Assert.True(File.Exists(Path.Combine(_dir, "auth", "claude-carol@example.com.json")));
+        Assert.False(File.Exists(Path.Combine(_dir, "auth", "claude-dave@example.com.json")));
         foreach (var page in new[] { "signin", "overview", "accounts", "requests", "request-detail", "config", "models", "usage", "connect" })
         {
             Assert.True(File.Exists(Path.Combine(screenshots, page + ".png")), $"no screenshot of {page}");
@@ -139,6 +146,10 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
                 await context.Response.WriteAsync(Volatile.Read(ref _approved) == 0
                     ? """{"error":"authorization_pending"}"""
                     : """{"access_token":"gho_device_token","token_type":"bearer","scope":"read:user"}""");
+                return;
+            case "/claude/oauth/token" when request.Body.Contains("\"code\":\"pasted-code\"", StringComparison.Ordinal):
+                // The code from the callback URL the script pasted (a headless gateway: the browser could not reach it).
+                await context.Response.WriteAsync("""{"access_token":"sk-ant-oat01-carol-CCCCCCCC","refresh_token":"r-carol","expires_in":28800,"token_type":"Bearer","account":{"email_address":"carol@example.com"}}""");
                 return;
             case "/approve":
                 // The user approving the code on GitHub's page: the script asks for it once the browser shows the code.

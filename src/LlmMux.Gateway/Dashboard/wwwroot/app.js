@@ -1,6 +1,5 @@
 // The llm-mux dashboard: plain ES modules (no build step), hash routing, reads the management API with the cookie
 // session. Everything shown is metadata: the API never returns a secret or a body, and nothing here asks for one.
-import { snippets } from './connect.js';
 
 const main = document.getElementById('main');
 let csrf = null;
@@ -14,7 +13,7 @@ const el = (tag, attrs = {}, ...kids) => {
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? '' : v);
   }
-  for (const k of kids.flat()) if (k !== null && k !== undefined) e.append(k);
+  for (const k of kids.flat(Infinity)) if (k !== null && k !== undefined) e.append(k);
   return e;
 };
 const when = (t) => (t ? new Date(t).toLocaleString() : '');
@@ -74,7 +73,8 @@ const HOUR = 3600e3, DAY = 24 * HOUR;
 
 const pages = {
   async overview() {
-    const [reqs, accounts, cluster, config] = await Promise.all([api('GET', '/requests?limit=500'), api('GET', '/accounts'), api('GET', '/cluster'), api('GET', '/config')]);
+    const [reqs, accounts, cluster, config, activity] = await Promise.all([api('GET', '/requests?limit=500'), api('GET', '/accounts'), api('GET', '/cluster'), api('GET', '/config'), api('GET', '/activity')]);
+    const live = activity.ok ? activity.body : {};
     const rows = Array.isArray(reqs.body) ? reqs.body : [];
     const accs = Array.isArray(accounts.body) ? accounts.body : [];
     const now = Date.now();
@@ -93,14 +93,15 @@ const pages = {
       el('section', { 'aria-labelledby': 'h-day' }, el('h2', { id: 'h-day', text: 'Last day' }), el('div', { class: 'stats' },
         stat('Requests', num(d.requests), 'day-requests'), stat('Errors', num(d.errors)), stat('Tokens', num(d.tokens)), stat('Failovers', num(d.failovers)))),
       el('section', { 'aria-labelledby': 'h-now' }, el('h2', { id: 'h-now', text: 'Now' }), el('div', { class: 'stats' },
-        stat('In flight', num(inFlight), 'in-flight'), ...Object.entries(states).map(([s, n]) => stat(`Accounts ${s}`, num(n))))),
+        stat('Active streams', num(live.active_streams), 'active-streams'), stat('Requests in flight', num(live.requests_in_flight ?? inFlight), 'in-flight'), ...Object.entries(states).map(([s, n]) => stat(`Accounts ${s}`, num(n))))),
       accs.length ? '' : el('p', { class: 'empty', text: 'No accounts yet: open Accounts to add one, or list api-keys under a provider on the Config page.' }),
       el('h2', { text: 'Config' }),
       el('p', { id: 'config-state', text: `Revision ${config.body?.revision ?? '?'} of ${config.body?.path ?? 'the config'}` + (config.body?.last_reload_error ? ` — last reload failed: ${config.body.last_reload_error}` : ' — in effect') }),
       el('h2', { text: 'Instances' }),
+      c?.enabled ? el('p', { id: 'cluster-state', class: c.connected ? '' : 'error', text: `Cluster ${c.namespace ?? ''} on Redis ${c.redis ?? ''}: ${c.connected ? 'connected' : `unreachable (${num(c.redis_failures)} failures); serving on local state`}. The streams and requests in flight above are this instance's.` }) : '',
       !c ? el('p', { class: 'muted', text: 'Instance list unavailable.' })
-        : table(c.instances || c.members || [], [['Name', (i) => i.name + (i.id === c.instance_id ? ' (this one)' : '')], ['Version', (i) => i.version], ['Config', (i) => i.config_hash], ['Started', (i) => when(i.started)], ['Heartbeat', (i) => when(i.last_heartbeat)], ['Stale', (i) => (i.stale ? 'yes' : 'no')]],
-          'No instances yet.'),
+        : table(c.instances || [], [['Instance', (i) => i.name + (i.id === c.self ? ' (this one)' : '')], ['Id', (i) => i.id], ['Version', (i) => i.version], ['Config', (i) => i.config_hash], ['Started', (i) => when(i.started)], ['Heartbeat', (i) => when(i.last_heartbeat)], ['Stale', (i) => (i.stale ? 'yes' : 'no')]],
+          'No instances yet.', { id: 'instances', caption: 'Instances' }),
       c && !c.enabled ? el('p', { class: 'muted', text: 'Cluster mode is off: this is the only instance. Set cluster.redis in the config to run replicas.' }) : ''];
   },
 
@@ -140,7 +141,9 @@ const pages = {
     const { body } = await api('GET', '/requests?limit=500');
     const rows = Array.isArray(body) ? body : [];
     const values = (k) => [...new Set(rows.map((r) => r[k]).filter((v) => v !== null && v !== undefined))].sort();
-    const filters = { model: 'Model', provider: 'Provider', status: 'Status', client: 'Client' };
+    // Instances only in a cluster, where each record names the replica that served it.
+    const fleet = rows.some((r) => r.instance);
+    const filters = { model: 'Model', provider: 'Provider', status: 'Status', client_key: 'Client key', client: 'Client program', ...(fleet ? { instance: 'Instance' } : {}) };
     const selects = Object.entries(filters).map(([k, label]) => {
       const s = el('select', { id: `f-${k}`, name: k }, el('option', { value: '', text: 'any' }), values(k).map((v) => el('option', { value: String(v), text: String(v) })));
       return [el('label', { for: `f-${k}`, text: label }), s];
@@ -153,7 +156,8 @@ const pages = {
       holder.replaceChildren(table(shown, [
         ['Time', (r) => when(r.time)], ['Model', (r) => r.model], ['Provider', (r) => r.provider], ['Account', (r) => r.account],
         ['Status', (r) => el('span', { class: r.status >= 400 ? 'error' : '', text: String(r.status) })], ['Attempts', (r) => r.attempts],
-        ['Latency', (r) => `${Math.round(r.latency_ms)} ms`], ['Tokens in/out', (r) => `${num(r.input_tokens)} / ${num(r.output_tokens)}`], ['Client', (r) => r.client],
+        ['Latency', (r) => `${Math.round(r.latency_ms)} ms`], ['Tokens in/out', (r) => `${num(r.input_tokens)} / ${num(r.output_tokens)}`], ['Client key', (r) => r.client_key], ['Client', (r) => r.client],
+        ...(fleet ? [['Instance', (r) => r.instance]] : []),
         ['', (r) => el('button', { type: 'button', class: 'link', text: 'Details', 'aria-label': `Details of the ${r.model} request at ${when(r.time)}`, onclick: () => showRequest(detail, r) })],
       ], rows.length ? 'No request matches these filters.' : 'No requests yet: point a client at this gateway (see Connect) and send one.', { id: 'requests', caption: 'Recent requests' }));
     };
@@ -228,12 +232,23 @@ const pages = {
   },
 
   async connect() {
-    const list = snippets(location.origin);
+    // The same content `llm-mux connect <client>` prints (GET /connect/{client}), filled in with the address this
+    // browser used; the client key stays a placeholder: the API never hands one out.
+    const [clients, models] = await Promise.all([api('GET', '/connect'), api('GET', '/models')]);
+    const names = Array.isArray(clients.body) ? clients.body : [];
+    const model = el('input', { id: 'connect-model', list: 'connect-models', placeholder: 'optional', 'aria-describedby': 'connect-help' });
+    const choices = el('datalist', { id: 'connect-models' }, (Array.isArray(models.body) ? models.body : []).map((m) => el('option', { value: m.model })));
+    const holder = el('div', { id: 'setups' });
+    const draw = async () => {
+      const q = model.value.trim() ? `?model=${encodeURIComponent(model.value.trim())}` : '';
+      const setups = await Promise.all(names.map((c) => api('GET', `/connect/${encodeURIComponent(c)}${q}`)));
+      holder.replaceChildren(...setups.filter((r) => r.ok).map((r) => setupSection(r.body)));
+    };
+    await draw();
     return [el('h1', { text: 'Connect' }),
-      el('p', { class: 'muted', text: 'Copy-ready set-up for common clients, filled in with this gateway\'s address. Replace YOUR-LLM-MUX-KEY with one of the api-keys of the config (the dashboard never shows them).' }),
-      ...list.map((s) => el('section', { class: 'snippet', 'aria-labelledby': `c-${s.id}` },
-        el('h2', { id: `c-${s.id}`, text: s.title }), s.note ? el('p', { class: 'muted', text: s.note }) : '',
-        el('div', { class: 'code' }, el('pre', {}, el('code', { text: s.text })), copyButton(s.text, `Copy the ${s.title} set-up`))))];
+      el('p', { id: 'connect-help', class: 'muted', text: 'Copy-ready set-up for common clients, filled in with this gateway\'s address: what llm-mux connect <client> prints (llm-mux connect <client> --write merges the files for you). Replace YOUR_LLM_MUX_KEY with one of the api-keys of the config (the dashboard never shows them).' }),
+      el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); draw(); } }, el('label', { for: 'connect-model', text: 'Model to use (optional)' }), model, choices, el('button', { type: 'submit', text: 'Fill in' })),
+      names.length ? holder : el('p', { class: 'empty', text: 'No client set-ups are available from this gateway.' })];
   },
 };
 
@@ -241,7 +256,7 @@ function showRequest(holder, r) {
   const chain = r.chain || [];
   holder.replaceChildren(el('h2', { id: 'detail-title', tabindex: '-1', text: `Request ${r.model} at ${when(r.time)}` }),
     el('dl', { class: 'facts' }, [['Dialect', r.dialect], ['Model', r.model], ['Provider', r.provider], ['Account', r.account], ['Status', r.status], ['Attempts', r.attempts],
-      ['Latency', `${Math.round(r.latency_ms)} ms`], ['Tokens in / out', `${num(r.input_tokens)} / ${num(r.output_tokens)}${r.usage_estimated ? ' (estimated)' : ''}`], ['Client', r.client], ['Session', r.session]]
+      ['Latency', `${Math.round(r.latency_ms)} ms`], ['Tokens in / out', `${num(r.input_tokens)} / ${num(r.output_tokens)}${r.usage_estimated ? ' (estimated)' : ''}`], ['Client key', r.client_key], ['Client', r.client], ['Instance', r.instance], ['Session', r.session]]
       .filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: String(v) })])),
     el('h3', { text: 'Attempts (failover chain)' }),
     table(chain, [['#', (_, i) => ''], ['Provider', (s) => s.provider], ['Upstream model', (s) => s.model], ['Account', (s) => s.account ?? '(none free)'],
@@ -249,6 +264,23 @@ function showRequest(holder, r) {
     'No upstream attempt was made (answered by llm-mux itself).', { id: 'chain', caption: 'Attempts' }));
   holder.querySelectorAll('#chain tbody tr').forEach((tr, i) => { tr.firstChild.textContent = String(i + 1); });
   holder.querySelector('#detail-title').focus();
+}
+
+/** A shell word as `llm-mux connect` quotes it. */
+const shellQuote = (v) => (/^[A-Za-z0-9_.\/:=@+,-]*$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`);
+
+function codeBlock(text, label) {
+  return el('div', { class: 'code' }, el('pre', {}, el('code', { text })), copyButton(text, label));
+}
+
+function setupSection(s) {
+  const env = (s.environment || []).map((v) => `export ${v.name}=${shellQuote(v.value)}`).join('\n');
+  return el('section', { class: 'snippet', 'aria-labelledby': `c-${s.client}`, 'data-client': s.client },
+    el('h2', { id: `c-${s.client}`, text: s.title }),
+    env ? [el('h3', { text: 'Environment' }), codeBlock(env, `Copy the ${s.title} environment`)] : '',
+    (s.files || []).map((f) => [el('h3', {}, 'Merge into ', el('code', { text: f.path })), codeBlock(f.content.replace(/\n$/, ''), `Copy the ${s.title} ${f.path}`)]),
+    (s.snippets || []).map((c) => [el('h3', { text: c.language }), codeBlock(c.code, `Copy the ${s.title} ${c.language} example`)]),
+    (s.notes || []).length ? el('ul', { class: 'notes' }, s.notes.map((n) => el('li', { text: n }))) : '');
 }
 
 function goToLine(area, line) {
@@ -302,21 +334,41 @@ function addAccount() {
 }
 
 async function followLogin(status, job) {
+  const info = el('div');
+  // Made once and kept across the polls, so what the user is typing into it survives them.
+  let paste = null;
+  const pasteForm = () => {
+    const url = el('input', { id: 'callback-url', type: 'text', required: true, spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'callback-help' });
+    const said = el('p', { id: 'callback-status', role: 'status', 'aria-live': 'polite' });
+    return el('form', { id: 'callback-form', class: 'stacked', onsubmit: async (e) => {
+      e.preventDefault();
+      const r = await api('POST', `/logins/${encodeURIComponent(job.id)}/callback`, JSON.stringify({ url: url.value }));
+      said.replaceChildren(r.ok ? 'Sent; finishing the login…' : el('span', { class: 'error', text: problem(r) }));
+    } },
+    el('label', { for: 'callback-url', text: 'Paste the address the browser ended on' }),
+    el('p', { id: 'callback-help', class: 'muted', text: 'Signing in on another machine? The browser then ends on an error page (it cannot reach this gateway\'s callback): copy the whole address from its address bar and paste it here (or the code the provider\'s page shows).' }),
+    el('span', { class: 'actions' }, url, el('button', { type: 'submit', text: 'Finish login' })), said);
+  };
   const render = (j) => {
     const text = j.instructions ?? '';
-    const urls = [...new Set(text.match(/https?:\/\/[^\s"'<>]+/g) ?? [])];
+    // The links to open; not the callback address the login listens on, which is for the provider to redirect to.
+    const links = text.split('\n').filter((l) => !l.startsWith('Waiting for the redirect')).join('\n');
+    const urls = [...new Set(links.match(/https?:\/\/[^\s"'<>]+/g) ?? [])];
     const code = /^\s{2}([A-Z0-9]{4,}-[A-Z0-9]{4,})\s*$/m.exec(text)?.[1];
-    status.replaceChildren(
+    info.replaceChildren(
       el('p', { id: 'login-state', class: j.state === 'failed' ? 'error' : '', text: j.state === 'pending' ? `Waiting for the ${j.provider} sign-in…` : j.state === 'done' ? `Account ${j.account_id} is ready.` : `Login failed: ${j.error ?? ''}` }),
       code ? el('p', {}, 'Device code: ', el('code', { id: 'device-code', text: code }), ' ', copyButton(code, 'Copy the device code')) : '',
       ...urls.map((u) => el('p', {}, el('a', { href: u, target: '_blank', rel: 'noopener noreferrer', text: u.length > 90 ? u.slice(0, 90) + '…' : u }), ' ', copyButton(u, 'Copy the sign-in link'))),
       j.state === 'pending' && !code ? el('p', { class: 'muted', text: 'After signing in, the provider redirects to this gateway\'s callback; the login then completes here.' }) : '');
+    if (j.state === 'pending' && j.accepts_paste && !paste) { paste = pasteForm(); status.append(paste); }
+    if (j.state !== 'pending' && paste) { paste.remove(); paste = null; }
   };
+  status.replaceChildren(info);
   render(job);
   while (job.state === 'pending' && document.body.contains(status)) {
     await new Promise((ok) => setTimeout(ok, 1000));
     const r = await api('GET', `/logins/${encodeURIComponent(job.id)}`);
-    if (!r.ok) { status.replaceChildren(el('p', { class: 'error', text: problem(r) })); return; }
+    if (!r.ok) { info.replaceChildren(el('p', { class: 'error', text: problem(r) })); return; }
     job = r.body; render(job);
   }
   if (job.state === 'done') setTimeout(route, 1500);
