@@ -76,5 +76,8 @@ public sealed class GatewaySnapshot
     }
 
     /// <summary>A short, stable, non-reversible id for a key: "key-" and 8 hex digits of its hash.</summary>
-    internal static string AccountIdFor(string key) => "key-" + Convert.ToHexStringLower(HashKey(key).AsSpan(0, 4));
+    internal static string AccountIdFor(string key) => KeyIdOfHash(Convert.ToHexStringLower(HashKey(key)));
+
+    /// <summary>The same id from the key's hash in lower-case hex (what a caller's principal carries).</summary>
+    internal static string KeyIdOfHash(string hexHash) => "key-" + hexHash[..8];
 }

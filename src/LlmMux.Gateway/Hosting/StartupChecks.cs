@@ -10,7 +10,9 @@ internal static class StartupChecks
     public static void Warn(ILogger logger, GatewayConfigStore store)
     {
         WarnAboutExposure(logger, store.Current.Options);
-        WarnAboutFileModes(logger, store.Source.FilePath, Logins.LoginSettings.ExpandHome(store.Current.Options.AuthDir));
+        // A config without a secret in it (the repository's commented example) is no one's business but the user's.
+        WarnAboutFileModes(logger, PrivateFiles.HoldsSecrets(store.Current.Options) ? store.Source.FilePath : null,
+            Logins.LoginSettings.ExpandHome(store.Current.Options.AuthDir));
     }
 
     /// <summary>Settings that open accounts to a network say so once at start, where the operator looks.</summary>
@@ -40,18 +42,14 @@ internal static class StartupChecks
             return;
         }
 
-        const UnixFileMode Others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-        if (configPath is not null && File.Exists(configPath) && (File.GetUnixFileMode(configPath) & Others) != 0)
+        if (configPath is not null && File.Exists(configPath) && File.GetUnixFileMode(configPath) is var configMode && PrivateFiles.OpenToOthers(configMode))
         {
-            Logging.Log.LooseFileMode(logger, configPath, Octal(File.GetUnixFileMode(configPath)), "600");
+            Logging.Log.LooseFileMode(logger, configPath, PrivateFiles.Octal(configMode), "600");
         }
 
-        if (Directory.Exists(authDir) && (File.GetUnixFileMode(authDir) & Others) != 0)
+        if (Directory.Exists(authDir) && File.GetUnixFileMode(authDir) is var dirMode && PrivateFiles.OpenToOthers(dirMode))
         {
-            Logging.Log.LooseFileMode(logger, authDir, Octal(File.GetUnixFileMode(authDir)), "700");
+            Logging.Log.LooseFileMode(logger, authDir, PrivateFiles.Octal(dirMode), "700");
         }
-
-        static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8);
     }
 }

@@ -60,7 +60,7 @@ internal sealed class ClientKeyHandler(IOptionsMonitor<ClientKeyOptions> options
     /// it (<see cref="GatewaySnapshot.AccountIdFor"/>); null without one (no api-keys configured).
     /// </summary>
     internal static string? KeyIdOf(System.Security.Claims.ClaimsPrincipal user)
-        => user.FindFirst(ClientClaim)?.Value is { Length: >= 8 } hash ? "key-" + hash[..8] : null;
+        => user.FindFirst(ClientClaim)?.Value is { Length: >= 8 } hash ? GatewaySnapshot.KeyIdOfHash(hash) : null;
 
     internal static ApiError? Check(HttpContext context, GatewaySnapshot snapshot, RelayToken? relay = null) => Check(context, snapshot, relay, out _);
 

@@ -62,7 +62,7 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, GatewayMe
             metrics.Request(dialect, request.ModelLabel, status, elapsed.TotalSeconds);
             usage.Record(new FinishedRequest(dialect, request.Model, request.ModelLabel, provider,
                 context.GetReverseProxyFeature().ProxiedDestination?.DestinationId, status, failover?.Attempts ?? 0, elapsed,
-                context.Features.Get<AttemptFeature>()?.Usage, request.Attribution, failover?.Chain.ToArray(),
+                context.Features.Get<AttemptFeature>()?.Usage, request.Attribution, failover?.Chain,
                 Security.ClientKeyHandler.KeyIdOf(context.User)));
         }
     }

@@ -19,7 +19,7 @@ internal static class AccountsCommand
         AccountsAction action, string? id, string? config, Func<string, string?> getVariable, TextWriter output, TextWriter error)
     {
         var source = ConfigLocator.Locate(config, getVariable);
-        var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.DisplayName));
+        var options = ConfigLocator.Load(source, getVariable);
         var dir = Path.GetFullPath(LoginSettings.ExpandHome(options.AuthDir));
 
         // Reading or changing accounts never creates the auth dir; `init` and `login` do.

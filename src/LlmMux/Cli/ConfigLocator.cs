@@ -29,6 +29,10 @@ internal static class ConfigLocator
         return File.Exists(user) ? ConfigSource.File(user) : ConfigSource.Inline(EmbeddedDefault(), "embedded default config");
     }
 
+    /// <summary>The options a command acts on: the located config with the environment's overrides, as <c>serve</c> reads it.</summary>
+    public static LlmMuxOptions Load(ConfigSource source, Func<string, string?> getVariable)
+        => ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.FilePath ?? source.DisplayName));
+
     public static string UserConfigPath(Func<string, string?> getVariable)
     {
         var configHome = getVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg

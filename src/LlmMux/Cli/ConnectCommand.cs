@@ -14,7 +14,7 @@ internal static class ConnectCommand
 {
     public static int Run(ConnectFlags flags, Func<string, string?> getVariable, TextWriter output, TextWriter error, TimeProvider? clock = null)
     {
-        var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(ConfigLocator.Locate(flags.Config, getVariable).ReadText(), "config"));
+        var options = ConfigLocator.Load(ConfigLocator.Locate(flags.Config, getVariable), getVariable);
         var target = new ConnectTarget(flags.Url ?? DefaultUrl(options), flags.Key ?? options.ApiKeys.FirstOrDefault(), flags.Model);
         var setup = ClientSetups.For(flags.Client, target)!; // the parser admits only known clients
         var home = getVariable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);

@@ -26,7 +26,7 @@ internal static class DoctorCommand
         try
         {
             source = ConfigLocator.Locate(flags.Config, getVariable);
-            options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.FilePath ?? source.DisplayName));
+            options = ConfigLocator.Load(source, getVariable);
         }
         catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
         {

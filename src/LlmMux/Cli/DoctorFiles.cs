@@ -10,9 +10,6 @@ namespace LlmMux.Cli;
 /// </summary>
 internal static class DoctorFiles
 {
-    private const UnixFileMode GroupOrOther =
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
     public static IEnumerable<DoctorCheck> ConfigPermissions(string path, LlmMuxOptions options)
     {
         if (OperatingSystem.IsWindows())
@@ -22,14 +19,13 @@ internal static class DoctorFiles
 
         var mode = File.GetUnixFileMode(path);
         var readable = (mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0;
-        var secrets = options.ApiKeys.Count > 0 || options.Providers.Any(p => p.ApiKeys.Count > 0 || p.Oauth?.ClientSecret is { Length: > 0 })
-            || options.Management.SecretKey.Length > 0;
+        var secrets = PrivateFiles.HoldsSecrets(options);
         var who = (mode & UnixFileMode.OtherRead) != 0 ? "everyone on this machine" : "its group";
         yield return !readable
-            ? DoctorCheck.Ok("config permissions", $"{path} is {Octal(mode)}, readable by you only")
+            ? DoctorCheck.Ok("config permissions", $"{path} is {PrivateFiles.Octal(mode)}, readable by you only")
             : secrets
-            ? DoctorCheck.Fail("config permissions", $"{path} is {Octal(mode)}: {who} can read the keys in it; run `chmod 600 {path}`")
-            : DoctorCheck.Warn("config permissions", $"{path} is {Octal(mode)}: {who} can read it (no keys in it now); run `chmod 600 {path}` before adding any");
+            ? DoctorCheck.Fail("config permissions", $"{path} is {PrivateFiles.Octal(mode)}: {who} can read the keys in it; run `chmod 600 {path}`")
+            : DoctorCheck.Warn("config permissions", $"{path} is {PrivateFiles.Octal(mode)}: {who} can read it (no keys in it now); run `chmod 600 {path}` before adding any");
     }
 
     public static IEnumerable<DoctorCheck> AuthDir(string dir, AccountStore store, DateTimeOffset now)
@@ -43,15 +39,15 @@ internal static class DoctorFiles
         if (!OperatingSystem.IsWindows())
         {
             var mode = File.GetUnixFileMode(dir);
-            yield return (mode & GroupOrOther) == 0
-                ? DoctorCheck.Ok("auth dir permissions", $"{dir} is {Octal(mode)}")
-                : DoctorCheck.Warn("auth dir permissions", $"{dir} is {Octal(mode)}: others can list or enter it; run `chmod 700 {dir}`");
+            yield return !PrivateFiles.OpenToOthers(mode)
+                ? DoctorCheck.Ok("auth dir permissions", $"{dir} is {PrivateFiles.Octal(mode)}")
+                : DoctorCheck.Warn("auth dir permissions", $"{dir} is {PrivateFiles.Octal(mode)}: others can list or enter it; run `chmod 700 {dir}`");
             foreach (var file in Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal))
             {
                 var fileMode = File.GetUnixFileMode(file);
-                if ((fileMode & GroupOrOther) != 0)
+                if (PrivateFiles.OpenToOthers(fileMode))
                 {
-                    yield return DoctorCheck.Fail("account file permissions", $"{file} is {Octal(fileMode)}: others can read its tokens; run `chmod 600 {file}`");
+                    yield return DoctorCheck.Fail("account file permissions", $"{file} is {PrivateFiles.Octal(fileMode)}: others can read its tokens; run `chmod 600 {file}`");
                 }
             }
         }
@@ -81,6 +77,4 @@ internal static class DoctorFiles
             _ => DoctorCheck.Ok(subject, $"no expiry stored (not checked against {account.Type})"),
         };
     }
-
-    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1FF, 8);
 }

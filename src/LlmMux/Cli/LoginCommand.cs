@@ -31,7 +31,7 @@ internal static class LoginCommand
     {
         var type = flags.Provider;
         var source = ConfigLocator.Locate(flags.Config, getVariable);
-        var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.DisplayName));
+        var options = ConfigLocator.Load(source, getVariable);
         var settings = LoginSettings.For(type, options);
         using var store = new AccountStore(LoginSettings.ExpandHome(options.AuthDir));
         store.Load();

@@ -17,7 +17,7 @@ internal sealed class ManagementClient(HttpClient http, string baseUrl, string? 
 
     public static ManagementClient Create(string? url, string? secret, string? config, Func<string, string?> getVariable, TimeSpan timeout)
     {
-        var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(ConfigLocator.Locate(config, getVariable).ReadText(), "config"));
+        var options = ConfigLocator.Load(ConfigLocator.Locate(config, getVariable), getVariable);
         var baseUrl = (url ?? ConnectCommand.DefaultUrl(options)).TrimEnd('/');
         var given = secret ?? getVariable(SecretVariable);
         if (string.IsNullOrEmpty(given) && !LlmMux.Gateway.Management.ManagementSecret.IsHashed(options.Management.SecretKey))

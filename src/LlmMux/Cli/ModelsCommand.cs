@@ -8,7 +8,7 @@ internal static class ModelsCommand
     public static int Run(string? config, Func<string, string?> getVariable, TextWriter output)
     {
         var source = ConfigLocator.Locate(config, getVariable);
-        var options = ConfigOverrides.FromEnvironment(getVariable).ApplyTo(ConfigLoader.Parse(source.ReadText(), source.DisplayName));
+        var options = ConfigLocator.Load(source, getVariable);
         var snapshot = new GatewaySnapshot(options, 1);
         var rows = snapshot.Resolver.ListedModels()
             .Select(m => (m.Model, Chain: string.Join(" -> ", snapshot.Resolver.Resolve(m.Model)!.Chain.Select(t => $"{t.Provider.Name}({t.UpstreamModel})"))))
