@@ -32,4 +32,5 @@ internal sealed record ClusterEvent
 [JsonSerializable(typeof(ClusterEvent))]
 [JsonSerializable(typeof(ClusterInstance))]
 [JsonSerializable(typeof(SharedBlock))]
+[JsonSerializable(typeof(LlmMux.Gateway.Dashboard.DashboardSession))]
 internal sealed partial class ClusterJsonContext : JsonSerializerContext;

@@ -37,6 +37,7 @@ internal static class ClusterServiceCollectionExtensions
             services.AddHostedService(sp => sp.GetRequiredService<FleetUsage>());
             services.TryAddSingleton<FleetRequests>();
             services.AddHostedService(sp => sp.GetRequiredService<FleetRequests>());
+            services.TryAddSingleton<LlmMux.Gateway.Dashboard.ISharedDashboardSessions, SharedDashboardSessions>();
         }
 
         return services;

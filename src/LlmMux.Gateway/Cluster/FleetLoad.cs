@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using LlmMux.Gateway.Health;
+using LlmMux.Gateway.Management;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
@@ -14,7 +15,9 @@ namespace LlmMux.Gateway.Cluster;
 /// non-zero reports to <c>{ns}:load:{instance}</c>, which expires after <see cref="Lease"/>, and in the same script
 /// call reads the other live replicas' reports. The request path only reads the last answer from memory. A replica
 /// that crashes stops refreshing its hash, so its counts vanish on their own within <see cref="Lease"/>; while Redis is
-/// away the others' counts are dropped and each replica goes by its own counts alone.
+/// away the others' counts are dropped and each replica goes by its own counts alone. The same hash carries what the
+/// replica is serving (active streams, requests in flight) under <see cref="ActivityField"/>, for the dashboard's
+/// fleet-wide "now".
 /// </summary>
 internal sealed class FleetLoad : BackgroundService, IFleetLoad
 {
@@ -52,7 +55,11 @@ internal sealed class FleetLoad : BackgroundService, IFleetLoad
     private readonly RedisLink _link;
     private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
+    // An account's field is its destination id, which always holds a '/': this name can never be one.
+    internal const string ActivityField = "activity";
+
     private FrozenDictionary<string, FleetAccountLoad> _others = FrozenDictionary<string, FleetAccountLoad>.Empty;
+    private IReadOnlyList<InstanceActivity>? _othersActivity;
 
     // The proxy state and the account store are resolved on first use: YARP's config manager depends on the
     // load-balancing policies, and the account store on this, which both read.
@@ -65,6 +72,12 @@ internal sealed class FleetLoad : BackgroundService, IFleetLoad
 
     /// <inheritdoc />
     public FleetAccountLoad Others(string destinationId) => _others.GetValueOrDefault(destinationId);
+
+    /// <summary>
+    /// What each other live replica was serving at the last exchange (replicas serving nothing are left out); null when
+    /// the last exchange failed or none has run, so only this replica's own activity is known.
+    /// </summary>
+    public IReadOnlyList<InstanceActivity>? OthersActivity => _othersActivity;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -81,6 +94,7 @@ internal sealed class FleetLoad : BackgroundService, IFleetLoad
         if (!_link.TryGetDatabase(out var db))
         {
             _others = FrozenDictionary<string, FleetAccountLoad>.Empty;
+            _othersActivity = null;
             return;
         }
 
@@ -91,24 +105,41 @@ internal sealed class FleetLoad : BackgroundService, IFleetLoad
             args.Add(Format(load));
         }
 
+        var metrics = _services.GetRequiredService<Telemetry.GatewayMetrics>();
+        if (new InstanceActivity(_link.InstanceId, metrics.ActiveStreams, metrics.RequestsInFlight) is { IsIdle: false } own)
+        {
+            args.Add(ActivityField);
+            args.Add(FormatActivity(own));
+        }
+
         try
         {
             var reply = (RedisResult[]?)await db.ScriptEvaluateAsync(Script, [_link.Key("load")], [.. args]).ConfigureAwait(false) ?? [];
             var others = new Dictionary<string, FleetAccountLoad>(StringComparer.Ordinal);
+            var activity = new List<InstanceActivity>();
             for (var i = 0; i + 1 < reply.Length; i += 2)
             {
-                if ((string?)reply[i] is { } id && Parse((string?)reply[i + 1]) is { } load)
+                if ((string?)reply[i] == ActivityField)
+                {
+                    if (ParseActivity((string?)reply[i + 1]) is { } serving)
+                    {
+                        activity.Add(serving);
+                    }
+                }
+                else if ((string?)reply[i] is { } id && Parse((string?)reply[i + 1]) is { } load)
                 {
                     others[id] = others.GetValueOrDefault(id).Plus(load);
                 }
             }
 
             _others = others.ToFrozenDictionary(StringComparer.Ordinal);
+            _othersActivity = activity;
         }
         catch (Exception e) when (e is RedisException or TimeoutException or InvalidCastException)
         {
             _link.Failed("load exchange", e);
             _others = FrozenDictionary<string, FleetAccountLoad>.Empty;
+            _othersActivity = null;
         }
     }
 
@@ -157,5 +188,19 @@ internal sealed class FleetLoad : BackgroundService, IFleetLoad
 
         long? learned = long.TryParse(parts[5], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : null;
         return new FleetAccountLoad(inFlight, minute, hour, day, tokens, learned);
+    }
+
+    // "streams,inflight,instance": the instance id last, as an instance name may hold any character.
+    internal static string FormatActivity(InstanceActivity activity) => string.Create(CultureInfo.InvariantCulture,
+        $"{activity.ActiveStreams},{activity.RequestsInFlight},{activity.Instance}");
+
+    internal static InstanceActivity? ParseActivity(string? text)
+    {
+        var parts = text?.Split(',', 3);
+        return parts is { Length: 3 } && parts[2].Length > 0
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var streams)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var inFlight)
+            ? new InstanceActivity(parts[2], streams, inFlight)
+            : null;
     }
 }

@@ -32,7 +32,7 @@ internal static class DashboardEndpoints
         // Routing ignores a trailing slash: "/dashboard/" lands here too and gets the page itself.
         endpoints.MapGet("/dashboard", (HttpContext http) => http.Request.Path.Value!.EndsWith('/') ? Serve(http, null) : Results.Redirect("/dashboard/")).AllowAnonymous().DisableRateLimiting();
         endpoints.MapGet("/dashboard/{**path}", Serve).AllowAnonymous().DisableRateLimiting();
-        endpoints.MapGet("/dashboard/session", SessionState).AllowAnonymous().DisableRateLimiting();
+        endpoints.MapGet("/dashboard/session", SessionStateAsync).AllowAnonymous().DisableRateLimiting();
         endpoints.MapPost("/dashboard/session", SignInAsync).AllowAnonymous().DisableRateLimiting();
         endpoints.MapDelete("/dashboard/session", SignOut).AllowAnonymous().DisableRateLimiting();
         return endpoints;
@@ -63,7 +63,7 @@ internal static class DashboardEndpoints
         return Results.Bytes(asset.Content, asset.ContentType);
     }
 
-    private static IResult SessionState(HttpContext http, GatewayConfigStore config, DashboardSessions sessions)
+    private static async Task<IResult> SessionStateAsync(HttpContext http, GatewayConfigStore config, DashboardSessions sessions)
     {
         var management = config.Current.Options.Management;
         if (Refused(http, management) is { } refused)
@@ -71,6 +71,7 @@ internal static class DashboardEndpoints
             return refused;
         }
 
+        await sessions.LoadAsync(http).ConfigureAwait(false);
         var csrf = management.SecretKey.Length == 0 ? null : sessions.CsrfOf(http, management.SecretKey);
         return Results.Json(new SessionView(management.SecretKey.Length > 0, csrf is not null, csrf), DashboardJsonContext.Default.SessionView);
     }
@@ -113,7 +114,7 @@ internal static class DashboardEndpoints
         }
 
         sessions.End(http.Request.Cookies[DashboardSessions.CookieName]);
-        var (id, csrf, expires) = sessions.Start(management.SecretKey);
+        var (id, csrf, expires) = await sessions.StartAsync(management.SecretKey).ConfigureAwait(false);
         http.Response.Cookies.Append(DashboardSessions.CookieName, id, new CookieOptions
         {
             HttpOnly = true,

@@ -7,28 +7,53 @@ namespace LlmMux.Gateway.Dashboard;
 
 /// <summary>
 /// The dashboard's signed-in browsers (docs/security.md, "Dashboard"): a random session id in an HttpOnly,
-/// SameSite=Strict cookie maps to a server-side entry with its own CSRF token and an expiry. Kept in memory only: a
-/// restart signs everyone out, and an entry made under one management secret stops working when the secret changes.
+/// SameSite=Strict cookie maps to a server-side entry with its own CSRF token and an expiry. Entries are kept under the
+/// SHA-256 of the id. Alone they live in memory only (a restart signs everyone out); in a cluster each is also kept in
+/// Redis (<see cref="ISharedDashboardSessions"/>), so any replica accepts it and a sign-out anywhere ends it everywhere.
+/// An entry made under one management secret stops working when the secret changes.
 /// </summary>
-internal sealed class DashboardSessions(TimeProvider time)
+internal sealed class DashboardSessions
 {
     public const string CookieName = "llm-mux-dashboard";
     public const string CsrfHeader = "X-LlmMux-Csrf";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
     private const int MaxSessions = 1000;
 
-    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    /// <summary>How long a replica trusts a shared session it holds before asking Redis whether it still stands.</summary>
+    public static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(10);
 
-    private sealed record Session(string Csrf, DateTimeOffset Expires, byte[] SecretFingerprint);
+    private readonly ConcurrentDictionary<string, DashboardSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _checked = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly ISharedDashboardSessions? _shared;
+
+    public DashboardSessions(TimeProvider time, ISharedDashboardSessions? shared = null)
+    {
+        _time = time;
+        _shared = shared;
+        if (shared is not null)
+        {
+            shared.Ended += Forget;
+            shared.Restored += () => _ = WriteBackAsync();
+        }
+    }
 
     /// <summary>Starts a session for a caller who just gave <paramref name="secretKey"/>'s secret; returns (id, csrf).</summary>
-    public (string Id, string Csrf, DateTimeOffset Expires) Start(string secretKey)
+    public async Task<(string Id, string Csrf, DateTimeOffset Expires)> StartAsync(string secretKey)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         Sweep(now);
         var id = Token();
-        var session = new Session(Token(), now + Lifetime, Fingerprint(secretKey));
-        _sessions[id] = session;
+        var session = new DashboardSession(Token(), now + Lifetime, Fingerprint(id, secretKey));
+        _sessions[KeyOf(id)] = session;
+        _checked[KeyOf(id)] = now;
+
+        // Written before the browser has its cookie, so its next call is accepted by whichever replica it reaches.
+        if (_shared is not null)
+        {
+            await _shared.SaveAsync(KeyOf(id), session).ConfigureAwait(false);
+        }
+
         return (id, session.Csrf, session.Expires);
     }
 
@@ -36,21 +61,63 @@ internal sealed class DashboardSessions(TimeProvider time)
     {
         if (!string.IsNullOrEmpty(id))
         {
-            _sessions.TryRemove(id, out _);
+            var key = KeyOf(id);
+            Forget(key);
+            _shared?.Remove(key);
         }
+    }
+
+    /// <summary>
+    /// In a cluster, fetches the session the request's cookie names from Redis when this replica has not seen it (it
+    /// was started on another replica), and every <see cref="RecheckEvery"/> asks whether one it holds still stands (it
+    /// may have been signed out elsewhere), so the synchronous checks below see the fleet's sessions. Alone it does nothing.
+    /// </summary>
+    public async ValueTask LoadAsync(HttpContext http)
+    {
+        if (_shared is null || !http.Request.Cookies.TryGetValue(CookieName, out var id) || id is not { Length: > 0 and <= 128 })
+        {
+            return;
+        }
+
+        var key = KeyOf(id);
+        var now = _time.GetUtcNow();
+        if (_sessions.ContainsKey(key) && _checked.TryGetValue(key, out var at) && now - at < RecheckEvery)
+        {
+            return;
+        }
+
+        var (answered, session) = await _shared.FindAsync(key, http.RequestAborted).ConfigureAwait(false);
+        if (!answered)
+        {
+            return;
+        }
+
+        if (session is null || session.Expires <= now)
+        {
+            Forget(key);
+            return;
+        }
+
+        if (!_sessions.ContainsKey(key))
+        {
+            Sweep(now);
+        }
+
+        _sessions[key] = session;
+        _checked[key] = now;
     }
 
     /// <summary>The CSRF token of the live session the request's cookie names, or null.</summary>
     public string? CsrfOf(HttpContext http, string secretKey)
     {
-        if (!http.Request.Cookies.TryGetValue(CookieName, out var id) || string.IsNullOrEmpty(id) || !_sessions.TryGetValue(id, out var session))
+        if (!http.Request.Cookies.TryGetValue(CookieName, out var id) || string.IsNullOrEmpty(id) || !_sessions.TryGetValue(KeyOf(id), out var session))
         {
             return null;
         }
 
-        if (session.Expires <= time.GetUtcNow() || !CryptographicOperations.FixedTimeEquals(session.SecretFingerprint, Fingerprint(secretKey)))
+        if (session.Expires <= _time.GetUtcNow() || !CryptographicOperations.FixedTimeEquals(session.Fingerprint, Fingerprint(id, secretKey)))
         {
-            _sessions.TryRemove(id, out _);
+            Forget(KeyOf(id));
             return null;
         }
 
@@ -78,6 +145,20 @@ internal sealed class DashboardSessions(TimeProvider time)
         return given.Length == csrf.Length && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(given), Encoding.ASCII.GetBytes(csrf));
     }
 
+    private void Forget(string key)
+    {
+        _sessions.TryRemove(key, out _);
+        _checked.TryRemove(key, out _);
+    }
+
+    private async Task WriteBackAsync()
+    {
+        foreach (var (key, session) in _sessions)
+        {
+            await _shared!.SaveAsync(key, session).ConfigureAwait(false);
+        }
+    }
+
     public static bool HasCookie(HttpContext http) => http.Request.Cookies.ContainsKey(CookieName);
 
     private void Sweep(DateTimeOffset now)
@@ -86,19 +167,20 @@ internal sealed class DashboardSessions(TimeProvider time)
         {
             if (value.Expires <= now)
             {
-                _sessions.TryRemove(key, out _);
+                Forget(key);
             }
         }
 
         // A flood of sign-ins (each one a right secret) cannot grow the table without bound: the oldest go first.
         while (_sessions.Count >= MaxSessions)
         {
-            var oldest = _sessions.MinBy(p => p.Value.Expires).Key;
-            _sessions.TryRemove(oldest, out _);
+            Forget(_sessions.MinBy(p => p.Value.Expires).Key);
         }
     }
 
     private static string Token() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static byte[] Fingerprint(string secretKey) => SHA256.HashData(Encoding.UTF8.GetBytes(secretKey));
+    private static string KeyOf(string id) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+
+    private static byte[] Fingerprint(string id, string secretKey) => HMACSHA256.HashData(Encoding.UTF8.GetBytes(id), Encoding.UTF8.GetBytes(secretKey));
 }

@@ -59,8 +59,14 @@ internal static class ManagementEndpoints
     // This replica's alone: the fleet's streams are not shared, and each replica answers for itself.
     private static IResult Activity(HttpContext context, Telemetry.GatewayMetrics metrics, RedisLink link)
     {
-        context.Response.Headers[ScopeHeader] = "replica";
-        return Results.Json(new ActivityView(metrics.ActiveStreams, metrics.RequestsInFlight, link.Enabled ? link.InstanceId : null), ManagementJsonContext.Default.ActivityView);
+        var own = new InstanceActivity(link.Enabled ? link.InstanceId : "", metrics.ActiveStreams, metrics.RequestsInFlight);
+        var others = context.RequestServices.GetService<LlmMux.Gateway.Cluster.FleetLoad>()?.OthersActivity;
+        context.Response.Headers[ScopeHeader] = others is null ? "replica" : "fleet";
+        var view = others is null
+            ? new ActivityView(own.ActiveStreams, own.RequestsInFlight, link.Enabled ? link.InstanceId : null)
+            : new ActivityView(own.ActiveStreams + others.Sum(o => o.ActiveStreams), own.RequestsInFlight + others.Sum(o => o.RequestsInFlight), link.InstanceId,
+                [.. (own.IsIdle ? others : others.Prepend(own)).OrderBy(o => o.Instance, StringComparer.Ordinal)]);
+        return Results.Json(view, ManagementJsonContext.Default.ActivityView);
     }
 
     /// <summary>On the usage and request log answers: <c>fleet</c> when they cover every replica, <c>replica</c> when only this one.</summary>

@@ -31,10 +31,16 @@ internal sealed class ManagementSecretHandler(IOptionsMonitor<AuthenticationSche
     private int? refusal;
     private TimeSpan retryAfter;
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Only a caller the loopback rule lets in gets a session looked up in Redis.
+        if (config.Current.Options.Management is { SecretKey.Length: > 0 } management && (management.AllowRemote || Caller.IsLocal(Context)))
+        {
+            await sessions.LoadAsync(Context).ConfigureAwait(false);
+        }
+
         refusal = Check(Context, config.Current.Options.Management, verifier, throttle, out retryAfter, sessions);
-        return Task.FromResult(refusal is null ? AuthenticateResult.Success(Operator) : AuthenticateResult.Fail(refusal.Value.ToString(CultureInfo.InvariantCulture)));
+        return refusal is null ? AuthenticateResult.Success(Operator) : AuthenticateResult.Fail(refusal.Value.ToString(CultureInfo.InvariantCulture));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

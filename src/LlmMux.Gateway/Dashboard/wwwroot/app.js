@@ -75,6 +75,9 @@ const pages = {
   async overview() {
     const [reqs, accounts, cluster, config, activity] = await Promise.all([api('GET', '/requests?limit=500'), api('GET', '/accounts'), api('GET', '/cluster'), api('GET', '/config'), api('GET', '/activity')]);
     const live = activity.ok ? activity.body : {};
+    // The fleet's numbers come with each serving replica listed; alone, or while Redis is away, this replica's.
+    const fleetNow = Array.isArray(live.instances);
+    const serving = Object.fromEntries((live.instances ?? []).map((i) => [i.instance, i]));
     const rows = Array.isArray(reqs.body) ? reqs.body : [];
     const accs = Array.isArray(accounts.body) ? accounts.body : [];
     const now = Date.now();
@@ -98,9 +101,10 @@ const pages = {
       el('h2', { text: 'Config' }),
       el('p', { id: 'config-state', text: `Revision ${config.body?.revision ?? '?'} of ${config.body?.path ?? 'the config'}` + (config.body?.last_reload_error ? ` — last reload failed: ${config.body.last_reload_error}` : ' — in effect') }),
       el('h2', { text: 'Instances' }),
-      c?.enabled ? el('p', { id: 'cluster-state', class: c.connected ? '' : 'error', text: `Cluster ${c.namespace ?? ''} on Redis ${c.redis ?? ''}: ${c.connected ? 'connected' : `unreachable (${num(c.redis_failures)} failures); serving on local state`}. The streams and requests in flight above are this instance's.` }) : '',
+      c?.enabled ? el('p', { id: 'cluster-state', class: c.connected ? '' : 'error', text: `Cluster ${c.namespace ?? ''} on Redis ${c.redis ?? ''}: ${c.connected ? 'connected' : `unreachable (${num(c.redis_failures)} failures); serving on local state`}. ${fleetNow ? 'The streams and requests in flight above are the whole fleet\'s.' : 'The streams and requests in flight above are this instance\'s.'}` }) : '',
       !c ? el('p', { class: 'muted', text: 'Instance list unavailable.' })
-        : table(c.instances || [], [['Instance', (i) => i.name + (i.id === c.self ? ' (this one)' : '')], ['Id', (i) => i.id], ['Version', (i) => i.version], ['Config', (i) => i.config_hash], ['Started', (i) => when(i.started)], ['Heartbeat', (i) => when(i.last_heartbeat)], ['Stale', (i) => (i.stale ? 'yes' : 'no')]],
+        : table(c.instances || [], [['Instance', (i) => i.name + (i.id === c.self ? ' (this one)' : '')], ['Id', (i) => i.id], ['Version', (i) => i.version], ['Config', (i) => i.config_hash], ['Started', (i) => when(i.started)], ['Heartbeat', (i) => when(i.last_heartbeat)], ['Stale', (i) => (i.stale ? 'yes' : 'no')],
+          ...(fleetNow ? [['Streams now', (i) => num(serving[i.id]?.active_streams ?? 0)], ['In flight', (i) => num(serving[i.id]?.requests_in_flight ?? 0)]] : [])],
           'No instances yet.', { id: 'instances', caption: 'Instances' }),
       c && !c.enabled ? el('p', { class: 'muted', text: 'Cluster mode is off: this is the only instance. Set cluster.redis in the config to run replicas.' }) : ''];
   },
@@ -126,8 +130,9 @@ const pages = {
       ['Account', (a) => a.id], ['Provider', (a) => a.provider ?? `(${a.type}: serves nowhere)`],
       ['State', (a) => el('span', {}, el('span', { class: `state state-${a.state}`, text: a.state }),
         ...Object.keys(a.model_cooldowns || {}).map((m) => el('div', { class: 'state state-coolingdown', text: `${m}: cooling down` })))],
-      ['Cooldown until', cooldown], ['Quota', quota], ['In flight', (a) => a.in_flight],
-      ['Requests 1h / 1d', (a) => `${num(a.requests_last_hour)} / ${num(a.requests_last_day)}`],
+      // In a cluster, the fleet's load (every replica's), which is what a provider's limits count.
+      ['Cooldown until', cooldown], ['Quota', quota], ['In flight', (a) => (a.fleet ? `${num(a.fleet.in_flight)} (fleet)` : a.in_flight)],
+      ['Requests 1h / 1d', (a) => (a.fleet ? `${num(a.fleet.requests_last_hour)} / ${num(a.fleet.requests_last_day)} (fleet)` : `${num(a.requests_last_hour)} / ${num(a.requests_last_day)}`)],
       ['Token expiry', (a) => (a.expires_at ? timeCell(a.expires_at) : '')],
       ['Last error', (a) => a.last_error],
       ['Actions', (a) => (a.login_id ? el('span', { class: 'actions' }, a.state === 'disabled' ? act(a, 'enable') : act(a, 'disable'), act(a, 'remove')) : el('span', { class: 'muted', text: 'key in the config' }))],
