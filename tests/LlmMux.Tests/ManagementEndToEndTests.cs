@@ -9,7 +9,8 @@ namespace LlmMux.Tests;
 /// <summary>
 /// Every management route once through the real `llm-mux serve` process. In-process tests cover the behaviour in
 /// depth; this one exists so that the published Native AOT binary (LLM_MUX_TEST_BINARY) is proven to bind and write
-/// each route's JSON, which only source-generated metadata can do there.
+/// each route's JSON, which only source-generated metadata can do there. And usage by client key, which only the real
+/// process can show surviving a restart in its usage.jsonl.
 /// </summary>
 public sealed class ManagementEndToEndTests : IAsyncLifetime
 {
@@ -30,7 +31,7 @@ public sealed class ManagementEndToEndTests : IAsyncLifetime
         _dir = Directory.CreateTempSubdirectory("llm-mux-mgmt-e2e-").FullName;
         _config = Path.Combine(_dir, "llm-mux.yaml");
         await File.WriteAllTextAsync(_config, $"""
-            api-keys: [client-key]
+            api-keys: [client-key, other-client-key]
             management:
               secret-key: "{Secret}"
             providers:
@@ -72,13 +73,7 @@ public sealed class ManagementEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(HttpMethod.Get, "/accounts", secret: "wrong")).Status);
         Assert.Contains("pbkdf2$", await File.ReadAllTextAsync(_config), StringComparison.Ordinal);
 
-        using (var chat = new HttpRequestMessage(HttpMethod.Post, _gateway.BaseUrl + "/v1/chat/completions"))
-        {
-            chat.Headers.Add("Authorization", "Bearer client-key");
-            chat.Content = new StringContent("""{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json");
-            using var answer = await _http.SendAsync(chat);
-            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        }
+        await ChatAsync("client-key");
 
         var (status, uploaded) = await CallAsync(HttpMethod.Post, "/accounts", """{"type":"claude","email":"e2e@example.com","access_token":"tok","refresh_token":"r","expired":"2099-01-01T00:00:00Z"}""");
         Assert.Equal(HttpStatusCode.Created, status);
@@ -139,4 +134,49 @@ public sealed class ManagementEndToEndTests : IAsyncLifetime
         Assert.NotNull(answer429.Headers.RetryAfter);
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(HttpMethod.Get, "/quota")).Status);
     }
+
+    [Fact]
+    public async Task Two_client_keys_usage_shows_up_apart_by_key_id_and_survives_a_restart()
+    {
+        await ChatAsync("client-key");
+        await ChatAsync("client-key");
+        await ChatAsync("other-client-key");
+        await ExpectUsageByKeyAsync();
+
+        await _gateway.StopAsync();
+        await _gateway.DisposeAsync();
+        Assert.DoesNotContain("client-key", await File.ReadAllTextAsync(Path.Combine(_dir, "usage.jsonl")), StringComparison.Ordinal);
+        _gateway = await GatewayProcess.StartAsync(_config);
+        await ExpectUsageByKeyAsync();
+    }
+
+    private async Task ExpectUsageByKeyAsync()
+    {
+        // A request is counted just after its answer's last byte: polled for, not raced.
+        var until = DateTime.UtcNow.AddSeconds(30);
+        JsonArray rows;
+        while ((rows = (await CallAsync(HttpMethod.Get, "/usage")).Body!.AsArray()).Sum(r => r!["requests"]!.GetValue<long>()) < 3 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.DoesNotContain("client-key", rows.ToJsonString(), StringComparison.Ordinal);
+        var byKey = rows.ToDictionary(r => r!["client_key"]!.GetValue<string>(),
+            r => (r!["requests"]!.GetValue<long>(), r["input_tokens"]!.GetValue<long>(), r["output_tokens"]!.GetValue<long>()));
+        Assert.Equal(2, byKey.Count);
+        Assert.Equal((2L, 10L, 4L), byKey[IdOf("client-key")]);
+        Assert.Equal((1L, 5L, 2L), byKey[IdOf("other-client-key")]);
+    }
+
+    private async Task ChatAsync(string key)
+    {
+        using var chat = new HttpRequestMessage(HttpMethod.Post, _gateway.BaseUrl + "/v1/chat/completions");
+        chat.Headers.Add("Authorization", "Bearer " + key);
+        chat.Content = new StringContent("""{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json");
+        using var answer = await _http.SendAsync(chat);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+    }
+
+    /// <summary>The id the gateway names a client key by: <c>key-</c> and the first 8 hex digits of its SHA-256.</summary>
+    private static string IdOf(string key) => "key-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
 }

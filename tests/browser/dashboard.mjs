@@ -2,11 +2,11 @@
 // upstreams. Every wait is a Playwright auto-waiting locator or a polled condition with a generous timeout, never a
 // sleep. Prints "ok <step>" per step; any failure exits 1 with the reason. Screenshots go to SCREENSHOT_DIR.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 
-const { BASE_URL, SECRET, CLIENT_KEY, UPSTREAM_URL } = process.env;
+const { BASE_URL, SECRET, CLIENT_KEY, OTHER_CLIENT_KEY, UPSTREAM_URL } = process.env;
 const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT = 30_000;
@@ -27,9 +27,9 @@ async function until(what, fn, timeout = TIMEOUT) {
   }
 }
 
-async function chat(model) {
+async function chat(model, key = CLIENT_KEY) {
   const r = await fetch(`${BASE_URL}/v1/chat/completions`, {
-    method: 'POST', headers: { Authorization: `Bearer ${CLIENT_KEY}`, 'Content-Type': 'application/json' },
+    method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
   });
   return { status: r.status, body: await r.text() };
@@ -215,14 +215,57 @@ try {
   await page.locator('#models tbody tr', { hasText: 'gpt-4.1-mini' }).waitFor();
   check((await page.locator('#models tbody tr', { hasText: 'claude-sonnet-4-5' }).innerText()).includes('claude'), 'claude-sonnet-4-5 has no chain');
   await shot('models');
+
+  // --- usage: charts by day, provider, account, model and client key, a second client key counted apart, a cost
+  // estimate once a price is entered (kept in this browser), and the CSV with the keys' ids (never the keys).
+  const otherId = 'key-' + createHash('sha256').update(OTHER_CLIENT_KEY).digest('hex').slice(0, 8);
+  const other = await chat('gpt-4.1', OTHER_CLIENT_KEY);
+  check(other.status === 200, `the other client key's chat answered ${other.status}: ${other.body}`);
   await open('usage', 'Usage');
-  await page.locator('#usage tbody tr').first().waitFor();
-  await page.getByLabel('Group by').selectOption('account');
-  await page.locator('#usage tbody tr', { hasText: 'claude' }).first().waitFor();
+  const keyBars = page.locator('#chart-client_key svg g.bar');
+  await until('both client keys charted', async () => {
+    if ((await keyBars.count()) === 2) return true;
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Usage' }).waitFor();
+    return false;
+  });
+  for (const id of [keyId, otherId]) check(await page.locator(`#chart-client_key svg g.bar[data-key="${id}"]`).count() === 1, `no bar for client key ${id}`);
+  const keyChart = await page.locator('#chart-client_key svg').getAttribute('aria-label');
+  check(keyChart.startsWith('Tokens by client key: ') && keyChart.includes(keyId) && keyChart.includes(otherId), `the client-key chart's name: ${keyChart}`);
+  for (const model of ['gpt-4.1', 'gpt-4.1-mini', 'claude-sonnet-4-5']) {
+    check(await page.locator(`#chart-model svg g.bar[data-key="${model}"]`).count() === 1, `no bar for model ${model}`);
+  }
+  for (const k of ['provider', 'account']) check(await page.locator(`#chart-${k} svg g.bar`).count() >= 2, `fewer than two bars by ${k}`);
+  const today = new Date().toISOString().slice(0, 10);
+  const todayBar = page.locator(`#chart-day svg g.bar[data-key="${today}"] rect`);
+  check(Number(await todayBar.getAttribute('height')) > 0, `today's bar (${today}) is empty`);
+  await page.getByLabel('Group by').selectOption('client_key');
+  await until('the table by client key', async () => (await page.locator('#usage tbody tr').count()) === 2);
+  check((await page.locator('#usage tbody').innerText()).includes(otherId), 'the other key is not in the table');
+  check(await page.locator('#usage th', { hasText: 'Cost' }).count() === 0, 'a cost column without prices');
+  await page.getByLabel('gpt-4.1 input price, USD per 1M tokens').fill('2');
+  await page.getByLabel('gpt-4.1 output price, USD per 1M tokens').fill('8');
+  await page.getByLabel('Group by').selectOption('model');
+  const cost = (model) => page.locator('#usage tbody tr', { has: page.locator('td[data-label="Model"]', { hasText: new RegExp(`^${model.replaceAll('.', '\\.')}$`) }) }).locator('td[data-label="Cost (estimate)"]');
+  check(/^\$0\.\d*[1-9]/.test(await cost('gpt-4.1').innerText()), `gpt-4.1 has no cost: ${await cost('gpt-4.1').innerText()}`);
+  check((await cost('claude-sonnet-4-5').innerText()) === '—', 'an unpriced model has a cost');
+  const total = await page.locator('#usage-total').innerText();
+  check(total.includes('Total') && /\$0\.\d*[1-9]/.test(total) && total.includes('some models unpriced'), `the total's cost: ${total}`);
+  await page.locator('#cost-note', { hasText: 'estimate at your list prices' }).waitFor();
+  await page.getByLabel('Charts show').selectOption('cost');
+  await page.locator('#chart-model figcaption', { hasText: 'Cost (estimate) by model' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Usage' }).waitFor();
+  check((await page.getByLabel('gpt-4.1 input price, USD per 1M tokens').inputValue()) === '2', 'the price was not kept in the browser');
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
-  check((await (await download).suggestedFilename()) === 'llm-mux-usage.csv', 'no CSV download');
+  const file = await download;
+  check(file.suggestedFilename() === 'llm-mux-usage.csv', 'no CSV download');
+  const csv = readFileSync(await file.path(), 'utf8');
+  check(csv.startsWith('day,provider,account,model,client_key,requests,input_tokens,output_tokens,cost_usd_estimate\n'), `the CSV's header: ${csv.split('\n')[0]}`);
+  check(csv.includes(keyId) && csv.includes(otherId) && !csv.includes(CLIENT_KEY) && !csv.includes(OTHER_CLIENT_KEY), 'the CSV lacks the key ids or holds a key');
   await shot('usage');
+  console.log('ok usage');
   await open('connect', 'Connect');
   // The content of `llm-mux connect` (GET /connect/{client}), filled in with this gateway's address.
   const claudeCode = page.locator('section.snippet[data-client="claude-code"]');
@@ -246,6 +289,10 @@ try {
   await page.emulateMedia({ colorScheme: 'dark' });
   await open('accounts', 'Accounts');
   await shot('accounts-phone-dark');
+  await open('usage', 'Usage');
+  const phoneChart = await page.locator('#chart-day svg').boundingBox();
+  check(phoneChart && phoneChart.width <= 390, `the day chart overflows a phone: ${JSON.stringify(phoneChart)}`);
+  await shot('usage-phone-dark');
   check(problems.length === 0, `the browser reported problems:\n${problems.join('\n')}`);
   console.log('ok pages');
 } catch (e) {

@@ -7,9 +7,10 @@ using StackExchange.Redis;
 namespace LlmMux.Gateway.Cluster;
 
 /// <summary>
-/// Usage totals of the whole fleet, in Redis (<c>{ns}:usage</c>: per day, provider, account and model, requests and
-/// tokens in and out). Each replica's usage ledger stays its own durable record; every <see cref="PushEvery"/> the
-/// difference between it and what that ledger has already added to the fleet's totals
+/// Usage totals of the whole fleet, in Redis (<c>{ns}:usage</c>: per day, provider, account, model and client key,
+/// requests and tokens in and out; a row without a client key keeps the field it had before keys were counted, so
+/// a ledger's earlier contribution still matches). Each replica's usage ledger stays its own durable record; every
+/// <see cref="PushEvery"/> the difference between it and what that ledger has already added to the fleet's totals
 /// (<c>{ns}:usage:sent:{ledger}</c>) is added, by one script that checks the recorded contribution first, so a reply
 /// lost in transit is never counted twice. A ledger is known by an id kept next to its file, so the first start in a
 /// cluster imports the ledger's history, and usage made while Redis was away (or before a restart) is added when it
@@ -19,7 +20,7 @@ internal sealed class FleetUsage : BackgroundService
 {
     public static readonly TimeSpan PushEvery = TimeSpan.FromSeconds(2);
 
-    // Separates the parts of a field; none of day, provider, account id or model can hold it.
+    // Separates the parts of a field; none of day, provider, account id, model or client key id can hold it.
     private const char Separator = '\u001f';
 
     // KEYS[1] the fleet's totals, KEYS[2] this ledger's contribution. ARGV: field, contribution as last known here,
@@ -99,7 +100,9 @@ internal sealed class FleetUsage : BackgroundService
             var now = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var row in _ledger.Rows())
             {
-                var key = string.Join(Separator, row.Day, row.Provider, row.Account, row.Model);
+                var key = row.ClientKey is null
+                    ? string.Join(Separator, row.Day, row.Provider, row.Account, row.Model)
+                    : string.Join(Separator, row.Day, row.Provider, row.Account, row.Model, row.ClientKey);
                 Changed(key + Separator + "n", row.Requests);
                 Changed(key + Separator + "i", row.InputTokens);
                 Changed(key + Separator + "o", row.OutputTokens);
@@ -160,17 +163,18 @@ internal sealed class FleetUsage : BackgroundService
             return null;
         }
 
-        var rows = new Dictionary<(string Day, string Provider, string Account, string Model), long[]>();
+        var rows = new Dictionary<(string Day, string Provider, string Account, string Model, string? ClientKey), long[]>();
         foreach (var entry in entries)
         {
             var parts = ((string?)entry.Name)?.Split(Separator);
-            if (parts is not { Length: 5 } || !long.TryParse((string?)entry.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            if (parts is not { Length: 5 or 6 } || !long.TryParse((string?)entry.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             {
                 continue;
             }
 
-            var counts = rows.TryGetValue((parts[0], parts[1], parts[2], parts[3]), out var found) ? found : rows[(parts[0], parts[1], parts[2], parts[3])] = new long[3];
-            var slot = parts[4] switch { "n" => 0, "i" => 1, "o" => 2, _ => -1 };
+            var id = (parts[0], parts[1], parts[2], parts[3], parts.Length == 6 ? parts[4] : null);
+            var counts = rows.TryGetValue(id, out var found) ? found : rows[id] = new long[3];
+            var slot = parts[^1] switch { "n" => 0, "i" => 1, "o" => 2, _ => -1 };
             if (slot >= 0)
             {
                 counts[slot] += value;
@@ -178,8 +182,8 @@ internal sealed class FleetUsage : BackgroundService
         }
 
         return rows
-            .Select(r => new UsageRow(r.Key.Day, r.Key.Provider, r.Key.Account, r.Key.Model, r.Value[0], r.Value[1], r.Value[2]))
-            .OrderBy(r => r.Day, StringComparer.Ordinal).ThenBy(r => r.Provider, StringComparer.Ordinal).ThenBy(r => r.Account, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal)
+            .Select(r => new UsageRow(r.Key.Day, r.Key.Provider, r.Key.Account, r.Key.Model, r.Value[0], r.Value[1], r.Value[2], r.Key.ClientKey))
+            .Order(RowOrder.Instance)
             .ToList();
     }
 

@@ -7,12 +7,14 @@ using Microsoft.Extensions.Logging;
 
 namespace LlmMux.Gateway.Management;
 
-/// <summary>Requests and tokens for one (day, provider, account, model).</summary>
-public sealed record UsageRow(string Day, string Provider, string Account, string Model, long Requests, long InputTokens, long OutputTokens);
+/// <summary>Requests and tokens for one (day, provider, account, model, client key).</summary>
+/// <param name="ClientKey">The client key's id (<c>key-1a2b3c4d</c>), never the key; null without <c>api-keys</c> (and for usage counted before keys were recorded).</param>
+public sealed record UsageRow(string Day, string Provider, string Account, string Model, long Requests, long InputTokens, long OutputTokens, string? ClientKey = null);
 
 /// <summary>
-/// Usage per day, provider, account and model, kept across restarts as append-only JSON lines (<c>usage.jsonl</c> next
-/// to the auth dir), replayed at start and then compacted to one line per key, so start-up does not grow with history.
+/// Usage per day, provider, account, model and client key, kept across restarts as append-only JSON lines
+/// (<c>usage.jsonl</c> next to the auth dir), replayed at start and then compacted to one line per key, so start-up does
+/// not grow with history. A line without <c>client_key</c> (all of them before keys were counted) is usage without a key.
 /// </summary>
 /// <remarks>
 /// A request only adds to counters in memory. Once a second (and at shutdown) each key that changed is written as one
@@ -47,9 +49,9 @@ public sealed partial class UsageLedger : IDisposable
     /// <summary>The ledger file (<c>usage.jsonl</c>), or null when usage is kept in memory only.</summary>
     public string? FilePath => _path;
 
-    public void Record(DateTimeOffset time, string provider, string account, string model, long input, long output)
+    public void Record(DateTimeOffset time, string provider, string account, string model, long input, long output, string? clientKey = null)
     {
-        var key = new UsageKey(Day(time), provider, account, model);
+        var key = new UsageKey(Day(time), provider, account, model, clientKey);
         Add(key, 1, input, output);
         if (_path is null)
         {
@@ -85,7 +87,7 @@ public sealed partial class UsageLedger : IDisposable
                 _file ??= new StreamWriter(OpenForAppend(_path!), new UTF8Encoding(false));
                 foreach (var (key, counts) in batch)
                 {
-                    var entry = new UsageEntry(key.Day, key.Provider, key.Account, key.Model, counts.In, counts.Out, counts.Requests);
+                    var entry = new UsageEntry(key.Day, key.Provider, key.Account, key.Model, counts.In, counts.Out, counts.Requests, key.ClientKey);
                     _file.Write(JsonSerializer.Serialize(entry, UsageJsonContext.Default.UsageEntry));
                     _file.Write('\n');
                 }
@@ -100,8 +102,8 @@ public sealed partial class UsageLedger : IDisposable
     }
 
     public IReadOnlyList<UsageRow> Rows() => _totals
-        .Select(kv => new UsageRow(kv.Key.Day, kv.Key.Provider, kv.Key.Account, kv.Key.Model, Interlocked.Read(ref kv.Value[0]), Interlocked.Read(ref kv.Value[1]), Interlocked.Read(ref kv.Value[2])))
-        .OrderBy(r => r.Day, StringComparer.Ordinal).ThenBy(r => r.Provider, StringComparer.Ordinal).ThenBy(r => r.Account, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal)
+        .Select(kv => new UsageRow(kv.Key.Day, kv.Key.Provider, kv.Key.Account, kv.Key.Model, Interlocked.Read(ref kv.Value[0]), Interlocked.Read(ref kv.Value[1]), Interlocked.Read(ref kv.Value[2]), kv.Key.ClientKey))
+        .Order(RowOrder.Instance)
         .ToList();
 
     public void Dispose()
@@ -150,7 +152,7 @@ public sealed partial class UsageLedger : IDisposable
             {
                 if (JsonSerializer.Deserialize(line, UsageJsonContext.Default.UsageEntry) is { } entry)
                 {
-                    Add(new UsageKey(entry.Day, entry.Provider, entry.Account, entry.Model), entry.Requests ?? 1, entry.In, entry.Out);
+                    Add(new UsageKey(entry.Day, entry.Provider, entry.Account, entry.Model, entry.ClientKey), entry.Requests ?? 1, entry.In, entry.Out);
                 }
             }
             catch (JsonException)
@@ -171,7 +173,7 @@ public sealed partial class UsageLedger : IDisposable
         var lines = new StringBuilder();
         foreach (var row in Rows())
         {
-            var entry = new UsageEntry(row.Day, row.Provider, row.Account, row.Model, row.InputTokens, row.OutputTokens, row.Requests);
+            var entry = new UsageEntry(row.Day, row.Provider, row.Account, row.Model, row.InputTokens, row.OutputTokens, row.Requests, row.ClientKey);
             lines.Append(JsonSerializer.Serialize(entry, UsageJsonContext.Default.UsageEntry)).Append('\n');
         }
 
@@ -201,7 +203,27 @@ public sealed partial class UsageLedger : IDisposable
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string path);
 }
 
-internal readonly record struct UsageKey(string Day, string Provider, string Account, string Model);
+internal readonly record struct UsageKey(string Day, string Provider, string Account, string Model, string? ClientKey);
+
+/// <summary>Rows by day, provider, account, model, then client key (no key first).</summary>
+internal sealed class RowOrder : IComparer<UsageRow>
+{
+    public static readonly RowOrder Instance = new();
+
+    public int Compare(UsageRow? x, UsageRow? y)
+    {
+        if (x is null || y is null)
+        {
+            return x is null ? (y is null ? 0 : -1) : 1;
+        }
+
+        var c = string.CompareOrdinal(x.Day, y.Day);
+        c = c != 0 ? c : string.CompareOrdinal(x.Provider, y.Provider);
+        c = c != 0 ? c : string.CompareOrdinal(x.Account, y.Account);
+        c = c != 0 ? c : string.CompareOrdinal(x.Model, y.Model);
+        return c != 0 ? c : string.CompareOrdinal(x.ClientKey, y.ClientKey);
+    }
+}
 
 internal readonly record struct UsageCounts(long Requests, long In, long Out);
 
@@ -214,7 +236,8 @@ internal sealed record UsageEntry(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("in")] long In,
     [property: JsonPropertyName("out")] long Out,
-    [property: JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Requests = null);
+    [property: JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Requests = null,
+    [property: JsonPropertyName("client_key"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientKey = null);
 
 [JsonSerializable(typeof(UsageEntry))]
 internal sealed partial class UsageJsonContext : JsonSerializerContext;

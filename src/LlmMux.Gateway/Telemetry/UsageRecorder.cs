@@ -16,7 +16,7 @@ internal sealed class UsageRecorder(GatewayMetrics metrics, AccountStateStore ac
         {
             metrics.Tokens(provider, request.ModelLabel, input, output);
             accounts.TokensUsed(account, input + output);
-            ledger.Record(DateTimeOffset.UtcNow, provider, account, request.ModelLabel, input, output);
+            ledger.Record(DateTimeOffset.UtcNow, provider, account, request.ModelLabel, input, output, request.ClientKey);
         }
 
         requestLog.Add(new RequestRecord(DateTimeOffset.UtcNow, request.Dialect, request.Model, request.Provider, request.Account,

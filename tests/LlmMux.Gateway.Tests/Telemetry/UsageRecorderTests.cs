@@ -27,12 +27,12 @@ public sealed class UsageRecorderTests : IDisposable
     }
 
     [Fact]
-    public void An_answered_request_counts_its_tokens_for_the_account_and_is_logged()
+    public void An_answered_request_counts_its_tokens_for_the_account_and_client_key_and_is_logged()
     {
-        _recorder.Record(new FinishedRequest("OpenAIChat", "alias", "alias", "p", "p/key-1", 200, 2, TimeSpan.FromMilliseconds(12), new IrUsage(3, 2)));
+        _recorder.Record(new FinishedRequest("OpenAIChat", "alias", "alias", "p", "p/key-1", 200, 2, TimeSpan.FromMilliseconds(12), new IrUsage(3, 2), ClientKey: "key-1a2b3c4d"));
 
         var row = Assert.Single(_ledger.Rows());
-        Assert.Equal(("p", "p/key-1", "alias", 1L, 3L, 2L), (row.Provider, row.Account, row.Model, row.Requests, row.InputTokens, row.OutputTokens));
+        Assert.Equal(("p", "p/key-1", "alias", 1L, 3L, 2L, "key-1a2b3c4d"), (row.Provider, row.Account, row.Model, row.Requests, row.InputTokens, row.OutputTokens, row.ClientKey));
         Assert.Equal(5, _accounts.Status("p/key-1").TokensLastDay);
         var record = Assert.Single(_log.Recent(10));
         Assert.Equal((200, 2, 3L, 2L, "p/key-1"), (record.Status, record.Attempts, record.InputTokens, record.OutputTokens, record.Account));

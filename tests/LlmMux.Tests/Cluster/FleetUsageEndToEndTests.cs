@@ -24,14 +24,7 @@ public sealed class FleetUsageEndToEndTests
     public async Task AnyReplicaShowsTheFleetsUsageAndRequestsCountedOnceThroughOutagesAndRestarts()
     {
         await using var upstream = await FakeUpstream.StartAsync(Answer);
-        await using var fleet = await ClusterFleet.CreateAsync($"""
-            providers:
-              - name: up
-                type: openai
-                base-url: {upstream.BaseUrl}
-                api-keys: [sk-upstream-a]
-                models: [m1]
-            """);
+        await using var fleet = await OneProviderFleetAsync(upstream);
         await fleet.StartAsync(2);
         await SendAsync(fleet, 0, 2);
         await SendAsync(fleet, 1, 1);
@@ -59,6 +52,43 @@ public sealed class FleetUsageEndToEndTests
         await ExpectFleetUsageAsync(fleet, 1, requests: 6);
         await ExpectFleetUsageAsync(fleet, 0, requests: 6);
     }
+
+    [Fact]
+    public async Task TheFleetsUsageIsByClientKeyAndKeepsUsageCountedBeforeKeysWere()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(Answer);
+        await using var fleet = await OneProviderFleetAsync(upstream);
+        // A ledger an older llm-mux wrote, without client keys: imported into the fleet's totals as it was.
+        System.IO.Directory.CreateDirectory(fleet.AuthDir(0));
+        await File.WriteAllTextAsync(Path.Combine(fleet.AuthDir(0), "..", "usage.jsonl"),
+            """{"day":"2026-01-05","provider":"up","account":"up/key-old","model":"m1","in":30,"out":10,"n":10}""" + "\n");
+        await fleet.StartAsync(2);
+        await SendAsync(fleet, 0, 1);
+        await SendAsync(fleet, 1, 2);
+        var keyId = "key-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ClusterFleet.MuxKey)))[..8];
+
+        await ClusterFleet.EventuallyAsync(async () =>
+        {
+            var (usage, headers) = await fleet.ManagementWithHeadersAsync(1, "usage");
+            var rows = usage.AsArray();
+            var old = rows.Where(r => r!["client_key"] is null).ToList();
+            var keyed = rows.Where(r => r!["client_key"]?.GetValue<string>() == keyId).ToList();
+            return headers.GetValues("X-LlmMux-Scope").Single() == "fleet"
+                && old.Count == 1 && old[0]!["requests"]!.GetValue<long>() == 10 && old[0]!["account"]!.GetValue<string>() == "up/key-old"
+                && keyed.Sum(r => r!["requests"]!.GetValue<long>()) == 3 && keyed.Sum(r => r!["input_tokens"]!.GetValue<long>()) == 9
+                && old.Count + keyed.Count == rows.Count
+                && !usage.ToJsonString().Contains(ClusterFleet.MuxKey, StringComparison.Ordinal);
+        }, "the fleet's usage by client key, with the older key-less row kept");
+    }
+
+    private static Task<ClusterFleet> OneProviderFleetAsync(FakeUpstream upstream) => ClusterFleet.CreateAsync($"""
+        providers:
+          - name: up
+            type: openai
+            base-url: {upstream.BaseUrl}
+            api-keys: [sk-upstream-a]
+            models: [m1]
+        """);
 
     private static async Task SendAsync(ClusterFleet fleet, int replica, int count)
     {

@@ -11,12 +11,14 @@ namespace LlmMux.Tests.Dashboard;
 /// The script signs in (a wrong secret refused), reads the accounts' true states, follows a request's failover chain,
 /// disables a login and sees requests avoid it, runs a device-code login to its end, finishes a browser login by pasting
 /// its callback URL, uploads an account file, disables, enables and removes it, validates a broken config and applies a
-/// valid one, and screenshots every page into <c>SCREENSHOT_DIR</c>.
+/// valid one, reads the Usage page's charts (two client keys apart) and a cost at a price it enters, and screenshots
+/// every page into <c>SCREENSHOT_DIR</c>.
 /// </summary>
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     internal const string Secret = "dashboard-e2e-secret";
     internal const string ClientKey = "dashboard-client-key";
+    internal const string OtherClientKey = "dashboard-other-client-key";
     private const string BusyKey = "sk-busy-key-never-shown";
     private const string GoodKey = "sk-good-key-never-shown";
     private const string OatA = "sk-ant-oat01-alice-AAAAAAAA";
@@ -40,7 +42,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         var config = Path.Combine(_dir, "llm-mux.yaml");
         await File.WriteAllTextAsync(config, $"""
-            api-keys: [{ClientKey}]
+            api-keys: [{ClientKey}, {OtherClientKey}]
             management:
               secret-key: "{Secret}"
             providers:
@@ -90,12 +92,13 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
             ["BASE_URL"] = _gateway.BaseUrl,
             ["SECRET"] = Secret,
             ["CLIENT_KEY"] = ClientKey,
+            ["OTHER_CLIENT_KEY"] = OtherClientKey,
             ["SCREENSHOT_DIR"] = screenshots,
             ["UPSTREAM_URL"] = _upstream.BaseUrl,
         });
 
         Assert.True(code == 0, $"dashboard.mjs exited {code}:\n{output}\n--- llm-mux log ---\n{_gateway.Output}");
-        foreach (var step in new[] { "sign-in", "accounts", "failover-chain", "request-filters", "disable", "device-login", "pasted-callback", "upload-remove", "config", "pages" })
+        foreach (var step in new[] { "sign-in", "accounts", "failover-chain", "request-filters", "disable", "device-login", "pasted-callback", "upload-remove", "config", "usage", "pages" })
         {
             Assert.Contains("ok " + step, output, StringComparison.Ordinal);
         }
@@ -113,7 +116,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(_dir, "auth", "github-copilot-octocat.json")));
         Assert.True(File.Exists(Path.Combine(_dir, "auth", "claude-carol@example.com.json")));
         Assert.False(File.Exists(Path.Combine(_dir, "auth", "claude-dave@example.com.json")));
-        foreach (var page in new[] { "signin", "overview", "accounts", "requests", "request-detail", "config", "models", "usage", "connect" })
+        foreach (var page in new[] { "signin", "overview", "accounts", "requests", "request-detail", "config", "models", "usage", "usage-phone-dark", "connect" })
         {
             Assert.True(File.Exists(Path.Combine(screenshots, page + ".png")), $"no screenshot of {page}");
         }

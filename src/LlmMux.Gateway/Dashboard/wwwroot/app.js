@@ -1,5 +1,6 @@
 // The llm-mux dashboard: plain ES modules (no build step), hash routing, reads the management API with the cookie
 // session. Everything shown is metadata: the API never returns a secret or a body, and nothing here asks for one.
+import { usagePage } from './usage.js';
 
 const main = document.getElementById('main');
 let csrf = null;
@@ -180,36 +181,7 @@ const pages = {
         'No models: add models: to a provider, or routing rules, on the Config page.', { id: 'models', caption: 'Models' })];
   },
 
-  async usage() {
-    const { body } = await api('GET', '/usage');
-    const rows = Array.isArray(body) ? body : [];
-    const by = el('select', { id: 'group-by' }, ['day', 'provider', 'account', 'model'].map((k) => el('option', { value: k, text: k })));
-    const holder = el('div');
-    const draw = () => {
-      const k = by.value;
-      const groups = new Map();
-      for (const r of rows) {
-        const g = groups.get(r[k]) ?? { key: r[k], requests: 0, input_tokens: 0, output_tokens: 0 };
-        g.requests += r.requests; g.input_tokens += r.input_tokens; g.output_tokens += r.output_tokens;
-        groups.set(r[k], g);
-      }
-      const list = [...groups.values()].sort((a, b) => (k === 'day' ? String(b.key).localeCompare(a.key) : b.input_tokens + b.output_tokens - a.input_tokens - a.output_tokens));
-      const max = Math.max(1, ...list.map((g) => g.input_tokens + g.output_tokens));
-      holder.replaceChildren(table(list, [[k[0].toUpperCase() + k.slice(1), (g) => g.key], ['Requests', (g) => num(g.requests)], ['Input tokens', (g) => num(g.input_tokens)], ['Output tokens', (g) => num(g.output_tokens)],
-        ['Share', (g) => el('meter', { min: '0', max: String(max), value: String(g.input_tokens + g.output_tokens), 'aria-label': `${g.key} tokens` })]],
-      'No usage yet: it is counted as requests are answered.', { id: 'usage', caption: `Usage by ${k}` }));
-    };
-    by.addEventListener('change', draw); draw();
-    const csv = () => {
-      const head = ['day', 'provider', 'account', 'model', 'requests', 'input_tokens', 'output_tokens'];
-      const q = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
-      const text = [head.join(','), ...rows.map((r) => head.map((h) => q(r[h] ?? '')).join(','))].join('\n') + '\n';
-      const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv' })), download: 'llm-mux-usage.csv' });
-      document.body.append(a); a.click(); a.remove();
-    };
-    return [el('h1', { text: 'Usage' }), el('p', { class: 'muted', text: 'Tokens and requests answered, per day (UTC) and account, from the usage ledger.' }),
-      el('div', { class: 'filters' }, el('label', { for: 'group-by', text: 'Group by' }), by, el('button', { type: 'button', id: 'csv', text: 'Export CSV', onclick: csv, disabled: !rows.length })), holder];
-  },
+  usage: () => usagePage({ api, el, table, num }),
 
   async config() {
     const { body } = await api('GET', '/config');
