@@ -1,29 +1,9 @@
 // The dashboard of a fleet in Debian's Chromium: two real `llm-mux serve` replicas on one Redis, started by
 // DashboardClusterBrowserTests. Each wait is an auto-waiting locator or a polled condition, never a sleep. Prints
 // "ok <step>" per step; any failure exits 1 with the reason. Screenshots go to SCREENSHOT_DIR.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { check, fail, until, runScenario } from './harness.mjs';
 
 const { REPLICA_A, REPLICA_B, SECRET, CLIENT_KEY, UPSTREAM_URL } = process.env;
-const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 30_000;
-mkdirSync(SHOTS, { recursive: true });
-
-const problems = [];
-const fail = (message) => { throw new Error(message); };
-const check = (condition, message) => { if (!condition) fail(message); };
-
-async function until(what, fn, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
-    if (Date.now() > deadline) fail(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-}
 
 const chat = (base, model, stream = false) => fetch(`${base}/v1/chat/completions`, {
   method: 'POST', headers: { Authorization: `Bearer ${CLIENT_KEY}`, 'Content-Type': 'application/json' },
@@ -32,19 +12,7 @@ const chat = (base, model, stream = false) => fetch(`${base}/v1/chat/completions
 const management = (base, path, cookie) => fetch(`${base}/v0/management/${path}`, { headers: cookie ? { Cookie: cookie } : { 'X-Management-Key': SECRET } });
 const upstream = async (path) => check((await fetch(`${UPSTREAM_URL}${path}`, { method: 'POST' })).ok, `the test harness refused ${path}`);
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-let code = 0;
-let current = null;
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  const page = await context.newPage();
-  current = page;
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|400|404)/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+await runScenario('cluster-failure', async ({ context, page, shot }) => {
   // A fresh load each time: going to the address the page is on would change nothing, and polls re-read the page.
   const open = async (base, hash, heading) => {
     const target = `${base}/dashboard/#/${hash}`;
@@ -163,14 +131,4 @@ try {
   await page.getByLabel('Management secret').waitFor();
   await until('the session refused on replica A', async () => (await management(REPLICA_A, 'accounts', cookie)).status === 401);
   console.log('ok shared-sign-out');
-  check(problems.length === 0, `the browser reported problems:\n${problems.join('\n')}`);
-} catch (e) {
-  console.error(`FAILED: ${e.message}`);
-  await current?.screenshot({ path: join(SHOTS, 'cluster-failure.png'), fullPage: true }).catch(() => {});
-  console.error(`(screenshot: ${join(SHOTS, 'cluster-failure.png')}; page text: ${await current?.locator('main').innerText().catch(() => '')})`);
-  if (problems.length) console.error(problems.join('\n'));
-  code = 1;
-} finally {
-  await browser.close();
-}
-process.exit(code);
+});

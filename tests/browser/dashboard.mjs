@@ -1,31 +1,11 @@
 // The dashboard in Debian's Chromium, against the real `llm-mux serve` that DashboardBrowserTests started with fake
 // upstreams. Every wait is a Playwright auto-waiting locator or a polled condition with a generous timeout, never a
 // sleep. Prints "ok <step>" per step; any failure exits 1 with the reason. Screenshots go to SCREENSHOT_DIR.
-import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { check, until, runScenario } from './harness.mjs';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 
 const { BASE_URL, SECRET, CLIENT_KEY, OTHER_CLIENT_KEY, UPSTREAM_URL } = process.env;
-const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 30_000;
-mkdirSync(SHOTS, { recursive: true });
-
-const problems = [];
-const fail = (message) => { throw new Error(message); };
-const check = (condition, message) => { if (!condition) fail(message); };
-
-/** Polls fn until it returns a truthy value (or throws once the timeout has passed). */
-async function until(what, fn, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
-    if (Date.now() > deadline) fail(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-}
 
 async function chat(model, key = CLIENT_KEY) {
   const r = await fetch(`${BASE_URL}/v1/chat/completions`, {
@@ -43,21 +23,7 @@ async function claude() {
   return { status: r.status, body: await r.text() };
 }
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-let code = 0;
-let current = null;
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE_URL });
-  const page = await context.newPage();
-  current = page;
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    // A refused sign-in is a 401 the browser logs as a failed load; anything else (a CSP violation, an exception) counts.
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|400|404)/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+await runScenario('failure', async ({ page, shot }) => {
   const open = async (hash, heading) => {
     await page.goto(`${BASE_URL}/dashboard/#/${hash}`);
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
@@ -293,15 +259,5 @@ try {
   const phoneChart = await page.locator('#chart-day svg').boundingBox();
   check(phoneChart && phoneChart.width <= 390, `the day chart overflows a phone: ${JSON.stringify(phoneChart)}`);
   await shot('usage-phone-dark');
-  check(problems.length === 0, `the browser reported problems:\n${problems.join('\n')}`);
   console.log('ok pages');
-} catch (e) {
-  console.error(`FAILED: ${e.message}`);
-  await current?.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => {});
-  console.error(`(screenshot of the failure: ${join(SHOTS, 'failure.png')}; page text: ${await current?.locator('main').innerText().catch(() => '')})`);
-  if (problems.length) console.error(problems.join('\n'));
-  code = 1;
-} finally {
-  await browser.close();
-}
-process.exit(code);
+}, { grant: ['clipboard-read', 'clipboard-write'], origin: BASE_URL });

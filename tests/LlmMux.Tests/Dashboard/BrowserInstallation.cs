@@ -20,6 +20,16 @@ internal static class BrowserInstallation
 
     public static string RepositoryRoot { get; } = FindRoot();
 
+    /// <summary>Where the scenarios put their screenshots (CI keeps them as artefacts): <c>$SCREENSHOT_DIR</c> or artifacts/screenshots, created.</summary>
+    public static string ScreenshotDirectory()
+    {
+        var screenshots = Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(RepositoryRoot, "artifacts", "screenshots");
+        Directory.CreateDirectory(screenshots);
+        return screenshots;
+    }
+
     private static string BrowserDirectory => Path.Combine(RepositoryRoot, "tests", "browser");
 
     /// <summary>Runs <c>node tests/browser/&lt;script&gt;</c> with the environment given; its exit code and everything it printed.</summary>

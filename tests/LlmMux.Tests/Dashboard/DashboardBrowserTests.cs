@@ -83,10 +83,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task Every_page_works_in_a_real_browser()
     {
         BrowserInstallation.AssertReady();
-        var screenshots = Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(BrowserInstallation.RepositoryRoot, "artifacts", "screenshots");
-        Directory.CreateDirectory(screenshots);
+        var screenshots = BrowserInstallation.ScreenshotDirectory();
         var (code, output) = await BrowserInstallation.RunScenarioAsync("dashboard.mjs", new Dictionary<string, string>
         {
             ["BASE_URL"] = _gateway.BaseUrl,

@@ -47,10 +47,7 @@ public sealed class DashboardClusterBrowserTests : IAsyncLifetime
     public async Task The_fleet_is_one_dashboard_in_a_real_browser()
     {
         BrowserInstallation.AssertReady();
-        var screenshots = Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(BrowserInstallation.RepositoryRoot, "artifacts", "screenshots");
-        Directory.CreateDirectory(screenshots);
+        var screenshots = BrowserInstallation.ScreenshotDirectory();
         var (code, output) = await BrowserInstallation.RunScenarioAsync("dashboard-cluster.mjs", new Dictionary<string, string>
         {
             ["REPLICA_A"] = _fleet[0].BaseUrl,
