@@ -99,10 +99,15 @@ await runScenario('cluster-failure', async ({ context, page, shot }) => {
   await shot('cluster-overview');
   await upstream('/release');
   while (!(await reader.read()).done) { /* drain */ }
-  await until('the stream gone from the overview', async () => {
+  // The last hour's count is the fleet's: A's two requests and B's two (the failed-over one and the stream).
+  await until('the stream gone and counted on the overview', async () => {
     await open(REPLICA_A, 'overview', 'Overview');
-    return (await page.locator('#active-streams').innerText()) === '0';
+    return (await page.locator('#active-streams').innerText()) === '0' && (await page.locator('#hour-requests').innerText()) === '4';
   });
+  for (const id of [self, other]) {
+    const row = await page.locator('#instances tbody tr', { hasText: id }).innerText();
+    check(/\b2 \/ 2\b/.test(row), `instance ${id} does not count its two requests of the last hour and day: ${row}`);
+  }
   await open(REPLICA_A, 'usage', 'Usage');
   await page.locator('#usage tbody tr').first().waitFor();
   await shot('cluster-usage');

@@ -105,8 +105,8 @@ internal sealed class FleetLoad : BackgroundService, IFleetLoad
             args.Add(Format(load));
         }
 
-        var metrics = _services.GetRequiredService<Telemetry.GatewayMetrics>();
-        if (new InstanceActivity(_link.InstanceId, metrics.ActiveStreams, metrics.RequestsInFlight) is { IsIdle: false } own)
+        var own = InstanceActivity.Of(_link.InstanceId, _services.GetRequiredService<Telemetry.GatewayMetrics>(), _services.GetRequiredService<RequestLog>(), _time.GetUtcNow());
+        if (!own.IsIdle)
         {
             args.Add(ActivityField);
             args.Add(FormatActivity(own));
@@ -190,17 +190,28 @@ internal sealed class FleetLoad : BackgroundService, IFleetLoad
         return new FleetAccountLoad(inFlight, minute, hour, day, tokens, learned);
     }
 
-    // "streams,inflight,instance": the instance id last, as an instance name may hold any character.
-    internal static string FormatActivity(InstanceActivity activity) => string.Create(CultureInfo.InvariantCulture,
-        $"{activity.ActiveStreams},{activity.RequestsInFlight},{activity.Instance}");
+    // "streams,inflight,hour totals,day totals,instance" (each totals: requests,errors,tokens,failovers): the instance
+    // id last, as an instance name may hold any character.
+    internal static string FormatActivity(InstanceActivity a) => string.Create(CultureInfo.InvariantCulture,
+        $"{a.ActiveStreams},{a.RequestsInFlight},{a.LastHour.Requests},{a.LastHour.Errors},{a.LastHour.Tokens},{a.LastHour.Failovers},{a.LastDay.Requests},{a.LastDay.Errors},{a.LastDay.Tokens},{a.LastDay.Failovers},{a.Instance}");
 
     internal static InstanceActivity? ParseActivity(string? text)
     {
-        var parts = text?.Split(',', 3);
-        return parts is { Length: 3 } && parts[2].Length > 0
-            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var streams)
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var inFlight)
-            ? new InstanceActivity(parts[2], streams, inFlight)
-            : null;
+        var parts = text?.Split(',', 11);
+        if (parts is not { Length: 11 } || parts[10].Length == 0)
+        {
+            return null;
+        }
+
+        var n = new long[10];
+        for (var i = 0; i < n.Length; i++)
+        {
+            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out n[i]))
+            {
+                return null;
+            }
+        }
+
+        return new InstanceActivity(parts[10], n[0], n[1], new RequestTotals(n[2], n[3], n[4], n[5]), new RequestTotals(n[6], n[7], n[8], n[9]));
     }
 }

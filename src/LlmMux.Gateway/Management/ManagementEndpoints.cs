@@ -57,15 +57,14 @@ internal static class ManagementEndpoints
     }
 
     // This replica's alone: the fleet's streams are not shared, and each replica answers for itself.
-    private static IResult Activity(HttpContext context, Telemetry.GatewayMetrics metrics, RedisLink link)
+    private static IResult Activity(HttpContext context, Telemetry.GatewayMetrics metrics, RequestLog log, RedisLink link, TimeProvider time)
     {
-        var own = new InstanceActivity(link.Enabled ? link.InstanceId : "", metrics.ActiveStreams, metrics.RequestsInFlight);
+        var own = InstanceActivity.Of(link.Enabled ? link.InstanceId : "", metrics, log, time.GetUtcNow());
         var others = context.RequestServices.GetService<LlmMux.Gateway.Cluster.FleetLoad>()?.OthersActivity;
         context.Response.Headers[ScopeHeader] = others is null ? "replica" : "fleet";
-        var view = others is null
-            ? new ActivityView(own.ActiveStreams, own.RequestsInFlight, link.Enabled ? link.InstanceId : null)
-            : new ActivityView(own.ActiveStreams + others.Sum(o => o.ActiveStreams), own.RequestsInFlight + others.Sum(o => o.RequestsInFlight), link.InstanceId,
-                [.. (own.IsIdle ? others : others.Prepend(own)).OrderBy(o => o.Instance, StringComparer.Ordinal)]);
+        var fleet = others?.Aggregate(own, (sum, o) => sum.Plus(o)) ?? own;
+        var view = new ActivityView(fleet.ActiveStreams, fleet.RequestsInFlight, link.Enabled ? link.InstanceId : null, fleet.LastHour, fleet.LastDay,
+            others is null ? null : [.. (own.IsIdle ? others : others.Prepend(own)).OrderBy(o => o.Instance, StringComparer.Ordinal)]);
         return Results.Json(view, ManagementJsonContext.Default.ActivityView);
     }
 

@@ -53,9 +53,13 @@ public sealed class RequestLog
     /// <summary>Raised for each record added, so a cluster can share it; handlers must be quick (they run on the request's path).</summary>
     public event Action<RequestRecord>? Added;
 
+    /// <summary>Every request this replica finished in the last day, counted per minute (the ring above keeps only the last 500).</summary>
+    internal RequestTally Tally { get; } = new();
+
     public void Add(RequestRecord record)
     {
         Added?.Invoke(record);
+        Tally.Add(record);
         lock (_lock)
         {
             _ring[_next] = record;

@@ -83,10 +83,11 @@ public sealed class SharedDashboardSessionTests
     [Fact]
     public void What_a_replica_serves_survives_its_round_trip_through_redis()
     {
-        var activity = new InstanceActivity("edge-1,eu-7f3a9c01", 3, 5);
+        var activity = new InstanceActivity("edge-1,eu-7f3a9c01", 3, 5, new RequestTotals(40, 2, 9000, 1), new RequestTotals(700, 9, 120000, 12));
         Assert.Equal(activity, FleetLoad.ParseActivity(FleetLoad.FormatActivity(activity)));
-        Assert.Null(FleetLoad.ParseActivity("x,1,a"));
-        Assert.Null(FleetLoad.ParseActivity("1,2,"));
+        Assert.Null(FleetLoad.ParseActivity("x,1,0,0,0,0,0,0,0,0,a"));
+        Assert.Null(FleetLoad.ParseActivity("1,2,0,0,0,0,0,0,0,0,"));
+        Assert.Null(FleetLoad.ParseActivity("1,2,a"));
         Assert.Null(FleetLoad.ParseActivity(null));
     }
 

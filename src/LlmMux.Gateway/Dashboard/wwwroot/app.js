@@ -86,12 +86,14 @@ const pages = {
       const r = rows.filter((x) => now - new Date(x.time) <= ms);
       return { requests: r.length, errors: r.filter((x) => x.status >= 400).length, tokens: r.reduce((s, x) => s + (x.input_tokens ?? 0) + (x.output_tokens ?? 0), 0), failovers: r.filter((x) => (x.attempts ?? 0) > 1).length };
     };
-    const h = window(HOUR), d = window(DAY);
+    // The gateway's per-minute tally (every request of the last day, the fleet's in a cluster); the request log's last
+    // 500 only when talking to a gateway without it.
+    const h = live.last_hour ?? window(HOUR), d = live.last_day ?? window(DAY);
     const c = cluster.ok ? cluster.body : null;
     const states = accs.reduce((m, a) => ({ ...m, [a.state]: (m[a.state] ?? 0) + 1 }), {});
     const inFlight = accs.reduce((s, a) => s + (a.in_flight ?? 0), 0);
     return [el('h1', { text: 'Overview' }),
-      el('p', { class: 'muted', text: `Updated ${new Date().toLocaleTimeString()}; refreshes every 5 seconds. Counts come from the last ${rows.length} requests kept in memory.` }),
+      el('p', { class: 'muted', text: `Updated ${new Date().toLocaleTimeString()}; refreshes every 5 seconds. ${live.last_day ? 'Each replica counts in memory: a restart starts its count again.' : `Counts come from the last ${rows.length} requests kept in memory.`}` }),
       el('section', { 'aria-labelledby': 'h-hour' }, el('h2', { id: 'h-hour', text: 'Last hour' }), el('div', { class: 'stats' },
         stat('Requests', num(h.requests), 'hour-requests'), stat('Errors', num(h.errors), 'hour-errors'), stat('Tokens', num(h.tokens)), stat('Failovers', num(h.failovers)))),
       el('section', { 'aria-labelledby': 'h-day' }, el('h2', { id: 'h-day', text: 'Last day' }), el('div', { class: 'stats' },
@@ -102,10 +104,11 @@ const pages = {
       el('h2', { text: 'Config' }),
       el('p', { id: 'config-state', text: `Revision ${config.body?.revision ?? '?'} of ${config.body?.path ?? 'the config'}` + (config.body?.last_reload_error ? ` — last reload failed: ${config.body.last_reload_error}` : ' — in effect') }),
       el('h2', { text: 'Instances' }),
-      c?.enabled ? el('p', { id: 'cluster-state', class: c.connected ? '' : 'error', text: `Cluster ${c.namespace ?? ''} on Redis ${c.redis ?? ''}: ${c.connected ? 'connected' : `unreachable (${num(c.redis_failures)} failures); serving on local state`}. ${fleetNow ? 'The streams and requests in flight above are the whole fleet\'s.' : 'The streams and requests in flight above are this instance\'s.'}` }) : '',
+      c?.enabled ? el('p', { id: 'cluster-state', class: c.connected ? '' : 'error', text: `Cluster ${c.namespace ?? ''} on Redis ${c.redis ?? ''}: ${c.connected ? 'connected' : `unreachable (${num(c.redis_failures)} failures); serving on local state`}. ${fleetNow ? 'The numbers above are the whole fleet\'s (its live replicas).' : 'The numbers above are this instance\'s.'}` }) : '',
       !c ? el('p', { class: 'muted', text: 'Instance list unavailable.' })
         : table(c.instances || [], [['Instance', (i) => i.name + (i.id === c.self ? ' (this one)' : '')], ['Id', (i) => i.id], ['Version', (i) => i.version], ['Config', (i) => i.config_hash], ['Started', (i) => when(i.started)], ['Heartbeat', (i) => when(i.last_heartbeat)], ['Stale', (i) => (i.stale ? 'yes' : 'no')],
-          ...(fleetNow ? [['Streams now', (i) => num(serving[i.id]?.active_streams ?? 0)], ['In flight', (i) => num(serving[i.id]?.requests_in_flight ?? 0)]] : [])],
+          ...(fleetNow ? [['Streams now', (i) => num(serving[i.id]?.active_streams ?? 0)], ['In flight', (i) => num(serving[i.id]?.requests_in_flight ?? 0)],
+            ['Requests 1h / 1d', (i) => `${num(serving[i.id]?.last_hour?.requests ?? 0)} / ${num(serving[i.id]?.last_day?.requests ?? 0)}`]] : [])],
           'No instances yet.', { id: 'instances', caption: 'Instances' }),
       c && !c.enabled ? el('p', { class: 'muted', text: 'Cluster mode is off: this is the only instance. Set cluster.redis in the config to run replicas.' }) : ''];
   },
