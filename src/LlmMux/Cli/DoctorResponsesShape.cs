@@ -30,7 +30,7 @@ internal static class DoctorResponsesShape
         "");
 
     private static string Body(string model, string session, string input) =>
-        $$"""{"model":{{Q(model)}},"stream":true,"input":[{{Instructions}},{{input}}],"tools":[{{Tool}}],"tool_choice":"auto","parallel_tool_calls":true,"reasoning":{"summary":"auto"},"store":false,"include":["reasoning.encrypted_content"],"prompt_cache_key":{{Q(session)}}}""";
+        $$$"""{"model":{{{Q(model)}}},"stream":true,"input":[{{{Instructions}}},{{{input}}}],"tools":[{{{Tool}}}],"tool_choice":"auto","parallel_tool_calls":true,"reasoning":{"summary":"auto"},"store":false,"include":["reasoning.encrypted_content"],"prompt_cache_key":{{{Q(session)}}},"client_metadata":{"session_id":{{{Q(session)}}},"thread_id":{{{Q(session)}}}}}""";
 
     /// <summary>The output items as Codex keeps them (each <c>response.output_item.done</c>, else the completed
     /// response's output) when one is a <c>function_call</c>.</summary>
