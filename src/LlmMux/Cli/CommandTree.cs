@@ -197,9 +197,10 @@ internal static class CommandTree
         var url = UrlOption();
         var secret = SecretOption();
         var config = ConfigOption();
-        var status = new Command("status", "a running gateway's accounts, cooldowns, quota windows and recent failovers") { url, secret, config };
+        var json = new Option<bool>("--json") { Description = "print one JSON object (accounts, failovers) instead of tables" };
+        var status = new Command("status", "a running gateway's accounts, cooldowns, quota windows and recent failovers") { url, secret, config, json };
         status.SetAction((result, ct) => StatusCommand.RunAsync(
-            new StatusFlags(result.GetValue(url), result.GetValue(secret), result.GetValue(config)), getVariable, output, error, ct));
+            new StatusFlags(result.GetValue(url), result.GetValue(secret), result.GetValue(config), result.GetValue(json)), getVariable, output, error, ct));
         return status;
     }
 
