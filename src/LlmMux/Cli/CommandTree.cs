@@ -233,12 +233,13 @@ internal static class CommandTree
             Validators = { r => { if (r.GetValueOrDefault<int>() is < 1 or > 300) { r.AddError("--timeout must be 1-300 seconds"); } } },
         };
         var config = ConfigOption();
+        var secret = SecretOption();
         var doctor = new Command("doctor", "check the config, permissions, account tokens and each provider's address; --client tries a client's requests")
         {
-            client, url, key, timeout, config,
+            client, url, key, timeout, config, secret,
         };
         doctor.SetAction((result, ct) => DoctorCommand.RunAsync(
-            new DoctorFlags(result.GetValue(config), result.GetValue(client), result.GetValue(url), result.GetValue(key), TimeSpan.FromSeconds(result.GetValue(timeout))),
+            new DoctorFlags(result.GetValue(config), result.GetValue(client), result.GetValue(url), result.GetValue(key), TimeSpan.FromSeconds(result.GetValue(timeout)), result.GetValue(secret)),
             getVariable, output, ct));
         return doctor;
     }

@@ -29,7 +29,7 @@ internal static class HelpText
                                      a running gateway's accounts, cooldowns, quota windows and recent failovers
                                      (the secret: --secret or $LLM_MUX_MANAGEMENT_KEY)
           llm-mux doctor [--client <{{string.Join('|', Cli.DoctorClient.Clients)}}>]
-                  [--url URL] [--key KEY] [--timeout SECONDS] [--config FILE]
+                  [--url URL] [--key KEY] [--timeout SECONDS] [--config FILE] [--secret SECRET]
                                      check the config, its and the auth dir's permissions, account tokens and
                                      each provider's address; --client: drive the running gateway as that client
                                      does (discovery, streaming, tool call, count_tokens). Exit 1 if a check fails
