@@ -197,9 +197,10 @@ internal static class CommandTree
         var url = UrlOption();
         var secret = SecretOption();
         var config = ConfigOption();
-        var status = new Command("status", "a running gateway's accounts, cooldowns, quota windows and recent failovers") { url, secret, config };
+        var json = new Option<bool>("--json") { Description = "print one JSON object (accounts, failovers) instead of tables" };
+        var status = new Command("status", "a running gateway's accounts, cooldowns, quota windows and recent failovers") { url, secret, config, json };
         status.SetAction((result, ct) => StatusCommand.RunAsync(
-            new StatusFlags(result.GetValue(url), result.GetValue(secret), result.GetValue(config)), getVariable, output, error, ct));
+            new StatusFlags(result.GetValue(url), result.GetValue(secret), result.GetValue(config), result.GetValue(json)), getVariable, output, error, ct));
         return status;
     }
 
@@ -232,12 +233,13 @@ internal static class CommandTree
             Validators = { r => { if (r.GetValueOrDefault<int>() is < 1 or > 300) { r.AddError("--timeout must be 1-300 seconds"); } } },
         };
         var config = ConfigOption();
+        var secret = SecretOption();
         var doctor = new Command("doctor", "check the config, permissions, account tokens and each provider's address; --client tries a client's requests")
         {
-            client, url, key, timeout, config,
+            client, url, key, timeout, config, secret,
         };
         doctor.SetAction((result, ct) => DoctorCommand.RunAsync(
-            new DoctorFlags(result.GetValue(config), result.GetValue(client), result.GetValue(url), result.GetValue(key), TimeSpan.FromSeconds(result.GetValue(timeout))),
+            new DoctorFlags(result.GetValue(config), result.GetValue(client), result.GetValue(url), result.GetValue(key), TimeSpan.FromSeconds(result.GetValue(timeout)), result.GetValue(secret)),
             getVariable, output, ct));
         return doctor;
     }

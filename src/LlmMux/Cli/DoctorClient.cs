@@ -27,7 +27,7 @@ internal static class DoctorClient
         using var http = new HttpClient { Timeout = StepTimeout };
         var subject = $"{client} ";
 
-        var discovery = await SendAsync(http, shape.Prepare(HttpMethod.Get, url + shape.DiscoveryPath, null), ct).ConfigureAwait(false);
+        var discovery = await SendAsync(http, shape.Prepare(HttpMethod.Get, url + shape.DiscoveryPath, null, null), ct).ConfigureAwait(false);
         string? model = null;
         if (discovery.Ok)
         {
@@ -42,41 +42,51 @@ internal static class DoctorClient
             yield break; // every later step needs a model
         }
 
-        yield return DoctorCheck.Ok(subject + "model discovery", $"GET {Path(shape.DiscoveryPath)} lists {model} (and asks for it below)");
+        yield return DoctorCheck.Ok(subject + "model discovery", shape.ModelSource is { } source
+            ? $"GET {Path(shape.DiscoveryPath)} lists {model}, asked for below ({source})"
+            : $"GET {Path(shape.DiscoveryPath)} lists {model} (and asks for it below)");
 
         var (streamPath, streamBody) = shape.Stream(model);
-        var stream = await SendAsync(http, shape.Prepare(HttpMethod.Post, url + streamPath, streamBody), ct).ConfigureAwait(false);
+        var stream = await SendAsync(http, shape.Prepare(HttpMethod.Post, url + streamPath, streamBody, model), ct).ConfigureAwait(false);
         yield return !stream.Ok ? DoctorCheck.Fail(subject + "streaming", $"POST {Path(streamPath)} failed: {stream.Problem}")
-            : stream.Body.Contains(shape.StreamEnd, StringComparison.Ordinal)
+            : stream.Streamed && stream.Body.Contains(shape.StreamEnd, StringComparison.Ordinal)
             ? DoctorCheck.Ok(subject + "streaming", $"POST {Path(streamPath)} streamed an answer to its end")
             : DoctorCheck.Fail(subject + "streaming", $"POST {Path(streamPath)} stream ended without {shape.StreamEnd}: {Clip(stream.Body)}");
 
         var (toolPath, toolBody) = shape.ToolCall(model);
-        var call = await SendAsync(http, shape.Prepare(HttpMethod.Post, url + toolPath, toolBody), ct).ConfigureAwait(false);
+        var call = await SendAsync(http, shape.Prepare(HttpMethod.Post, url + toolPath, toolBody, model), ct).ConfigureAwait(false);
         if (!call.Ok)
         {
             yield return DoctorCheck.Fail(subject + "tool call", $"POST {Path(toolPath)} with a tool failed: {call.Problem}");
         }
+        else if (Unfinished(call, shape))
+        {
+            yield return DoctorCheck.Fail(subject + "tool call", $"POST {Path(toolPath)} with a tool: the stream ended without {shape.StreamEnd}: {Clip(call.Body)}");
+        }
         else
         {
             var called = shape.CalledTool(call.Body);
-            var (resultPath, resultBody) = shape.ToolResult(model, called ?? "call_doctor");
-            var result = await SendAsync(http, shape.Prepare(HttpMethod.Post, url + resultPath, resultBody), ct).ConfigureAwait(false);
+            var (resultPath, resultBody) = shape.ToolResult(model, called);
+            var result = await SendAsync(http, shape.Prepare(HttpMethod.Post, url + resultPath, resultBody, model), ct).ConfigureAwait(false);
             yield return !result.Ok ? DoctorCheck.Fail(subject + "tool call", $"the tool's result sent back was refused: {result.Problem}")
+                : Unfinished(result, shape) ? DoctorCheck.Fail(subject + "tool call", $"the answer to the tool's result ended without {shape.StreamEnd}: {Clip(result.Body)}")
                 : called is null ? DoctorCheck.Warn(subject + "tool call", "the model answered without calling the tool; sending a tool result back works")
                 : DoctorCheck.Ok(subject + "tool call", "the model called the tool and answered its result");
         }
 
         if (shape.CountTokens(model) is var (countPath, countBody))
         {
-            var count = await SendAsync(http, shape.Prepare(HttpMethod.Post, url + countPath, countBody), ct).ConfigureAwait(false);
+            var count = await SendAsync(http, shape.Prepare(HttpMethod.Post, url + countPath, countBody, model), ct).ConfigureAwait(false);
             yield return count.Ok && count.Body.Contains(shape.CountField, StringComparison.Ordinal)
                 ? DoctorCheck.Ok(subject + "count tokens", $"POST {Path(countPath)} counts the prompt")
                 : DoctorCheck.Fail(subject + "count tokens", $"POST {Path(countPath)} failed: {(count.Ok ? "no " + shape.CountField + " in the answer" : count.Problem)}");
         }
     }
 
-    private sealed record Answer(bool Ok, string Body, string Problem);
+    /// <param name="Streamed">The answer came as an event stream (whose errors, after the 200, are in the stream).</param>
+    private sealed record Answer(bool Ok, string Body, string Problem, bool Streamed = false);
+
+    private static bool Unfinished(Answer answer, DoctorClientShape shape) => answer.Streamed && !answer.Body.Contains(shape.StreamEnd, StringComparison.Ordinal);
 
     private static async Task<Answer> SendAsync(HttpClient http, HttpRequestMessage request, CancellationToken ct)
     {
@@ -87,7 +97,7 @@ internal static class DoctorClient
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
                 var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
                 return response.IsSuccessStatusCode
-                    ? new Answer(true, body, "")
+                    ? new Answer(true, body, "", response.Content.Headers.ContentType?.MediaType == "text/event-stream")
                     : new Answer(false, body, $"HTTP {(int)response.StatusCode}: {ErrorMessage(body)}");
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

@@ -57,6 +57,14 @@ internal static class DoctorCommand
             }
         }
 
+        if ((flags.Secret ?? getVariable(ManagementClient.SecretVariable)) is { Length: > 0 } secret)
+        {
+            foreach (var check in await DoctorGatewayAccounts.CheckAsync(flags.Url, secret, flags.Config, getVariable, ct).ConfigureAwait(false))
+            {
+                Print(check);
+            }
+        }
+
         foreach (var provider in options.Providers)
         {
             Print(await DoctorNetwork.BaseUrlAsync(provider, flags.Timeout, ct).ConfigureAwait(false));

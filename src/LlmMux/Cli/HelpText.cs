@@ -25,11 +25,11 @@ internal static class HelpText
                   [--write] [--url URL] [--key KEY] [--model MODEL] [--config FILE]
                                      print what that client needs to use this gateway (environment, settings);
                                      --write: merge it into the client's settings files (backed up first)
-          llm-mux status [--url URL] [--secret SECRET] [--config FILE]
+          llm-mux status [--url URL] [--secret SECRET] [--config FILE] [--json]
                                      a running gateway's accounts, cooldowns, quota windows and recent failovers
                                      (the secret: --secret or $LLM_MUX_MANAGEMENT_KEY)
           llm-mux doctor [--client <{{string.Join('|', Cli.DoctorClient.Clients)}}>]
-                  [--url URL] [--key KEY] [--timeout SECONDS] [--config FILE]
+                  [--url URL] [--key KEY] [--timeout SECONDS] [--config FILE] [--secret SECRET]
                                      check the config, its and the auth dir's permissions, account tokens and
                                      each provider's address; --client: drive the running gateway as that client
                                      does (discovery, streaming, tool call, count_tokens). Exit 1 if a check fails

@@ -27,6 +27,12 @@ internal static class StatusCommand
         using (accounts)
         using (requests)
         {
+            if (flags.Json)
+            {
+                WriteJson(client.BaseUrl, accounts.RootElement, requests.RootElement, output);
+                return 0;
+            }
+
             var now = DateTimeOffset.UtcNow;
             output.WriteLine($"llm-mux at {client.BaseUrl}");
             output.WriteLine();
@@ -37,6 +43,43 @@ internal static class StatusCommand
 
         return 0;
     }
+
+    /// <summary>
+    /// <c>{"url", "accounts", "failovers"}</c>: each account and each request that moved on from an attempt (its
+    /// <c>chain</c> holds more than one), as <c>GET /v0/management/accounts</c> and <c>/requests</c> give them — the
+    /// same facts the tables show, with times in UTC (ISO 8601) for scripts. The API returns no key or token.
+    /// </summary>
+    private static void WriteJson(string url, JsonElement accounts, JsonElement requests, TextWriter output)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("url", url);
+            w.WriteStartArray("accounts");
+            foreach (var account in Items(accounts))
+            {
+                account.WriteTo(w);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("failovers");
+            foreach (var record in Items(requests).Where(IsFailover))
+            {
+                record.WriteTo(w);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static List<JsonElement> Items(JsonElement list) => list.ValueKind == JsonValueKind.Array ? [.. list.EnumerateArray()] : [];
+
+    private static bool IsFailover(JsonElement record) =>
+        record.ValueKind == JsonValueKind.Object && record.TryGetProperty("chain", out var chain) && chain.ValueKind == JsonValueKind.Array && chain.GetArrayLength() >= 2;
 
     private static void WriteAccounts(JsonElement accounts, DateTimeOffset now, TextWriter output)
     {
@@ -64,12 +107,12 @@ internal static class StatusCommand
         var rows = new List<string[]>();
         foreach (var record in requests.ValueKind == JsonValueKind.Array ? requests.EnumerateArray().ToList() : [])
         {
-            if (!record.TryGetProperty("chain", out var chain) || chain.ValueKind != JsonValueKind.Array || chain.GetArrayLength() < 2)
+            if (!IsFailover(record))
             {
                 continue;
             }
 
-            var attempts = chain.EnumerateArray().Select(step =>
+            var attempts = record.GetProperty("chain").EnumerateArray().Select(step =>
             {
                 var status = step.TryGetProperty("status", out var s) && s.TryGetInt32(out var code) ? code : 0;
                 var reason = Text(step, "reason");

@@ -1,3 +1,4 @@
 namespace LlmMux.Cli;
 
-internal sealed record StatusFlags(string? Url, string? Secret, string? Config);
+/// <param name="Json">Print one JSON object (the accounts and the failed-over requests as the API gives them) instead of tables.</param>
+internal sealed record StatusFlags(string? Url, string? Secret, string? Config, bool Json = false);

@@ -25,9 +25,16 @@ internal sealed class AgentGateway : IAsyncDisposable
 
     public string BaseUrl => _gateway.BaseUrl;
 
+    /// <summary>The gateway's config file (0600, as a config holding keys should be), beside its auth dir.</summary>
+    public string ConfigPath => Path.Combine(_dir, "llm-mux.yaml");
+
+    /// <summary>What the gateway logged so far, for assertion messages.</summary>
+    public string Log => _gateway.Output;
+
     /// <summary>Starts the upstream with <paramref name="script"/>, then the gateway with <paramref name="providers"/>:
-    /// YAML list items in which <c>{upstream}</c> stands for the fake's base URL and <c>{key}</c> for its key.</summary>
-    public static async Task<AgentGateway> StartAsync(string providers, Func<Turn, Reply> script)
+    /// YAML list items in which <c>{upstream}</c> stands for the fake's base URL and <c>{key}</c> for its key;
+    /// <paramref name="settings"/> is more top-level YAML for the config.</summary>
+    public static async Task<AgentGateway> StartAsync(string providers, Func<Turn, Reply> script, string settings = "")
     {
         var upstream = await ScriptedUpstream.StartAsync(script);
         var dir = Directory.CreateTempSubdirectory("llm-mux-agents-gateway-").FullName;
@@ -36,7 +43,12 @@ internal sealed class AgentGateway : IAsyncDisposable
             api-keys: [{ClientKey}]
             providers:
             {providers.Replace("{upstream}", upstream.BaseUrl, StringComparison.Ordinal).Replace("{key}", ScriptedUpstream.Key, StringComparison.Ordinal)}
+            {settings}
             """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         try
         {
             return new AgentGateway(dir, upstream, await GatewayProcess.StartAsync(config));
@@ -55,8 +67,8 @@ internal sealed class AgentGateway : IAsyncDisposable
     /// <summary>An <c>openai</c> (Chat Completions) provider on the fake, serving <paramref name="models"/>.</summary>
     public static string OpenAI(string models) => Provider("openai", "openai", "{upstream}/v1", models);
 
-    /// <summary>A <c>gemini-api</c> provider on the fake with no model list: its type's catalogue and <c>gemini-*</c>.</summary>
-    public static string Gemini() => Provider("gemini", "gemini-api", "{upstream}", null);
+    /// <summary>A <c>gemini-api</c> provider on the fake; with no model list, its type's catalogue and <c>gemini-*</c>.</summary>
+    public static string Gemini(string? models = null) => Provider("gemini", "gemini-api", "{upstream}", models);
 
     private static string Provider(string name, string type, string baseUrl, string? models) =>
         $"  - name: {name}\n    type: {type}\n    base-url: {baseUrl}\n    api-keys: [{{key}}]\n" + (models is null ? "" : $"    models: {models}\n");

@@ -66,14 +66,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
     [Fact]
     public async Task Shows_the_cooled_account_and_the_failed_over_request()
     {
-        using (var http = new HttpClient())
-        using (var request = new HttpRequestMessage(HttpMethod.Post, _gateway.BaseUrl + "/v1/chat/completions"))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClientKey);
-            request.Content = new StringContent("""{"model":"gpt-4.1","messages":[{"role":"user","content":"hello"}]}""", Encoding.UTF8, "application/json");
-            using var response = await http.SendAsync(request);
-            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        }
+        await SendOneRequestAsync();
 
         var run = await StatusAsync("--url", _gateway.BaseUrl, "--secret", Secret);
 
@@ -92,6 +85,41 @@ public sealed class StatusCommandTests : IAsyncLifetime
         Assert.Matches(@"up up/key-\w+ 429 \(.*429.*\) -> up up/key-\w+ 200", failover);
         Assert.DoesNotContain(BusyKey, run.Out, StringComparison.Ordinal);
         Assert.DoesNotContain(GoodKey, run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_gives_the_same_accounts_and_failover_to_a_script()
+    {
+        await SendOneRequestAsync();
+
+        var run = await StatusAsync("--url", _gateway.BaseUrl, "--secret", Secret, "--json");
+
+        Assert.True(run.Code == 0, run.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.Equal(_gateway.BaseUrl, root.GetProperty("url").GetString());
+        var accounts = root.GetProperty("accounts").EnumerateArray().ToList();
+        Assert.Equal(2, accounts.Count);
+        Assert.All(accounts, a => Assert.StartsWith("up/key-", a.GetProperty("id").GetString(), StringComparison.Ordinal));
+        // The cooled key names the model and the time its cooldown ends, in UTC, about an hour from now.
+        var cooled = Assert.Single(accounts, a => a.TryGetProperty("model_cooldowns", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Object && m.TryGetProperty("gpt-4.1", out _));
+        var until = cooled.GetProperty("model_cooldowns").GetProperty("gpt-4.1").GetDateTimeOffset();
+        Assert.InRange(until - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(55), TimeSpan.FromMinutes(61));
+        var failover = Assert.Single(root.GetProperty("failovers").EnumerateArray());
+        Assert.Equal("gpt-4.1", failover.GetProperty("model").GetString());
+        Assert.Equal([429, 200], failover.GetProperty("chain").EnumerateArray().Select(step => step.GetProperty("status").GetInt32()));
+        Assert.DoesNotContain(BusyKey, run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(GoodKey, run.Out, StringComparison.Ordinal);
+    }
+
+    private async Task SendOneRequestAsync()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.BaseUrl + "/v1/chat/completions");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClientKey);
+        request.Content = new StringContent("""{"model":"gpt-4.1","messages":[{"role":"user","content":"hello"}]}""", Encoding.UTF8, "application/json");
+        using var response = await http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -12,6 +12,31 @@ internal sealed class GeminiWire : IWire
     private static readonly HashSet<string> Known =
         ["contents", "tools", "toolConfig", "safetySettings", "systemInstruction", "generationConfig", "cachedContent", "labels"];
 
+    private static readonly HashSet<string> CountKnown = ["contents", "generateContentRequest"];
+
+    /// <summary>countTokens: the key, and contents (or a whole generateContentRequest) and nothing else.</summary>
+    public static Refusal? RefuseCount(RecordedRequest request)
+    {
+        if (request.Headers.GetValueOrDefault("x-goog-api-key") != ScriptedUpstream.Key)
+        {
+            return Refusal.Bad("API key not valid. Please pass a valid API key.");
+        }
+
+        try
+        {
+            using var body = JsonDocument.Parse(request.Body);
+            var root = body.RootElement;
+            return root.ValueKind != JsonValueKind.Object ? Refusal.Bad("Invalid JSON payload received.")
+                : Wire.UnknownField(root, CountKnown) is { } unknown ? Refusal.Bad($"Invalid JSON payload received. Unknown name \"{unknown}\": Cannot find field.")
+                : !root.Array("contents").Any() && !root.Has("generateContentRequest") ? Refusal.Bad("* CountTokensRequest.contents: contents is not specified")
+                : null;
+        }
+        catch (JsonException)
+        {
+            return Refusal.Bad("Invalid JSON payload received.");
+        }
+    }
+
     public Refusal? Refuse(RecordedRequest request, JsonElement body)
     {
         if (request.Headers.GetValueOrDefault("x-goog-api-key") != ScriptedUpstream.Key)

@@ -29,6 +29,7 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
 
     private readonly FakeUpstream _fake;
     private readonly List<string> _rejections = [];
+    private int _stopped;
 
     private ScriptedUpstream(FakeUpstream fake) => _fake = fake;
 
@@ -79,7 +80,13 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
             : null;
         if (request.Method == "POST" && path == "/v1/messages/count_tokens")
         {
-            await CountTokensAsync(context, request);
+            await CountTokensAsync(context, request, AnthropicWire.Instance, AnthropicWire.RefuseHeaders(request), "input_tokens");
+            return;
+        }
+
+        if (request.Method == "POST" && path.StartsWith("/v1beta/models/", StringComparison.Ordinal) && path.EndsWith(":countTokens", StringComparison.Ordinal))
+        {
+            await CountTokensAsync(context, request, GeminiWire.Instance, GeminiWire.RefuseCount(request), "totalTokens");
             return;
         }
 
@@ -122,19 +129,19 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
         }
     }
 
-    /// <summary>Anthropic's token count: the same key and version checks as Messages, a count that grows with the body.</summary>
-    private async Task CountTokensAsync(HttpContext context, RecordedRequest request)
+    /// <summary>A token count (Anthropic's count_tokens, Gemini's countTokens): the API's own checks, then a count
+    /// in <paramref name="field"/> that grows with the body.</summary>
+    private async Task CountTokensAsync(HttpContext context, RecordedRequest request, IWire wire, Refusal? refusal, string field)
     {
-        var refusal = AnthropicWire.RefuseHeaders(request);
         if (refusal is not null)
         {
             Reject(request, refusal.Message);
-            await AnthropicWire.Instance.WriteErrorAsync(context, refusal.Status, refusal.Message);
+            await wire.WriteErrorAsync(context, refusal.Status, refusal.Message);
             return;
         }
 
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync($$"""{"input_tokens":{{Math.Max(1, request.Body.Length / 4)}}}""");
+        await context.Response.WriteAsync($$"""{"{{field}}":{{Math.Max(1, request.Body.Length / 4)}}}""");
     }
 
     private void Reject(RecordedRequest request, string why)
@@ -145,7 +152,14 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _fake.DisposeAsync();
+    /// <summary>Stops the fake; a test may stop it early (an upstream gone) and dispose it again at its end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _fake.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>An error the real API would answer, with its status.</summary>
