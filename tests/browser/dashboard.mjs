@@ -73,6 +73,8 @@ await runScenario('failure', async ({ page, shot }) => {
   check(first.includes('429') && first.includes('HTTP 429') && first.includes('up'), `attempt 1 is not the 429: ${first}`);
   check(second.includes('200') && second.includes('ok'), `attempt 2 is not the answer: ${second}`);
   check(await page.locator('#detail-title').evaluate((e) => e === document.activeElement), 'the detail did not take the focus');
+  const facts = await page.locator('#detail dl').innerText();
+  check(/OpenAIChat → OpenAIChat/.test(facts) && /Time to first byte[^\n]*\n?\s*\d+ ms/.test(facts), `the detail lacks the dialects or the time to first byte: ${facts}`);
   await shot('request-detail');
   console.log('ok failover-chain');
 

@@ -207,7 +207,10 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IProxyStateLookup
             _ => null,
         };
         return new(target.Provider.Name, target.UpstreamModel, account, status, result.Outcome, reason,
-            Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+            Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1))
+        {
+            Dialect = target.Provider.Protocol.Dialect.ToString(),
+        };
     }
 
     /// <summary>

@@ -24,6 +24,12 @@ public sealed record RequestRecord(
     /// </summary>
     public string? ClientKey { get; init; }
 
+    /// <summary>
+    /// From the request's start to the first byte sent to the client, in ms: the time to first token for a stream; null
+    /// when nothing was sent (the client went away first).
+    /// </summary>
+    public double? FirstByteMs { get; init; }
+
     /// <summary>The conversation id the request carried (<c>routing.session-sources</c>).</summary>
     public string? Session { get; init; }
 
@@ -40,7 +46,11 @@ public sealed record RequestRecord(
 /// <param name="Status">The upstream's HTTP status (0 when none came: a transport error).</param>
 /// <param name="Outcome">The attempt's outcome tag (<c>ok</c>, <c>http_429</c>, <c>login_unavailable</c>, …).</param>
 /// <param name="Reason">Why it failed over, as the log notes it (<c>HTTP 429</c>); null when it did not fail.</param>
-public sealed record AttemptStep(string Provider, string Model, string? Account, int Status, string Outcome, string? Reason, double LatencyMs);
+public sealed record AttemptStep(string Provider, string Model, string? Account, int Status, string Outcome, string? Reason, double LatencyMs)
+{
+    /// <summary>The wire format the attempt was sent in (the provider's dialect, e.g. <c>OpenAIChat</c>), beside the client's in <see cref="RequestRecord.Dialect"/>.</summary>
+    public string? Dialect { get; init; }
+}
 
 /// <summary>The most recent requests, newest first, in a fixed-size ring.</summary>
 public sealed class RequestLog

@@ -25,9 +25,11 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, GatewayMe
         activity?.SetTag("gen_ai.request.model", request.Model);
         activity?.SetTag("llm_mux.stream", request.Stream);
         activity?.SetTag("session.id", request.SessionKey);
+        TimeSpan? firstByte = null;
         context.Response.OnStarting(() =>
         {
-            metrics.FirstByte(dialect, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            firstByte = Stopwatch.GetElapsedTime(started);
+            metrics.FirstByte(dialect, firstByte.Value.TotalSeconds);
             return Task.CompletedTask;
         });
         metrics.RequestStarted();
@@ -63,7 +65,7 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, GatewayMe
             usage.Record(new FinishedRequest(dialect, request.Model, request.ModelLabel, provider,
                 context.GetReverseProxyFeature().ProxiedDestination?.DestinationId, status, failover?.Attempts ?? 0, elapsed,
                 context.Features.Get<AttemptFeature>()?.Usage, request.Attribution, failover?.Chain,
-                Security.ClientKeyHandler.KeyIdOf(context.User)));
+                Security.ClientKeyHandler.KeyIdOf(context.User), firstByte));
         }
     }
 }

@@ -26,6 +26,7 @@ internal sealed class UsageRecorder(GatewayMetrics metrics, AccountStateStore ac
             Session = request.Attribution.Session,
             ClientKey = request.ClientKey,
             Chain = request.Chain,
+            FirstByteMs = request.FirstByte is { } first ? Math.Round(first.TotalMilliseconds, 1) : null,
         });
     }
 }

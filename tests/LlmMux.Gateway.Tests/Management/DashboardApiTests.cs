@@ -83,6 +83,9 @@ public sealed class DashboardApiTests
         Assert.Null(chain[1]!["reason"]);
         Assert.NotEqual(busy, chain[1]!["account"]!.GetValue<string>());
         Assert.True(chain[0]!["latency_ms"]!.GetValue<double>() >= 0);
+        Assert.Equal("OpenAIChat", chain[1]!["dialect"]!.GetValue<string>());
+        Assert.Equal("OpenAIChat", request["dialect"]!.GetValue<string>());
+        Assert.InRange(request["first_byte_ms"]!.GetValue<double>(), 0, request["latency_ms"]!.GetValue<double>());
         Assert.Equal(request["account"]!.GetValue<string>(), chain[1]!["account"]!.GetValue<string>());
         Assert.DoesNotContain("never logged", request.ToJsonString(), StringComparison.Ordinal); // metadata only
         Assert.DoesNotContain("sk-", request.ToJsonString(), StringComparison.Ordinal);

@@ -235,11 +235,11 @@ const pages = {
 function showRequest(holder, r) {
   const chain = r.chain || [];
   holder.replaceChildren(el('h2', { id: 'detail-title', tabindex: '-1', text: `Request ${r.model} at ${when(r.time)}` }),
-    el('dl', { class: 'facts' }, [['Dialect', r.dialect], ['Model', r.model], ['Provider', r.provider], ['Account', r.account], ['Status', r.status], ['Attempts', r.attempts],
-      ['Latency', `${Math.round(r.latency_ms)} ms`], ['Tokens in / out', `${num(r.input_tokens)} / ${num(r.output_tokens)}${r.usage_estimated ? ' (estimated)' : ''}`], ['Client key', r.client_key], ['Client', r.client], ['Instance', r.instance], ['Session', r.session]]
+    el('dl', { class: 'facts' }, [['Dialects (client → upstream)', [r.dialect, ...new Set(chain.map((s) => s.dialect).filter(Boolean))].join(' → ')], ['Model', r.model], ['Provider', r.provider], ['Account', r.account], ['Status', r.status], ['Attempts', r.attempts],
+      ['Latency', `${Math.round(r.latency_ms)} ms`], ['Time to first byte (first token of a stream)', r.first_byte_ms == null ? null : `${Math.round(r.first_byte_ms)} ms`], ['Tokens in / out', `${num(r.input_tokens)} / ${num(r.output_tokens)}${r.usage_estimated ? ' (estimated)' : ''}`], ['Client key', r.client_key], ['Client', r.client], ['Instance', r.instance], ['Session', r.session]]
       .filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: String(v) })])),
     el('h3', { text: 'Attempts (failover chain)' }),
-    table(chain, [['#', (_, i) => ''], ['Provider', (s) => s.provider], ['Upstream model', (s) => s.model], ['Account', (s) => s.account ?? '(none free)'],
+    table(chain, [['#', (_, i) => ''], ['Provider', (s) => s.provider], ['Upstream model', (s) => s.model], ['Sent as', (s) => s.dialect ?? ''], ['Account', (s) => s.account ?? '(none free)'],
       ['Status', (s) => (s.status ? String(s.status) : 'no answer')], ['Outcome', (s) => s.outcome], ['Reason', (s) => s.reason ?? ''], ['Time', (s) => `${Math.round(s.latency_ms)} ms`]],
     'No upstream attempt was made (answered by llm-mux itself).', { id: 'chain', caption: 'Attempts' }));
   holder.querySelectorAll('#chain tbody tr').forEach((tr, i) => { tr.firstChild.textContent = String(i + 1); });
