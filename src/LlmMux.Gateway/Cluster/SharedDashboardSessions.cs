@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using LlmMux.Gateway.Dashboard;
 using StackExchange.Redis;
@@ -6,26 +7,39 @@ namespace LlmMux.Gateway.Cluster;
 
 /// <summary>
 /// The dashboard's sessions across the fleet: each is written to <c>{ns}:dashboard-session:{sha256 of the cookie id}</c>
-/// expiring with the session, read by a replica the browser reaches that has not seen it, and deleted on sign-out with
-/// a message on the bus so that replicas holding it in memory drop it at once (and, were the message lost, when they next
-/// re-check it). While Redis is away a replica keeps the sessions it knows and starts local-only ones; when Redis returns
-/// each replica writes back the sessions it knows, since a Redis without persistence comes back empty.
+/// expiring with the session, read by a replica the browser reaches that has not seen it. A sign-out replaces it with a
+/// tombstone and says so on the bus, so that replicas holding it in memory drop it at once (and, were the message lost,
+/// when they next re-check it). While Redis is away a replica keeps the sessions it knows and starts local-only ones, and
+/// keeps its sign-outs to send; when Redis returns it sends those first, then writes back the sessions it knows (a Redis
+/// without persistence comes back empty) — never over a key that is there, so a write-back cannot revive a signed-out
+/// session whose tombstone landed first, and a tombstone that lands later overwrites it.
 /// </summary>
 internal sealed class SharedDashboardSessions : ISharedDashboardSessions
 {
     private const string EndedKind = "dashboard-session-ended";
+    private static readonly RedisValue Tombstone = "ended";
     private static readonly TimeSpan LookupTimeout = TimeSpan.FromMilliseconds(500);
 
     private readonly RedisLink _link;
     private readonly ClusterBus _bus;
     private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, byte> _unsentEnds = new(StringComparer.Ordinal);
 
     public SharedDashboardSessions(RedisLink link, ClusterBus bus, TimeProvider time)
     {
         _link = link;
         _bus = bus;
         _time = time;
-        link.Restored += () => Restored?.Invoke();
+        link.Restored += () =>
+        {
+            foreach (var key in _unsentEnds.Keys)
+            {
+                _unsentEnds.TryRemove(key, out _);
+                Remove(key);
+            }
+
+            Restored?.Invoke();
+        };
         bus.On(EndedKind, e =>
         {
             if (e.Account is { } key)
@@ -49,7 +63,7 @@ internal sealed class SharedDashboardSessions : ISharedDashboardSessions
 
         try
         {
-            await db.StringSetAsync(KeyOf(key), JsonSerializer.SerializeToUtf8Bytes(session, ClusterJsonContext.Default.DashboardSession), left).WaitAsync(LookupTimeout).ConfigureAwait(false);
+            await db.StringSetAsync(KeyOf(key), JsonSerializer.SerializeToUtf8Bytes(session, ClusterJsonContext.Default.DashboardSession), left, When.NotExists).WaitAsync(LookupTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -66,8 +80,8 @@ internal sealed class SharedDashboardSessions : ISharedDashboardSessions
 
         try
         {
-            var value = (byte[]?)await db.StringGetAsync(KeyOf(key)).WaitAsync(LookupTimeout, cancellationToken).ConfigureAwait(false);
-            return (true, value is null ? null : JsonSerializer.Deserialize(value, ClusterJsonContext.Default.DashboardSession));
+            var value = await db.StringGetAsync(KeyOf(key)).WaitAsync(LookupTimeout, cancellationToken).ConfigureAwait(false);
+            return (true, value.IsNull || value == Tombstone ? null : JsonSerializer.Deserialize((byte[])value!, ClusterJsonContext.Default.DashboardSession));
         }
         catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
         {
@@ -80,12 +94,14 @@ internal sealed class SharedDashboardSessions : ISharedDashboardSessions
     {
         if (!_link.TryGetDatabase(out var db))
         {
+            _unsentEnds[key] = 0;
             return;
         }
 
         try
         {
-            db.KeyDelete(KeyOf(key), CommandFlags.FireAndForget);
+            // A session cannot outlive its lifetime, so neither need its tombstone.
+            db.StringSet(KeyOf(key), Tombstone, DashboardSessions.Lifetime, When.Always, CommandFlags.FireAndForget);
             _bus.Publish(new ClusterEvent { Kind = EndedKind, Account = key });
         }
         catch (RedisException e)
