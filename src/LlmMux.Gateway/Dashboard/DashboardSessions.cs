@@ -22,8 +22,8 @@ internal sealed class DashboardSessions
     /// <summary>How long a replica trusts a shared session it holds before asking Redis whether it still stands.</summary>
     public static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<string, DashboardSession> _sessions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _checked = new(StringComparer.Ordinal);
+    // Each session with when this replica last knew it stood (made here, or read from Redis).
+    private readonly ConcurrentDictionary<string, (DashboardSession Session, DateTimeOffset Checked)> _sessions = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ISharedDashboardSessions? _shared;
 
@@ -45,8 +45,7 @@ internal sealed class DashboardSessions
         Sweep(now);
         var id = Token();
         var session = new DashboardSession(Token(), now + Lifetime, Fingerprint(id, secretKey));
-        _sessions[KeyOf(id)] = session;
-        _checked[KeyOf(id)] = now;
+        _sessions[KeyOf(id)] = (session, now);
 
         // Written before the browser has its cookie, so its next call is accepted by whichever replica it reaches.
         if (_shared is not null)
@@ -81,7 +80,7 @@ internal sealed class DashboardSessions
 
         var key = KeyOf(id);
         var now = _time.GetUtcNow();
-        if (_sessions.ContainsKey(key) && _checked.TryGetValue(key, out var at) && now - at < RecheckEvery)
+        if (_sessions.TryGetValue(key, out var held) && now - held.Checked < RecheckEvery)
         {
             return;
         }
@@ -103,18 +102,18 @@ internal sealed class DashboardSessions
             Sweep(now);
         }
 
-        _sessions[key] = session;
-        _checked[key] = now;
+        _sessions[key] = (session, now);
     }
 
     /// <summary>The CSRF token of the live session the request's cookie names, or null.</summary>
     public string? CsrfOf(HttpContext http, string secretKey)
     {
-        if (!http.Request.Cookies.TryGetValue(CookieName, out var id) || string.IsNullOrEmpty(id) || !_sessions.TryGetValue(KeyOf(id), out var session))
+        if (!http.Request.Cookies.TryGetValue(CookieName, out var id) || string.IsNullOrEmpty(id) || !_sessions.TryGetValue(KeyOf(id), out var entry))
         {
             return null;
         }
 
+        var session = entry.Session;
         if (session.Expires <= _time.GetUtcNow() || !CryptographicOperations.FixedTimeEquals(session.Fingerprint, Fingerprint(id, secretKey)))
         {
             Forget(KeyOf(id));
@@ -148,12 +147,11 @@ internal sealed class DashboardSessions
     private void Forget(string key)
     {
         _sessions.TryRemove(key, out _);
-        _checked.TryRemove(key, out _);
     }
 
     private async Task WriteBackAsync()
     {
-        foreach (var (key, session) in _sessions)
+        foreach (var (key, (session, _)) in _sessions)
         {
             await _shared!.SaveAsync(key, session).ConfigureAwait(false);
         }
@@ -165,7 +163,7 @@ internal sealed class DashboardSessions
     {
         foreach (var (key, value) in _sessions)
         {
-            if (value.Expires <= now)
+            if (value.Session.Expires <= now)
             {
                 Forget(key);
             }
@@ -174,7 +172,7 @@ internal sealed class DashboardSessions
         // A flood of sign-ins (each one a right secret) cannot grow the table without bound: the oldest go first.
         while (_sessions.Count >= MaxSessions)
         {
-            Forget(_sessions.MinBy(p => p.Value.Expires).Key);
+            Forget(_sessions.MinBy(p => p.Value.Session.Expires).Key);
         }
     }
 

@@ -13,7 +13,10 @@ internal sealed record InstanceActivity(string Instance, long ActiveStreams, lon
 
     /// <summary>This replica now.</summary>
     public static InstanceActivity Of(string instance, Telemetry.GatewayMetrics metrics, RequestLog log, DateTimeOffset now)
-        => new(instance, metrics.ActiveStreams, metrics.RequestsInFlight, log.Tally.Totals(TimeSpan.FromHours(1), now), log.Tally.Totals(TimeSpan.FromDays(1), now));
+    {
+        var (hour, day) = log.Tally.LastHourAndDay(now);
+        return new(instance, metrics.ActiveStreams, metrics.RequestsInFlight, hour, day);
+    }
 
     public InstanceActivity Plus(InstanceActivity other)
         => new(Instance, ActiveStreams + other.ActiveStreams, RequestsInFlight + other.RequestsInFlight, LastHour.Plus(other.LastHour), LastDay.Plus(other.LastDay));

@@ -1,9 +1,10 @@
 namespace LlmMux.Gateway.Management;
 
 /// <summary>Requests finished in a window: how many, how many ended in an error status, their tokens, and how many needed more than one attempt.</summary>
-internal sealed record RequestTotals(long Requests, long Errors, long Tokens, long Failovers)
+// A struct: one is made per finished request, on the request path.
+internal readonly record struct RequestTotals(long Requests, long Errors, long Tokens, long Failovers)
 {
-    public static readonly RequestTotals None = new(0, 0, 0, 0);
+    public static readonly RequestTotals None;
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => this == None;

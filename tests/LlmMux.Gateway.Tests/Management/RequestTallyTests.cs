@@ -25,6 +25,7 @@ public sealed class RequestTallyTests
 
         Assert.Equal(new RequestTotals(2001, 1, 2001 * 15, 1), log.Tally.Totals(TimeSpan.FromHours(1), Now));
         Assert.Equal(new RequestTotals(2002, 1, 2002 * 15, 1), log.Tally.Totals(TimeSpan.FromDays(1), Now));
+        Assert.Equal((log.Tally.Totals(TimeSpan.FromHours(1), Now), log.Tally.Totals(TimeSpan.FromDays(1), Now)), log.Tally.LastHourAndDay(Now));
         Assert.Equal(500, log.Recent(1000).Count);
     }
 
